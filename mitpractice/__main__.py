@@ -1,0 +1,5 @@
+import sys
+
+from mitpractice.cli import main
+
+sys.exit(main())

@@ -1,0 +1,106 @@
+"""Reading and writing audio files: one place that turns any file into float32 mono.
+
+Recordings are patient data, so writing is atomic: the samples go to a temporary file in the
+same folder, are flushed to disk, and only then renamed over the final name. A crash leaves
+either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from mitpractice.errors import AudioError, ParameterError
+
+#: Longest audio the app will load; a phrase attempt lasts seconds, a recording of a
+#: session a few minutes.
+MAX_SECONDS = 15 * 60
+
+
+def load_audio(path: str | Path, sr: int | None = None, mono: bool = True) -> tuple[np.ndarray, int]:
+    """Read an audio file (WAV, FLAC, OGG, MP3) as float32 samples.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to read.
+    sr : int, optional
+        Resample to this rate (high-quality soxr); ``None`` keeps the file's rate.
+    mono : bool
+        Average the channels into one.
+
+    Returns
+    -------
+    y : np.ndarray
+        Samples in [-1, 1], shape (n,) when mono, else (n, channels).
+    sr : int
+        Their sample rate.
+
+    Raises
+    ------
+    AudioError
+        If the file is missing, unreadable, not audio, empty or longer than 15 minutes.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise AudioError(f"{path}: no such file")
+    if path.is_dir():
+        raise AudioError(f"{path}: is a folder, not an audio file")
+    try:
+        info = sf.info(str(path))
+        if info.frames > MAX_SECONDS * info.samplerate:
+            raise AudioError(f"{path}: {info.duration:.0f} s long; at most {MAX_SECONDS} s")
+        y, file_sr = sf.read(str(path), dtype="float32", always_2d=True)
+    except AudioError:
+        raise
+    except PermissionError:
+        raise AudioError(f"{path}: permission denied") from None
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise AudioError(f"{path}: not a readable audio file ({reason})") from None
+    if y.shape[0] == 0:
+        raise AudioError(f"{path}: holds no audio samples")
+    if mono:
+        y = y.mean(axis=1)
+    if not np.all(np.isfinite(y)):
+        raise AudioError(f"{path}: holds samples that are not numbers")
+    if sr is not None and sr != file_sr:
+        y = resample(y, file_sr, sr)
+        file_sr = sr
+    return np.ascontiguousarray(y, dtype=np.float32), int(file_sr)
+
+
+def resample(y: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
+    """Resample ``y`` (time on the first axis) from ``sr_in`` to ``sr_out`` Hz with soxr."""
+    if sr_in <= 0 or sr_out <= 0:
+        raise ParameterError(f"sample rates must be positive, not {sr_in} and {sr_out}")
+    if sr_in == sr_out:
+        return y
+    return soxr.resample(y, sr_in, sr_out, quality="HQ").astype(np.float32, copy=False)
+
+
+def write_audio(path: str | Path, y: np.ndarray, sr: int) -> Path:
+    """Write ``y`` to ``path`` atomically; the format follows the suffix (.wav, .flac, .ogg).
+
+    The file is created readable by its owner only, since recordings are health data.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in {".wav", ".flac", ".ogg"}:
+        raise ParameterError(f"{path}: write .wav, .flac or .ogg, not {path.suffix or 'no suffix'}")
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            sf.write(handle, np.asarray(y, dtype=np.float32), sr, format=path.suffix[1:].upper())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path

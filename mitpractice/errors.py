@@ -1,0 +1,27 @@
+"""The one family of exceptions the core raises for bad input.
+
+Every message is a single line that says what is wrong and where, so the command line can
+print it as it is and exit 2, and the GUI can show it in a dialog.
+"""
+
+from __future__ import annotations
+
+
+class MitpracticeError(Exception):
+    """Base of every error caused by bad input rather than by a bug."""
+
+
+class ParameterError(MitpracticeError, ValueError):
+    """A function was given a value outside what it accepts (a note name, a tempo, ...)."""
+
+
+class PhraseError(MitpracticeError):
+    """A phrase-set file is missing, unreadable or does not follow the phrase format."""
+
+
+class AudioError(MitpracticeError):
+    """An audio file is missing, unreadable, not audio, or holds no usable samples."""
+
+
+class ModelUnavailableError(MitpracticeError):
+    """A pitch model was asked for whose weights are not installed."""
