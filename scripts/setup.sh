@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what mitpractice needs on Debian or Ubuntu: system libraries through apt (as root,
+# or with sudo), then a virtual environment in .venv with the app and its Python dependencies.
+# Safe to run again: it installs only what is missing.
+#
+#   bash scripts/setup.sh          # the app
+#   bash scripts/setup.sh --test   # the app, the optional models and what the tests need
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+test_mode=0
+[ "${1:-}" = "--test" ] && test_mode=1
+
+# PortAudio for sounddevice; the libraries Qt's xcb and offscreen platforms load.
+packages=(libportaudio2 libsndfile1 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0
+          libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+          libxcb-shape0 libxcb-xinerama0 python3-venv)
+# A real sound server with null sinks and a virtual screen for the end-to-end tests.
+[ "$test_mode" = 1 ] && packages+=(pulseaudio pulseaudio-utils libasound2-plugins xvfb)
+
+if command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "Installing system packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+else
+  echo "No apt-get here: install PortAudio yourself (see README.md), then run this again." >&2
+fi
+
+python=""
+for candidate in python3.13 python3.12 python3.11 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 &&
+     "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    python=$candidate
+    break
+  fi
+done
+[ -n "$python" ] || { echo "mitpractice needs Python 3.11 or newer" >&2; exit 1; }
+
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+if [ "$test_mode" = 1 ]; then
+  .venv/bin/python -m pip install --quiet -e ".[models,test]"
+else
+  .venv/bin/python -m pip install --quiet -e .
+fi
