@@ -146,6 +146,10 @@ def load_phrase_set(path: str | Path) -> PhraseSet:
         m = _TOML_LINE.search(message)
         where = f"{path}:{m.group(1)}" if m else str(path)
         raise PhraseError(f"{where}: TOML syntax error: {_TOML_LINE.sub('', message).strip()}") from None
+    except RecursionError:
+        raise PhraseError(f"{path}: TOML syntax error: arrays or tables nested too deeply") from None
+    except ValueError:  # tomllib lets Python's limit on the digits of an integer through
+        raise PhraseError(f"{path}: TOML syntax error: a number has too many digits") from None
     return _parse_set(data, path, _phrase_lines(text))
 
 
@@ -169,7 +173,7 @@ def _read_text(path: Path) -> str:
     if b"\x00" in raw:
         raise PhraseError(f"{path}: binary file, not a TOML phrase set")
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")  # Windows editors may start UTF-8 files with a BOM
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise PhraseError(f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
@@ -320,7 +324,10 @@ def _parse_phrase(raw: dict[str, Any], i: int, line: int | None, check: _Checker
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    # An int may be too large for a float (and math.isfinite), but every int is finite.
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _slug(value: Any, key: str, check: _Checker) -> str | None:
