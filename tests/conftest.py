@@ -1,0 +1,77 @@
+"""Shared fixtures: a real PulseAudio sound server with null sinks for the audio tests.
+
+The server is started once per test session in a private runtime folder, so the tests play
+into a null sink ``out`` and record its monitor, and can feed prepared attempts through a
+second sink ``patient``, exactly as DESIGN.md describes. It is stopped by its pid at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@dataclass(frozen=True)
+class SoundServer:
+    runtime_dir: Path
+    pid: int
+
+    def pactl(self, *args: str) -> str:
+        return subprocess.run(["pactl", *args], check=True, capture_output=True, text=True).stdout
+
+    def set_default_source(self, name: str) -> None:
+        self.pactl("set-default-source", name)
+
+
+@pytest.fixture(scope="session")
+def sound_server() -> Iterator[SoundServer]:
+    """A PulseAudio server with null sinks ``out`` (default) and ``patient``."""
+    if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
+        if os.environ.get("CI"):
+            pytest.fail("PulseAudio is not installed; scripts/setup.sh --test installs it")
+        pytest.skip("no PulseAudio here (scripts/setup.sh --test installs it)")
+    runtime = Path(tempfile.mkdtemp(prefix="mitpractice-pulse-"))
+    runtime.chmod(0o700)
+    old_runtime = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    subprocess.run(
+        [
+            "pulseaudio", "--daemonize=yes", "--exit-idle-time=-1", "-n",
+            "--load=module-native-protocol-unix",
+            "--load=module-null-sink sink_name=out",
+            "--load=module-null-sink sink_name=patient",
+            "--load=module-always-sink",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    pid_file = runtime / "pulse" / "pid"
+    for _ in range(100):
+        if pid_file.exists() and subprocess.run(["pactl", "info"], capture_output=True).returncode == 0:
+            break
+        time.sleep(0.05)
+    server = SoundServer(runtime, int(pid_file.read_text().split()[0]))
+    server.pactl("set-default-sink", "out")
+    server.set_default_source("out.monitor")
+    from mitpractice.audio import refresh_devices
+
+    refresh_devices()
+    try:
+        yield server
+    finally:
+        os.kill(server.pid, 15)
+        if old_runtime is None:
+            os.environ.pop("XDG_RUNTIME_DIR", None)
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = old_runtime
+        shutil.rmtree(runtime, ignore_errors=True)
