@@ -27,8 +27,14 @@ if command -v apt-get >/dev/null 2>&1; then
     sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     echo "Installing system packages: ${missing[*]}"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    log=$(mktemp)
+    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+           $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+      tail -n 20 "$log" >&2
+      echo "apt-get failed; the full log is in $log" >&2
+      exit 1
+    fi
+    rm -f "$log"
   fi
 else
   echo "No apt-get here: install PortAudio yourself (see README.md), then run this again." >&2
