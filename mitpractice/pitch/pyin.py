@@ -7,7 +7,6 @@ centred frame grid as CREPE, so tracks from either model line up frame for frame
 
 from __future__ import annotations
 
-import librosa
 import numpy as np
 
 from mitpractice.pitch.track import PitchTrack
@@ -34,6 +33,8 @@ def pyin_track(y16: np.ndarray, hop: int) -> PitchTrack:
     >>> bool(abs(np.median(track.f0_hz[track.voiced()]) - 220) < 2)
     True
     """
+    import librosa
+
     y16 = np.asarray(y16, dtype=np.float32)
     f0, _, prob = librosa.pyin(
         y16,
