@@ -228,12 +228,13 @@ def _parse_set(data: dict[str, Any], path: Path, lines: list[int]) -> PhraseSet:
         for i, raw in enumerate(raw_phrases):
             line = lines[i] if i < len(lines) else None
             phrase = _parse_phrase(raw, i, line, check)
-            if phrase is None:
-                continue
-            if phrase.id in seen:
-                check.add(f"duplicate id (phrase {seen[phrase.id] + 1} has it too)", line, phrase.id)
-            seen.setdefault(phrase.id, i)
-            phrases.append(phrase)
+            pid = raw.get("id")
+            if isinstance(pid, str) and pid:  # a duplicate counts even when either copy has other errors
+                if pid in seen:
+                    check.add(f"duplicate id (phrase {seen[pid] + 1} has it too)", line, pid)
+                seen.setdefault(pid, i)
+            if phrase is not None:
+                phrases.append(phrase)
     check.raise_if_any()
     return PhraseSet(
         id=set_id or "",
@@ -361,7 +362,7 @@ def _defaults(value: Any, check: _Checker) -> tuple[float | None, float | None]:
         check.add("'defaults' must be a table ([defaults])")
         return None, None
     for key in sorted(set(value) - _DEFAULT_KEYS):
-        check.add(f"unknown key 'defaults.{key}' (allowed: interval, tempo)")
+        check.add(f"unknown key {'defaults.' + key!r} (allowed: interval, tempo)")
     interval = value.get("interval")
     tempo = value.get("tempo")
     if interval is not None and not (_is_number(interval) and 1 <= interval <= 12):
