@@ -45,6 +45,8 @@ VIBRATO_HZ, VIBRATO_CENTS, VIBRATO_DELAY_S = 5.5, 18.0, 0.3
 SCOOP_CENTS = 80.0
 #: RMS level of the sung notes after normalisation (dBFS) and the peak ceiling.
 LEVEL_DBFS, PEAK = -18.0, 0.9
+#: Peak of a tap: clearly heard, softer than the voice.
+TAP_PEAK = 0.3
 #: Registers: at or below LOW_MALE_HZ the voice's own formants; from there up to
 #: LOW_FEMALE_HZ the formants move up gradually to FORMANT_SHIFT_MAX (the ratio between
 #: typical female and male formants), and no further.
@@ -125,7 +127,7 @@ def formant_shift(low_hz: float) -> float:
     return round(1.0 + (FORMANT_SHIFT_MAX - 1.0) * (3 * x**2 - 2 * x**3), 4)
 
 
-def sing(phrase: Phrase, melody: TargetMelody, options: SingOptions = SingOptions()) -> SungTarget:
+def sing(phrase: Phrase, melody: TargetMelody, options: SingOptions | None = None) -> SungTarget:
     """Sing ``phrase`` on the notes of ``melody`` with the bundled voice.
 
     Parameters
@@ -135,8 +137,8 @@ def sing(phrase: Phrase, melody: TargetMelody, options: SingOptions = SingOption
     melody : TargetMelody
         Its notes for the patient's register, interval and tempo (from
         :func:`mitpractice.melody.target_melody`).
-    options : SingOptions
-        Humming, taps, fading.
+    options : SingOptions, optional
+        Humming, taps, fading; none by default.
 
     Returns
     -------
@@ -153,6 +155,7 @@ def sing(phrase: Phrase, melody: TargetMelody, options: SingOptions = SingOption
             f"phrase {phrase.id!r} has {len(phrase.syllables)} syllables but the melody has "
             f"{len(melody.notes)} notes"
         )
+    options = options or SingOptions()
     n = len(melody.notes)
     syllables = hum_syllables(n) if options.hum else phrase_syllables(phrase.text, phrase.syllables)
     speech, spans = _speak(syllables)
@@ -185,12 +188,22 @@ def sing(phrase: Phrase, melody: TargetMelody, options: SingOptions = SingOption
     sample_t = np.arange(n_samples) / sr
     y = y * _envelope(sample_t, layouts, syllables)
     y = _normalise(y, sample_t, layouts)
+    return apply_options(SungTarget(y.astype(np.float32), sr, melody, LEAD_IN_S, "synth"), options)
+
+
+def apply_options(target: SungTarget, options: SingOptions) -> SungTarget:
+    """Add the fading and the taps of ``options`` to a sung target (synthesised or recorded).
+
+    Humming cannot be added afterwards; it is a way of synthesising.
+    """
+    y = target.audio.astype(np.float64)
+    t = np.arange(len(y)) / target.sr
     if options.fade:
-        y = y * _fade(sample_t, melody)
+        y = y * fade_gain(t, target.melody, target.start_s)
     if options.taps:
-        y = y + _taps(sample_t, melody, sr)
+        y = y + taps(len(y), target.sr, target.melody, target.start_s)
     y = np.clip(y, -PEAK, PEAK).astype(np.float32)
-    return SungTarget(y, sr, melody, LEAD_IN_S, "synth")
+    return SungTarget(y, target.sr, target.melody, target.start_s, target.source)
 
 
 def _speak(syllables: list[SyllablePhonemes]) -> tuple[Speech, list[dict[str, float]]]:
@@ -402,28 +415,31 @@ def _normalise(y: np.ndarray, t: np.ndarray, layouts: list[_Layout]) -> np.ndarr
     return y * (PEAK / peak) if peak > PEAK else y
 
 
-def _fade(t: np.ndarray, melody: TargetMelody) -> np.ndarray:
-    """Voice gain for "unison with fading": full on the first syllable, gone by the last one
-    (by the middle of the last note in a two-syllable phrase)."""
+def fade_gain(t: np.ndarray, melody: TargetMelody, start_s: float) -> np.ndarray:
+    """Voice gain at audio times ``t`` for "unison with fading": full on the first syllable,
+    gone by the start of the last one (by the middle of the last note of a two-syllable
+    phrase), so the patient finishes the phrase alone."""
     notes = melody.notes
-    start = LEAD_IN_S + notes[0].offset_s
+    begin = start_s + notes[0].offset_s
     last = notes[-1]
-    end = LEAD_IN_S + (last.onset_s if len(notes) > 2 else last.onset_s + 0.5 * last.duration_s)
-    if end <= start:
+    end = start_s + (last.onset_s if len(notes) > 2 else last.onset_s + 0.5 * last.duration_s)
+    if end <= begin:
         return np.ones_like(t)
-    x = np.clip((t - start) / (end - start), 0.0, 1.0)
+    x = np.clip((t - begin) / (end - begin), 0.0, 1.0)
     return 0.5 + 0.5 * np.cos(np.pi * x)
 
 
-def _taps(t: np.ndarray, melody: TargetMelody, sr: int) -> np.ndarray:
-    """A soft wooden tap (two damped partials, 40 ms) on every beat a syllable starts on."""
+def taps(n: int, sr: int, melody: TargetMelody, start_s: float) -> np.ndarray:
+    """``n`` samples holding a soft wooden tap (two damped partials, 40 ms) on every beat a
+    syllable starts on: the rhythmic cue of MIT's left-hand tapping."""
     length = int(0.04 * sr)
     k = np.arange(length) / sr
     tap = np.exp(-k / 0.006) * (np.sin(2 * np.pi * 1700 * k) + 0.5 * np.sin(2 * np.pi * 2900 * k))
-    tap *= 0.3 / np.max(np.abs(tap))
-    out = np.zeros(len(t))
+    tap *= TAP_PEAK / np.max(np.abs(tap))
+    out = np.zeros(n)
     for note in melody.notes:
-        i = round((LEAD_IN_S + note.onset_s) * sr)
-        j = min(i + length, len(out))
-        out[i:j] += tap[: j - i]
+        i = round((start_s + note.onset_s) * sr)
+        j = min(i + length, n)
+        if 0 <= i < j:
+            out[i:j] += tap[: j - i]
     return out

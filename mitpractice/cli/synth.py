@@ -1,0 +1,100 @@
+"""``mitpractice synth``: write a phrase's sung target, or keep a therapist's recorded model."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from mitpractice.errors import ParameterError
+
+if TYPE_CHECKING:
+    from mitpractice.synth import SungTarget
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "synth",
+        help="write the sung target of a phrase (or keep a therapist's recording of it)",
+        description="Sing a phrase on its two pitches in a patient's register and write it to a "
+        "WAV/FLAC file. With --from-recording, check a therapist's recording of the phrase and "
+        "keep it as the phrase's target instead.",
+    )
+    parser.add_argument("set_file", metavar="SET_FILE", help="phrase-set file (.toml)")
+    parser.add_argument("phrase_id", metavar="PHRASE_ID", help="id of the phrase in the set")
+    parser.add_argument("-o", "--output", metavar="OUT.wav", help="file to write (.wav, .flac or .ogg)")
+    parser.add_argument("--low", metavar="NOTE_OR_HZ", help="the patient's low pitch: C3, A#2 or Hz "
+                        "(default C3)")
+    parser.add_argument("--interval", type=float, metavar="SEMITONES",
+                        help="semitones from low to high (default: the set's, else 3)")
+    parser.add_argument("--tempo", type=float, metavar="BPM",
+                        help="beats per minute (default: the set's, else 60)")
+    options = parser.add_argument_group("options")
+    options.add_argument("--hum", action="store_true", help="hum the melody, no words")
+    options.add_argument("--taps", action="store_true", help="a soft tap on every syllable")
+    options.add_argument("--fade", action="store_true", help="the voice fades out over the phrase")
+    options.add_argument("--no-cache", action="store_true", help="synthesise again, do not use the cache")
+    recorded = parser.add_argument_group("therapist recordings")
+    recorded.add_argument("--from-recording", metavar="AUDIO",
+                          help="check this recording of the phrase (WAV/FLAC) and keep it as its target")
+    recorded.add_argument("--prefer-recording", action="store_true",
+                          help="write the kept recording if there is one, as the app plays it")
+    recorded.add_argument("--forget-recording", action="store_true", help="delete the kept recording")
+    recorded.add_argument("--patient", metavar="ID",
+                          help="the recording is this patient's (default: everyone's using the set)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mitpractice.melody import DEFAULT_INTERVAL, DEFAULT_LOW, DEFAULT_TEMPO, hz_to_note, target_melody
+    from mitpractice.phrases import load_phrase_set
+    from mitpractice.synth import (
+        SingOptions,
+        apply_options,
+        forget_model,
+        save_model,
+        sung_target,
+        synthesize,
+    )
+
+    phrase_set = load_phrase_set(args.set_file)
+    phrase = phrase_set.phrase(args.phrase_id)
+    if args.forget_recording:
+        found = forget_model(phrase_set.id, phrase.id, args.patient)
+        print(f"{'deleted' if found else 'there was no'} recorded model of {phrase.id!r}")
+        return 0
+    if not args.output:
+        raise ParameterError("say where to write the target with -o OUT.wav")
+
+    options = SingOptions(hum=args.hum, taps=args.taps, fade=args.fade)
+    melody = target_melody(
+        phrase,
+        low=args.low if args.low is not None else DEFAULT_LOW,
+        interval=args.interval if args.interval is not None else phrase_set.interval or DEFAULT_INTERVAL,
+        tempo=args.tempo if args.tempo is not None else phrase_set.tempo or DEFAULT_TEMPO,
+    )
+    if args.from_recording:
+        target = apply_options(save_model(args.from_recording, phrase_set.id, phrase, patient=args.patient),
+                               options)
+    elif args.prefer_recording:
+        target = sung_target(phrase_set.id, phrase, melody, options, patient=args.patient)
+    else:
+        target = synthesize(phrase, melody, options, use_cache=not args.no_cache)
+    _write(args.output, target)
+    m = target.melody
+    high = m.low_hz * 2 ** (m.interval / 12)
+    kind = "recorded model, kept" if args.from_recording else target.source
+    print(
+        f"{args.output}: {phrase.text!r} on {hz_to_note(m.low_hz)}/{hz_to_note(high)} "
+        f"({m.low_hz:.1f}/{high:.1f} Hz) at {m.tempo:.0f} bpm, {target.duration_s:.1f} s, "
+        f"first syllable at {target.start_s:.2f} s ({kind})"
+    )
+    return 0
+
+
+def _write(path: str, target: SungTarget) -> None:
+    from mitpractice.audiofile import write_audio
+
+    try:
+        write_audio(path, target.audio, target.sr)
+    except OSError as exc:
+        raise ParameterError(f"{path}: cannot write: {exc.strerror or exc}") from None

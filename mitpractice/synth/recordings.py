@@ -1,0 +1,280 @@
+"""Therapists' own sung models of a phrase, kept as that phrase's target.
+
+A therapist records (or imports a WAV/FLAC of) themself singing a phrase. The recording is
+analysed with the same pitch tracker and scoring the patients' attempts get, which finds each
+syllable's onset, offset and pitch; it is accepted only if every syllable is heard and the
+high syllables are sung above the low ones as the phrase's H/L pattern says. The model is kept
+for one patient or for everyone using the set, in the user data folder (private, 0700):
+
+    <user_data_dir>/recorded-targets/<set-id>/<phrase-id>.flac   (+ .json: the notes)
+    <user_data_dir>/recorded-targets/<set-id>/patient-<id>/<phrase-id>.flac
+
+Files are written atomically. A patient's own model is preferred to the set's.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+
+from mitpractice.audiofile import load_audio, write_audio
+from mitpractice.errors import AudioError, ParameterError
+from mitpractice.melody import Note, TargetMelody, hz_to_midi, target_melody
+from mitpractice.phrases import Phrase
+from mitpractice.synth.sing import SungTarget
+
+#: The high and low syllables of a model must lie at least this far apart (semitones).
+MIN_INTERVAL = 1.0
+#: Singing outside the phrase's syllables (s) beyond which a recording is another phrase.
+MAX_EXTRA_S = 0.3
+_PATIENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def recordings_dir() -> Path:
+    """Root folder of the therapists' recorded models."""
+    return Path(platformdirs.user_data_dir("mitpractice")) / "recorded-targets"
+
+
+def model_path(set_id: str, phrase_id: str, patient: str | int | None = None) -> Path:
+    """Where the recorded model of a phrase is kept (``.flac``; its notes beside it in ``.json``)."""
+    folder = recordings_dir() / _safe(set_id, "set id")
+    if patient is not None:
+        folder = folder / f"patient-{_safe(str(patient), 'patient id')}"
+    return folder / f"{_safe(phrase_id, 'phrase id')}.flac"
+
+
+def extract_notes(
+    y: np.ndarray, sr: int, phrase: Phrase, *, model: str = "crepe-tiny"
+) -> tuple[TargetMelody, float]:
+    """Find the sung syllables of a recorded model and check them against the phrase.
+
+    Parameters
+    ----------
+    y, sr : np.ndarray, int
+        The recording, mono.
+    phrase : Phrase
+        The phrase sung.
+    model : str
+        Pitch tracker (see :data:`mitpractice.pitch.MODELS`).
+
+    Returns
+    -------
+    melody : TargetMelody
+        The notes as sung: their own pitches, onsets relative to the first syllable, the
+        sung low pitch, interval and tempo.
+    start_s : float
+        Where the first syllable starts in the recording.
+
+    Raises
+    ------
+    AudioError
+        If no singing is found, a syllable is not heard, more is sung than the phrase, or the
+        high and low syllables do not follow the phrase's pattern.
+    """
+    from mitpractice.pitch import track_pitch
+    from mitpractice.scoring import score_track
+    from mitpractice.scoring.segment import frame_energy_db, voiced_mask
+
+    reference = target_melody(phrase)
+    track = track_pitch(y, sr, model)
+    score = score_track(track, reference, audio=y, sr=sr)
+    if not score.voiced:
+        raise AudioError(f"no singing found in the recording of {phrase.text!r}")
+    missing = [s.text for s in score.syllables if not s.detected or s.pitch_hz is None]
+    if missing:
+        raise AudioError(f"syllables not heard in the recording: {', '.join(missing)}")
+    sung = voiced_mask(track, frame_energy_db(y, sr, track.times))
+    for s in score.syllables:
+        sung &= ~((track.times >= s.onset_s - 0.1) & (track.times <= s.offset_s + 0.1))
+    extra_s = float(sung.sum()) * track.hop_s
+    if extra_s > MAX_EXTRA_S:
+        raise AudioError(
+            f"the recording holds {extra_s:.1f} s of singing outside the {len(phrase.syllables)} "
+            f"syllables of {phrase.text!r}: is it another phrase?"
+        )
+    pitches = [float(s.pitch_hz) for s in score.syllables]
+    problem = check_pattern(pitches, phrase)
+    if problem:
+        raise AudioError(f"the recording does not follow the pattern {phrase.pitches}: {problem}")
+    onsets = [float(s.onset_s) for s in score.syllables]
+    start = onsets[0]
+    ends = [*onsets[1:], float(score.syllables[-1].offset_s)]
+    notes = tuple(
+        Note(i, s.text, s.target, on - start, max(end - on, 0.05), phrase.beats[i], hz)
+        for i, (s, on, end, hz) in enumerate(zip(score.syllables, onsets, ends, pitches, strict=True))
+    )
+    low, interval = _levels(pitches, phrase.pitches)
+    tempo = reference.tempo / score.tempo_ratio if score.tempo_ratio else reference.tempo
+    return TargetMelody(phrase.id, notes, low, interval, tempo), start
+
+
+def check_pattern(pitches_hz: list[float], phrase: Phrase) -> str | None:
+    """What is wrong with sung syllable pitches for the phrase's H/L pattern, or None.
+
+    Each syllable must lie nearer its own level (the median of its kind) than the other, and
+    the high level at least :data:`MIN_INTERVAL` above the low one. A phrase on one level
+    only has nothing to check.
+
+    Examples
+    --------
+    >>> p = Phrase(id="good-morning", text="Good morning", syllables=("good", "mor", "ning"),
+    ...            pitches="LHL")
+    >>> check_pattern([131.0, 156.0, 130.0], p) is None
+    True
+    >>> check_pattern([131.0, 129.0, 156.0], p)
+    "the high notes are not above the low ones ('mor' is high)"
+    """
+    if "H" not in phrase.pitches or "L" not in phrase.pitches:
+        return None
+    semis = np.array([hz_to_midi(hz) for hz in pitches_hz])
+    is_high = np.array([c == "H" for c in phrase.pitches])
+    high, low = float(np.median(semis[is_high])), float(np.median(semis[~is_high]))
+    if high - low < MIN_INTERVAL:
+        highs = ", ".join(repr(s) for s, h in zip(phrase.syllables, is_high, strict=True) if h)
+        return f"the high notes are not above the low ones ({highs} is high)"
+    middle = 0.5 * (high + low)
+    wrong = [
+        f"{syl!r} should be {'high' if h else 'low'}"
+        for syl, h, m in zip(phrase.syllables, is_high, semis, strict=True)
+        if (m > middle) != h
+    ]
+    return "; ".join(wrong) or None
+
+
+def save_model(
+    audio_path: str | Path,
+    set_id: str,
+    phrase: Phrase,
+    *,
+    patient: str | int | None = None,
+    model: str = "crepe-tiny",
+) -> SungTarget:
+    """Check a therapist's recording of ``phrase`` and keep it as the phrase's target.
+
+    Parameters
+    ----------
+    audio_path : str or Path
+        WAV, FLAC (or OGG, MP3) of the therapist singing the phrase.
+    set_id : str
+        The phrase set the model belongs to.
+    phrase : Phrase
+        The phrase sung.
+    patient : str or int, optional
+        Keep it for this patient only; by default for everyone practising the set.
+    model : str
+        Pitch tracker used to find the notes.
+
+    Returns
+    -------
+    SungTarget
+        The recording with its notes, ``source == "recording"``.
+
+    Raises
+    ------
+    AudioError
+        For an unreadable file or a recording that does not fit the phrase (nothing is kept).
+    """
+    y, sr = load_audio(audio_path)
+    melody, start = extract_notes(y, sr, phrase, model=model)
+    path = model_path(set_id, phrase.id, patient)
+    _private_folder(path.parent)
+    write_audio(path, y, sr)
+    _write_json(path.with_suffix(".json"), _melody_json(melody, start))
+    return SungTarget(y, sr, melody, start, "recording")
+
+
+def recorded_target(set_id: str, phrase: Phrase, patient: str | int | None = None) -> SungTarget | None:
+    """The kept model of a phrase: the patient's own if there is one, else the set's, else None."""
+    candidates = [model_path(set_id, phrase.id, patient)] if patient is not None else []
+    candidates.append(model_path(set_id, phrase.id))
+    for path in candidates:
+        notes_file = path.with_suffix(".json")
+        if not (path.exists() and notes_file.exists()):
+            continue
+        try:
+            melody, start = _melody_from_json(json.loads(notes_file.read_text("utf-8")), phrase)
+            y, sr = load_audio(path)
+        except (OSError, ValueError, KeyError, TypeError, AudioError):
+            continue  # a damaged model is skipped; synthesis takes over
+        return SungTarget(y, sr, melody, start, "recording")
+    return None
+
+
+def forget_model(set_id: str, phrase_id: str, patient: str | int | None = None) -> bool:
+    """Delete a kept model; True if there was one."""
+    path = model_path(set_id, phrase_id, patient)
+    existed = path.exists()
+    path.unlink(missing_ok=True)
+    path.with_suffix(".json").unlink(missing_ok=True)
+    return existed
+
+
+def _safe(name: str, what: str) -> str:
+    if not _PATIENT.match(name):
+        raise ParameterError(f"{what} {name!r} may hold only letters, digits, '-' and '_'")
+    return name
+
+
+def _levels(pitches: list[float], pattern: str) -> tuple[float, float]:
+    lows = [p for p, c in zip(pitches, pattern, strict=True) if c == "L"] or pitches
+    highs = [p for p, c in zip(pitches, pattern, strict=True) if c == "H"]
+    low = float(np.median(lows))
+    interval = 12.0 * math.log2(float(np.median(highs)) / low) if highs and "L" in pattern else 0.0
+    return low, interval
+
+
+def _melody_json(melody: TargetMelody, start: float) -> dict:
+    return {
+        "phrase_id": melody.phrase_id,
+        "start_s": start,
+        "low_hz": melody.low_hz,
+        "interval": melody.interval,
+        "tempo": melody.tempo,
+        "notes": [
+            {"syllable": n.syllable, "level": n.level, "onset_s": n.onset_s, "duration_s": n.duration_s,
+             "pitch_hz": n.pitch_hz}
+            for n in melody.notes
+        ],
+    }
+
+
+def _melody_from_json(data: dict, phrase: Phrase) -> tuple[TargetMelody, float]:
+    raw = data["notes"]
+    if len(raw) != len(phrase.syllables) or data["phrase_id"] != phrase.id:
+        raise ValueError("the model was made for another version of the phrase")
+    notes = tuple(
+        Note(i, n["syllable"], n["level"], float(n["onset_s"]), float(n["duration_s"]), phrase.beats[i],
+             float(n["pitch_hz"]))
+        for i, n in enumerate(raw)
+    )
+    low, interval, tempo = (float(data[k]) for k in ("low_hz", "interval", "tempo"))
+    return TargetMelody(phrase.id, notes, low, interval, tempo), float(data["start_s"])
+
+
+def _private_folder(folder: Path) -> None:
+    """Create ``folder`` and its parents up to the app's data folder, each private to the user."""
+    root = Path(platformdirs.user_data_dir("mitpractice"))
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for level in [folder, *folder.parents]:
+        if level.is_relative_to(root):
+            level.chmod(0o700)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

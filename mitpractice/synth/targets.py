@@ -1,0 +1,50 @@
+"""The target a patient hears: a therapist's recorded model if one is kept, else the voice.
+
+This is the one entry the app uses to get a phrase's sung target.
+"""
+
+from __future__ import annotations
+
+from mitpractice.melody import TargetMelody
+from mitpractice.phrases import Phrase
+from mitpractice.synth.cache import synthesize
+from mitpractice.synth.recordings import recorded_target
+from mitpractice.synth.sing import SingOptions, SungTarget, apply_options
+
+
+def sung_target(
+    set_id: str,
+    phrase: Phrase,
+    melody: TargetMelody,
+    options: SingOptions | None = None,
+    *,
+    patient: str | int | None = None,
+) -> SungTarget:
+    """The sung target of ``phrase`` for a patient.
+
+    Parameters
+    ----------
+    set_id : str
+        Id of the phrase set the phrase comes from (recorded models are kept per set).
+    phrase : Phrase
+        The phrase.
+    melody : TargetMelody
+        Its notes in the patient's register, interval and tempo; used for synthesis. A
+        recorded model keeps the therapist's own pitch and timing, given in the result's
+        ``melody``.
+    options : SingOptions, optional
+        Taps and fading apply to both kinds; humming is always synthesised.
+    patient : str or int, optional
+        Prefer a model recorded for this patient.
+
+    Returns
+    -------
+    SungTarget
+        ``source`` says which kind it is.
+    """
+    options = options or SingOptions()
+    if not options.hum:
+        recorded = recorded_target(set_id, phrase, patient)
+        if recorded is not None:
+            return apply_options(recorded, options)
+    return synthesize(phrase, melody, options)
