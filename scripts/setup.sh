@@ -11,12 +11,27 @@ cd "$(dirname "$0")/.."
 test_mode=0
 [ "${1:-}" = "--test" ] && test_mode=1
 
+python=""
+for candidate in python3.13 python3.12 python3.11 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 &&
+     "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    python=$candidate
+    break
+  fi
+done
+[ -n "$python" ] || { echo "mitpractice needs Python 3.11 or newer" >&2; exit 1; }
+
 # PortAudio for sounddevice; the libraries Qt's xcb and offscreen platforms load.
 packages=(libportaudio2 libsndfile1 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0
           libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
-          libxcb-shape0 libxcb-xinerama0 python3-venv)
+          libxcb-shape0 libxcb-xinerama0)
 # A real sound server with null sinks and a virtual screen for the end-to-end tests.
 [ "$test_mode" = 1 ] && packages+=(pulseaudio pulseaudio-utils libasound2-plugins xvfb)
+# pyworld compiles where PyPI has no wheel for this Python: it needs a C++ compiler and headers.
+"$python" -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
+command -v g++ >/dev/null 2>&1 || packages+=(g++)
+"$python" -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(sysconfig.get_paths()["include"] + "/Python.h"))' ||
+  packages+=(python3-dev)
 
 if command -v apt-get >/dev/null 2>&1; then
   missing=()
@@ -39,16 +54,6 @@ if command -v apt-get >/dev/null 2>&1; then
 else
   echo "No apt-get here: install PortAudio yourself (see README.md), then run this again." >&2
 fi
-
-python=""
-for candidate in python3.13 python3.12 python3.11 python3; do
-  if command -v "$candidate" >/dev/null 2>&1 &&
-     "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-    python=$candidate
-    break
-  fi
-done
-[ -n "$python" ] || { echo "mitpractice needs Python 3.11 or newer" >&2; exit 1; }
 
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
