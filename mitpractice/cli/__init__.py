@@ -16,7 +16,7 @@ from mitpractice import __version__
 from mitpractice.errors import MitpracticeError
 
 #: Subcommand modules under ``mitpractice.cli``, in the order ``--help`` lists them.
-SUBCOMMANDS = ("phrases", "pitch", "synth")
+SUBCOMMANDS = ("phrases", "pitch", "synth", "score")
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 

@@ -1,0 +1,207 @@
+"""Alignment of voiced pieces to the target notes, with one fitted tempo.
+
+The attempt is modelled as the target played back at one steady tempo: note ``i`` should start
+near ``t0 + scale * onset_i``. A dynamic programme over (notes, pieces) then chooses, in order,
+for every note either a run of consecutive pieces (one syllable, possibly cut in several
+pieces) or nothing (a syllable not sung), and leaves unmatched the pieces that fit no note
+(a cough, a false start). The tempo is refitted from the matched onsets and the alignment
+repeated until it settles; several starting guesses (each piece as the first or second note,
+the last pieces as the end) protect against a restart or a missing first or last syllable.
+
+Costs are in beats of the fitted tempo, so an attempt at any steady tempo is aligned alike.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from mitpractice.scoring.segment import Piece
+
+#: Cost of a target note that no piece matches.
+MISSING_COST = 1.2
+#: Cost of leaving unmatched a piece one beat long (shorter pieces cost less).
+EXTRA_COST = 1.0
+#: Weight of the squared onset error (in beats) of a matched note, and its cap.
+ONSET_WEIGHT, ONSET_CAP = 2.0, 1.6
+#: Weight of the squared end error (in beats) of a matched note.
+END_WEIGHT = 0.3
+#: Cost of joining two pieces into one syllable, plus this much per semitone between them.
+MERGE_COST, MERGE_PITCH_COST = 0.05, 0.4
+#: At most this many pieces make one syllable.
+MAX_MERGE = 4
+#: Weight of the prior that the tempo is near the target's (squared log2 of the scale).
+TEMPO_PRIOR = 0.3
+#: Fitted tempo scales are kept within this range (attempt length over target length).
+MIN_SCALE, MAX_SCALE = 0.25, 4.0
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Which pieces make each note, and the fitted tempo.
+
+    Attributes
+    ----------
+    groups : tuple
+        Per target note, ``(first, stop)`` indices into the pieces, or ``None`` if not sung.
+    t0 : float
+        Fitted time (s) of the target's start in the attempt.
+    scale : float
+        Fitted tempo scale: attempt seconds per target second (1.2 = 20 % slower).
+    cost : float
+        Total alignment cost (lower is a better fit).
+    """
+
+    groups: tuple[tuple[int, int] | None, ...]
+    t0: float
+    scale: float
+    cost: float
+
+    def matched(self) -> list[int]:
+        return [i for i, g in enumerate(self.groups) if g is not None]
+
+
+def _dp(
+    pieces: list[Piece],
+    pitch: np.ndarray,
+    onsets: np.ndarray,
+    offsets: np.ndarray,
+    beat_s: float,
+    t0: float,
+    scale: float,
+) -> tuple[float, tuple[tuple[int, int] | None, ...]]:
+    """Best ordered assignment of pieces to notes for one tempo; returns (cost, groups)."""
+    n, m = len(onsets), len(pieces)
+    unit = scale * beat_s
+    p_on = np.array([p.onset_s for p in pieces])
+    p_off = np.array([p.offset_s for p in pieces])
+    extra = np.array([EXTRA_COST * min(1.0, 0.3 + p.duration_s / unit) for p in pieces])
+    inf = math.inf
+    cost = np.full((n + 1, m + 1), inf)
+    back: dict[tuple[int, int], tuple[int, int, bool]] = {}
+    cost[0, 0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            c = cost[i, j]
+            if c == inf:
+                continue
+            if j < m and c + extra[j] < cost[i, j + 1]:
+                cost[i, j + 1] = c + extra[j]
+                back[(i, j + 1)] = (i, j, False)
+            if i == n:
+                continue
+            if c + MISSING_COST < cost[i + 1, j]:
+                cost[i + 1, j] = c + MISSING_COST
+                back[(i + 1, j)] = (i, j, False)
+            want_on = t0 + scale * onsets[i]
+            want_off = t0 + scale * offsets[i]
+            on_err = (p_on[j] - want_on) / unit if j < m else 0.0
+            match = min(ONSET_WEIGHT * on_err * on_err, ONSET_CAP)
+            for k in range(j + 1, min(j + MAX_MERGE, m) + 1):
+                if k > j + 1:
+                    match += MERGE_COST + MERGE_PITCH_COST * min(abs(pitch[k - 1] - pitch[k - 2]), 3.0)
+                end_err = (p_off[k - 1] - want_off) / unit
+                total = c + match + min(END_WEIGHT * end_err * end_err, ONSET_CAP)
+                if total < cost[i + 1, k]:
+                    cost[i + 1, k] = total
+                    back[(i + 1, k)] = (i, j, True)
+    groups: list[tuple[int, int] | None] = [None] * n
+    i, j = n, m
+    while (i, j) != (0, 0):
+        pi, pj, is_match = back[(i, j)]
+        if is_match:
+            groups[pi] = (pj, j)
+        i, j = pi, pj
+    return float(cost[n, m]), tuple(groups)
+
+
+def _fit_tempo(
+    groups: tuple[tuple[int, int] | None, ...], pieces: list[Piece], onsets: np.ndarray,
+    t0: float, scale: float,
+) -> tuple[float, float]:
+    """Least-squares ``t0, scale`` from the matched onsets (kept if fewer than two)."""
+    pairs = [(onsets[i], pieces[g[0]].onset_s) for i, g in enumerate(groups) if g is not None]
+    if len(pairs) < 2:
+        if pairs:
+            t0 = pairs[0][1] - scale * pairs[0][0]
+        return t0, scale
+    x, y = np.array(pairs).T
+    slope, intercept = np.polyfit(x, y, 1)
+    if not (MIN_SCALE <= slope <= MAX_SCALE):
+        slope = float(np.clip(slope, MIN_SCALE, MAX_SCALE))
+        intercept = float(np.mean(y - slope * x))
+    return float(intercept), float(slope)
+
+
+def _starts(pieces: list[Piece], onsets: np.ndarray, offsets: np.ndarray) -> set[tuple[float, float]]:
+    """Starting guesses for ``(t0, scale)``: a piece as the first or second note, a later
+    piece's end as the end of the last or second-to-last note."""
+    guesses = set()
+    m, n = len(pieces), len(onsets)
+    firsts = [a for a in (0, 1) if a < n]
+    lasts = [b for b in (n - 1, n - 2) if b >= 0]
+    for j in range(min(m, 8)):
+        for jj in range(max(j, m - 3), m):
+            for a in firsts:
+                for b in lasts:
+                    span = offsets[b] - onsets[a]
+                    if b < a or span <= 0:
+                        continue
+                    scale = (pieces[jj].offset_s - pieces[j].onset_s) / span
+                    if MIN_SCALE <= scale <= MAX_SCALE:
+                        t0 = pieces[j].onset_s - scale * onsets[a]
+                        guesses.add((round(t0, 3), round(scale, 3)))
+    return guesses
+
+
+def align_pieces(
+    pieces: list[Piece], pitch: np.ndarray, onsets: np.ndarray, durations: np.ndarray, beat_s: float
+) -> Alignment:
+    """Match pieces to target notes in order, fitting one steady tempo.
+
+    Parameters
+    ----------
+    pieces : list of Piece
+        Voiced pieces of the attempt, in time order.
+    pitch : np.ndarray
+        Median pitch of each piece (semitones); joining pieces of different pitch is costly.
+    onsets, durations : np.ndarray
+        Target note onsets and durations in seconds.
+    beat_s : float
+        Length of one target beat in seconds (the unit of all costs).
+
+    Returns
+    -------
+    Alignment
+        Every note unmatched (and ``scale`` 1) when there are no pieces.
+    """
+    onsets = np.asarray(onsets, dtype=float)
+    offsets = onsets + np.asarray(durations, dtype=float)
+    n = len(onsets)
+    if not pieces or n == 0:
+        return Alignment((None,) * n, 0.0, 1.0, MISSING_COST * n)
+    best: Alignment | None = None
+    seen: set[tuple[float, float]] = set()
+    for t0, scale in sorted(_starts(pieces, onsets, offsets)):
+        groups: tuple[tuple[int, int] | None, ...] = ()
+        for _ in range(5):
+            cost, new_groups = _dp(pieces, pitch, onsets, offsets, beat_s, t0, scale)
+            if new_groups == groups:
+                break
+            groups = new_groups
+            t0, scale = _fit_tempo(groups, pieces, onsets, t0, scale)
+            key = (groups, round(t0, 3), round(scale, 3))
+            if key in seen:
+                break
+            seen.add(key)
+        cost, groups = _dp(pieces, pitch, onsets, offsets, beat_s, t0, scale)
+        cost += TEMPO_PRIOR * math.log2(scale) ** 2
+        if best is None or cost < best.cost:
+            best = Alignment(groups, t0, scale, cost)
+    if best is None:  # every guess had an implausible tempo: align at the target's tempo
+        t0 = pieces[0].onset_s
+        cost, groups = _dp(pieces, pitch, onsets, offsets, beat_s, t0, 1.0)
+        best = Alignment(groups, t0, 1.0, cost)
+    return best

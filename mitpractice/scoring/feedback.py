@@ -1,0 +1,110 @@
+"""Feedback a patient can act on: one encouraging line and at most two short, concrete tips.
+
+Patients with aphasia may read poorly, so every line is short, uses everyday words, names at
+most one syllable, and says what to do rather than what went wrong.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mitpractice.scoring.melodic import FULL_CREDIT, MelodicResult
+from mitpractice.scoring.rhythmic import MAX_FINAL_HOLD, MIN_HOLD, TEMPO_RANGE, RhythmicResult
+
+#: At most this many tips follow the encouraging line.
+MAX_TIPS = 2
+
+
+def praise(overall: float) -> str:
+    """The encouraging first line, by overall score."""
+    if overall >= 85:
+        return "Very good!"
+    if overall >= 65:
+        return "Good work."
+    if overall >= 40:
+        return "Good try. Keep going."
+    return "Thank you for trying. Let's try again together."
+
+
+def melody_tips(
+    melodic: MelodicResult, syllables: tuple[str, ...], levels: str, target_interval: float
+) -> list[str]:
+    """Tips about the tune, most important first."""
+    tips = []
+    interval = melodic.interval
+    steady = melodic.steadiness[np.isfinite(melodic.steadiness)]
+    if steady.size and float(np.mean(steady)) < 0.6:
+        tips.append("Hold each note steady, as if singing.")
+    if interval is not None:
+        if interval < -FULL_CREDIT:
+            tips.append("Sing the high notes higher than the low notes.")
+        elif interval < 1.0:
+            tips.append("Make the high notes clearly higher.")
+        elif target_interval - interval > 1.5:
+            tips.append("Sing the high notes higher.")
+        elif target_interval - interval > 0.75:
+            tips.append("The high notes were a little low.")
+        elif interval - target_interval > 1.0:
+            tips.append("The high notes were a little too high.")
+    for i, ok in enumerate(melodic.pitch_ok):
+        if not ok and np.isfinite(melodic.relative[i]) and (interval is None or interval >= 1.0):
+            tips.append(f"Sing '{syllables[i]}' {'high' if levels[i] == 'H' else 'low'}.")
+            break
+    return tips
+
+
+def rhythm_tips(rhythmic: RhythmicResult, scale: float, syllables: tuple[str, ...]) -> list[str]:
+    """Tips about timing, most important first."""
+    tips = []
+    missing = [syllables[i] for i in range(len(syllables)) if not np.isfinite(rhythmic.hold[i])]
+    if missing:
+        tips.append(f"Try to sing every part, also '{missing[0]}'.")
+    if scale > TEMPO_RANGE[1]:
+        tips.append("Try to sing a little faster.")
+    elif scale < TEMPO_RANGE[0]:
+        tips.append("Try to sing a little slower.")
+    worst = np.nan_to_num(rhythmic.error, nan=-1.0)
+    for i in np.argsort(worst)[::-1]:
+        if worst[i] <= 0 or rhythmic.timing_ok[i]:
+            break
+        last = i == len(syllables) - 1 or not np.any(np.isfinite(rhythmic.hold[i + 1 :]))
+        if rhythmic.hold[i] < MIN_HOLD:
+            tips.append(f"Hold '{syllables[i]}' a bit longer.")
+        elif (last and rhythmic.hold[i] > MAX_FINAL_HOLD) or (not last and rhythmic.ratio[i] > 1):
+            tips.append(f"Move on sooner after '{syllables[i]}'.")
+        else:
+            tips.append(f"Take a bit more time on '{syllables[i]}'.")
+        break
+    return tips
+
+
+def feedback_lines(
+    overall: float,
+    melodic: MelodicResult | None,
+    rhythmic: RhythmicResult,
+    scale: float,
+    syllables: tuple[str, ...],
+    levels: str,
+    target_interval: float,
+) -> list[str]:
+    """Praise plus up to :data:`MAX_TIPS` tips; ``melodic`` is ``None`` when only rhythm counts.
+
+    Examples
+    --------
+    >>> praise(92.0), praise(30.0)
+    ('Very good!', "Thank you for trying. Let's try again together.")
+    """
+    tips = rhythm_tips(rhythmic, scale, syllables)
+    if melodic is not None:
+        tune = melody_tips(melodic, syllables, levels, target_interval)
+        missing_first = tips[:1] if tips and tips[0].startswith("Try to sing every") else []
+        rest = [t for t in tips if t not in missing_first]
+        tips = missing_first + tune[:1] + rest[:1] + tune[1:] + rest[1:]
+    lines = [praise(overall), *tips[:MAX_TIPS]]
+    if len(lines) == 1:
+        done = "The tune and the rhythm were right." if melodic is not None else "The rhythm was right."
+        lines.append(done)
+    return lines
+
+
+NOT_HEARD = ["I could not hear singing. Try again, a little louder, close to the microphone."]

@@ -1,0 +1,217 @@
+"""Scoring one attempt: segment, align, judge melody and rhythm, give feedback.
+
+``score_track`` needs only the pitch track (the app's streaming tracker gives one while the
+patient sings); the audio, when available, helps to cut syllables sung legato apart and to
+ignore quiet sounds. ``score_audio`` tracks the pitch first.
+
+Modes
+-----
+``"sung"`` (the default): ``overall`` is the mean of ``melodic`` and ``rhythmic`` — in MIT
+rhythm matters as much as melody (Stahl et al. 2011).
+``"sprechgesang"`` (and spoken repetition): the pitch is let go as in speech, so only rhythm
+counts: ``overall`` equals ``rhythmic``. ``melodic`` is still measured and reported, for the
+therapist's information only, and feedback speaks only of rhythm.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mitpractice.errors import ParameterError
+from mitpractice.melody import TargetMelody, midi_to_hz
+from mitpractice.pitch.track import PitchTrack
+from mitpractice.scoring.align import align_pieces
+from mitpractice.scoring.feedback import NOT_HEARD, feedback_lines
+from mitpractice.scoring.melodic import SyllablePitch, melodic_score, syllable_pitch
+from mitpractice.scoring.rhythmic import rhythmic_score, steady_tempo
+from mitpractice.scoring.segment import frames_from_track, segment_pieces
+
+MODES = ("sung", "sprechgesang")
+#: Less voiced sound than this (s), summed over the matched syllables, is not an attempt.
+MIN_VOICED_S = 0.25
+
+
+@dataclass(frozen=True)
+class SyllableResult:
+    """How one target syllable was sung (the ``syllables`` items of the score contract)."""
+
+    index: int
+    text: str
+    target: str
+    detected: bool
+    onset_s: float | None = None
+    offset_s: float | None = None
+    pitch_hz: float | None = None
+    pitch_semitones: float | None = None
+    pitch_ok: bool = False
+    timing_ok: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "text": self.text,
+            "target": self.target,
+            "detected": self.detected,
+            "onset_s": _round(self.onset_s, 3),
+            "offset_s": _round(self.offset_s, 3),
+            "pitch_hz": _round(self.pitch_hz, 1),
+            "pitch_semitones": _round(self.pitch_semitones, 2),
+            "pitch_ok": self.pitch_ok,
+            "timing_ok": self.timing_ok,
+        }
+
+
+@dataclass(frozen=True)
+class Score:
+    """The score of one attempt, as the ``mitpractice score --json`` contract describes it.
+
+    Scores are 0–100; ``interval_semitones`` is the sung high minus low level (negative when
+    inverted); ``tempo_ratio`` the attempt's length over the target's, from the one tempo
+    fitted to the sung onsets. Both are ``None`` when they cannot be measured.
+    """
+
+    phrase_id: str
+    voiced: bool
+    melodic: float
+    rhythmic: float
+    overall: float
+    interval_semitones: float | None
+    tempo_ratio: float | None
+    syllables: tuple[SyllableResult, ...]
+    feedback: tuple[str, ...]
+    mode: str = "sung"
+    model: str = ""
+    details: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's JSON object (plus ``mode`` and ``model``)."""
+        return {
+            "phrase_id": self.phrase_id,
+            "voiced": self.voiced,
+            "melodic": round(self.melodic, 1),
+            "rhythmic": round(self.rhythmic, 1),
+            "overall": round(self.overall, 1),
+            "interval_semitones": _round(self.interval_semitones, 2),
+            "tempo_ratio": _round(self.tempo_ratio, 3),
+            "syllables": [s.to_json() for s in self.syllables],
+            "feedback": list(self.feedback),
+            "mode": self.mode,
+            "model": self.model,
+        }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), digits)
+
+
+def _unvoiced(melody: TargetMelody, mode: str, model: str) -> Score:
+    syllables = tuple(SyllableResult(n.index, n.syllable, n.level, False) for n in melody.notes)
+    return Score(melody.phrase_id, False, 0.0, 0.0, 0.0, None, None, syllables, tuple(NOT_HEARD), mode, model)
+
+
+def score_track(
+    track: PitchTrack,
+    melody: TargetMelody,
+    *,
+    audio: np.ndarray | None = None,
+    sr: int | None = None,
+    mode: str = "sung",
+) -> Score:
+    """Score an attempt at ``melody`` from its pitch track.
+
+    Parameters
+    ----------
+    track : PitchTrack
+        The attempt's pitch track (any model, any hop).
+    melody : TargetMelody
+        The target notes. Its key and tempo only set the expected interval and rhythm; the
+        attempt may be sung in any key and at a steady tempo from 0.65× to 1.55× without loss.
+    audio : np.ndarray, optional
+        The attempt's samples (mono or (n, channels)), same time origin as ``track``.
+    sr : int, optional
+        Sample rate of ``audio``.
+    mode : {"sung", "sprechgesang"}
+        What counts: melody and rhythm, or rhythm only (see the module notes).
+
+    Returns
+    -------
+    Score
+        ``voiced`` False and every score 0 when no singing is found.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown ``mode`` or ``audio`` without ``sr``.
+    """
+    if mode not in MODES:
+        raise ParameterError(f"unknown scoring mode {mode!r} (use {' or '.join(MODES)})")
+    if audio is not None and not sr:
+        raise ParameterError("audio given without its sample rate")
+    notes = melody.notes
+    if len(track) < 3 or not notes:
+        return _unvoiced(melody, mode, track.model)
+    frames = frames_from_track(track, audio, sr)
+    pieces = segment_pieces(frames)
+    hop = frames.hop_s
+    piece_pitch = np.array([np.median(frames.midi[p.start : p.stop]) for p in pieces])
+    onsets = np.array([n.onset_s for n in notes])
+    durations = np.array([n.duration_s for n in notes])
+    alignment = align_pieces(pieces, piece_pitch, onsets, durations, melody.beat_s)
+    spans: list[tuple[int, int] | None] = [
+        (pieces[g[0]].start, pieces[g[1] - 1].stop) if g else None for g in alignment.groups
+    ]
+    voiced_s = sum(int(frames.voiced[a:b].sum()) * hop for a, b in filter(None, spans))
+    if voiced_s < MIN_VOICED_S:
+        return _unvoiced(melody, mode, track.model)
+
+    pitches: list[SyllablePitch | None] = [
+        syllable_pitch(frames.midi[a:b], frames.voiced[a:b], hop) if (a, b) != (0, 0) else None
+        for a, b in (s or (0, 0) for s in spans)
+    ]
+    levels = "".join(n.level for n in notes)
+    beats = np.array([n.beats for n in notes])
+    melodic = melodic_score(pitches, levels, beats, melody.interval)
+    sung_on = np.array([pieces[g[0]].onset_s if g else np.nan for g in alignment.groups])
+    sung_off = np.array([pieces[g[1] - 1].offset_s if g else np.nan for g in alignment.groups])
+    scale = steady_tempo(sung_on, onsets, fallback=alignment.scale)
+    rhythmic = rhythmic_score(sung_on, sung_off, onsets, durations, scale)
+    overall = rhythmic.score if mode == "sprechgesang" else 0.5 * (melodic.score + rhythmic.score)
+
+    syllables = []
+    for i, n in enumerate(notes):
+        if pitches[i] is None:
+            syllables.append(SyllableResult(i, n.syllable, n.level, False))
+            continue
+        rel = float(melodic.relative[i])
+        syllables.append(
+            SyllableResult(
+                i, n.syllable, n.level, True, float(sung_on[i]), float(sung_off[i]),
+                midi_to_hz(melodic.low_midi + rel) if melodic.low_midi is not None else None,
+                rel, bool(melodic.pitch_ok[i]), bool(rhythmic.timing_ok[i]),
+            )
+        )
+    lines = feedback_lines(
+        overall, melodic if mode == "sung" else None, rhythmic, scale,
+        tuple(n.syllable for n in notes), levels, melody.interval,
+    )
+    return Score(
+        melody.phrase_id, True, melodic.score, rhythmic.score, overall, melodic.interval,
+        scale, tuple(syllables), tuple(lines), mode, track.model,
+        details={"alignment": alignment, "melodic": melodic, "rhythmic": rhythmic},
+    )
+
+
+def score_audio(
+    y: np.ndarray, sr: int, melody: TargetMelody, model: str = "crepe-tiny", mode: str = "sung"
+) -> Score:
+    """Track the pitch of an attempt's samples with ``model``, then :func:`score_track` it."""
+    from mitpractice.pitch import track_pitch
+
+    y = np.asarray(y, dtype=np.float32)
+    mono = y.mean(axis=1) if y.ndim > 1 else y
+    track = track_pitch(mono, sr, model)
+    return score_track(track, melody, audio=mono, sr=sr, mode=mode)

@@ -1,0 +1,261 @@
+"""Syllable segmentation: cut a pitch track into steady voiced pieces.
+
+A sung syllable is a stretch of voiced frames on a steady pitch. Between syllables the voice
+stops (a pause, an unvoiced consonant), dips in loudness (a voiced consonant sung legato) or
+steps to the other note. The pieces found here are the candidates that
+:func:`mitpractice.scoring.align.align_pieces` matches to the target notes; a piece may be
+a whole syllable, part of one (a spurious cut, merged again by the alignment) or an extra
+sound (a cough, a restart), left unmatched.
+
+Everything works from the pitch track alone, as the app's streaming tracker delivers it; the
+audio, when given, adds loudness so that legato syllables can be cut apart and that quiet
+noise the tracker mistook for voice is dropped.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import median_filter
+
+from mitpractice.pitch.track import PitchTrack
+
+#: A frame is voiced when the tracker's confidence reaches ``VOICED``; a run of voiced
+#: frames continues while it stays above ``VOICED_HOLD`` (hysteresis against flicker).
+VOICED, VOICED_HOLD = 0.5, 0.35
+#: Voiced runs shorter than this are clicks or tracker flicker, not syllables.
+MIN_RUN_S = 0.06
+#: Gaps shorter than this inside a run are closed (a frame the tracker lost).
+MAX_GAP_S = 0.03
+#: A step of the local pitch level this large (semitones) marks a note change.
+PITCH_STEP = 1.0
+#: A loudness dip this deep (dB) below both neighbouring peaks marks a legato boundary.
+ENERGY_DIP_DB = 6.0
+#: A voicing-confidence dip this deep below both neighbouring peaks also marks a boundary
+#: (what the tracker sees of a consonant when only the pitch track is known).
+CONFIDENCE_DIP = 0.3
+#: Frames this far (dB) below the loudest part of the recording are treated as silence.
+SILENCE_DB = 40.0
+#: Median frame-to-frame pitch change (semitones) above which a run is noise, not a voice.
+MAX_FRAME_JUMP = 0.35
+#: No piece is made shorter than this by a cut inside a run.
+MIN_PIECE_S = 0.08
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Frame-wise features on the pitch track's time grid.
+
+    Attributes
+    ----------
+    times : np.ndarray
+        Frame centres in seconds.
+    midi : np.ndarray
+        Pitch as fractional MIDI note numbers, octave jumps inside a voiced run folded back.
+    voiced : np.ndarray
+        Boolean voicing decision per frame.
+    confidence : np.ndarray
+        The tracker's voicing confidence per frame.
+    energy_db : np.ndarray or None
+        Frame loudness in dB relative to the loudest frame, when audio was given.
+    """
+
+    times: np.ndarray
+    midi: np.ndarray
+    voiced: np.ndarray
+    confidence: np.ndarray
+    energy_db: np.ndarray | None
+
+    @property
+    def hop_s(self) -> float:
+        return float(np.median(np.diff(self.times))) if len(self.times) > 1 else 0.01
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of voiced frames ``[start, stop)`` that may be (part of) one syllable."""
+
+    start: int
+    stop: int
+    onset_s: float
+    offset_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.offset_s - self.onset_s
+
+
+def hz_to_midi(hz: np.ndarray) -> np.ndarray:
+    """Fractional MIDI note numbers of frequencies (69 = A4 = 440 Hz)."""
+    return 69.0 + 12.0 * np.log2(np.maximum(np.asarray(hz, dtype=float), 1e-6) / 440.0)
+
+
+def frame_energy_db(y: np.ndarray, sr: int, times: np.ndarray) -> np.ndarray:
+    """Loudness of ``y`` around each time in ``times``, in dB below the loudest frame.
+
+    A 40 ms window is used so that one period of a low male voice fits in it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sr = 16000
+    >>> y = np.r_[np.zeros(sr), 0.5 * np.sin(np.arange(sr) * 0.1)].astype(np.float32)
+    >>> e = frame_energy_db(y, sr, np.array([0.5, 1.5]))
+    >>> bool(e[0] < -60 and e[1] > -1)
+    True
+    """
+    y = np.asarray(y, dtype=float)
+    if y.ndim > 1:
+        y = y.mean(axis=1)
+    win = max(int(0.04 * sr), 1)
+    power = np.convolve(y * y, np.ones(win) / win, mode="same")
+    idx = np.clip(np.round(np.asarray(times) * sr).astype(int), 0, max(len(y) - 1, 0))
+    db = 10.0 * np.log10(power[idx] + 1e-12) if len(y) else np.full(len(times), -120.0)
+    return db - db.max() if len(db) else db
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """``[start, stop)`` index pairs of the True runs of a boolean array."""
+    padded = np.r_[False, mask, False].astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def voiced_mask(track: PitchTrack, energy_db: np.ndarray | None = None) -> np.ndarray:
+    """Decide which frames are voiced, from confidence with hysteresis and, if known, loudness.
+
+    Runs start where the confidence reaches :data:`VOICED` and extend while it stays above
+    :data:`VOICED_HOLD`; short gaps are closed, short runs dropped, and frames more than
+    :data:`SILENCE_DB` below the loudest frame are never voiced.
+    """
+    conf = np.asarray(track.confidence, dtype=float)
+    hop = track.hop_s or 0.01
+    loose = conf >= VOICED_HOLD
+    if energy_db is not None:
+        loose &= energy_db > -SILENCE_DB
+    mask = np.zeros(len(conf), dtype=bool)
+    for a, b in _runs(loose):
+        if np.any(conf[a:b] >= VOICED):
+            mask[a:b] = True
+    max_gap = round(MAX_GAP_S / hop)
+    for a, b in _runs(~mask):
+        if a > 0 and b < len(mask) and b - a <= max_gap:
+            mask[a:b] = True
+    min_run = round(MIN_RUN_S / hop)
+    for a, b in _runs(mask):
+        if b - a < min_run:
+            mask[a:b] = False
+    return mask
+
+
+def fold_run_octaves(midi: np.ndarray, voiced: np.ndarray) -> np.ndarray:
+    """Fold single-frame and short octave jumps of the tracker back to their run's level.
+
+    Within each voiced run, a frame more than 8 semitones from the run's median is moved by
+    whole octaves towards it: the voice does not jump an octave inside one syllable, trackers
+    often do.
+    """
+    out = np.array(midi, dtype=float)
+    for a, b in _runs(voiced):
+        ref = np.median(out[a:b])
+        seg = out[a:b]
+        shift = np.round((seg - ref) / 12.0) * 12.0
+        far = np.abs(seg - ref) > 8.0
+        seg[far] -= shift[far]
+    return out
+
+
+def frames_from_track(
+    track: PitchTrack, audio: np.ndarray | None = None, sr: int | None = None
+) -> Frames:
+    """Voicing, folded pitch and (with audio) loudness per frame of a pitch track."""
+    energy = frame_energy_db(audio, sr, track.times) if audio is not None and sr else None
+    voiced = voiced_mask(track, energy)
+    midi = fold_run_octaves(hz_to_midi(track.f0_hz), voiced)
+    conf = np.asarray(track.confidence, dtype=float)
+    return Frames(np.asarray(track.times, dtype=float), midi, voiced, conf, energy)
+
+
+def _pitch_steps(midi: np.ndarray, half: int) -> np.ndarray:
+    """Difference between the median pitch just after and just before each frame."""
+    n = len(midi)
+    steps = np.zeros(n)
+    if n < 2 * half:
+        return steps
+    medians = np.median(np.lib.stride_tricks.sliding_window_view(midi, half), axis=1)
+    # medians[k] is the median of midi[k : k + half]
+    steps[half : n - half + 1] = medians[half:] - medians[: n - 2 * half + 1]
+    return steps
+
+
+def _peaks(values: np.ndarray, threshold: float, min_sep: int) -> list[int]:
+    """Indices of the largest values above ``threshold``, greedily kept ``min_sep`` apart."""
+    order = np.argsort(values)[::-1]
+    chosen: list[int] = []
+    for k in order:
+        if values[k] < threshold:
+            break
+        if all(abs(int(k) - c) >= min_sep for c in chosen):
+            chosen.append(int(k))
+    return sorted(chosen)
+
+
+def _dips(values: np.ndarray, half: int) -> np.ndarray:
+    """Depth of each value below the highest values on both sides within ``half`` frames."""
+    n = len(values)
+    if n < 3:
+        return np.zeros(n)
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(values, half, mode="edge"), half)
+    left = windows[:n].max(axis=1)  # values[k - half : k]
+    right = windows[half + 1 : half + 1 + n].max(axis=1)  # values[k + 1 : k + 1 + half]
+    depth = np.minimum(left, right) - values
+    depth[[0, -1]] = 0.0
+    return np.maximum(depth, 0.0)
+
+
+def cut_points(frames: Frames, start: int, stop: int) -> list[int]:
+    """Where to cut the voiced run ``[start, stop)`` into syllables.
+
+    Cuts go at steps of the local pitch level (a change of note, sung legato) and, when the
+    loudness is known, at dips of :data:`ENERGY_DIP_DB` or more (a voiced consonant).
+    """
+    hop = frames.hop_s
+    min_piece = max(round(MIN_PIECE_S / hop), 1)
+    if stop - start < 2 * min_piece:
+        return []
+    midi = median_filter(frames.midi[start:stop], size=5, mode="nearest")
+    half = max(round(0.06 / hop), 2)
+    score = np.abs(_pitch_steps(midi, half)) / PITCH_STEP
+    reach = round(0.2 / hop)
+    score = np.maximum(score, _dips(frames.confidence[start:stop], reach) / CONFIDENCE_DIP)
+    if frames.energy_db is not None:
+        score = np.maximum(score, _dips(frames.energy_db[start:stop], reach) / ENERGY_DIP_DB)
+    score[:min_piece] = 0.0
+    score[len(score) - min_piece + 1 :] = 0.0
+    return [start + k for k in _peaks(score, 1.0, min_piece)]
+
+
+def is_voice_like(midi: np.ndarray) -> bool:
+    """Whether a run's pitch moves like a voice (smoothly) rather than wandering like noise.
+
+    A voice glides at most a few tenths of a semitone from one 10 ms frame to the next; a
+    tracker fed noise jumps around at random.
+    """
+    if len(midi) < 3:
+        return False
+    return float(np.median(np.abs(np.diff(midi)))) <= MAX_FRAME_JUMP
+
+
+def segment_pieces(frames: Frames) -> list[Piece]:
+    """Cut the voiced frames into pieces, each (part of) one syllable or an extra sound."""
+    hop = frames.hop_s
+    pieces = []
+    for a, b in _runs(frames.voiced):
+        if not is_voice_like(frames.midi[a:b]):
+            continue
+        bounds = [a, *cut_points(frames, a, b), b]
+        for s, e in itertools.pairwise(bounds):
+            pieces.append(Piece(s, e, float(frames.times[s] - hop / 2), float(frames.times[e - 1] + hop / 2)))
+    return pieces
