@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def toml_value(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
 
 
-def toml_document(top: dict[str, Any], phrases: list[dict[str, Any]] = ()) -> str:
+def toml_document(top: dict[str, Any], phrases: Sequence[dict[str, Any]] = ()) -> str:
     """Top-level keys, then ``[table]`` sections for dict values, then one ``[[phrases]]`` each."""
     lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in top.items() if not isinstance(v, dict)]
     for key, table in top.items():
