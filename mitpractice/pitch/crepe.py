@@ -40,7 +40,7 @@ CAPACITIES = {"tiny": 4, "small": 8, "medium": 16, "large": 24, "full": 32}
 SR = 16000
 FRAME_LENGTH = 1024
 N_BINS = 360
-#: Cents (relative to 10 Hz) of every output bin: 20 cents apart from C1 (32.70 Hz).
+#: Cents (relative to 10 Hz) of every output bin: 20 cents apart, from 31.7 Hz to 2006 Hz.
 BIN_CENTS = 1997.3794084376191 + 20.0 * np.arange(N_BINS)
 
 _FILTERS = (32, 4, 4, 4, 8, 16)
@@ -244,9 +244,17 @@ class CrepeModel:
         return out
 
 
-@functools.cache
 def load_model(capacity: str) -> CrepeModel:
-    """The CREPE network of ``capacity`` ('tiny' ... 'full'), loaded once per process."""
+    """The CREPE network of ``capacity`` ('tiny' ... 'full'), loaded once per process.
+
+    Raises ModelUnavailableError if its weights are not installed (checked on every call).
+    """
+    weights_file(capacity)
+    return _loaded_model(capacity)
+
+
+@functools.cache
+def _loaded_model(capacity: str) -> CrepeModel:
     return CrepeModel(capacity)
 
 
@@ -322,8 +330,8 @@ def cents_to_hz(cents: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> float(np.round(cents_to_hz(BIN_CENTS[[0, -1]]), 2)[0])
-    32.7
+    >>> np.round(cents_to_hz(BIN_CENTS[[0, -1]]), 1).tolist()
+    [31.7, 2005.5]
     """
     return 10.0 * 2.0 ** (np.asarray(cents) / 1200.0)
 

@@ -46,7 +46,7 @@ class PitchStream:
     >>> stream = PitchStream(8000)
     >>> chunk = np.sin(2 * np.pi * 220 * np.arange(4000) / 8000)
     >>> first, rest = stream.push(chunk), stream.finish()
-    >>> len(first) + len(rest), first.times[1]
+    >>> len(first) + len(rest), float(first.times[1])
     (51, 0.01)
     """
 
