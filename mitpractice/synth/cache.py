@@ -20,7 +20,7 @@ import soundfile as sf
 from mitpractice.audiofile import write_audio
 from mitpractice.melody import TargetMelody
 from mitpractice.phrases import Phrase
-from mitpractice.synth.sing import LEAD_IN_S, SYNTH_VERSION, SingOptions, SungTarget, sing
+from mitpractice.synth.singing import LEAD_IN_S, SYNTH_VERSION, SingOptions, SungTarget, sing
 
 
 def cache_dir() -> Path:
@@ -69,7 +69,7 @@ def synthesize(
     Parameters
     ----------
     phrase, melody, options
-        As for :func:`mitpractice.synth.sing.sing` (no options: plain singing).
+        As for :func:`mitpractice.synth.singing.sing` (no options: plain singing).
     use_cache : bool
         Read and write the cache; ``False`` always synthesises and stores nothing.
 

@@ -28,7 +28,7 @@ from mitpractice.audiofile import load_audio, write_audio
 from mitpractice.errors import AudioError, ParameterError
 from mitpractice.melody import Note, TargetMelody, hz_to_midi, target_melody
 from mitpractice.phrases import Phrase
-from mitpractice.synth.sing import SungTarget
+from mitpractice.synth.singing import SungTarget
 
 #: The high and low syllables of a model must lie at least this far apart (semitones).
 MIN_INTERVAL = 1.0

@@ -9,7 +9,7 @@ from mitpractice.melody import TargetMelody
 from mitpractice.phrases import Phrase
 from mitpractice.synth.cache import synthesize
 from mitpractice.synth.recordings import recorded_target
-from mitpractice.synth.sing import SingOptions, SungTarget, apply_options
+from mitpractice.synth.singing import SingOptions, SungTarget, apply_options
 
 
 def sung_target(
