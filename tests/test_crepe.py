@@ -65,13 +65,17 @@ def test_missing_weights_name_the_wheel_to_install(monkeypatch, tmp_path) -> Non
 
 def test_built_graph_is_cached_by_weight_hash(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "mitpractice" / "crepe"
+    folder.mkdir(parents=True)
+    (folder / "crepe-tiny-0123456789abcdef.onnx").write_bytes(b"graph of older weights")
     first = crepe.onnx_file("tiny")
-    assert first.parent == tmp_path / "mitpractice" / "crepe"
-    assert first.name.startswith("crepe-tiny-")
+    assert first.parent == folder
+    assert sorted(p.name for p in folder.iterdir()) == [first.name, first.name + ".data"]
     stamp = first.stat().st_mtime_ns
     assert crepe.onnx_file("tiny") == first
     assert first.stat().st_mtime_ns == stamp
-    assert [p.name for p in first.parent.iterdir()] == [first.name]
+    model = crepe.CrepeModel("tiny")
+    assert model.activation(np.zeros((1, crepe.FRAME_LENGTH))).shape == (1, crepe.N_BINS)
 
 
 def _peaked(bins: list[int]) -> np.ndarray:
