@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from mitpractice.errors import ModelUnavailableError
-from mitpractice.pitch import MODELS, track_pitch
-from mitpractice.pitch import crepe
+from mitpractice.pitch import MODELS, crepe, track_pitch
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared/fixtures/crepe_reference.npz"
 

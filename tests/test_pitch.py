@@ -100,7 +100,9 @@ def _stream_in_random_chunks(y: np.ndarray, sr: int, seed: int, **kw) -> tuple[P
     return PitchTrack.concatenate(parts), done
 
 
-@pytest.mark.parametrize(("sr", "model"), [(44100, "crepe-tiny"), (16000, "crepe-tiny"), (48000, "crepe-full")])
+@pytest.mark.parametrize(
+    ("sr", "model"), [(44100, "crepe-tiny"), (16000, "crepe-tiny"), (48000, "crepe-full")]
+)
 def test_stream_equals_batch(sr: int, model: str) -> None:
     y = np.concatenate([harmonic_tone(130.0, 0.4, sr), 0.01 * harmonic_tone(260.0, 0.3, sr)])
     streamed, done = _stream_in_random_chunks(y, sr, seed=sr, model=model)
