@@ -33,7 +33,7 @@ from mitpractice.synth.speech import Speech, speak_phonemes
 from mitpractice.synth.syllables import STRESS, SyllablePhonemes, hum_syllables, phrase_syllables
 
 #: Bumped whenever a change alters the sound, so cached targets are made again.
-SYNTH_VERSION = "1"
+SYNTH_VERSION = "2"
 #: Silence before melody time 0, room for the first syllable's onset consonants.
 LEAD_IN_S = 0.25
 #: Silence after the last note.
@@ -175,6 +175,7 @@ def sing(phrase: Phrase, melody: TargetMelody, options: SingOptions | None = Non
     out_sp = sp[lo] * (1 - frac) + sp[hi] * frac
     out_ap = ap[lo] * (1 - frac) + ap[hi] * frac
     voiced = (f0[np.rint(src_idx).astype(int)] > 0) | held
+    out_ap[held] = np.minimum(out_ap[held], _sung_aperiodicity(out_ap.shape[1], sr))
     out_sp *= _syllable_gains(times, layouts, out_sp.sum(axis=1), held)[:, None] ** 2
 
     shift = formant_shift(melody.low_hz)
@@ -279,6 +280,17 @@ def _layout(melody: TargetMelody, spans: list[dict[str, float]]) -> list[_Layout
         coda = min(span["end"] - span["coda"], 0.25 * note.duration_s)
         layouts.append(_Layout(vowel_start - leads[i], vowel_start, end - coda, end))
     return layouts
+
+
+def _sung_aperiodicity(bins: int, sr: int) -> np.ndarray:
+    """Most aperiodicity a held vowel may have per frequency bin.
+
+    Spoken vowels are often breathy or creaky, at phrase ends above all; held as they are,
+    they become a hiss with no clear pitch. A sung vowel is periodic in its low harmonics and
+    breathy only at the top, so its noise is capped: -30 dB below 1 kHz, rising to -6 dB at 8 kHz.
+    """
+    freqs = np.linspace(0.0, sr / 2.0, bins)
+    return 10.0 ** (np.interp(freqs, [0.0, 1000.0, 4000.0, 8000.0], [-30.0, -30.0, -15.0, -6.0]) / 20.0)
 
 
 def _anchor_holds(spans: list[dict[str, float]], energy: np.ndarray, period: float) -> None:
