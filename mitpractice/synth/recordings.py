@@ -128,17 +128,21 @@ def check_pattern(pitches_hz: list[float], phrase: Phrase) -> str | None:
     ...            pitches="LHL")
     >>> check_pattern([131.0, 156.0, 130.0], p) is None
     True
-    >>> check_pattern([131.0, 129.0, 156.0], p)
-    "the high notes are not above the low ones ('mor' is high)"
+    >>> check_pattern([131.0, 131.0, 130.0], p)
+    "the high notes are not above the low ones ('mor' should be high)"
+    >>> check_pattern([156.0, 130.0, 155.0], p)
+    "it is sung upside down ('mor' should be high, the others low)"
     """
     if "H" not in phrase.pitches or "L" not in phrase.pitches:
         return None
     semis = np.array([hz_to_midi(hz) for hz in pitches_hz])
     is_high = np.array([c == "H" for c in phrase.pitches])
     high, low = float(np.median(semis[is_high])), float(np.median(semis[~is_high]))
+    highs = ", ".join(repr(s) for s, h in zip(phrase.syllables, is_high, strict=True) if h)
+    if high - low <= -MIN_INTERVAL:
+        return f"it is sung upside down ({highs} should be high, the others low)"
     if high - low < MIN_INTERVAL:
-        highs = ", ".join(repr(s) for s, h in zip(phrase.syllables, is_high, strict=True) if h)
-        return f"the high notes are not above the low ones ({highs} is high)"
+        return f"the high notes are not above the low ones ({highs} should be high)"
     middle = 0.5 * (high + low)
     wrong = [
         f"{syl!r} should be {'high' if h else 'low'}"
