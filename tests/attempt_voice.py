@@ -281,3 +281,17 @@ def babble(seconds: float, talkers: int = 6, seed: int = 0) -> np.ndarray:
         part = part / (np.std(part) + 1e-12)
         total[: len(part)] += part[: len(total)]
     return total[: int(seconds * SR)]
+
+
+def cough(seed: int = 0, sr: int = SR) -> np.ndarray:
+    """A cough: a burst of broadband noise, loud at first and dying away over 0.3 s."""
+    rng = np.random.default_rng(seed + 3000)
+    n = int(0.3 * sr)
+    sos = butter(2, [300 / (sr / 2), 5000 / (sr / 2)], "band", output="sos")
+    burst = sosfilt(sos, rng.standard_normal(n)) * np.exp(-np.arange(n) / (0.08 * sr))
+    return (0.3 * burst / np.max(np.abs(burst))).astype(np.float32)
+
+
+def shifted(syllables: list[Syllable], seconds: float) -> list[Syllable]:
+    """The same syllables ``seconds`` later (to build a restart: a false start, then the phrase)."""
+    return [replace(s, onset_s=s.onset_s + seconds) for s in syllables]

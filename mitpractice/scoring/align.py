@@ -26,10 +26,16 @@ MISSING_COST = 1.2
 EXTRA_COST = 1.0
 #: Weight of the squared onset error (in beats) of a matched note, and its cap.
 ONSET_WEIGHT, ONSET_CAP = 2.0, 1.6
-#: Weight of the squared end error (in beats) of a matched note.
-END_WEIGHT = 0.3
+#: Weight of the squared end error (in beats) of a matched note; an early end counts
+#: ``EARLY_END_FACTOR`` of its length.
+END_WEIGHT, EARLY_END_FACTOR = 0.3, 0.4
 #: Cost of joining two pieces into one syllable, plus this much per semitone between them.
-MERGE_COST, MERGE_PITCH_COST = 0.05, 0.4
+MERGE_COST, MERGE_PITCH_COST = 0.05, 0.05
+#: Cost of joining pieces across a pause, per beat of pause.
+MERGE_GAP_COST = 3.0
+#: Pieces before the first note or after the last (a false start, a comment) cost this
+#: fraction of ``EXTRA_COST`` to leave unmatched.
+OUTSIDE_FACTOR = 0.5
 #: At most this many pieces make one syllable.
 MAX_MERGE = 4
 #: Weight of the prior that the tempo is near the target's (squared log2 of the scale).
@@ -78,6 +84,7 @@ def _dp(
     p_on = np.array([p.onset_s for p in pieces])
     p_off = np.array([p.offset_s for p in pieces])
     extra = np.array([EXTRA_COST * min(1.0, 0.3 + p.duration_s / unit) for p in pieces])
+    outside = extra * OUTSIDE_FACTOR
     inf = math.inf
     cost = np.full((n + 1, m + 1), inf)
     back: dict[tuple[int, int], tuple[int, int, bool]] = {}
@@ -87,9 +94,11 @@ def _dp(
             c = cost[i, j]
             if c == inf:
                 continue
-            if j < m and c + extra[j] < cost[i, j + 1]:
-                cost[i, j + 1] = c + extra[j]
-                back[(i, j + 1)] = (i, j, False)
+            if j < m:
+                skip = outside[j] if i in (0, n) else extra[j]
+                if c + skip < cost[i, j + 1]:
+                    cost[i, j + 1] = c + skip
+                    back[(i, j + 1)] = (i, j, False)
             if i == n:
                 continue
             if c + MISSING_COST < cost[i + 1, j]:
@@ -101,8 +110,12 @@ def _dp(
             match = min(ONSET_WEIGHT * on_err * on_err, ONSET_CAP)
             for k in range(j + 1, min(j + MAX_MERGE, m) + 1):
                 if k > j + 1:
-                    match += MERGE_COST + MERGE_PITCH_COST * min(abs(pitch[k - 1] - pitch[k - 2]), 3.0)
+                    gap = max(0.0, p_on[k - 1] - p_off[k - 2]) / unit
+                    step = min(abs(pitch[k - 1] - pitch[k - 2]), 3.0)
+                    match += MERGE_COST + MERGE_PITCH_COST * step + MERGE_GAP_COST * gap
                 end_err = (p_off[k - 1] - want_off) / unit
+                if end_err < 0:  # ending early (a short or clipped note) says little about the match
+                    end_err *= EARLY_END_FACTOR
                 total = c + match + min(END_WEIGHT * end_err * end_err, ONSET_CAP)
                 if total < cost[i + 1, k]:
                     cost[i + 1, k] = total

@@ -124,6 +124,7 @@ def rhythmic_score(
     target_onsets: np.ndarray,
     target_durations: np.ndarray,
     scale: float,
+    judge_holds: bool = True,
 ) -> RhythmicResult:
     """Score the rhythm of an attempt from its per-note onsets and offsets.
 
@@ -135,6 +136,9 @@ def rhythmic_score(
         The target notes' onsets and durations (s).
     scale : float
         Fitted tempo scale, attempt seconds per target second.
+    judge_holds : bool
+        Whether how long each syllable sounds counts (sung), or only when it starts
+        (Sprechgesang and speech, whose syllables are naturally short).
 
     Examples
     --------
@@ -155,14 +159,15 @@ def rhythmic_score(
     error = np.full(n, np.nan)
     for pos, i in enumerate(sung):
         hold[i] = (offsets[i] - onsets[i]) / (scale * target_durations[i])
-        short = max(0.0, math.log(MIN_HOLD / max(hold[i], 1e-3)))
+        short = max(0.0, math.log(MIN_HOLD / max(hold[i], 1e-3))) if judge_holds else 0.0
         if pos + 1 < len(sung):
             j = sung[pos + 1]
             ratio[i] = (onsets[j] - onsets[i]) / (scale * (target_onsets[j] - target_onsets[i]))
             error[i] = max(abs(math.log(max(ratio[i], 1e-3))), short)
         else:
             ratio[i] = hold[i]
-            error[i] = max(short, math.log(max(hold[i], 1e-3) / MAX_FINAL_HOLD), 0.0)
+            long = math.log(max(hold[i], 1e-3) / MAX_FINAL_HOLD) if judge_holds else 0.0
+            error[i] = max(short, long, 0.0)
     credits = np.array([timing_credit(e) for e in error])
     tempo = tempo_credit(scale)
     timing_ok = np.isfinite(error) & (np.nan_to_num(error, nan=np.inf) <= TIMING_OK)

@@ -28,11 +28,14 @@ from mitpractice.scoring.align import align_pieces
 from mitpractice.scoring.feedback import NOT_HEARD, feedback_lines
 from mitpractice.scoring.melodic import SyllablePitch, melodic_score, syllable_pitch
 from mitpractice.scoring.rhythmic import rhythmic_score, steady_tempo
-from mitpractice.scoring.segment import frames_from_track, segment_pieces
+from mitpractice.scoring.segment import Frames, frames_from_track, segment_pieces, thresholds
 
 MODES = ("sung", "sprechgesang")
 #: Less voiced sound than this (s), summed over the matched syllables, is not an attempt.
 MIN_VOICED_S = 0.25
+#: The matched syllables must be this much louder (dB, median) than the quietest tenth of
+#: the recording.
+MIN_CONTRAST_DB = 6.0
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,24 @@ def _unvoiced(melody: TargetMelody, mode: str, model: str) -> Score:
     return Score(melody.phrase_id, False, 0.0, 0.0, 0.0, None, None, syllables, tuple(NOT_HEARD), mode, model)
 
 
+def heard_voice(frames: Frames, spans: list[tuple[int, int] | None], model: str) -> bool:
+    """Whether the frames matched to the target notes are a voice, not silence or noise.
+
+    There must be :data:`MIN_VOICED_S` of voiced sound. With the audio, it must also stand
+    :data:`MIN_CONTRAST_DB` above the recording's quiet floor (babble and steady noise have
+    no quiet moments); from the track alone, the tracker must be as sure of it as of a clear
+    voice (a crowd of voices makes the tracker unsure).
+    """
+    idx = np.concatenate([np.arange(a, b) for a, b in filter(None, spans)] or [np.zeros(0, int)])
+    idx = idx[frames.voiced[idx]]
+    if len(idx) * frames.hop_s < MIN_VOICED_S:
+        return False
+    if frames.energy_db is not None:
+        floor = np.percentile(frames.energy_db, 10)
+        return float(np.median(frames.energy_db[idx]) - floor) >= MIN_CONTRAST_DB
+    return float(np.median(frames.confidence[idx])) >= thresholds(model)[2]
+
+
 def score_track(
     track: PitchTrack,
     melody: TargetMelody,
@@ -164,8 +185,7 @@ def score_track(
     spans: list[tuple[int, int] | None] = [
         (pieces[g[0]].start, pieces[g[1] - 1].stop) if g else None for g in alignment.groups
     ]
-    voiced_s = sum(int(frames.voiced[a:b].sum()) * hop for a, b in filter(None, spans))
-    if voiced_s < MIN_VOICED_S:
+    if not heard_voice(frames, spans, track.model):
         return _unvoiced(melody, mode, track.model)
 
     pitches: list[SyllablePitch | None] = [
@@ -178,7 +198,7 @@ def score_track(
     sung_on = np.array([pieces[g[0]].onset_s if g else np.nan for g in alignment.groups])
     sung_off = np.array([pieces[g[1] - 1].offset_s if g else np.nan for g in alignment.groups])
     scale = steady_tempo(sung_on, onsets, fallback=alignment.scale)
-    rhythmic = rhythmic_score(sung_on, sung_off, onsets, durations, scale)
+    rhythmic = rhythmic_score(sung_on, sung_off, onsets, durations, scale, judge_holds=mode == "sung")
     overall = rhythmic.score if mode == "sprechgesang" else 0.5 * (melodic.score + rhythmic.score)
 
     syllables = []

@@ -22,9 +22,12 @@ from scipy.ndimage import median_filter
 
 from mitpractice.pitch.track import PitchTrack
 
-#: A frame is voiced when the tracker's confidence reaches ``VOICED``; a run of voiced
-#: frames continues while it stays above ``VOICED_HOLD`` (hysteresis against flicker).
-VOICED, VOICED_HOLD = 0.5, 0.35
+#: Per model: a frame is voiced when the tracker's confidence reaches the first value; a run
+#: of voiced frames continues while it stays above the second (hysteresis against flicker);
+#: the third is the median confidence of a clearly heard voice. CREPE's confidence is near 0.85
+#: on a clean voice; pYIN's voicing probability rarely exceeds 0.6 even then.
+THRESHOLDS = {"pyin": (0.3, 0.2, 0.4)}
+DEFAULT_THRESHOLDS = (0.5, 0.35, 0.65)
 #: Voiced runs shorter than this are clicks or tracker flicker, not syllables.
 MIN_RUN_S = 0.06
 #: Gaps shorter than this inside a run are closed (a frame the tracker lost).
@@ -123,21 +126,27 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
+def thresholds(model: str) -> tuple[float, float, float]:
+    """Voicing thresholds (start, hold, clear voice) for a tracker's confidence."""
+    return THRESHOLDS.get(model, DEFAULT_THRESHOLDS)
+
+
 def voiced_mask(track: PitchTrack, energy_db: np.ndarray | None = None) -> np.ndarray:
     """Decide which frames are voiced, from confidence with hysteresis and, if known, loudness.
 
-    Runs start where the confidence reaches :data:`VOICED` and extend while it stays above
-    :data:`VOICED_HOLD`; short gaps are closed, short runs dropped, and frames more than
-    :data:`SILENCE_DB` below the loudest frame are never voiced.
+    Runs start where the confidence reaches the model's threshold (:data:`THRESHOLDS`) and
+    extend while it stays above its hold level; short gaps are closed, short runs dropped, and
+    frames more than :data:`SILENCE_DB` below the loudest frame are never voiced.
     """
     conf = np.asarray(track.confidence, dtype=float)
     hop = track.hop_s or 0.01
-    loose = conf >= VOICED_HOLD
+    start, hold, _ = thresholds(track.model)
+    loose = conf >= hold
     if energy_db is not None:
         loose &= energy_db > -SILENCE_DB
     mask = np.zeros(len(conf), dtype=bool)
     for a, b in _runs(loose):
-        if np.any(conf[a:b] >= VOICED):
+        if np.any(conf[a:b] >= start):
             mask[a:b] = True
     max_gap = round(MAX_GAP_S / hop)
     for a, b in _runs(~mask):
