@@ -33,7 +33,7 @@ from mitpractice.synth.speech import Speech, speak_phonemes
 from mitpractice.synth.syllables import STRESS, SyllablePhonemes, hum_syllables, phrase_syllables
 
 #: Bumped whenever a change alters the sound, so cached targets are made again.
-SYNTH_VERSION = "2"
+SYNTH_VERSION = "3"
 #: Silence before melody time 0, room for the first syllable's onset consonants.
 LEAD_IN_S = 0.25
 #: Silence after the last note.
@@ -267,7 +267,12 @@ def _analyse(speech: Speech, spans: list[dict[str, float]]) -> tuple[np.ndarray,
 
 
 def _layout(melody: TargetMelody, spans: list[dict[str, float]]) -> list[_Layout]:
-    """Place each syllable's consonants around its beat, squeezing them only for short notes."""
+    """Place each syllable's consonants around its beat, squeezing them only for short notes.
+
+    Onset consonants lead into the beat, taking at most 30 % of the note before; a coda
+    closes its note, taking at most 25 % of it, except the phrase's last one, which follows
+    the last note's full length (as a singer releases the final consonant).
+    """
     notes = melody.notes
     leads = []
     for i, span in enumerate(spans):
@@ -276,9 +281,14 @@ def _layout(melody: TargetMelody, spans: list[dict[str, float]]) -> list[_Layout
     layouts = []
     for i, (note, span) in enumerate(zip(notes, spans, strict=True)):
         vowel_start = LEAD_IN_S + note.onset_s
-        end = LEAD_IN_S + note.offset_s - (leads[i + 1] if i + 1 < len(notes) else 0.0)
-        coda = min(span["end"] - span["coda"], 0.25 * note.duration_s)
-        layouts.append(_Layout(vowel_start - leads[i], vowel_start, end - coda, end))
+        coda = span["end"] - span["coda"]
+        if i + 1 < len(notes):
+            end = LEAD_IN_S + note.offset_s - leads[i + 1]
+            coda_start = end - min(coda, 0.25 * note.duration_s)
+        else:
+            coda_start = LEAD_IN_S + note.offset_s
+            end = coda_start + min(coda, 0.8 * TAIL_S)
+        layouts.append(_Layout(vowel_start - leads[i], vowel_start, coda_start, end))
     return layouts
 
 
