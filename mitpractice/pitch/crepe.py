@@ -270,7 +270,10 @@ def onnx_file(capacity: str) -> Path:
     import platformdirs
 
     weights = weights_file(capacity)
-    digest = hashlib.sha256(weights.read_bytes() + f"graph-{_GRAPH_VERSION}".encode()).hexdigest()[:16]
+    with weights.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256")
+    digest.update(f"graph-{_GRAPH_VERSION}".encode())
+    digest = digest.hexdigest()[:16]
     folder = Path(platformdirs.user_cache_dir("mitpractice")) / "crepe"
     path = folder / f"crepe-{capacity}-{digest}.onnx"
     if path.is_file():
@@ -310,6 +313,9 @@ class CrepeModel:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        # Idle worker threads sleep instead of spinning: the app shares the two cores with
+        # audio and the GUI, and spinning only pays for many tiny operators.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.capacity = capacity
         self.name = f"crepe-{capacity}"
         self._session = ort.InferenceSession(
