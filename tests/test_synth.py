@@ -277,3 +277,16 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path, capsys, args, message):
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_syllables_spelled_unlike_the_words_are_still_sung_on_their_notes():
+    """A therapist's own phrase may spell syllables as they sound ('mis-ter' for 'Mr.'); each
+    syllable is then spoken on its own, and still sung on its note."""
+    phrase = Phrase(id="mister-smith", text="Mr. Smith", syllables=("mis", "ter", "smith"), pitches="HLH")
+    parts = phrase_syllables(phrase.text, phrase.syllables)
+    assert [p.text for p in parts] == ["mis", "ter", "smith"] and all(p.nucleus for p in parts)
+    melody = target_melody(phrase, low="G3", interval=5, tempo=80)
+    target = sing(phrase, melody)
+    m = measure(*praat_track(target.audio, target.sr), melody, target.start_s)
+    assert m["on_note"] >= 0.85 and abs(m["span"] - 1) <= 0.15, m
+    assert abs(m["high_share"] - m["high_beats"]) <= 0.15, m

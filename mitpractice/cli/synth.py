@@ -28,17 +28,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="semitones from low to high (default: the set's, else 3)")
     parser.add_argument("--tempo", type=float, metavar="BPM",
                         help="beats per minute (default: the set's, else 60)")
-    options = parser.add_argument_group("options")
+    options = parser.add_argument_group("sound")
     options.add_argument("--hum", action="store_true", help="hum the melody, no words")
     options.add_argument("--taps", action="store_true", help="a soft tap on every syllable")
     options.add_argument("--fade", action="store_true", help="the voice fades out over the phrase")
     options.add_argument("--no-cache", action="store_true", help="synthesise again, do not use the cache")
     recorded = parser.add_argument_group("therapist recordings")
-    recorded.add_argument("--from-recording", metavar="AUDIO",
+    which = recorded.add_mutually_exclusive_group()
+    which.add_argument("--from-recording", metavar="AUDIO",
                           help="check this recording of the phrase (WAV/FLAC) and keep it as its target")
-    recorded.add_argument("--prefer-recording", action="store_true",
+    which.add_argument("--prefer-recording", action="store_true",
                           help="write the kept recording if there is one, as the app plays it")
-    recorded.add_argument("--forget-recording", action="store_true", help="delete the kept recording")
+    which.add_argument("--forget-recording", action="store_true", help="delete the kept recording")
     recorded.add_argument("--patient", metavar="ID",
                           help="the recording is this patient's (default: everyone's using the set)")
     parser.set_defaults(func=run)
@@ -72,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         interval=args.interval if args.interval is not None else phrase_set.interval or DEFAULT_INTERVAL,
         tempo=args.tempo if args.tempo is not None else phrase_set.tempo or DEFAULT_TEMPO,
     )
+    if args.from_recording and args.hum:
+        raise ParameterError("--hum makes a synthesised target; it cannot be used with --from-recording")
     if args.from_recording:
         target = apply_options(save_model(args.from_recording, phrase_set.id, phrase, patient=args.patient),
                                options)
