@@ -31,15 +31,18 @@ ONSET_WEIGHT, ONSET_CAP = 2.0, 1.6
 END_WEIGHT, EARLY_END_FACTOR = 0.3, 0.4
 #: Cost of joining two pieces into one syllable, plus this much per semitone between them.
 MERGE_COST, MERGE_PITCH_COST = 0.05, 0.05
-#: Cost of joining pieces across a pause, per beat of pause.
-MERGE_GAP_COST = 3.0
+#: Cost of joining pieces across a gap, per beat of gap; and more if the gap is longer than
+#: the tracker's flicker (``FLICKER_S``), a real pause between two sounds.
+MERGE_GAP_COST, FLICKER_S, PAUSE_MERGE_COST = 1.0, 0.12, 0.5
 #: Pieces before the first note or after the last (a false start, a comment) cost this
 #: fraction of ``EXTRA_COST`` to leave unmatched.
 OUTSIDE_FACTOR = 0.5
 #: At most this many pieces make one syllable.
-MAX_MERGE = 4
-#: Weight of the prior that the tempo is near the target's (squared log2 of the scale).
-TEMPO_PRIOR = 0.3
+MAX_MERGE = 10
+#: Weight of the prior that the tempo is near the target's (squared log2 of the scale), and
+#: of how far it lies outside the steady tempi patients are expected to use.
+TEMPO_PRIOR, TEMPO_OUTSIDE_PRIOR = 0.3, 2.0
+EXPECTED_SCALES = (0.65, 1.55)
 #: Fitted tempo scales are kept within this range (attempt length over target length).
 MIN_SCALE, MAX_SCALE = 0.25, 4.0
 
@@ -110,9 +113,11 @@ def _dp(
             match = min(ONSET_WEIGHT * on_err * on_err, ONSET_CAP)
             for k in range(j + 1, min(j + MAX_MERGE, m) + 1):
                 if k > j + 1:
-                    gap = max(0.0, p_on[k - 1] - p_off[k - 2]) / unit
+                    gap_s = max(0.0, p_on[k - 1] - p_off[k - 2])
                     step = min(abs(pitch[k - 1] - pitch[k - 2]), 3.0)
-                    match += MERGE_COST + MERGE_PITCH_COST * step + MERGE_GAP_COST * gap
+                    match += MERGE_COST + MERGE_PITCH_COST * step + MERGE_GAP_COST * gap_s / unit
+                    if gap_s > FLICKER_S:
+                        match += PAUSE_MERGE_COST
                 end_err = (p_off[k - 1] - want_off) / unit
                 if end_err < 0:  # ending early (a short or clipped note) says little about the match
                     end_err *= EARLY_END_FACTOR
@@ -169,6 +174,17 @@ def _starts(pieces: list[Piece], onsets: np.ndarray, offsets: np.ndarray) -> set
     return guesses
 
 
+def tempo_prior(scale: float) -> float:
+    """Cost of a fitted tempo: small near the target's, growing fast outside the expected range.
+
+    Costs are measured in beats of the fitted tempo, so without this a very slow fit would
+    make every timing error look small.
+    """
+    lo, hi = EXPECTED_SCALES
+    outside = max(0.0, math.log2(lo / scale), math.log2(scale / hi))
+    return TEMPO_PRIOR * math.log2(scale) ** 2 + TEMPO_OUTSIDE_PRIOR * outside**2
+
+
 def align_pieces(
     pieces: list[Piece], pitch: np.ndarray, onsets: np.ndarray, durations: np.ndarray, beat_s: float
 ) -> Alignment:
@@ -210,7 +226,7 @@ def align_pieces(
                 break
             seen.add(key)
         cost, groups = _dp(pieces, pitch, onsets, offsets, beat_s, t0, scale)
-        cost += TEMPO_PRIOR * math.log2(scale) ** 2
+        cost += tempo_prior(scale)
         if best is None or cost < best.cost:
             best = Alignment(groups, t0, scale, cost)
     if best is None:  # every guess had an implausible tempo: align at the target's tempo

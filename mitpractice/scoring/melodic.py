@@ -34,6 +34,10 @@ FULL_CREDIT = 0.5
 STEADY_DRIFT = 1.0
 #: Level errors within this many semitones of the syllable's own level get full credit.
 LEVEL_FULL = 0.75
+#: How far (semitones) a pitch tracker can slip from the true pitch: none, octaves up and
+#: down, and locking onto the 3rd, 4th or 5th harmonic (seen with CREPE's small models on
+#: low voices).
+TRACKER_SLIPS = 12.0 * np.log2([1.0, 2.0, 0.5, 3.0, 4.0, 5.0, 0.25])
 #: Fractions of a syllable left out at its start and end when measuring its pitch.
 HEAD, TAIL = 0.2, 0.15
 
@@ -94,9 +98,11 @@ def syllable_pitch(midi: np.ndarray, voiced: np.ndarray, hop_s: float) -> Syllab
 def fold_to_levels(midi: np.ndarray, levels: str, interval: float) -> np.ndarray:
     """Fold syllable pitches that a tracker put a whole octave off back next to the others.
 
-    The centre between the two expected levels is estimated from the median pitch and which
-    level most syllables have; any pitch more than 8 semitones from that centre is moved by
-    octaves towards it. A real sung step is never that far from the centre for MIT's
+    The centre between the attempt's two levels is taken half the target interval above the
+    median of its low syllables (below the median of its high ones if it has no low ones);
+    any pitch more than 8 semitones from that centre is moved by the tracker slip
+    (:data:`TRACKER_SLIPS`: octaves, and a lock onto the 3rd to 5th harmonic) that brings it
+    closest to the centre. A real sung step is never that far from the centre for MIT's
     intervals (up to 7 semitones).
 
     Examples
@@ -104,18 +110,22 @@ def fold_to_levels(midi: np.ndarray, levels: str, interval: float) -> np.ndarray
     >>> import numpy as np
     >>> fold_to_levels(np.array([48.0, 63.0, 48.0]), "LHL", 3.0).tolist()
     [48.0, 51.0, 48.0]
+    >>> fold_to_levels(np.array([63.0, 48.0]), "HL", 3.0).tolist()
+    [51.0, 48.0]
     """
     midi = np.asarray(midi, dtype=float)
     ok = np.isfinite(midi)
+    is_high = np.array([lv == "H" for lv in levels])
     if not ok.any():
         return midi
-    highs = sum(1 for lv, k in zip(levels, ok, strict=True) if k and lv == "H")
-    lows = int(ok.sum()) - highs
-    lean = interval / 2 if lows > highs else -interval / 2 if highs > lows else 0.0
-    centre = float(np.median(midi[ok])) + lean
+    if np.any(ok & ~is_high):
+        centre = float(np.median(midi[ok & ~is_high])) + interval / 2
+    else:
+        centre = float(np.median(midi[ok])) - interval / 2
     out = midi.copy()
-    far = ok & (np.abs(midi - centre) > 8.0)
-    out[far] -= np.round((midi[far] - centre) / 12.0) * 12.0
+    for i in np.flatnonzero(ok & (np.abs(midi - centre) > 8.0)):
+        candidates = midi[i] - TRACKER_SLIPS
+        out[i] = candidates[np.argmin(np.abs(candidates - centre))]
     return out
 
 
