@@ -20,6 +20,7 @@ room for the first syllable's consonants.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -158,9 +159,9 @@ def sing(phrase: Phrase, melody: TargetMelody, options: SingOptions | None = Non
     options = options or SingOptions()
     n = len(melody.notes)
     syllables = hum_syllables(n) if options.hum else phrase_syllables(phrase.text, phrase.syllables)
-    speech, spans = _speak(syllables)
+    speech, frozen_spans, (f0, sp, ap, energy) = spoken(tuple(syllables))
+    spans = [dict(span) for span in frozen_spans]
     sr = speech.sr
-    f0, sp, ap, energy = _analyse(speech, spans)
     period = FRAME_MS / 1000.0
     _anchor_holds(spans, energy, period)
 
@@ -205,6 +206,23 @@ def apply_options(target: SungTarget, options: SingOptions) -> SungTarget:
         y = y + taps(len(y), target.sr, target.melody, target.start_s)
     y = np.clip(y, -PEAK, PEAK).astype(np.float32)
     return SungTarget(y, target.sr, target.melody, target.start_s, target.source)
+
+
+@functools.lru_cache(maxsize=8)
+def spoken(
+    syllables: tuple[SyllablePhonemes, ...],
+) -> tuple[Speech, tuple[dict[str, float], ...], tuple[np.ndarray, ...]]:
+    """The syllables spoken and analysed by WORLD, kept for the last few phrases.
+
+    This is most of the work of singing, and it does not depend on the register, interval,
+    tempo or options: a phrase sung again in another key, or with taps, reuses it. The
+    arrays are read-only.
+    """
+    speech, spans = _speak(list(syllables))
+    analysis = _analyse(speech, spans)
+    for array in analysis:
+        array.flags.writeable = False
+    return speech, tuple(spans), analysis
 
 
 def _speak(syllables: list[SyllablePhonemes]) -> tuple[Speech, list[dict[str, float]]]:
