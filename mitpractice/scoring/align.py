@@ -29,8 +29,12 @@ ONSET_WEIGHT, ONSET_CAP = 2.0, 1.6
 #: Weight of the squared end error (in beats) of a matched note; an early end counts
 #: ``EARLY_END_FACTOR`` of its length.
 END_WEIGHT, EARLY_END_FACTOR = 0.3, 0.4
-#: Cost of joining two pieces into one syllable, plus this much per semitone between them.
-MERGE_COST, MERGE_PITCH_COST = 0.05, 0.05
+#: Cost of joining a piece to a syllable, plus this much per semitone between it and the
+#: syllable's first piece beyond ``MERGE_GLIDE`` (a spoken syllable glides that far; another
+#: voice lies anywhere).
+MERGE_COST, MERGE_PITCH_COST, MERGE_GLIDE = 0.05, 0.3, 2.0
+#: Cost of taking a piece of background (salience 0) as (part of) a syllable, per piece.
+MERGE_BACKGROUND_COST = 0.3
 #: Cost of joining pieces across a gap, per beat of gap; and more if the gap is longer than
 #: the tracker's flicker (``FLICKER_S``), a real pause between two sounds.
 MERGE_GAP_COST, FLICKER_S, PAUSE_MERGE_COST = 1.0, 0.12, 0.5
@@ -75,6 +79,7 @@ class Alignment:
 def _dp(
     pieces: list[Piece],
     pitch: np.ndarray,
+    salience: np.ndarray,
     onsets: np.ndarray,
     offsets: np.ndarray,
     beat_s: float,
@@ -86,8 +91,13 @@ def _dp(
     unit = scale * beat_s
     p_on = np.array([p.onset_s for p in pieces])
     p_off = np.array([p.offset_s for p in pieces])
-    extra = np.array([EXTRA_COST * min(1.0, 0.3 + p.duration_s / unit) for p in pieces])
-    outside = extra * OUTSIDE_FACTOR
+    extra = EXTRA_COST * salience * np.minimum(1.0, 0.1 + (p_off - p_on) / unit)
+    # A false start or a remark before the phrase, or after it, is cheap to leave out, but not
+    # a piece that runs on, without a pause, into the phrase's first or from its last syllable.
+    gap_before = np.r_[np.inf, p_on[1:] - p_off[:-1]]
+    gap_after = np.r_[p_on[1:] - p_off[:-1], np.inf]
+    lead_skip = np.where(gap_after > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
+    tail_skip = np.where(gap_before > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
     inf = math.inf
     cost = np.full((n + 1, m + 1), inf)
     back: dict[tuple[int, int], tuple[int, int, bool]] = {}
@@ -98,7 +108,7 @@ def _dp(
             if c == inf:
                 continue
             if j < m:
-                skip = outside[j] if i in (0, n) else extra[j]
+                skip = lead_skip[j] if i == 0 else tail_skip[j] if i == n else extra[j]
                 if c + skip < cost[i, j + 1]:
                     cost[i, j + 1] = c + skip
                     back[(i, j + 1)] = (i, j, False)
@@ -111,11 +121,14 @@ def _dp(
             want_off = t0 + scale * offsets[i]
             on_err = (p_on[j] - want_on) / unit if j < m else 0.0
             match = min(ONSET_WEIGHT * on_err * on_err, ONSET_CAP)
+            if j < m:
+                match += MERGE_BACKGROUND_COST * (1.0 - salience[j])
             for k in range(j + 1, min(j + MAX_MERGE, m) + 1):
                 if k > j + 1:
                     gap_s = max(0.0, p_on[k - 1] - p_off[k - 2])
-                    step = min(abs(pitch[k - 1] - pitch[k - 2]), 3.0)
+                    step = min(max(abs(pitch[k - 1] - pitch[j]) - MERGE_GLIDE, 0.0), 4.0)
                     match += MERGE_COST + MERGE_PITCH_COST * step + MERGE_GAP_COST * gap_s / unit
+                    match += MERGE_BACKGROUND_COST * (1.0 - salience[k - 1])
                     if gap_s > FLICKER_S:
                         match += PAUSE_MERGE_COST
                 end_err = (p_off[k - 1] - want_off) / unit
@@ -186,7 +199,12 @@ def tempo_prior(scale: float) -> float:
 
 
 def align_pieces(
-    pieces: list[Piece], pitch: np.ndarray, onsets: np.ndarray, durations: np.ndarray, beat_s: float
+    pieces: list[Piece],
+    pitch: np.ndarray,
+    onsets: np.ndarray,
+    durations: np.ndarray,
+    beat_s: float,
+    salience: np.ndarray | None = None,
 ) -> Alignment:
     """Match pieces to target notes in order, fitting one steady tempo.
 
@@ -200,6 +218,9 @@ def align_pieces(
         Target note onsets and durations in seconds.
     beat_s : float
         Length of one target beat in seconds (the unit of all costs).
+    salience : np.ndarray, optional
+        Per piece in [0, 1], how clearly it is the patient's voice (1, the default) rather
+        than background (towards 0); leaving a piece unmatched costs this much of the usual.
 
     Returns
     -------
@@ -208,6 +229,7 @@ def align_pieces(
     """
     onsets = np.asarray(onsets, dtype=float)
     offsets = onsets + np.asarray(durations, dtype=float)
+    salience = np.ones(len(pieces)) if salience is None else np.asarray(salience, dtype=float)
     n = len(onsets)
     if not pieces or n == 0:
         return Alignment((None,) * n, 0.0, 1.0, MISSING_COST * n)
@@ -216,7 +238,7 @@ def align_pieces(
     for t0, scale in sorted(_starts(pieces, onsets, offsets)):
         groups: tuple[tuple[int, int] | None, ...] = ()
         for _ in range(5):
-            cost, new_groups = _dp(pieces, pitch, onsets, offsets, beat_s, t0, scale)
+            cost, new_groups = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale)
             if new_groups == groups:
                 break
             groups = new_groups
@@ -225,12 +247,12 @@ def align_pieces(
             if key in seen:
                 break
             seen.add(key)
-        cost, groups = _dp(pieces, pitch, onsets, offsets, beat_s, t0, scale)
+        cost, groups = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale)
         cost += tempo_prior(scale)
         if best is None or cost < best.cost:
             best = Alignment(groups, t0, scale, cost)
     if best is None:  # every guess had an implausible tempo: align at the target's tempo
         t0 = pieces[0].onset_s
-        cost, groups = _dp(pieces, pitch, onsets, offsets, beat_s, t0, 1.0)
+        cost, groups = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, 1.0)
         best = Alignment(groups, t0, 1.0, cost)
     return best

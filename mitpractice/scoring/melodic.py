@@ -32,6 +32,8 @@ from scipy.ndimage import median_filter
 FULL_CREDIT = 0.5
 #: A syllable's steady part may drift this many semitones before it counts as gliding.
 STEADY_DRIFT = 1.0
+#: Drift is measured over at least this long (s), so short gliding syllables show as gliding.
+MIN_DRIFT_SPAN_S = 0.3
 #: Level errors within this many semitones of the syllable's own level get full credit.
 LEVEL_FULL = 0.75
 #: How far (semitones) a pitch tracker can slip from the true pitch: none, octaves up and
@@ -51,7 +53,9 @@ class SyllablePitch:
     midi : float
         Median pitch of the steady part, fractional MIDI note number.
     drift : float
-        How far the steady part glides, in semitones (slope of a line fit times its length).
+        How far the steady part glides, in semitones: the slope of a line fit times its
+        length, or times :data:`MIN_DRIFT_SPAN_S` if it is shorter (a short spoken syllable
+        glides fast but not far).
     """
 
     midi: float
@@ -91,7 +95,7 @@ def syllable_pitch(midi: np.ndarray, voiced: np.ndarray, hop_s: float) -> Syllab
     if len(smooth) >= 3:
         t = np.arange(len(smooth)) * hop_s
         slope = np.polyfit(t, smooth, 1)[0]
-        drift = abs(float(slope)) * (t[-1] - t[0] + hop_s)
+        drift = abs(float(slope)) * max(t[-1] - t[0] + hop_s, MIN_DRIFT_SPAN_S)
     return SyllablePitch(float(np.median(steady)), float(drift))
 
 

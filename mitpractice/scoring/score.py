@@ -28,7 +28,7 @@ from mitpractice.scoring.align import align_pieces
 from mitpractice.scoring.feedback import NOT_HEARD, feedback_lines
 from mitpractice.scoring.melodic import SyllablePitch, melodic_score, syllable_pitch
 from mitpractice.scoring.rhythmic import rhythmic_score, steady_tempo
-from mitpractice.scoring.segment import Frames, frames_from_track, segment_pieces, thresholds
+from mitpractice.scoring.segment import Frames, Piece, frames_from_track, segment_pieces, thresholds
 
 MODES = ("sung", "sprechgesang")
 #: Less voiced sound than this (s), summed over the matched syllables, is not an attempt.
@@ -36,6 +36,8 @@ MIN_VOICED_S = 0.25
 #: The matched syllables must be this much louder (dB, median) than the quietest tenth of
 #: the recording.
 MIN_CONTRAST_DB = 6.0
+#: A piece this many dB quieter than the loudest voiced sound counts as background.
+SALIENCE_DB = 15.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,24 @@ def _unvoiced(melody: TargetMelody, mode: str, model: str) -> Score:
     return Score(melody.phrase_id, False, 0.0, 0.0, 0.0, None, None, syllables, tuple(NOT_HEARD), mode, model)
 
 
+def piece_salience(frames: Frames, pieces: list[Piece], model: str) -> np.ndarray:
+    """How clearly each piece is the patient's voice, in [0.1, 1].
+
+    With the audio: full for pieces as loud as the loudest tenth of the voiced frames,
+    falling by 1/15 per dB below (background talk, an echo). From the track alone: by how sure
+    the tracker is, between its hold threshold and a clear voice.
+    """
+    if not pieces:
+        return np.zeros(0)
+    if frames.energy_db is not None:
+        loud = np.percentile(frames.energy_db[frames.voiced], 90)
+        level = np.array([np.median(frames.energy_db[p.start : p.stop]) for p in pieces])
+        return np.clip(1.0 + (level - loud) / SALIENCE_DB, 0.1, 1.0)
+    _, hold, sure = thresholds(model)
+    conf = np.array([np.median(frames.confidence[p.start : p.stop]) for p in pieces])
+    return np.clip((conf - hold) / (sure - hold), 0.1, 1.0)
+
+
 def heard_voice(frames: Frames, spans: list[tuple[int, int] | None], model: str) -> bool:
     """Whether the frames matched to the target notes are a voice, not silence or noise.
 
@@ -181,7 +201,8 @@ def score_track(
     piece_pitch = np.array([np.median(frames.midi[p.start : p.stop]) for p in pieces])
     onsets = np.array([n.onset_s for n in notes])
     durations = np.array([n.duration_s for n in notes])
-    alignment = align_pieces(pieces, piece_pitch, onsets, durations, melody.beat_s)
+    salience = piece_salience(frames, pieces, track.model)
+    alignment = align_pieces(pieces, piece_pitch, onsets, durations, melody.beat_s, salience)
     spans: list[tuple[int, int] | None] = [
         (pieces[g[0]].start, pieces[g[1] - 1].stop) if g else None for g in alignment.groups
     ]

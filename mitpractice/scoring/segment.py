@@ -36,6 +36,8 @@ MAX_GAP_S = 0.03
 PITCH_STEP = 1.0
 #: A loudness dip this deep (dB) below both neighbouring peaks marks a legato boundary.
 ENERGY_DIP_DB = 6.0
+#: A rise of the loudness this large (dB, median over 60 ms after against before) marks an onset.
+ENERGY_RISE_DB = 10.0
 #: A voicing-confidence dip this deep below both neighbouring peaks also marks a boundary
 #: (what the tracker sees of a consonant when only the pitch track is known).
 CONFIDENCE_DIP = 0.3
@@ -188,7 +190,7 @@ def frames_from_track(
 
 
 def _pitch_steps(midi: np.ndarray, half: int) -> np.ndarray:
-    """Difference between the median pitch just after and just before each frame."""
+    """Difference between the median value (pitch, loudness) just after and just before each frame."""
     n = len(midi)
     steps = np.zeros(n)
     if n < 2 * half:
@@ -227,8 +229,10 @@ def _dips(values: np.ndarray, half: int) -> np.ndarray:
 def cut_points(frames: Frames, start: int, stop: int) -> list[int]:
     """Where to cut the voiced run ``[start, stop)`` into syllables.
 
-    Cuts go at steps of the local pitch level (a change of note, sung legato) and, when the
-    loudness is known, at dips of :data:`ENERGY_DIP_DB` or more (a voiced consonant).
+    Cuts go at steps of the local pitch level (a change of note, sung legato), at dips of
+    the loudness of :data:`ENERGY_DIP_DB` or more (a voiced consonant), at sudden rises of
+    :data:`ENERGY_RISE_DB` (a voice starting over background talk) or, when only the
+    track is known, of the tracker's confidence by :data:`CONFIDENCE_DIP`.
     """
     hop = frames.hop_s
     min_piece = max(round(MIN_PIECE_S / hop), 1)
@@ -238,9 +242,12 @@ def cut_points(frames: Frames, start: int, stop: int) -> list[int]:
     half = max(round(0.06 / hop), 2)
     score = np.abs(_pitch_steps(midi, half)) / PITCH_STEP
     reach = round(0.2 / hop)
-    score = np.maximum(score, _dips(frames.confidence[start:stop], reach) / CONFIDENCE_DIP)
     if frames.energy_db is not None:
-        score = np.maximum(score, _dips(frames.energy_db[start:stop], reach) / ENERGY_DIP_DB)
+        energy = frames.energy_db[start:stop]
+        score = np.maximum(score, _dips(energy, reach) / ENERGY_DIP_DB)
+        score = np.maximum(score, _pitch_steps(energy, half) / ENERGY_RISE_DB)
+    else:  # confidence dips are a weaker cue (noise makes them too), used only without audio
+        score = np.maximum(score, _dips(frames.confidence[start:stop], reach) / CONFIDENCE_DIP)
     score[:min_piece] = 0.0
     score[len(score) - min_piece + 1 :] = 0.0
     return [start + k for k in _peaks(score, 1.0, min_piece)]
