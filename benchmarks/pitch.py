@@ -1,6 +1,6 @@
 """Pitch-tracker benchmark: accuracy on speech with a known f0, speed, and memory.
 
-Run: ``.venv/bin/python benchmarks/pitch.py`` (about 10 minutes on 2 cores).
+Run: ``.venv/bin/python benchmarks/pitch.py`` (about 20 minutes on 2 busy cores).
 
 The corpus is built here, offline, so the ground truth is exact: sentences from the bundled
 piper voice are analysed with WORLD (pyworld: DIO + StoneMask f0, CheapTrick envelope, D4C
@@ -21,7 +21,8 @@ raw pitch accuracy (RPA: share of voiced frames whose f0 is within 50 cents of t
 whatever the tracker's voicing), raw chroma accuracy (RCA: the same, octaves folded), voicing
 recall and false-alarm rate (confidence >= 0.5 as voiced), and gross octave errors (voiced
 frames exactly an octave or more off, within 50 cents). Speed is audio seconds per wall-clock
-second with the model loaded; memory is measured in a fresh process.
+second with the model loaded (over the whole corpus, and the best of three runs on 10 s),
+and CPU seconds (all threads) per audio second; memory is measured in a fresh process.
 """
 
 from __future__ import annotations
@@ -186,6 +187,12 @@ def memory_probe(model: str) -> dict[str, float]:
     return {"steady_mb": status_mb("VmRSS") - base, "peak_mb": status_mb("VmHWM") - base}
 
 
+def _timed(func, *args) -> float:
+    start = time.perf_counter()
+    func(*args)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
@@ -215,8 +222,12 @@ def main() -> None:
             wall += time.perf_counter() - w0
             cpu += time.process_time() - c0
             scored.append({**frame_scores(track, clip["t"], clip["truth"]), **clip})
-        results[model] = {"scored": scored, "speed": seconds / wall, "cpu": cpu / seconds}
-        print(f"{model}: {seconds / wall:.1f}x real time", flush=True)
+        # The cores are shared with whatever else runs; the best of three passes over the
+        # first 10 s of clean speech is the least disturbed figure.
+        excerpt = np.concatenate([c["audio"] for c in clips if c["condition"] == "clean"])[: 10 * SR]
+        best = min(_timed(track_pitch, excerpt, SR, model) for _ in range(3))
+        results[model] = {"scored": scored, "speed": seconds / wall, "cpu": cpu / seconds, "best": 10 / best}
+        print(f"{model}: {seconds / wall:.1f}x real time over the corpus, best {10 / best:.1f}x", flush=True)
 
     memory = {}
     for model in ("crepe-tiny", "crepe-full"):
@@ -232,14 +243,15 @@ def main() -> None:
     print(f"\nload average at end: {os.getloadavg()[0]:.2f}\n")
     print("All conditions (clean and noisy), 10 ms frames:\n")
     print(
-        "| model | RPA % | RCA % | voicing recall % | false alarm % | octave err % | x real time | CPU s/s |"
+        "| model | RPA % | RCA % | voicing recall % | false alarm % | octave err % "
+        "| x real time (corpus) | x real time (best 10 s) | CPU s per audio s |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for model, res in results.items():
         s = summarise(res["scored"])
         print(
             f"| {model} | {s['RPA']:.1f} | {s['RCA']:.1f} | {s['recall']:.1f} | {s['false_alarm']:.1f} | "
-            f"{s['octave']:.2f} | {res['speed']:.1f} | {res['cpu']:.3f} |"
+            f"{s['octave']:.2f} | {res['speed']:.1f} | {res['best']:.1f} | {res['cpu']:.3f} |"
         )
     print("\nRaw pitch accuracy (%) by condition:\n")
     print("| model | " + " | ".join(CONDITIONS) + " |")
