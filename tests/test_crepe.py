@@ -77,6 +77,17 @@ def test_built_graph_is_cached_by_weight_hash(monkeypatch, tmp_path) -> None:
     assert model.activation(np.zeros((1, crepe.FRAME_LENGTH))).shape == (1, crepe.N_BINS)
 
 
+def test_model_runs_without_a_writable_cache(monkeypatch, tmp_path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    with pytest.raises(OSError):
+        crepe.onnx_file("tiny")
+    frames = crepe.frame_signal(_reference()["glide_90_to_150hz/audio"], 160)
+    expected = crepe.load_model("tiny").activation(frames)
+    np.testing.assert_allclose(crepe.CrepeModel("tiny").activation(frames), expected, atol=1e-6)
+
+
 def _peaked(bins: list[int]) -> np.ndarray:
     """Activations with a Gaussian bump of 25 cents around each frame's bin."""
     grid = np.arange(crepe.N_BINS)

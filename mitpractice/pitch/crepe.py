@@ -318,9 +318,11 @@ class CrepeModel:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.capacity = capacity
         self.name = f"crepe-{capacity}"
-        self._session = ort.InferenceSession(
-            str(onnx_file(capacity)), options, providers=["CPUExecutionProvider"]
-        )
+        try:
+            source: str | bytes = str(onnx_file(capacity))
+        except OSError:  # no writable cache folder: build the graph for this process only
+            source = build_graph(capacity, _read_weights(weights_file(capacity))).SerializeToString()
+        self._session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
     def activation(self, frames: np.ndarray) -> np.ndarray:
         """Sigmoid activations (n, 360) of normalised frames (n, 1024), run in batches."""
