@@ -163,6 +163,22 @@ def test_female_register_moves_the_formants_not_only_the_pitch():
     assert 1.08 < ratio < 1.3, ratio
 
 
+def test_low_register_notes_have_a_strong_fundamental():
+    """At C3 the held notes' first harmonic is near the strongest one, as in a chest voice,
+    not 15-20 dB down as in the voice's speech (thin, and easy to hear an octave too high)."""
+    _, melody, target = sung(5, "C3")
+    sr = target.sr
+    levels = []
+    for note in melody.notes:
+        a = target.start_s + note.onset_s + 0.3
+        seg = target.audio[int(a * sr) : int((a + 0.2) * sr)]
+        spec = 20 * np.log10(np.abs(np.fft.rfft(seg * np.hanning(len(seg)))) + 1e-12)
+        freqs = np.fft.rfftfreq(len(seg), 1 / sr)
+        h1 = spec[np.argmin(np.abs(freqs - note.pitch_hz))]
+        levels.append(h1 - spec[(freqs > 80) & (freqs < 4000)].max())
+    assert np.median(levels) > -6.0, levels
+
+
 def rms(y: np.ndarray, sr: int, a: float, b: float) -> float:
     return float(np.sqrt(np.mean(y[int(a * sr) : int(b * sr)].astype(np.float64) ** 2)))
 

@@ -34,7 +34,7 @@ from mitpractice.synth.speech import Speech, speak_phonemes
 from mitpractice.synth.syllables import STRESS, SyllablePhonemes, hum_syllables, phrase_syllables
 
 #: Bumped whenever a change alters the sound, so cached targets are made again.
-SYNTH_VERSION = "3"
+SYNTH_VERSION = "4"
 #: Silence before melody time 0, room for the first syllable's onset consonants.
 LEAD_IN_S = 0.25
 #: Silence after the last note.
@@ -52,6 +52,11 @@ TAP_PEAK = 0.3
 #: LOW_FEMALE_HZ the formants move up gradually to FORMANT_SHIFT_MAX (the ratio between
 #: typical female and male formants), and no further.
 LOW_MALE_HZ, LOW_FEMALE_HZ, FORMANT_SHIFT_MAX = 140.0, 220.0, 1.18
+#: Chest resonance restored in a male register: the voice's speech lacks its lowest
+#: harmonics (its envelope falls about 15 dB from 200 to 130 Hz), so held low notes sounded
+#: thin and a pitch tracker could take their second or third harmonic for the note. Gain in
+#: dB at and below CHEST_LOW_HZ, falling linearly to 0 at CHEST_HIGH_HZ.
+CHEST_BOOST_DB, CHEST_LOW_HZ, CHEST_HIGH_HZ = 20.0, 60.0, 250.0
 
 
 @dataclass(frozen=True)
@@ -124,8 +129,24 @@ def formant_shift(low_hz: float) -> float:
     >>> formant_shift(130.8), formant_shift(220.0)
     (1.0, 1.18)
     """
+    return round(1.0 + (FORMANT_SHIFT_MAX - 1.0) * _female(low_hz), 4)
+
+
+def chest_gain(bins: int, sr: int, low_hz: float) -> np.ndarray:
+    """Power gain per envelope bin that restores the low harmonics of a male register.
+
+    Full (:data:`CHEST_BOOST_DB`) for a male register, none for a female one, where the
+    notes already sit above the missing range; in between it fades like the formant shift.
+    """
+    freqs = np.linspace(0.0, sr / 2.0, bins)
+    ramp = np.clip((CHEST_HIGH_HZ - freqs) / (CHEST_HIGH_HZ - CHEST_LOW_HZ), 0.0, 1.0)
+    return 10.0 ** (CHEST_BOOST_DB * (1.0 - _female(low_hz)) * ramp / 10.0)
+
+
+def _female(low_hz: float) -> float:
+    """0 for a male register, 1 for a female one, a smooth step between."""
     x = min(max((low_hz - LOW_MALE_HZ) / (LOW_FEMALE_HZ - LOW_MALE_HZ), 0.0), 1.0)
-    return round(1.0 + (FORMANT_SHIFT_MAX - 1.0) * (3 * x**2 - 2 * x**3), 4)
+    return 3 * x**2 - 2 * x**3
 
 
 def sing(phrase: Phrase, melody: TargetMelody, options: SingOptions | None = None) -> SungTarget:
@@ -182,6 +203,7 @@ def sing(phrase: Phrase, melody: TargetMelody, options: SingOptions | None = Non
     shift = formant_shift(melody.low_hz)
     if shift != 1.0:
         out_sp = _warp_envelope(out_sp, shift)
+    out_sp *= chest_gain(out_sp.shape[1], sr, melody.low_hz)[None, :]
     out_f0 = np.where(voiced, _f0_contour(times, melody, layouts), 0.0)
     y = pw.synthesize(out_f0, np.ascontiguousarray(out_sp), np.ascontiguousarray(out_ap), sr, FRAME_MS)
 
