@@ -34,7 +34,7 @@ from mitpractice.synth.speech import Speech, speak_phonemes
 from mitpractice.synth.syllables import STRESS, SyllablePhonemes, hum_syllables, phrase_syllables
 
 #: Bumped whenever a change alters the sound, so cached targets are made again.
-SYNTH_VERSION = "4"
+SYNTH_VERSION = "5"
 #: Silence before melody time 0, room for the first syllable's onset consonants.
 LEAD_IN_S = 0.25
 #: Silence after the last note.
@@ -52,11 +52,8 @@ TAP_PEAK = 0.3
 #: LOW_FEMALE_HZ the formants move up gradually to FORMANT_SHIFT_MAX (the ratio between
 #: typical female and male formants), and no further.
 LOW_MALE_HZ, LOW_FEMALE_HZ, FORMANT_SHIFT_MAX = 140.0, 220.0, 1.18
-#: Chest resonance restored in a male register: the voice's speech lacks its lowest
-#: harmonics (its envelope falls about 15 dB from 200 to 130 Hz), so held low notes sounded
-#: thin and a pitch tracker could take their second or third harmonic for the note. Gain in
-#: dB at and below CHEST_LOW_HZ, falling linearly to 0 at CHEST_HIGH_HZ.
-CHEST_BOOST_DB, CHEST_LOW_HZ, CHEST_HIGH_HZ = 20.0, 60.0, 250.0
+#: A held note's fundamental is kept at most this far (dB) below its strongest low formant.
+H1_BELOW_PEAK_DB = 6.0
 
 
 @dataclass(frozen=True)
@@ -132,17 +129,6 @@ def formant_shift(low_hz: float) -> float:
     return round(1.0 + (FORMANT_SHIFT_MAX - 1.0) * _female(low_hz), 4)
 
 
-def chest_gain(bins: int, sr: int, low_hz: float) -> np.ndarray:
-    """Power gain per envelope bin that restores the low harmonics of a male register.
-
-    Full (:data:`CHEST_BOOST_DB`) for a male register, none for a female one, where the
-    notes already sit above the missing range; in between it fades like the formant shift.
-    """
-    freqs = np.linspace(0.0, sr / 2.0, bins)
-    ramp = np.clip((CHEST_HIGH_HZ - freqs) / (CHEST_HIGH_HZ - CHEST_LOW_HZ), 0.0, 1.0)
-    return 10.0 ** (CHEST_BOOST_DB * (1.0 - _female(low_hz)) * ramp / 10.0)
-
-
 def _female(low_hz: float) -> float:
     """0 for a male register, 1 for a female one, a smooth step between."""
     x = min(max((low_hz - LOW_MALE_HZ) / (LOW_FEMALE_HZ - LOW_MALE_HZ), 0.0), 1.0)
@@ -203,8 +189,8 @@ def sing(phrase: Phrase, melody: TargetMelody, options: SingOptions | None = Non
     shift = formant_shift(melody.low_hz)
     if shift != 1.0:
         out_sp = _warp_envelope(out_sp, shift)
-    out_sp *= chest_gain(out_sp.shape[1], sr, melody.low_hz)[None, :]
     out_f0 = np.where(voiced, _f0_contour(times, melody, layouts), 0.0)
+    out_sp = _fundamental_floor(out_sp, out_f0, held, sr)
     y = pw.synthesize(out_f0, np.ascontiguousarray(out_sp), np.ascontiguousarray(out_ap), sr, FRAME_MS)
 
     n_samples = round(total_s * sr)
@@ -437,6 +423,28 @@ def _f0_contour(times: np.ndarray, melody: TargetMelody, layouts: list[_Layout])
         depth *= (times >= lay.vowel_start) & (times < lay.coda_start)
         cents += VIBRATO_CENTS * depth * np.sin(2 * np.pi * VIBRATO_HZ * np.maximum(age, 0.0))
     return ref * 2.0 ** (cents / 1200.0)
+
+
+def _fundamental_floor(sp: np.ndarray, f0: np.ndarray, held: np.ndarray, sr: int) -> np.ndarray:
+    """Keep the fundamental of every held note within :data:`H1_BELOW_PEAK_DB` of the
+    strongest low formant.
+
+    Some spoken vowels (/ɑ/, /æ/) have a sharp first formant several harmonics up; sung on a
+    note, their fundamental would be 15 dB weaker than that harmonic, which sounds thin and
+    lets a listener or a tracker hear the note an octave or a twelfth too high. Around each
+    held frame's f0 the envelope is raised to that floor, tapering off by twice f0.
+    """
+    freqs = np.linspace(0.0, sr / 2.0, sp.shape[1])
+    rows = np.flatnonzero(held & (f0 > 0))
+    if not len(rows):
+        return sp
+    peak = sp[rows][:, freqs < 1200.0].max(axis=1, keepdims=True)
+    ratio = freqs[None, :] / f0[rows, None]
+    taper = np.clip((2.0 - ratio) / (2.0 - 1.25), 0.0, 1.0)  # 1 up to 1.25 f0, 0 from 2 f0
+    floor = peak * 10.0 ** (-H1_BELOW_PEAK_DB * (1.0 + 3.0 * (1.0 - taper)) / 10.0) * (taper > 0)
+    sp = sp.copy()
+    sp[rows] = np.maximum(sp[rows], floor)
+    return sp
 
 
 def _warp_envelope(sp: np.ndarray, factor: float) -> np.ndarray:
