@@ -47,6 +47,10 @@ MAX_MERGE = 10
 #: of how far it lies outside the steady tempi patients are expected to use.
 TEMPO_PRIOR, TEMPO_OUTSIDE_PRIOR = 0.3, 2.0
 EXPECTED_SCALES = (0.65, 1.55)
+#: At most this many tempo refits per starting guess.
+MAX_REFITS = 5
+#: How many of the first clear pieces are tried as the phrase's start.
+START_PIECES = 4
 #: Fitted tempo scales are kept within this range (attempt length over target length).
 MIN_SCALE, MAX_SCALE = 0.25, 4.0
 
@@ -72,8 +76,9 @@ class Alignment:
     scale: float
     cost: float
 
-    def matched(self) -> list[int]:
-        return [i for i, g in enumerate(self.groups) if g is not None]
+    def onset_times(self, onsets: np.ndarray) -> np.ndarray:
+        """Where the fitted tempo puts the target onsets in the attempt (s)."""
+        return self.t0 + self.scale * np.asarray(onsets, dtype=float)
 
 
 def _dp(
@@ -86,7 +91,13 @@ def _dp(
     t0: float,
     scale: float,
 ) -> tuple[float, tuple[tuple[int, int] | None, ...]]:
-    """Best ordered assignment of pieces to notes for one tempo; returns (cost, groups)."""
+    """Best ordered assignment of pieces to notes for one tempo; returns (cost, groups).
+
+    The table ``cost[i, j]`` is the cheapest way to account for notes ``< i`` with pieces
+    ``< j``. Each row is computed at once with numpy: arrivals from the row above (a note
+    missing, or matched to pieces ``j..k-1``), then pieces left unmatched along the row, which
+    is a running minimum.
+    """
     n, m = len(onsets), len(pieces)
     unit = scale * beat_s
     p_on = np.array([p.onset_s for p in pieces])
@@ -94,57 +105,70 @@ def _dp(
     extra = EXTRA_COST * salience * np.minimum(1.0, 0.1 + (p_off - p_on) / unit)
     # A false start or a remark before the phrase, or after it, is cheap to leave out, but not
     # a piece that runs on, without a pause, into the phrase's first or from its last syllable.
-    gap_before = np.r_[np.inf, p_on[1:] - p_off[:-1]]
-    gap_after = np.r_[p_on[1:] - p_off[:-1], np.inf]
-    lead_skip = np.where(gap_after > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
-    tail_skip = np.where(gap_before > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
-    inf = math.inf
-    cost = np.full((n + 1, m + 1), inf)
-    back: dict[tuple[int, int], tuple[int, int, bool]] = {}
-    cost[0, 0] = 0.0
+    gaps = p_on[1:] - p_off[:-1]
+    lead_skip = np.where(np.append(gaps, np.inf) > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
+    tail_skip = np.where(np.insert(gaps, 0, np.inf) > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
+
+    # Matching note i to pieces j..j+d: onset, merge and end costs.
+    want_on = (t0 + scale * onsets)[:, None]
+    want_off = (t0 + scale * offsets)[:, None]
+    on_err = (p_on[None, :] - want_on) / unit
+    on_cost = np.minimum(ONSET_WEIGHT * on_err**2, ONSET_CAP) + MERGE_BACKGROUND_COST * (1.0 - salience)
+    end_err = (p_off[None, :] - want_off) / unit
+    end_err = np.where(end_err < 0, end_err * EARLY_END_FACTOR, end_err)  # short notes are common
+    end_cost = np.minimum(END_WEIGHT * end_err**2, ONSET_CAP)
+    depth = min(MAX_MERGE, m)
+    last = np.arange(m)[:, None] + np.arange(depth)[None, :]  # last piece of group (j, d)
+    valid = last < m
+    last = np.minimum(last, m - 1)
+    gap_s = np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)])
+    step = np.clip(np.abs(pitch[last] - pitch[:, None]) - MERGE_GLIDE, 0.0, 4.0)
+    join = (MERGE_COST + MERGE_PITCH_COST * step + MERGE_GAP_COST * gap_s / unit
+            + MERGE_BACKGROUND_COST * (1.0 - salience[last]) + PAUSE_MERGE_COST * (gap_s > FLICKER_S))
+    join[:, 0] = 0.0
+    merge = np.where(valid, np.cumsum(join, axis=1), np.inf)
+    # group (j, d) ends before piece k = j + d + 1; for each k, the groups that end there
+    ks = np.arange(1, m + 1)[:, None]
+    ds = np.arange(depth)[None, :]
+    starts = ks - 1 - ds
+    ok = starts >= 0
+    starts_c = np.maximum(starts, 0)
+
+    cost = np.full((n + 1, m + 1), np.inf)
+    from_skip = np.zeros((n + 1, m + 1), dtype=bool)
+    came_from = np.full((n + 1, m + 1), -2)  # start piece of the matched group, -1 if missing
+    arrive = np.full(m + 1, np.inf)
+    arrive[0] = 0.0
     for i in range(n + 1):
-        for j in range(m + 1):
-            c = cost[i, j]
-            if c == inf:
-                continue
-            if j < m:
-                skip = lead_skip[j] if i == 0 else tail_skip[j] if i == n else extra[j]
-                if c + skip < cost[i, j + 1]:
-                    cost[i, j + 1] = c + skip
-                    back[(i, j + 1)] = (i, j, False)
-            if i == n:
-                continue
-            if c + MISSING_COST < cost[i + 1, j]:
-                cost[i + 1, j] = c + MISSING_COST
-                back[(i + 1, j)] = (i, j, False)
-            want_on = t0 + scale * onsets[i]
-            want_off = t0 + scale * offsets[i]
-            on_err = (p_on[j] - want_on) / unit if j < m else 0.0
-            match = min(ONSET_WEIGHT * on_err * on_err, ONSET_CAP)
-            if j < m:
-                match += MERGE_BACKGROUND_COST * (1.0 - salience[j])
-            for k in range(j + 1, min(j + MAX_MERGE, m) + 1):
-                if k > j + 1:
-                    gap_s = max(0.0, p_on[k - 1] - p_off[k - 2])
-                    step = min(max(abs(pitch[k - 1] - pitch[j]) - MERGE_GLIDE, 0.0), 4.0)
-                    match += MERGE_COST + MERGE_PITCH_COST * step + MERGE_GAP_COST * gap_s / unit
-                    match += MERGE_BACKGROUND_COST * (1.0 - salience[k - 1])
-                    if gap_s > FLICKER_S:
-                        match += PAUSE_MERGE_COST
-                end_err = (p_off[k - 1] - want_off) / unit
-                if end_err < 0:  # ending early (a short or clipped note) says little about the match
-                    end_err *= EARLY_END_FACTOR
-                total = c + match + min(END_WEIGHT * end_err * end_err, ONSET_CAP)
-                if total < cost[i + 1, k]:
-                    cost[i + 1, k] = total
-                    back[(i + 1, k)] = (i, j, True)
+        skip = lead_skip if i == 0 else tail_skip if i == n else extra
+        run = np.insert(np.cumsum(skip), 0, 0.0)
+        via = arrive - run
+        best = np.minimum.accumulate(via)
+        from_skip[i] = via > best
+        cost[i] = np.where(from_skip[i], run + best, arrive)
+        if i == n:
+            break
+        row = cost[i, :m, None] + on_cost[i, :, None] + merge + end_cost[i, last]
+        totals = np.where(ok, row[starts_c, ds], np.inf)
+        d_best = np.argmin(totals, axis=1)
+        matched = totals[np.arange(m), d_best]
+        missing = cost[i] + MISSING_COST
+        arrive = missing.copy()
+        came_from[i + 1] = -1
+        better = matched < missing[1:]
+        arrive[1:][better] = matched[better]
+        came_from[i + 1, 1:][better] = (ks[:, 0] - 1 - d_best)[better]
     groups: list[tuple[int, int] | None] = [None] * n
     i, j = n, m
     while (i, j) != (0, 0):
-        pi, pj, is_match = back[(i, j)]
-        if is_match:
-            groups[pi] = (pj, j)
-        i, j = pi, pj
+        if from_skip[i, j]:
+            j -= 1
+            continue
+        start = int(came_from[i, j])
+        if start >= 0:
+            groups[i - 1] = (start, j)
+            j = start
+        i -= 1
     return float(cost[n, m]), tuple(groups)
 
 
@@ -166,24 +190,29 @@ def _fit_tempo(
     return float(intercept), float(slope)
 
 
-def _starts(pieces: list[Piece], onsets: np.ndarray, offsets: np.ndarray) -> set[tuple[float, float]]:
-    """Starting guesses for ``(t0, scale)``: a piece as the first or second note, a later
-    piece's end as the end of the last or second-to-last note."""
+def _starts(
+    pieces: list[Piece], salience: np.ndarray, onsets: np.ndarray, offsets: np.ndarray
+) -> set[tuple[float, float]]:
+    """Starting guesses for ``(t0, scale)``: one of the first clear pieces as the first or
+    second note, the end of one of the last clear pieces as the end of the last or
+    second-to-last note (a false start, a missing first or last syllable). Guesses closer
+    than 50 ms and 2 % of tempo are one."""
+    clear = [j for j in range(len(pieces)) if salience[j] >= 0.5] or list(range(len(pieces)))
     guesses = set()
-    m, n = len(pieces), len(onsets)
+    n = len(onsets)
     firsts = [a for a in (0, 1) if a < n]
     lasts = [b for b in (n - 1, n - 2) if b >= 0]
-    for j in range(min(m, 8)):
-        for jj in range(max(j, m - 3), m):
+    for j in clear[:START_PIECES]:
+        for jj in clear[-2:]:
             for a in firsts:
                 for b in lasts:
                     span = offsets[b] - onsets[a]
-                    if b < a or span <= 0:
+                    if jj < j or b < a or span <= 0:
                         continue
                     scale = (pieces[jj].offset_s - pieces[j].onset_s) / span
                     if MIN_SCALE <= scale <= MAX_SCALE:
                         t0 = pieces[j].onset_s - scale * onsets[a]
-                        guesses.add((round(t0, 3), round(scale, 3)))
+                        guesses.add((round(t0 / 0.05) * 0.05, round(scale / 0.02) * 0.02))
     return guesses
 
 
@@ -233,21 +262,27 @@ def align_pieces(
     n = len(onsets)
     if not pieces or n == 0:
         return Alignment((None,) * n, 0.0, 1.0, MISSING_COST * n)
+    def solve(t0: float, scale: float) -> tuple[float, tuple[tuple[int, int] | None, ...]]:
+        return _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale)
+
     best: Alignment | None = None
-    seen: set[tuple[float, float]] = set()
-    for t0, scale in sorted(_starts(pieces, onsets, offsets)):
-        groups: tuple[tuple[int, int] | None, ...] = ()
-        for _ in range(5):
-            cost, new_groups = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale)
+    seen: set = set()
+    for t0, scale in sorted(_starts(pieces, salience, onsets, offsets)):
+        cost, groups = solve(t0, scale)
+        known = False
+        for _ in range(MAX_REFITS):  # refit the tempo to the matches until they settle
+            key = (groups, round(t0, 3), round(scale, 3))
+            known = key in seen  # another guess already led here
+            if known:
+                break
+            seen.add(key)
+            t0, scale = _fit_tempo(groups, pieces, onsets, t0, scale)
+            cost, new_groups = solve(t0, scale)
             if new_groups == groups:
                 break
             groups = new_groups
-            t0, scale = _fit_tempo(groups, pieces, onsets, t0, scale)
-            key = (groups, round(t0, 3), round(scale, 3))
-            if key in seen:
-                break
-            seen.add(key)
-        cost, groups = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale)
+        if known:
+            continue
         cost += tempo_prior(scale)
         if best is None or cost < best.cost:
             best = Alignment(groups, t0, scale, cost)

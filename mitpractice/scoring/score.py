@@ -36,6 +36,8 @@ MIN_VOICED_S = 0.25
 #: The matched syllables must be this much louder (dB, median) than the quietest tenth of
 #: the recording.
 MIN_CONTRAST_DB = 6.0
+#: A long piece is cut at a missing note's predicted onset only this far (s) from its ends.
+MIN_SPLIT_S = 0.15
 #: A piece this many dB quieter than the loudest voiced sound counts as background.
 SALIENCE_DB = 15.0
 
@@ -116,6 +118,41 @@ def _round(value: float | None, digits: int) -> float | None:
 def _unvoiced(melody: TargetMelody, mode: str, model: str) -> Score:
     syllables = tuple(SyllableResult(n.index, n.syllable, n.level, False) for n in melody.notes)
     return Score(melody.phrase_id, False, 0.0, 0.0, 0.0, None, None, syllables, tuple(NOT_HEARD), mode, model)
+
+
+def split_at_missing(
+    frames: Frames, pieces: list[Piece], predicted: np.ndarray, groups: tuple
+) -> list[Piece] | None:
+    """Pieces with a cut where the fitted tempo puts an unmatched note's onset inside one piece.
+
+    Two syllables sung legato on the same pitch, with no dip in loudness or confidence between
+    them, make one piece; the alignment then reports one of them missing. The cut goes at the
+    least confident frame within 0.1 s of the predicted onset. ``None`` if there is nothing to cut.
+    """
+    hop = frames.hop_s
+    margin = MIN_SPLIT_S
+    cuts: dict[int, int] = {}
+    for i, group in enumerate(groups):
+        if group is not None:
+            continue
+        for n, p in enumerate(pieces):
+            if p.onset_s + margin < predicted[i] < p.offset_s - margin:
+                centre = int(np.searchsorted(frames.times, predicted[i]))
+                lo = max(p.start + 1, centre - round(0.1 / hop))
+                hi = min(p.stop - 1, centre + round(0.1 / hop) + 1)
+                if hi > lo:
+                    cuts[n] = lo + int(np.argmin(frames.confidence[lo:hi]))
+    if not cuts:
+        return None
+    out = []
+    for n, p in enumerate(pieces):
+        if n in cuts:
+            k = cuts[n]
+            middle = float(frames.times[k] - hop / 2)
+            out += [Piece(p.start, k, p.onset_s, middle), Piece(k, p.stop, middle, p.offset_s)]
+        else:
+            out.append(p)
+    return out
 
 
 def piece_salience(frames: Frames, pieces: list[Piece], model: str) -> np.ndarray:
@@ -203,6 +240,13 @@ def score_track(
     durations = np.array([n.duration_s for n in notes])
     salience = piece_salience(frames, pieces, track.model)
     alignment = align_pieces(pieces, piece_pitch, onsets, durations, melody.beat_s, salience)
+    split = split_at_missing(frames, pieces, alignment.onset_times(onsets), alignment.groups)
+    if split is not None:  # legato with no audible boundary: try the cut the tempo predicts
+        split_pitch = np.array([np.median(frames.midi[p.start : p.stop]) for p in split])
+        split_salience = piece_salience(frames, split, track.model)
+        again = align_pieces(split, split_pitch, onsets, durations, melody.beat_s, split_salience)
+        if again.cost < alignment.cost:
+            pieces, piece_pitch, alignment = split, split_pitch, again
     spans: list[tuple[int, int] | None] = [
         (pieces[g[0]].start, pieces[g[1] - 1].stop) if g else None for g in alignment.groups
     ]

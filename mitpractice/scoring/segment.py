@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import median_filter
 
+from mitpractice.melody import A4_HZ
 from mitpractice.pitch.track import PitchTrack
 
 #: Per model: a frame is voiced when the tracker's confidence reaches the first value; a run
@@ -90,11 +91,6 @@ class Piece:
     @property
     def duration_s(self) -> float:
         return self.offset_s - self.onset_s
-
-
-def hz_to_midi(hz: np.ndarray) -> np.ndarray:
-    """Fractional MIDI note numbers of frequencies (69 = A4 = 440 Hz)."""
-    return 69.0 + 12.0 * np.log2(np.maximum(np.asarray(hz, dtype=float), 1e-6) / 440.0)
 
 
 def frame_energy_db(y: np.ndarray, sr: int, times: np.ndarray) -> np.ndarray:
@@ -184,7 +180,8 @@ def frames_from_track(
     """Voicing, folded pitch and (with audio) loudness per frame of a pitch track."""
     energy = frame_energy_db(audio, sr, track.times) if audio is not None and sr else None
     voiced = voiced_mask(track, energy)
-    midi = fold_run_octaves(hz_to_midi(track.f0_hz), voiced)
+    f0 = np.maximum(np.asarray(track.f0_hz, dtype=float), 1e-6)
+    midi = fold_run_octaves(69.0 + 12.0 * np.log2(f0 / A4_HZ), voiced)  # MIDI note numbers
     conf = np.asarray(track.confidence, dtype=float)
     return Frames(np.asarray(track.times, dtype=float), midi, voiced, conf, energy)
 
