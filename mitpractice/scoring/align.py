@@ -139,9 +139,10 @@ def _dp(
     came_from = np.full((n + 1, m + 1), -2)  # start piece of the matched group, -1 if missing
     arrive = np.full(m + 1, np.inf)
     arrive[0] = 0.0
+    runs = np.zeros((3, m + 1))  # running cost of leaving pieces out: before, inside, after
+    np.cumsum(np.stack([lead_skip, extra, tail_skip]), axis=1, out=runs[:, 1:])
     for i in range(n + 1):
-        skip = lead_skip if i == 0 else tail_skip if i == n else extra
-        run = np.insert(np.cumsum(skip), 0, 0.0)
+        run = runs[0 if i == 0 else 2 if i == n else 1]
         via = arrive - run
         best = np.minimum.accumulate(via)
         from_skip[i] = via > best
