@@ -44,7 +44,7 @@ ENERGY_RISE_DB = 10.0
 CONFIDENCE_DIP = 0.3
 #: Frames this far (dB) below the loudest part of the recording are treated as silence.
 SILENCE_DB = 40.0
-#: Median frame-to-frame pitch change (semitones) above which a run is noise, not a voice.
+#: Median pitch change (semitones per 10 ms) above which a run is noise, not a voice.
 MAX_FRAME_JUMP = 0.35
 #: No piece is made shorter than this by a cut inside a run.
 MIN_PIECE_S = 0.08
@@ -253,15 +253,21 @@ def cut_points(frames: Frames, start: int, stop: int) -> list[int]:
     return [start + k for k in _peaks(score, 1.0, min_piece)]
 
 
-def is_voice_like(midi: np.ndarray) -> bool:
+def is_voice_like(midi: np.ndarray, hop_s: float = 0.01) -> bool:
     """Whether a run's pitch moves like a voice (smoothly) rather than wandering like noise.
 
-    A voice glides at most a few tenths of a semitone from one 10 ms frame to the next; a
-    tracker fed noise jumps around at random.
+    A voice glides at most a few tenths of a semitone every 10 ms; a tracker fed noise jumps
+    around at random.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_voice_like(np.linspace(48, 51, 40)), is_voice_like(np.random.default_rng(0).uniform(40, 60, 40))
+    (True, False)
     """
     if len(midi) < 3:
         return False
-    return float(np.median(np.abs(np.diff(midi)))) <= MAX_FRAME_JUMP
+    return float(np.median(np.abs(np.diff(midi)))) <= MAX_FRAME_JUMP * max(hop_s / 0.01, 1.0)
 
 
 def segment_pieces(frames: Frames) -> list[Piece]:
@@ -269,7 +275,7 @@ def segment_pieces(frames: Frames) -> list[Piece]:
     hop = frames.hop_s
     pieces = []
     for a, b in _runs(frames.voiced):
-        if not is_voice_like(frames.midi[a:b]):
+        if not is_voice_like(frames.midi[a:b], hop):
             continue
         bounds = [a, *cut_points(frames, a, b), b]
         for s, e in itertools.pairwise(bounds):
