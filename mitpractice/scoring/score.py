@@ -24,9 +24,9 @@ import numpy as np
 from mitpractice.errors import ParameterError
 from mitpractice.melody import TargetMelody, midi_to_hz
 from mitpractice.pitch.track import PitchTrack
-from mitpractice.scoring.align import align_pieces
+from mitpractice.scoring.align import Alignment, align_pieces
 from mitpractice.scoring.feedback import NOT_HEARD, feedback_lines
-from mitpractice.scoring.melodic import SyllablePitch, melodic_score, syllable_pitch
+from mitpractice.scoring.melodic import melodic_score, syllable_pitch
 from mitpractice.scoring.rhythmic import rhythmic_score, steady_tempo
 from mitpractice.scoring.segment import Frames, Piece, frames_from_track, segment_pieces, thresholds
 
@@ -79,6 +79,8 @@ class Score:
     Scores are 0–100; ``interval_semitones`` is the sung high minus low level (negative when
     inverted); ``tempo_ratio`` the attempt's length over the target's, from the one tempo
     fitted to the sung onsets. Both are ``None`` when they cannot be measured.
+    ``details`` holds the intermediate results (``alignment``, ``melodic``, ``rhythmic``) for
+    the review screen; it is not part of the JSON.
     """
 
     phrase_id: str
@@ -118,6 +120,24 @@ def _round(value: float | None, digits: int) -> float | None:
 def _unvoiced(melody: TargetMelody, mode: str, model: str) -> Score:
     syllables = tuple(SyllableResult(n.index, n.syllable, n.level, False) for n in melody.notes)
     return Score(melody.phrase_id, False, 0.0, 0.0, 0.0, None, None, syllables, tuple(NOT_HEARD), mode, model)
+
+
+def find_syllables(
+    frames: Frames, onsets: np.ndarray, durations: np.ndarray, beat_s: float, model: str
+) -> tuple[list[Piece], Alignment]:
+    """Cut the attempt into pieces and match them to the target notes (see module align)."""
+    pieces = segment_pieces(frames)
+    pitch = np.array([np.median(frames.midi[p.start : p.stop]) for p in pieces])
+    salience = piece_salience(frames, pieces, model)
+    alignment = align_pieces(pieces, pitch, onsets, durations, beat_s, salience)
+    split = split_at_missing(frames, pieces, alignment.onset_times(onsets), alignment.groups)
+    if split is not None:  # legato with no audible boundary: try the cut the tempo predicts
+        split_pitch = np.array([np.median(frames.midi[p.start : p.stop]) for p in split])
+        split_salience = piece_salience(frames, split, model)
+        again = align_pieces(split, split_pitch, onsets, durations, beat_s, split_salience)
+        if again.cost < alignment.cost:
+            return split, again
+    return pieces, alignment
 
 
 def split_at_missing(
@@ -233,30 +253,15 @@ def score_track(
     if len(track) < 3 or not notes:
         return _unvoiced(melody, mode, track.model)
     frames = frames_from_track(track, audio, sr)
-    pieces = segment_pieces(frames)
-    hop = frames.hop_s
-    piece_pitch = np.array([np.median(frames.midi[p.start : p.stop]) for p in pieces])
     onsets = np.array([n.onset_s for n in notes])
     durations = np.array([n.duration_s for n in notes])
-    salience = piece_salience(frames, pieces, track.model)
-    alignment = align_pieces(pieces, piece_pitch, onsets, durations, melody.beat_s, salience)
-    split = split_at_missing(frames, pieces, alignment.onset_times(onsets), alignment.groups)
-    if split is not None:  # legato with no audible boundary: try the cut the tempo predicts
-        split_pitch = np.array([np.median(frames.midi[p.start : p.stop]) for p in split])
-        split_salience = piece_salience(frames, split, track.model)
-        again = align_pieces(split, split_pitch, onsets, durations, melody.beat_s, split_salience)
-        if again.cost < alignment.cost:
-            pieces, piece_pitch, alignment = split, split_pitch, again
-    spans: list[tuple[int, int] | None] = [
-        (pieces[g[0]].start, pieces[g[1] - 1].stop) if g else None for g in alignment.groups
-    ]
+    pieces, alignment = find_syllables(frames, onsets, durations, melody.beat_s, track.model)
+    spans = [(pieces[g[0]].start, pieces[g[1] - 1].stop) if g else None for g in alignment.groups]
     if not heard_voice(frames, spans, track.model):
         return _unvoiced(melody, mode, track.model)
 
-    pitches: list[SyllablePitch | None] = [
-        syllable_pitch(frames.midi[a:b], frames.voiced[a:b], hop) if (a, b) != (0, 0) else None
-        for a, b in (s or (0, 0) for s in spans)
-    ]
+    pitches = [syllable_pitch(frames.midi[s[0] : s[1]], frames.voiced[s[0] : s[1]], frames.hop_s)
+               if s else None for s in spans]
     levels = "".join(n.level for n in notes)
     beats = np.array([n.beats for n in notes])
     melodic = melodic_score(pitches, levels, beats, melody.interval)
