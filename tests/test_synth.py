@@ -306,3 +306,20 @@ def test_syllables_spelled_unlike_the_words_are_still_sung_on_their_notes():
     m = measure(*praat_track(target.audio, target.sr), melody, target.start_s)
     assert m["on_note"] >= 0.85 and abs(m["span"] - 1) <= 0.15, m
     assert abs(m["high_share"] - m["high_beats"]) <= 0.15, m
+
+
+def test_cache_drops_the_least_recently_played_targets(tmp_path):
+    import os
+
+    from mitpractice.synth.cache import prune
+
+    folder = tmp_path / "targets"
+    folder.mkdir()
+    for i, name in enumerate(["old", "played", "new"]):
+        (folder / f"{name}.wav").write_bytes(b"x" * 1000)
+        os.utime(folder / f"{name}.wav", (1000 + i, 1000 + i))
+    os.utime(folder / "played.wav", (5000, 5000))  # played again most recently
+    prune(folder, 2500)
+    assert sorted(p.name for p in folder.iterdir()) == ["new.wav", "played.wav"]
+    prune(folder, 2500)  # under the limit: nothing more goes
+    assert len(list(folder.iterdir())) == 2

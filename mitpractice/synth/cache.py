@@ -3,14 +3,17 @@
 Each target is a WAV file in ``user_cache_dir("mitpractice")/targets`` named by a hash of
 everything that changes its sound: the words and syllables, the notes (pitch, onset, length),
 the register, interval and tempo, the options, the synthesiser's version and the voice model.
-A change to any of them makes a new file; an old one is simply never asked for again. Files
-are written atomically, so a crash never leaves half a target to be played.
+A change to any of them makes a new file; an old one is simply never asked for again, and
+the least recently played targets are deleted once the folder passes :data:`MAX_CACHE_BYTES`.
+Files are written atomically, so a crash never leaves half a target to be played.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,9 @@ from mitpractice.audiofile import write_audio
 from mitpractice.melody import TargetMelody
 from mitpractice.phrases import Phrase
 from mitpractice.synth.singing import LEAD_IN_S, SYNTH_VERSION, SingOptions, SungTarget, sing
+
+#: Size the cache folder is kept under (a target is 0.1–0.5 MB).
+MAX_CACHE_BYTES = 300_000_000
 
 
 def cache_dir() -> Path:
@@ -90,16 +96,41 @@ def synthesize(
     path = cache_dir() / f"{cache_key(phrase, melody, options)}.wav"
     cached = _read(path)
     if cached is not None:
+        _touch(path)
         return SungTarget(cached[0], cached[1], melody, LEAD_IN_S, "synth")
     target = sing(phrase, melody, options)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_audio(path, target.audio, target.sr)
+        prune(path.parent, MAX_CACHE_BYTES)
     except OSError:
         return target  # a read-only or full cache only costs speed next time
     # Return what the file holds (16-bit samples), so a fresh and a cached target are equal.
     stored = _read(path)
     return SungTarget(stored[0], stored[1], melody, LEAD_IN_S, "synth") if stored else target
+
+
+def prune(folder: Path, max_bytes: int) -> None:
+    """Delete the least recently used targets in ``folder`` until it holds at most ``max_bytes``."""
+    entries = []
+    for file in folder.glob("*.wav"):
+        try:
+            info = file.stat()
+        except OSError:
+            continue
+        entries.append((info.st_mtime, info.st_size, file))
+    total = sum(size for _, size, _ in entries)
+    for _, size, file in sorted(entries, key=lambda e: e[0]):
+        if total <= max_bytes:
+            break
+        file.unlink(missing_ok=True)
+        total -= size
+
+
+def _touch(path: Path) -> None:
+    """Mark a target as just used (its modification time orders the pruning)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
 
 
 def _read(path: Path) -> tuple[np.ndarray, int] | None:
