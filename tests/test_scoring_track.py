@@ -212,3 +212,22 @@ def test_every_phrase_shape_scores_a_correct_attempt_high():
     for name, p in PHRASES.items():
         a = attempt(name, 0, seed=11)
         assert score_track(tracked(a), melody(name)).overall >= 90, (name, p.pitches)
+
+
+def test_feedback_names_what_to_change():
+    phrase = "how-are-you-today"
+    target = melody(phrase)
+
+    def lines(**kw) -> list[str]:
+        return list(score_track(tracked(attempt(phrase, 2, seed=12, **kw)), target).feedback)
+
+    assert lines() == ["Very good!", "The tune and the rhythm were right."]
+    wide = lines(interval=5.0)
+    assert "The high notes were a little too high." in wide
+    assert not any(line.startswith("Sing '") and line.endswith(" high.") for line in wide)
+    assert "Sing the high notes higher than the low notes." in lines(interval=-3.0)
+    assert "Move on sooner after 'are'." in lines(stretch={1: 2.0})
+    assert "End 'day' a little sooner." in lines(stretch={4: 2.0})
+    assert "Hold 'day' a bit longer." in lines(stretch={4: 0.3})
+    assert "Try to sing every part, also 'you'." in lines(drop=(2,))
+    assert "Try to sing a little slower." in lines(tempo_scale=0.45)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mitpractice.scoring.rhythmic import TEMPO_RANGE
 from mitpractice.scoring.segment import Piece
 
 #: Cost of a target note that no piece matches.
@@ -44,9 +45,8 @@ OUTSIDE_FACTOR = 0.5
 #: At most this many pieces make one syllable.
 MAX_MERGE = 10
 #: Weight of the prior that the tempo is near the target's (squared log2 of the scale), and
-#: of how far it lies outside the steady tempi patients are expected to use.
+#: of how far it lies outside the steady tempi that are not errors (``TEMPO_RANGE``).
 TEMPO_PRIOR, TEMPO_OUTSIDE_PRIOR = 0.3, 2.0
-EXPECTED_SCALES = (0.65, 1.55)
 #: At most this many tempo refits per starting guess.
 MAX_REFITS = 5
 #: How many of the first clear pieces are tried as the phrase's start.
@@ -223,7 +223,7 @@ def tempo_prior(scale: float) -> float:
     Costs are measured in beats of the fitted tempo, so without this a very slow fit would
     make every timing error look small.
     """
-    lo, hi = EXPECTED_SCALES
+    lo, hi = TEMPO_RANGE
     outside = max(0.0, math.log2(lo / scale), math.log2(scale / hi))
     return TEMPO_PRIOR * math.log2(scale) ** 2 + TEMPO_OUTSIDE_PRIOR * outside**2
 

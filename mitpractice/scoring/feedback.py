@@ -48,7 +48,15 @@ def melody_tips(
             tips.append("The high notes were a little too high.")
     for i, ok in enumerate(melodic.pitch_ok):
         if not ok and np.isfinite(melodic.relative[i]) and (interval is None or interval >= 1.0):
-            tips.append(f"Sing '{syllables[i]}' {'high' if levels[i] == 'H' else 'low'}.")
+            expected = target_interval if levels[i] == "H" else 0.0
+            if levels[i] == "L" and melodic.relative[i] > expected:
+                tips.append(f"Sing '{syllables[i]}' low.")
+            elif levels[i] == "H" and melodic.relative[i] < expected:
+                tips.append(f"Sing '{syllables[i]}' high.")
+            elif melodic.relative[i] > expected:
+                tips.append(f"Sing '{syllables[i]}' a little lower.")
+            else:
+                tips.append(f"Sing '{syllables[i]}' a little higher.")
             break
     return tips
 
@@ -70,7 +78,9 @@ def rhythm_tips(rhythmic: RhythmicResult, scale: float, syllables: tuple[str, ..
         last = i == len(syllables) - 1 or not np.any(np.isfinite(rhythmic.hold[i + 1 :]))
         if rhythmic.hold[i] < MIN_HOLD:
             tips.append(f"Hold '{syllables[i]}' a bit longer.")
-        elif (last and rhythmic.hold[i] > MAX_FINAL_HOLD) or (not last and rhythmic.ratio[i] > 1):
+        elif last and rhythmic.hold[i] > MAX_FINAL_HOLD:
+            tips.append(f"End '{syllables[i]}' a little sooner.")
+        elif not last and rhythmic.ratio[i] > 1:
             tips.append(f"Move on sooner after '{syllables[i]}'.")
         else:
             tips.append(f"Take a bit more time on '{syllables[i]}'.")
