@@ -7,8 +7,6 @@ either the old file or the new one, never half of one.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ import soundfile as sf
 import soxr
 
 from mitpractice.errors import AudioError, ParameterError
+from mitpractice.files import atomic_write
 
 #: Longest audio the app will load; a phrase attempt lasts seconds, a recording of a
 #: session a few minutes.
@@ -92,15 +91,6 @@ def write_audio(path: str | Path, y: np.ndarray, sr: int) -> Path:
     path = Path(path)
     if path.suffix.lower() not in {".wav", ".flac", ".ogg"}:
         raise ParameterError(f"{path}: write .wav, .flac or .ogg, not {path.suffix or 'no suffix'}")
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            sf.write(handle, np.asarray(y, dtype=np.float32), sr, format=path.suffix[1:].upper())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as handle:
+        sf.write(handle, np.asarray(y, dtype=np.float32), sr, format=path.suffix[1:].upper())
     return path

@@ -21,6 +21,21 @@ import pytest
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_user_folders(tmp_path_factory) -> Iterator[Path]:
+    """Keep every test away from the user's real data and cache folders (patients' data)."""
+    root = tmp_path_factory.mktemp("user")
+    saved = {name: os.environ.get(name) for name in ("XDG_DATA_HOME", "XDG_CACHE_HOME")}
+    os.environ["XDG_DATA_HOME"] = str(root / "data")
+    os.environ["XDG_CACHE_HOME"] = str(root / "cache")
+    yield root
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @dataclass(frozen=True)
 class SoundServer:
     runtime_dir: Path

@@ -17,9 +17,9 @@ import os
 from pathlib import Path
 
 import numpy as np
-import platformdirs
 import soundfile as sf
 
+from mitpractice import files
 from mitpractice.audiofile import write_audio
 from mitpractice.melody import TargetMelody
 from mitpractice.phrases import Phrase
@@ -31,7 +31,7 @@ MAX_CACHE_BYTES = 300_000_000
 
 def cache_dir() -> Path:
     """Folder of the cached targets (created on first write, private to the user)."""
-    return Path(platformdirs.user_cache_dir("mitpractice")) / "targets"
+    return files.cache_dir() / "targets"
 
 
 def cache_key(phrase: Phrase, melody: TargetMelody, options: SingOptions) -> str:
@@ -100,7 +100,7 @@ def synthesize(
         return SungTarget(cached[0], cached[1], melody, LEAD_IN_S, "synth")
     target = sing(phrase, melody, options)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        files.private_folder(path.parent)
         write_audio(path, target.audio, target.sr)
         prune(path.parent, MAX_CACHE_BYTES)
     except OSError:

@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
-import platformdirs
 
 from mitpractice.audiofile import load_audio, write_audio
 from mitpractice.errors import AudioError, ParameterError
+from mitpractice.files import atomic_write, data_dir, private_folder
 from mitpractice.melody import Note, TargetMelody, hz_to_midi, target_melody
 from mitpractice.phrases import Phrase
 from mitpractice.synth.singing import SungTarget
@@ -39,7 +37,7 @@ _PATIENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 def recordings_dir() -> Path:
     """Root folder of the therapists' recorded models."""
-    return Path(platformdirs.user_data_dir("mitpractice")) / "recorded-targets"
+    return data_dir() / "recorded-targets"
 
 
 def model_path(set_id: str, phrase_id: str, patient: str | int | None = None) -> Path:
@@ -188,7 +186,7 @@ def save_model(
     y, sr = load_audio(audio_path)
     melody, start = extract_notes(y, sr, phrase, model=model)
     path = model_path(set_id, phrase.id, patient)
-    _private_folder(path.parent)
+    private_folder(path.parent)
     write_audio(path, y, sr)
     _write_json(path.with_suffix(".json"), _melody_json(melody, start))
     return SungTarget(y, sr, melody, start, "recording")
@@ -262,23 +260,6 @@ def _melody_from_json(data: dict, phrase: Phrase) -> tuple[TargetMelody, float]:
     return TargetMelody(phrase.id, notes, low, interval, tempo), float(data["start_s"])
 
 
-def _private_folder(folder: Path) -> None:
-    """Create ``folder`` and its parents up to the app's data folder, each private to the user."""
-    root = Path(platformdirs.user_data_dir("mitpractice"))
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for level in [folder, *folder.parents]:
-        if level.is_relative_to(root):
-            level.chmod(0o700)
-
-
 def _write_json(path: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w") as handle:
+        json.dump(data, handle, indent=1)

@@ -1,0 +1,71 @@
+"""Where the app keeps its files, and how it writes them so that nothing is half-written.
+
+Patients' recordings and results are health data: they live in the user's data folder,
+which is private to the user (0700), and every file is written to a temporary name in the
+same folder, flushed to disk and renamed over the final name. A crash or a full disk leaves
+the old file or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import platformdirs
+
+APP_NAME = "mitpractice"
+
+
+def data_dir() -> Path:
+    """The user's data folder for the app (patients, recordings, recorded models)."""
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def cache_dir() -> Path:
+    """The user's cache folder for the app (built models, synthesised targets)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def private_folder(folder: Path) -> Path:
+    """Create ``folder`` readable by the user only, and tighten its parents inside the app's
+    data or cache folder too (``mkdir``'s mode does not reach parents it creates)."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    roots = [data_dir(), cache_dir()]
+    for level in [folder, *folder.parents]:
+        if any(level == root or level.is_relative_to(root) for root in roots):
+            level.chmod(0o700)
+    return folder
+
+
+@contextmanager
+def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
+    """Open a temporary file beside ``path``; on a clean exit it replaces ``path``.
+
+    The file is created mode 0600. On an exception the temporary file is removed and
+    ``path`` is left as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> with atomic_write(target, "w") as handle:
+    ...     _ = handle.write("held")
+    >>> target.read_text()
+    'held'
+    """
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        with os.fdopen(fd, mode, encoding=encoding) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
