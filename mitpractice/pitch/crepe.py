@@ -25,13 +25,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from mitpractice.errors import ModelUnavailableError, ParameterError
+from mitpractice.files import atomic_write, cache_dir, private_folder
 from mitpractice.pitch.track import PitchTrack
 
 #: CREPE capacities and their filter multipliers (marl/crepe ``build_and_load_model``).
@@ -50,6 +49,9 @@ _STRIDES = (4, 1, 1, 1, 1, 1)
 _BN_EPSILON = 1e-3
 #: Part of the cache key: bump when the graph the builder writes changes.
 _GRAPH_VERSION = 3
+#: Initializers this large or larger go to the graph's ``.data`` file; smaller ones (shapes,
+#: biases) stay inline in the graph.
+_EXTERNAL_BYTES = 1024
 #: Frames per onnxruntime call, by capacity: enough to keep both cores busy, few enough that
 #: the intermediate tensors stay small (16 frames of the full model: ~70 MB).
 BATCH_FRAMES = {"tiny": 64, "small": 32, "medium": 16, "large": 16, "full": 16}
@@ -263,35 +265,34 @@ def onnx_file(capacity: str) -> Path:
     so a new wheel or a changed builder never reuses a stale graph (older graphs of the same
     capacity are deleted). The weights go to a separate ``.data`` file, which onnxruntime
     maps into memory instead of copying: that saves the full model ~170 MB at load. Both
-    files are written under temporary names and renamed, the graph last, so a crash never
+    files go through :func:`mitpractice.files.atomic_write`, the graph last, so a crash never
     leaves a graph without its data.
     """
-    import onnx
-    import platformdirs
+    from onnx import TensorProto
+    from onnx.external_data_helper import set_external_data
 
     weights = weights_file(capacity)
     with weights.open("rb") as handle:
         digest = hashlib.file_digest(handle, "sha256")
     digest.update(f"graph-{_GRAPH_VERSION}".encode())
     digest = digest.hexdigest()[:16]
-    folder = Path(platformdirs.user_cache_dir("mitpractice")) / "crepe"
+    folder = cache_dir() / "crepe"
     path = folder / f"crepe-{capacity}-{digest}.onnx"
     if path.is_file():
         return path
     model = build_graph(capacity, _read_weights(weights))
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     data_name = f"{path.name}.data"
-    with tempfile.TemporaryDirectory(prefix=".build-", dir=folder) as tmp:
-        onnx.save_model(
-            model,
-            str(Path(tmp) / path.name),
-            save_as_external_data=True,
-            all_tensors_to_one_file=True,
-            location=data_name,
-            size_threshold=1024,
-        )
-        os.replace(Path(tmp) / data_name, folder / data_name)
-        os.replace(Path(tmp) / path.name, path)
+    with atomic_write(folder / data_name) as data:
+        offset = 0
+        for tensor in model.graph.initializer:
+            if tensor.data_location == TensorProto.DEFAULT and len(tensor.raw_data) >= _EXTERNAL_BYTES:
+                data.write(tensor.raw_data)
+                set_external_data(tensor, data_name, offset, len(tensor.raw_data))
+                offset += len(tensor.raw_data)
+                tensor.ClearField("raw_data")
+    with atomic_write(path) as graph:
+        graph.write(model.SerializeToString())
     for stale in folder.glob(f"crepe-{capacity}-*.onnx*"):
         if not stale.name.startswith(path.name):
             stale.unlink(missing_ok=True)
