@@ -14,8 +14,9 @@ import sys
 
 import numpy as np
 
+from mitpractice.cli.options import add_model_argument
 from mitpractice.melody import hz_to_note
-from mitpractice.pitch import MODELS, PitchTrack, track_file
+from mitpractice.pitch import PitchTrack, track_file
 
 #: Confidence from which the summary counts a frame as voiced.
 VOICED_THRESHOLD = 0.5
@@ -28,9 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Track the pitch of a WAV/FLAC recording (any sample rate; stereo is mixed to mono).",
     )
     parser.add_argument("audio", metavar="AUDIO", help="audio file (WAV, FLAC, ...)")
-    parser.add_argument(
-        "--model", choices=MODELS, default="crepe-tiny", help="pitch model (default: %(default)s)"
-    )
+    add_model_argument(parser)
     parser.add_argument(
         "--hop",
         type=float,

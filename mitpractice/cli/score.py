@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from mitpractice.pitch import MODELS
+from mitpractice.cli.options import add_melody_arguments, add_model_argument, melody_from_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,33 +17,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("set_file", metavar="SET_FILE", help="phrase-set file (TOML)")
     parser.add_argument("phrase_id", metavar="PHRASE_ID", help="id of the phrase in the set")
     parser.add_argument("audio", metavar="AUDIO", help="the recorded attempt")
-    parser.add_argument("--model", default="crepe-tiny", choices=MODELS,
-                        help="pitch model (default: %(default)s)")
+    add_model_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the score as one JSON object")
     parser.add_argument(
         "--mode", default="sung", choices=("sung", "sprechgesang"),
         help="sung: melody and rhythm; sprechgesang: rhythm only (default: sung)",
     )
-    parser.add_argument("--low", default=None, help="target low pitch: C3, A#2 or Hz (default C3)")
-    parser.add_argument("--interval", type=float, default=None, help="target interval in semitones")
-    parser.add_argument("--tempo", type=float, default=None, help="target tempo in beats per minute")
+    add_melody_arguments(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from mitpractice.audiofile import load_audio
-    from mitpractice.melody import DEFAULT_INTERVAL, DEFAULT_LOW, DEFAULT_TEMPO, target_melody
     from mitpractice.phrases import load_phrase_set
     from mitpractice.scoring import score_audio
 
     phrase_set = load_phrase_set(args.set_file)
     phrase = phrase_set.phrase(args.phrase_id)
-    melody = target_melody(
-        phrase,
-        low=args.low if args.low is not None else DEFAULT_LOW,
-        interval=_first(args.interval, phrase_set.interval, DEFAULT_INTERVAL),
-        tempo=_first(args.tempo, phrase_set.tempo, DEFAULT_TEMPO),
-    )
+    melody = melody_from_args(args, phrase_set, phrase)
     y, sr = load_audio(args.audio)
     score = score_audio(y, sr, melody, model=args.model, mode=args.mode)
     if args.json:
@@ -51,10 +42,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(summary(score.to_json()))
     return 0
-
-
-def _first(*values: float | None) -> float:
-    return next(v for v in values if v is not None)
 
 
 def summary(result: dict) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from mitpractice.cli.options import add_melody_arguments, melody_from_args
 from mitpractice.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -22,12 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("set_file", metavar="SET_FILE", help="phrase-set file (.toml)")
     parser.add_argument("phrase_id", metavar="PHRASE_ID", help="id of the phrase in the set")
     parser.add_argument("-o", "--output", metavar="OUT.wav", help="file to write (.wav, .flac or .ogg)")
-    parser.add_argument("--low", metavar="NOTE_OR_HZ", help="the patient's low pitch: C3, A#2 or Hz "
-                        "(default C3)")
-    parser.add_argument("--interval", type=float, metavar="SEMITONES",
-                        help="semitones from low to high (default: the set's, else 3)")
-    parser.add_argument("--tempo", type=float, metavar="BPM",
-                        help="beats per minute (default: the set's, else 60)")
+    add_melody_arguments(parser)
     options = parser.add_argument_group("sound")
     options.add_argument("--hum", action="store_true", help="hum the melody, no words")
     options.add_argument("--taps", action="store_true", help="a soft tap on every syllable")
@@ -46,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mitpractice.melody import DEFAULT_INTERVAL, DEFAULT_LOW, DEFAULT_TEMPO, hz_to_note, target_melody
+    from mitpractice.melody import hz_to_note
     from mitpractice.phrases import load_phrase_set
     from mitpractice.synth import (
         SingOptions,
@@ -67,12 +63,7 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError("say where to write the target with -o OUT.wav")
 
     options = SingOptions(hum=args.hum, taps=args.taps, fade=args.fade)
-    melody = target_melody(
-        phrase,
-        low=args.low if args.low is not None else DEFAULT_LOW,
-        interval=args.interval if args.interval is not None else phrase_set.interval or DEFAULT_INTERVAL,
-        tempo=args.tempo if args.tempo is not None else phrase_set.tempo or DEFAULT_TEMPO,
-    )
+    melody = melody_from_args(args, phrase_set, phrase)
     if args.from_recording and args.hum:
         raise ParameterError("--hum makes a synthesised target; it cannot be used with --from-recording")
     if args.from_recording:

@@ -1,0 +1,47 @@
+"""Arguments several subcommands share: the target melody of a phrase and the pitch model.
+
+One definition each, so that ``synth`` and ``score`` read ``--low``, ``--interval`` and
+``--tempo`` alike and fall back to the same defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mitpractice.melody import TargetMelody
+    from mitpractice.phrases import Phrase, PhraseSet
+
+
+def add_melody_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--low``, ``--interval`` and ``--tempo``: the patient's register and pace."""
+    parser.add_argument("--low", metavar="NOTE_OR_HZ",
+                        help="the patient's low pitch: C3, A#2 or Hz (default C3)")
+    parser.add_argument("--interval", type=float, metavar="SEMITONES",
+                        help="semitones from low to high (default: the set's, else 3)")
+    parser.add_argument("--tempo", type=float, metavar="BPM",
+                        help="beats per minute (default: the set's, else 60)")
+
+
+def melody_from_args(args: argparse.Namespace, phrase_set: PhraseSet, phrase: Phrase) -> TargetMelody:
+    """The phrase's notes for the register and pace given, else the set's, else the defaults."""
+    from mitpractice.melody import DEFAULT_INTERVAL, DEFAULT_LOW, DEFAULT_TEMPO, target_melody
+
+    def first(*values: float | None) -> float:
+        return next(v for v in values if v is not None)
+
+    return target_melody(
+        phrase,
+        low=args.low if args.low is not None else DEFAULT_LOW,
+        interval=first(args.interval, phrase_set.interval, DEFAULT_INTERVAL),
+        tempo=first(args.tempo, phrase_set.tempo, DEFAULT_TEMPO),
+    )
+
+
+def add_model_argument(parser: argparse.ArgumentParser) -> None:
+    """``--model``: which pitch tracker to run."""
+    from mitpractice.pitch import MODELS
+
+    parser.add_argument("--model", choices=MODELS, default="crepe-tiny",
+                        help="pitch model (default: %(default)s)")
