@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mitpractice.scoring.rhythmic import TEMPO_RANGE
-from mitpractice.scoring.segment import Piece
+from mitpractice.scoring.segment import Piece, octave_distance
 
 #: Cost of a target note that no piece matches.
 MISSING_COST = 1.2
@@ -32,7 +32,7 @@ ONSET_WEIGHT, ONSET_CAP = 2.0, 1.6
 END_WEIGHT, EARLY_END_FACTOR = 0.3, 0.4
 #: Cost of joining a piece to a syllable, plus this much per semitone between it and the
 #: syllable's first piece beyond ``MERGE_GLIDE`` (a spoken syllable glides that far; another
-#: voice lies anywhere).
+#: voice lies anywhere; a whole octave is the tracker slipping, not counted).
 MERGE_COST, MERGE_PITCH_COST, MERGE_GLIDE = 0.05, 0.3, 2.0
 #: Cost of taking a piece of background (salience 0) as (part of) a syllable, per piece.
 MERGE_BACKGROUND_COST = 0.3
@@ -122,7 +122,7 @@ def _dp(
     valid = last < m
     last = np.minimum(last, m - 1)
     gap_s = np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)])
-    step = np.clip(np.abs(pitch[last] - pitch[:, None]) - MERGE_GLIDE, 0.0, 4.0)
+    step = np.clip(octave_distance(pitch[last], pitch[:, None]) - MERGE_GLIDE, 0.0, 4.0)
     join = (MERGE_COST + MERGE_PITCH_COST * step + MERGE_GAP_COST * gap_s / unit
             + MERGE_BACKGROUND_COST * (1.0 - salience[last]) + PAUSE_MERGE_COST * (gap_s > FLICKER_S))
     join[:, 0] = 0.0

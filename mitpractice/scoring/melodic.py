@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import median_filter
 
+from mitpractice.scoring.segment import fold_octaves
+
 #: Interval and level errors up to this many semitones get full credit (singing games use
 #: about half a semitone).
 FULL_CREDIT = 0.5
@@ -84,7 +86,7 @@ def syllable_pitch(midi: np.ndarray, voiced: np.ndarray, hop_s: float) -> Syllab
     >>> glide.drift > 3
     True
     """
-    values = np.asarray(midi, dtype=float)[np.asarray(voiced, dtype=bool)]
+    values = fold_octaves(np.asarray(midi, dtype=float)[np.asarray(voiced, dtype=bool)])
     n = len(values)
     if n == 0:
         return SyllablePitch(float("nan"), 0.0)

@@ -28,18 +28,29 @@ from mitpractice.scoring.align import Alignment, align_pieces
 from mitpractice.scoring.feedback import NOT_HEARD, feedback_lines
 from mitpractice.scoring.melodic import melodic_score, syllable_pitch
 from mitpractice.scoring.rhythmic import rhythmic_score, steady_tempo
-from mitpractice.scoring.segment import Frames, Piece, frames_from_track, segment_pieces, thresholds
+from mitpractice.scoring.segment import (
+    Frames,
+    Piece,
+    fold_octaves,
+    frames_from_track,
+    segment_pieces,
+    thresholds,
+)
 
 MODES = ("sung", "sprechgesang")
 #: Less voiced sound than this (s), summed over the matched syllables, is not an attempt.
 MIN_VOICED_S = 0.25
 #: The matched syllables must be this much louder (dB, median) than the quietest tenth of
-#: the recording.
-MIN_CONTRAST_DB = 6.0
+#: the recording, or ``CLEAR_PAUSE_DB`` louder than the quietest tenth of its unvoiced
+#: frames (of which there must be ``MIN_FLOOR_FRAMES``).
+MIN_CONTRAST_DB, CLEAR_PAUSE_DB, MIN_FLOOR_FRAMES = 6.0, 15.0, 10
 #: A long piece is cut at a missing note's predicted onset only this far (s) from its ends.
 MIN_SPLIT_S = 0.15
 #: A piece this many dB quieter than the loudest voiced sound counts as background.
 SALIENCE_DB = 15.0
+#: Pitch change (semitones per 10 ms) across a cut inside a voiced run above which the sound
+#: after it may be another voice.
+CONTINUOUS_ST = 1.0
 
 
 @dataclass(frozen=True)
@@ -127,17 +138,21 @@ def find_syllables(
 ) -> tuple[list[Piece], Alignment]:
     """Cut the attempt into pieces and match them to the target notes (see module align)."""
     pieces = segment_pieces(frames)
-    pitch = np.array([np.median(frames.midi[p.start : p.stop]) for p in pieces])
+    pitch = piece_pitch(frames, pieces)
     salience = piece_salience(frames, pieces, model)
     alignment = align_pieces(pieces, pitch, onsets, durations, beat_s, salience)
     split = split_at_missing(frames, pieces, alignment.onset_times(onsets), alignment.groups)
     if split is not None:  # legato with no audible boundary: try the cut the tempo predicts
-        split_pitch = np.array([np.median(frames.midi[p.start : p.stop]) for p in split])
-        split_salience = piece_salience(frames, split, model)
-        again = align_pieces(split, split_pitch, onsets, durations, beat_s, split_salience)
+        again = align_pieces(split, piece_pitch(frames, split), onsets, durations, beat_s,
+                             piece_salience(frames, split, model))
         if again.cost < alignment.cost:
             return split, again
     return pieces, alignment
+
+
+def piece_pitch(frames: Frames, pieces: list[Piece]) -> np.ndarray:
+    """Median pitch of each piece, the tracker's octave slips folded."""
+    return np.array([np.median(fold_octaves(frames.midi[p.start : p.stop])) for p in pieces])
 
 
 def split_at_missing(
@@ -180,34 +195,65 @@ def piece_salience(frames: Frames, pieces: list[Piece], model: str) -> np.ndarra
 
     With the audio: full for pieces as loud as the loudest tenth of the voiced frames,
     falling by 1/15 per dB below (background talk, an echo). From the track alone: by how sure
-    the tracker is, between its hold threshold and a clear voice.
+    the tracker is, between its hold threshold and a clear voice. Pieces cut from one
+    unbroken stretch of voice (:func:`one_voice`) share its clearest piece's salience: a last
+    syllable sung softly, trailing off, is still the patient's.
     """
     if not pieces:
         return np.zeros(0)
     if frames.energy_db is not None:
         loud = np.percentile(frames.energy_db[frames.voiced], 90)
         level = np.array([np.median(frames.energy_db[p.start : p.stop]) for p in pieces])
-        return np.clip(1.0 + (level - loud) / SALIENCE_DB, 0.1, 1.0)
-    _, hold, sure = thresholds(model)
-    conf = np.array([np.median(frames.confidence[p.start : p.stop]) for p in pieces])
-    return np.clip((conf - hold) / (sure - hold), 0.1, 1.0)
+        salience = np.clip(1.0 + (level - loud) / SALIENCE_DB, 0.1, 1.0)
+    else:
+        _, hold, sure = thresholds(model)
+        conf = np.array([np.median(frames.confidence[p.start : p.stop]) for p in pieces])
+        salience = np.clip((conf - hold) / (sure - hold), 0.1, 1.0)
+    for _ in range(len(pieces)):  # spread along unbroken voice until nothing changes
+        spread = salience.copy()
+        for k in range(1, len(pieces)):
+            if one_voice(frames, pieces[k - 1], pieces[k]):
+                spread[k - 1 : k + 1] = spread[k - 1 : k + 1].max()
+        if np.array_equal(spread, salience):
+            break
+        salience = spread
+    return salience
+
+
+def one_voice(frames: Frames, before: Piece, after: Piece) -> bool:
+    """Whether two pieces are one unbroken voice: no gap, and the pitch glides across the cut.
+
+    Background talk that takes over from the patient's voice without a pause jumps to a
+    pitch of its own from one frame to the next; a voice moves by less than
+    :data:`CONTINUOUS_ST` per 10 ms.
+    """
+    k = after.start
+    if before.stop != k or k < 3 or k + 3 > len(frames.midi):
+        return False
+    steps = np.abs(np.diff(frames.midi[k - 3 : k + 3]))
+    return bool(np.all(steps <= CONTINUOUS_ST * max(frames.hop_s / 0.01, 1.0)))
 
 
 def heard_voice(frames: Frames, spans: list[tuple[int, int] | None], model: str) -> bool:
     """Whether the frames matched to the target notes are a voice, not silence or noise.
 
     There must be :data:`MIN_VOICED_S` of voiced sound. With the audio, it must also stand
-    :data:`MIN_CONTRAST_DB` above the recording's quiet floor (babble and steady noise have
-    no quiet moments); from the track alone, the tracker must be as sure of it as of a clear
-    voice (a crowd of voices makes the tracker unsure).
+    out from the recording's quiet floor: :data:`MIN_CONTRAST_DB` above the quietest tenth
+    of all frames (babble and steady noise have no quiet moments), or
+    :data:`CLEAR_PAUSE_DB` above the quietest tenth of the frames without voice (a phrase
+    sung legato through most of the recording still has a moment of silence and pauses for
+    its consonants; babble never falls that far). From the track alone, the tracker must be
+    as sure of it as of a clear voice (a crowd of voices makes the tracker unsure).
     """
     idx = np.concatenate([np.arange(a, b) for a, b in filter(None, spans)] or [np.zeros(0, int)])
     idx = idx[frames.voiced[idx]]
     if len(idx) * frames.hop_s < MIN_VOICED_S:
         return False
     if frames.energy_db is not None:
-        floor = np.percentile(frames.energy_db, 10)
-        return float(np.median(frames.energy_db[idx]) - floor) >= MIN_CONTRAST_DB
+        level = float(np.median(frames.energy_db[idx]))
+        rest = frames.energy_db[~frames.voiced]
+        pauses = level - np.percentile(rest, 10) if len(rest) >= MIN_FLOOR_FRAMES else 0.0
+        return level - np.percentile(frames.energy_db, 10) >= MIN_CONTRAST_DB or pauses >= CLEAR_PAUSE_DB
     return float(np.median(frames.confidence[idx])) >= thresholds(model)[2]
 
 

@@ -42,10 +42,15 @@ ENERGY_RISE_DB = 10.0
 #: A voicing-confidence dip this deep below both neighbouring peaks also marks a boundary
 #: (what the tracker sees of a consonant when only the pitch track is known).
 CONFIDENCE_DIP = 0.3
+#: With the audio known, only a deeper confidence dip marks a boundary by itself (a nasal
+#: between two vowels sung legato on one note barely dips in loudness).
+AUDIO_CONFIDENCE_DIP = 0.45
 #: Frames this far (dB) below the loudest part of the recording are treated as silence.
 SILENCE_DB = 40.0
 #: Median pitch change (semitones per 10 ms) above which a run is noise, not a voice.
 MAX_FRAME_JUMP = 0.35
+#: A tracker's octave slip lands this close (semitones) to a whole octave off.
+OCTAVE_SLIP_ST = 0.5
 #: No piece is made shorter than this by a cut inside a run.
 MIN_PIECE_S = 0.08
 
@@ -59,7 +64,8 @@ class Frames:
     times : np.ndarray
         Frame centres in seconds.
     midi : np.ndarray
-        Pitch as fractional MIDI note numbers, octave jumps inside a voiced run folded back.
+        Pitch as fractional MIDI note numbers, as tracked: octave slips are folded later,
+        within a piece (:func:`fold_octaves`).
     voiced : np.ndarray
         Boolean voicing decision per frame.
     confidence : np.ndarray
@@ -160,21 +166,41 @@ def voiced_mask(track: PitchTrack, energy_db: np.ndarray | None = None) -> np.nd
     return mask
 
 
-def fold_run_octaves(midi: np.ndarray, voiced: np.ndarray) -> np.ndarray:
-    """Fold single-frame and short octave jumps of the tracker back to their run's level.
+def fold_octaves(midi: np.ndarray) -> np.ndarray:
+    """Move values more than 8 semitones from the median by whole octaves towards it.
 
-    Within each voiced run, a frame more than 8 semitones from the run's median is moved by
-    whole octaves towards it: the voice does not jump an octave inside one syllable, trackers
-    often do.
+    Used on one piece or one syllable: the voice does not jump an octave inside a syllable,
+    trackers often do. Folding a whole voiced run instead would be wrong: background talk
+    running on into the patient's voice can put its median an octave away from the voice.
+
+    Examples
+    --------
+    >>> fold_octaves(np.array([48.0, 60.1, 48.2, 47.9])).tolist()
+    [48.0, 48.1, 48.2, 47.9]
     """
-    out = np.array(midi, dtype=float)
-    for a, b in _runs(voiced):
-        ref = np.median(out[a:b])
-        seg = out[a:b]
-        shift = np.round((seg - ref) / 12.0) * 12.0
-        far = np.abs(seg - ref) > 8.0
-        seg[far] -= shift[far]
-    return out
+    values = np.array(midi, dtype=float)
+    if not len(values):
+        return values
+    ref = np.median(values)
+    far = np.abs(values - ref) > 8.0
+    values[far] -= np.round((values[far] - ref) / 12.0) * 12.0
+    return values
+
+
+def octave_distance(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+    """Distance in semitones between pitches; a tracker's octave slip is not counted.
+
+    A slip puts the pitch a whole octave off, to within :data:`OCTAVE_SLIP_ST`; anything else
+    an octave away (another voice) keeps its full distance.
+
+    Examples
+    --------
+    >>> octave_distance(48.0, np.array([49.5, 60.25, 36.0, 58.5])).tolist()
+    [1.5, 0.25, 0.0, 10.5]
+    """
+    d = np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))
+    slip = np.abs(d - 12.0 * np.round(d / 12.0))
+    return np.where(slip <= OCTAVE_SLIP_ST, slip, d)
 
 
 def frames_from_track(
@@ -184,7 +210,7 @@ def frames_from_track(
     energy = frame_energy_db(audio, sr, track.times) if audio is not None and sr else None
     voiced = voiced_mask(track, energy)
     f0 = np.maximum(np.asarray(track.f0_hz, dtype=float), 1e-6)
-    midi = fold_run_octaves(69.0 + 12.0 * np.log2(f0 / A4_HZ), voiced)  # MIDI note numbers
+    midi = 69.0 + 12.0 * np.log2(f0 / A4_HZ)  # MIDI note numbers
     conf = np.asarray(track.confidence, dtype=float)
     return Frames(np.asarray(track.times, dtype=float), midi, voiced, conf, energy)
 
@@ -231,8 +257,9 @@ def cut_points(frames: Frames, start: int, stop: int) -> list[int]:
 
     Cuts go at steps of the local pitch level (a change of note, sung legato), at dips of
     the loudness of :data:`ENERGY_DIP_DB` or more (a voiced consonant), at sudden rises of
-    :data:`ENERGY_RISE_DB` (a voice starting over background talk) or, when only the
-    track is known, of the tracker's confidence by :data:`CONFIDENCE_DIP`.
+    :data:`ENERGY_RISE_DB` (a voice starting over background talk), and at dips of the
+    tracker's confidence by :data:`CONFIDENCE_DIP` (:data:`AUDIO_CONFIDENCE_DIP` when the
+    loudness is known too).
     """
     hop = frames.hop_s
     min_piece = max(round(MIN_PIECE_S / hop), 1)
@@ -242,12 +269,13 @@ def cut_points(frames: Frames, start: int, stop: int) -> list[int]:
     half = max(round(0.06 / hop), 2)
     score = np.abs(_pitch_steps(midi, half)) / PITCH_STEP
     reach = round(0.2 / hop)
+    confidence_dip = CONFIDENCE_DIP
     if frames.energy_db is not None:
         energy = frames.energy_db[start:stop]
         score = np.maximum(score, _dips(energy, reach) / ENERGY_DIP_DB)
         score = np.maximum(score, _pitch_steps(energy, half) / ENERGY_RISE_DB)
-    else:  # confidence dips are a weaker cue (noise makes them too), used only without audio
-        score = np.maximum(score, _dips(frames.confidence[start:stop], reach) / CONFIDENCE_DIP)
+        confidence_dip = AUDIO_CONFIDENCE_DIP  # noise makes shallow ones too; loudness is better
+    score = np.maximum(score, _dips(frames.confidence[start:stop], reach) / confidence_dip)
     score[:min_piece] = 0.0
     score[len(score) - min_piece + 1 :] = 0.0
     return [start + k for k in _peaks(score, 1.0, min_piece)]
