@@ -34,7 +34,7 @@ from mitpractice.synth.speech import Speech, speak_phonemes
 from mitpractice.synth.syllables import STRESS, SyllablePhonemes, hum_syllables, phrase_syllables
 
 #: Bumped whenever a change alters the sound, so cached targets are made again.
-SYNTH_VERSION = "5"
+SYNTH_VERSION = "6"
 #: Silence before melody time 0, room for the first syllable's onset consonants.
 LEAD_IN_S = 0.25
 #: Silence after the last note.
@@ -54,6 +54,10 @@ TAP_PEAK = 0.3
 LOW_MALE_HZ, LOW_FEMALE_HZ, FORMANT_SHIFT_MAX = 140.0, 220.0, 1.18
 #: A held note's fundamental is kept at most this far (dB) below its strongest low formant.
 H1_BELOW_PEAK_DB = 6.0
+#: The held moment of a vowel is looked for from this long (s) before the voice's vowel start.
+HOLD_SEARCH_EARLY_S = 0.06
+#: The largest gain (amplitude) that evens out a weak syllable.
+MAX_SYLLABLE_GAIN = 16.0
 
 
 @dataclass(frozen=True)
@@ -332,12 +336,13 @@ def _sung_aperiodicity(bins: int, sr: int) -> np.ndarray:
 def _anchor_holds(spans: list[dict[str, float]], energy: np.ndarray, period: float) -> None:
     """Mark in each span the loudest 20 ms of its vowel, the part that is held on the note.
 
-    The voice's phoneme timing is approximate (a stress mark carries part of the vowel), so
-    the steadiest, clearest moment is found from the energy, within the vowel's span.
+    The voice's phoneme timing is approximate (a stress mark carries part of the vowel, and
+    a phrase's last vowel is often placed late, where the voice already fades), so the
+    clearest moment is found from the energy, within the vowel's span or just before it.
     """
     for span in spans:
         end = span["vowel_end"] if span["vowel_end"] - span["nucleus"] >= 0.02 else span["coda"]
-        i0 = int(span["nucleus"] / period)
+        i0 = int(max(span["onset"], span["nucleus"] - HOLD_SEARCH_EARLY_S) / period)
         i1 = max(i0 + 1, min(math.ceil(end / period), len(energy)))
         peak = (i0 + int(np.argmax(energy[i0:i1]))) * period
         span["hold"] = max(span["nucleus"], peak - 0.01)
@@ -383,7 +388,9 @@ def _syllable_gains(
     """Gain per frame that brings every syllable's held vowel to the same loudness.
 
     Speech falls in loudness towards its end and unstressed vowels are weak; sung syllables
-    are even. Gains are limited to ±12 dB and change smoothly between syllables.
+    are even; the voice says a phrase's last syllable 10–25 dB weaker than its loudest one,
+    which a sung model must not swallow. Gains are limited to +24 dB (the envelope is
+    re-synthesised, so no noise is raised with it) and change smoothly between syllables.
     """
     gains = np.ones(len(times))
     levels = []
@@ -394,7 +401,7 @@ def _syllable_gains(
     if ref <= 0:
         return gains
     for i, (lay, level) in enumerate(zip(layouts, levels, strict=True)):
-        gain = np.clip(np.sqrt(ref / level), 1.0, 4.0) if level > 0 else 1.0
+        gain = np.clip(np.sqrt(ref / level), 1.0, MAX_SYLLABLE_GAIN) if level > 0 else 1.0
         end = layouts[i + 1].lead_start if i + 1 < len(layouts) else times[-1] + 1.0
         gains[(times >= (lay.lead_start if i else 0.0)) & (times < end)] = gain
     kernel = np.hanning(9)
