@@ -15,9 +15,10 @@ import math
 import numpy as np
 import parselmouth
 import pytest
+from synth_measures import crepe_track, measure, praat_track
 
 from mitpractice.cli import main
-from mitpractice.melody import TargetMelody, target_melody
+from mitpractice.melody import target_melody
 from mitpractice.phrases import Phrase, bundled_phrases_dir, iter_phrase_sets
 from mitpractice.synth import SingOptions, sing, synthesize
 from mitpractice.synth.singing import formant_shift
@@ -52,39 +53,6 @@ def sung(n_syllables: int, low: str, hum: bool = False):
     _, phrase, interval, tempo = sample(n_syllables)
     melody = target_melody(phrase, low=low, interval=interval, tempo=tempo)
     return phrase, melody, sing(phrase, melody, SingOptions(hum=hum))
-
-
-def praat_track(y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
-    pitch = parselmouth.Sound(y.astype(np.float64), sampling_frequency=sr).to_pitch_ac(
-        time_step=0.01, pitch_floor=75.0, pitch_ceiling=600.0
-    )
-    f0 = pitch.selected_array["frequency"]
-    return pitch.xs()[f0 > 0], f0[f0 > 0]
-
-
-def crepe_track(y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
-    from mitpractice.pitch import track_pitch
-
-    track = track_pitch(y, sr, "crepe-tiny")
-    voiced = track.voiced(0.5)
-    return track.times[voiced], track.f0_hz[voiced]
-
-
-def measure(times: np.ndarray, f0: np.ndarray, melody: TargetMelody, start_s: float) -> dict[str, float]:
-    """Share of voiced frames on the sounding note, high notes' share, voiced span / phrase length."""
-    t = times - start_s
-    onsets = np.array([n.onset_s for n in melody.notes])
-    which = np.clip(np.searchsorted(onsets, t, side="right") - 1, 0, len(onsets) - 1)
-    target = np.array([n.pitch_hz for n in melody.notes])[which]
-    high = np.array([n.level == "H" for n in melody.notes])[which]
-    beats = np.array([n.beats for n in melody.notes])
-    levels = np.array([n.level == "H" for n in melody.notes])
-    return {
-        "on_note": float(np.mean(np.abs(1200 * np.log2(f0 / target)) <= 50)),
-        "high_share": float(np.mean(high)),
-        "high_beats": float(beats[levels].sum() / beats.sum()),
-        "span": float((t[-1] - t[0]) / melody.duration_s),
-    }
 
 
 @pytest.mark.parametrize("tracker", [praat_track, crepe_track], ids=["praat", "crepe-tiny"])
