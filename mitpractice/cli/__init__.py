@@ -32,7 +32,7 @@ class OneLineParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="mitpractice",
-        description="Melodic Intonation Therapy practice. With no command, opens the app.",
+        description="Melodic Intonation Therapy practice: phrase sets, sung targets, pitch and scores.",
     )
     parser.add_argument("--version", action="version", version=f"mitpractice {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
