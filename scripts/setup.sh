@@ -11,15 +11,43 @@ cd "$(dirname "$0")/.."
 test_mode=0
 [ "${1:-}" = "--test" ] && test_mode=1
 
-python=""
-for candidate in python3.13 python3.12 python3.11 python3; do
-  if command -v "$candidate" >/dev/null 2>&1 &&
-     "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-    python=$candidate
-    break
+# Installs the named Debian packages that are missing (as root, or with sudo).
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  local missing=() p sudo="" log
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing system packages: ${missing[*]}"
+  log=$(mktemp)
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+         $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    echo "apt-get failed; the full log is in $log" >&2
+    exit 1
   fi
-done
-[ -n "$python" ] || { echo "mitpractice needs Python 3.11 or newer" >&2; exit 1; }
+  rm -f "$log"
+}
+
+find_python() {
+  local candidate
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      python=$candidate
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Python itself on a bare system: the distribution's python3, or python3.11 where that is older.
+python=""
+find_python || { apt_install python3 && find_python; } ||
+  { apt_install python3.11 python3.11-venv python3.11-dev && find_python; } ||
+  { echo "mitpractice needs Python 3.11 or newer" >&2; exit 1; }
 
 # PortAudio for sounddevice; the libraries Qt's xcb and offscreen platforms load.
 packages=(libportaudio2 libsndfile1 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0
@@ -28,32 +56,13 @@ packages=(libportaudio2 libsndfile1 libegl1 libgl1 libxkbcommon0 libxkbcommon-x1
 # A real sound server with null sinks and a virtual screen for the end-to-end tests.
 [ "$test_mode" = 1 ] && packages+=(pulseaudio pulseaudio-utils libasound2-plugins xvfb)
 # pyworld compiles where PyPI has no wheel for this Python: it needs a C++ compiler and headers.
-"$python" -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
+"$python" -c 'import ensurepip, venv' 2>/dev/null || packages+=("${python}-venv")
 command -v g++ >/dev/null 2>&1 || packages+=(g++)
 "$python" -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(sysconfig.get_paths()["include"] + "/Python.h"))' ||
-  packages+=(python3-dev)
+  packages+=("${python}-dev")
 
-if command -v apt-get >/dev/null 2>&1; then
-  missing=()
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    echo "Installing system packages: ${missing[*]}"
-    log=$(mktemp)
-    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-           $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
-      tail -n 20 "$log" >&2
-      echo "apt-get failed; the full log is in $log" >&2
-      exit 1
-    fi
-    rm -f "$log"
-  fi
-else
+apt_install "${packages[@]}" ||
   echo "No apt-get here: install PortAudio yourself (see README.md), then run this again." >&2
-fi
 
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
