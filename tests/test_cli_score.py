@@ -140,3 +140,16 @@ def _write(path: Path, data: bytes) -> Path:
 def _silence(path: Path) -> Path:
     sf.write(path, np.zeros(16000, np.float32), 16000)
     return path
+
+
+def test_a_soft_last_syllable_reached_through_a_consonant_is_scored(capsys):
+    # A sung "I want some water" whose "ter" is 14 dB softer than the rest and starts with a
+    # tap that dips the loudness before the pitch falls to the low note: once scored 62, with
+    # "ter" taken for an 80 ms sliver of the tap.
+    attempt = Path(__file__).resolve().parent / "data" / "i-want-some-water_soft-last-syllable.flac"
+    needs = GREETINGS.with_name("needs.toml")
+    assert main(["score", str(needs), "i-want-some-water", str(attempt), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    ter = data["syllables"][-1]
+    assert ter["detected"] and ter["pitch_ok"] and ter["timing_ok"], data
+    assert ter["offset_s"] - ter["onset_s"] > 0.8 and data["overall"] >= 90, data

@@ -9,10 +9,11 @@ recording decides a threshold.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
-from attempt_voice import VOICES, babble, cough, shifted, sing
+from attempt_voice import VOICES, attempt_syllables, babble, cough, shifted, sing
 from scoring_cases import PHRASES, attempt, melody, noisy, score
 
 from mitpractice.scoring import score_audio
@@ -246,3 +247,15 @@ def test_a_sung_target_scores_high_against_its_own_melody(set_id, phrase_id, low
     assert all(x.detected and x.pitch_ok and x.timing_ok for x in s.syllables), s.to_json()
     vowel_starts = [target.start_s + n.onset_s for n in target_notes.notes]
     assert np.allclose([x.onset_s for x in s.syllables], vowel_starts, atol=0.15)
+
+
+@pytest.mark.parametrize(("phrase", "voice"), [("i-want-to-go-home", 0), ("good-morning", 1)])
+def test_a_last_syllable_sung_softly_as_the_breath_runs_out_still_counts(phrase, voice):
+    p = PHRASES[phrase]
+    syllables = attempt_syllables(p.pitches, p.beats, seed=voice)
+    syllables[-1] = replace(syllables[-1], gain_db=-16.0)
+    a = sing(syllables, VOICES[voice], legato=True, seed=voice)
+    s = score(a.y, a.sr, melody(phrase))
+    last = s.syllables[-1]
+    assert last.detected and last.pitch_ok and last.timing_ok, s.to_json()
+    assert s.overall >= 90, s.to_json()

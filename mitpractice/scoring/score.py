@@ -209,14 +209,9 @@ def piece_salience(frames: Frames, pieces: list[Piece], model: str) -> np.ndarra
         _, hold, sure = thresholds(model)
         conf = np.array([np.median(frames.confidence[p.start : p.stop]) for p in pieces])
         salience = np.clip((conf - hold) / (sure - hold), 0.1, 1.0)
-    for _ in range(len(pieces)):  # spread along unbroken voice until nothing changes
-        spread = salience.copy()
-        for k in range(1, len(pieces)):
-            if one_voice(frames, pieces[k - 1], pieces[k]):
-                spread[k - 1 : k + 1] = spread[k - 1 : k + 1].max()
-        if np.array_equal(spread, salience):
-            break
-        salience = spread
+    stretch = np.cumsum([k == 0 or not one_voice(frames, pieces[k - 1], p) for k, p in enumerate(pieces)])
+    for n in np.unique(stretch):
+        salience[stretch == n] = salience[stretch == n].max()
     return salience
 
 
