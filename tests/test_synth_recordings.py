@@ -135,6 +135,9 @@ def test_cli_keeps_a_recording_and_refuses_a_bad_one(tmp_path, capsys):
     assert "recorded model, kept" in capsys.readouterr().out
     assert sf.info(str(out)).duration == pytest.approx(sf.info(str(good)).duration, abs=0.01)
     assert model_path("greetings", "good-morning", "p1").exists()
+    assert main(["synth", str(SET_FILE), "good-morning", "--from-recording", str(good)]) == 0  # no -o
+    assert "recorded model, kept" in capsys.readouterr().out
+    assert model_path("greetings", "good-morning", None).exists()
 
     bad, _ = record(tmp_path, "HLH", (1, 1, 1), name="bad.wav")
     argv = ["synth", str(SET_FILE), "good-morning", "-o", str(out), "--from-recording", str(bad)]

@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("set_file", metavar="SET_FILE", help="phrase-set file (.toml)")
     parser.add_argument("phrase_id", metavar="PHRASE_ID", help="id of the phrase in the set")
-    parser.add_argument("-o", "--output", metavar="OUT.wav", help="file to write (.wav, .flac or .ogg)")
+    parser.add_argument("-o", "--output", metavar="OUT.wav",
+                        help="file to write (.wav, .flac or .ogg); optional with --from-recording")
     add_melody_arguments(parser)
     options = parser.add_argument_group("sound")
     options.add_argument("--hum", action="store_true", help="hum the melody, no words")
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         found = forget_model(phrase_set.id, phrase.id, args.patient)
         print(f"{'deleted' if found else 'there was no'} recorded model of {phrase.id!r}")
         return 0
-    if not args.output:
+    if not args.output and not args.from_recording:
         raise ParameterError("say where to write the target with -o OUT.wav")
 
     options = SingOptions(hum=args.hum, taps=args.taps, fade=args.fade)
@@ -73,12 +74,13 @@ def run(args: argparse.Namespace) -> int:
         target = sung_target(phrase_set.id, phrase, melody, options, patient=args.patient)
     else:
         target = synthesize(phrase, melody, options, use_cache=not args.no_cache)
-    _write(args.output, target)
+    if args.output:
+        _write(args.output, target)
     m = target.melody
     high = m.low_hz * 2 ** (m.interval / 12)
     kind = "recorded model, kept" if args.from_recording else target.source
     print(
-        f"{args.output}: {phrase.text!r} on {hz_to_note(m.low_hz)}/{hz_to_note(high)} "
+        f"{args.output or args.from_recording}: {phrase.text!r} on {hz_to_note(m.low_hz)}/{hz_to_note(high)} "
         f"({m.low_hz:.1f}/{high:.1f} Hz) at {m.tempo:.0f} bpm, {target.duration_s:.1f} s, "
         f"first syllable at {target.start_s:.2f} s ({kind})"
     )
