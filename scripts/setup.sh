@@ -64,10 +64,16 @@ command -v g++ >/dev/null 2>&1 || packages+=(g++)
 apt_install "${packages[@]}" ||
   echo "No apt-get here: install PortAudio yourself (see README.md), then run this again." >&2
 
+# pip runs only when the dependencies changed since the last install (an install with the
+# test extras also serves the app), so that starting the app again does not wait for it.
+extras=""
+[ "$test_mode" = 1 ] && extras="[models,test]"
+stamp=".venv/.installed"
+wanted="$(sha256sum pyproject.toml | cut -d' ' -f1) $extras"
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-if [ "$test_mode" = 1 ]; then
-  .venv/bin/python -m pip install --quiet -e ".[models,test]"
-else
-  .venv/bin/python -m pip install --quiet -e .
+installed="$(cat "$stamp" 2>/dev/null || true)"
+if [ "$installed" != "$wanted" ] && { [ "$test_mode" = 1 ] || [ "${installed%% *}" != "${wanted%% *}" ]; }; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".$extras"
+  echo "$wanted" > "$stamp"
 fi
