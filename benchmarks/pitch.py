@@ -100,8 +100,8 @@ def resynthesise(x: np.ndarray, kind: str, low_hz: float) -> tuple[np.ndarray, n
     return y.astype(np.float32), t, truth
 
 
-def babble(n: int, rng: np.random.Generator) -> np.ndarray:
-    voices = [spoken(text) for text in BABBLE_SENTENCES]
+def babble(n: int, rng: np.random.Generator, voices: list[np.ndarray]) -> np.ndarray:
+    """``n`` samples of the ``voices`` talking at once, each from a random point, looped."""
     mix = np.zeros(n)
     for v in voices:
         tiled = np.tile(v, n // len(v) + 2)
@@ -120,11 +120,12 @@ def build_corpus(seed: int = 0) -> list[dict]:
     """Every clip: audio, ground truth, and its register, contour and noise condition."""
     rng = np.random.default_rng(seed)
     speech = [spoken(s) for s in SENTENCES]
+    talkers = [spoken(text) for text in BABBLE_SENTENCES]
     clips = []
     for r, low in enumerate(REGISTERS_HZ):
         for c, kind in enumerate(CONTOURS):
             y, t, truth = resynthesise(speech[(r + c) % len(speech)], kind, low)
-            noises = {"white": rng.standard_normal(len(y)), "babble": babble(len(y), rng)}
+            noises = {"white": rng.standard_normal(len(y)), "babble": babble(len(y), rng, talkers)}
             for condition in CONDITIONS:
                 if condition == "clean":
                     audio = y

@@ -21,7 +21,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="mitpractice-bench-")
 
-    from mitpractice.melody import target_melody
+    from mitpractice.melody import set_melody
     from mitpractice.phrases import bundled_phrases_dir, iter_phrase_sets
     from mitpractice.synth import sing, synthesize
     from mitpractice.synth.singing import spoken
@@ -30,15 +30,14 @@ def main() -> None:
     phrase_set, phrase = next(
         (s, p) for s in iter_phrase_sets([bundled_phrases_dir()]) for p in s.phrases if len(p.syllables) == 7
     )
-    interval, tempo = phrase_set.interval or 3, phrase_set.tempo or 60
-    melody = target_melody(phrase, low=args.low, interval=interval, tempo=tempo)
+    melody = set_melody(phrase_set, phrase, args.low)
     print(f"phrase: {phrase_set.id}/{phrase.id} {phrase.text!r}, {len(phrase.syllables)} syllables, "
           f"{melody.duration_s:.1f} s at {melody.tempo:g} bpm, low {args.low}; {os.cpu_count()} cores")
 
     t0 = time.perf_counter()
     load_voice()
     print(f"voice load (once per process):     {time.perf_counter() - t0:7.3f} s")
-    sing(phrase, melody)  # warm-up: espeak and onnxruntime first-call costs
+    audio_s = sing(phrase, melody).duration_s  # also the warm-up: espeak and onnxruntime first calls
 
     speech_s = _timed(lambda: speak(phrase.text), args.repeat)
 
@@ -47,9 +46,8 @@ def main() -> None:
         return sing(phrase, melody)
 
     cold = _timed(cold_sing, args.repeat)
-    other_key = target_melody(phrase, low="E3", interval=interval + 1, tempo=tempo * 0.8)
+    other_key = set_melody(phrase_set, phrase, "E3", melody.interval + 1, melody.tempo * 0.8)
     resung = _timed(lambda: sing(phrase, other_key), args.repeat)  # speech analysis reused
-    audio_s = len(sing(phrase, melody).audio) / 22050
     synthesize(phrase, melody)  # fills the cache
     cached = _timed(lambda: synthesize(phrase, melody), args.repeat)
 

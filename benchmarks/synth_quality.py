@@ -23,27 +23,30 @@ REGISTERS = ("C3", "A3")
 def main() -> int:
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="mitpractice-bench-")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from synth_measures import crepe_track, measure, praat_track
+    from synth_measures import measure, praat_track
 
-    from mitpractice.melody import target_melody
+    from mitpractice.melody import set_melody
     from mitpractice.phrases import bundled_phrases_dir, iter_phrase_sets
-    from mitpractice.scoring import score_audio
+    from mitpractice.pitch import track_pitch
+    from mitpractice.scoring import score_track
     from mitpractice.synth import synthesize
 
     rows = []
     for phrase_set in iter_phrase_sets([bundled_phrases_dir()]):
         for phrase in phrase_set.phrases:
             for low in REGISTERS:
-                melody = target_melody(phrase, low=low, interval=phrase_set.interval or 3.0,
-                                       tempo=phrase_set.tempo or 60.0)
+                melody = set_melody(phrase_set, phrase, low)
                 target = synthesize(phrase, melody)
                 row = {"target": f"{phrase_set.id}/{phrase.id}@{low}"}
-                for name, tracker in (("praat", praat_track), ("crepe", crepe_track)):
-                    m = measure(*tracker(target.audio, target.sr), melody, target.start_s)
+                track = track_pitch(target.audio, target.sr, "crepe-tiny")  # measured and scored
+                voiced = track.voiced()
+                crepe = (track.times[voiced], track.f0_hz[voiced])
+                for name, (times, f0) in (("praat", praat_track(target.audio, target.sr)), ("crepe", crepe)):
+                    m = measure(times, f0, melody, target.start_s)
                     row[f"{name}_on_note"] = m["on_note"]
                     row[f"{name}_high"] = abs(m["high_share"] - m["high_beats"])
                     row[f"{name}_span"] = m["span"]
-                row["score"] = score_audio(target.audio, target.sr, melody).overall
+                row["score"] = score_track(track, melody, audio=target.audio, sr=target.sr).overall
                 rows.append(row)
                 print(" ".join(f"{v:.3f}" if isinstance(v, float) else v for v in row.values()), flush=True)
 

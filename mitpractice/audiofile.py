@@ -20,6 +20,9 @@ from mitpractice.files import atomic_write
 #: session a few minutes.
 MAX_SECONDS = 15 * 60
 
+#: soxr's filter for every resampling; the live tracker's streaming resampler uses it too, so
+#: that its samples equal the one-shot resampler's.
+RESAMPLE_QUALITY = "HQ"
 
 def load_audio(path: str | Path, sr: int | None = None, mono: bool = True) -> tuple[np.ndarray, int]:
     """Read an audio file (WAV, FLAC, OGG, MP3) as float32 samples.
@@ -51,10 +54,11 @@ def load_audio(path: str | Path, sr: int | None = None, mono: bool = True) -> tu
     if path.is_dir():
         raise AudioError(f"{path}: is a folder, not an audio file")
     try:
-        info = sf.info(str(path))
-        if info.frames > MAX_SECONDS * info.samplerate:
-            raise AudioError(f"{path}: {info.duration:.0f} s long; at most {MAX_SECONDS} s")
-        y, file_sr = sf.read(str(path), dtype="float32", always_2d=True)
+        with sf.SoundFile(str(path)) as sound:
+            if sound.frames > MAX_SECONDS * sound.samplerate:
+                seconds = sound.frames / sound.samplerate
+                raise AudioError(f"{path}: {seconds:.0f} s long; at most {MAX_SECONDS} s")
+            y, file_sr = sound.read(dtype="float32", always_2d=True), sound.samplerate
     except AudioError:
         raise
     except PermissionError:
@@ -80,7 +84,7 @@ def resample(y: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
         raise ParameterError(f"sample rates must be positive, not {sr_in} and {sr_out}")
     if sr_in == sr_out:
         return y
-    return soxr.resample(y, sr_in, sr_out, quality="HQ").astype(np.float32, copy=False)
+    return soxr.resample(y, sr_in, sr_out, quality=RESAMPLE_QUALITY).astype(np.float32, copy=False)
 
 
 def write_audio(path: str | Path, y: np.ndarray, sr: int) -> Path:

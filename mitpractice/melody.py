@@ -11,8 +11,10 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from mitpractice.errors import ParameterError
-from mitpractice.phrases import Phrase
+from mitpractice.phrases import INTERVAL_LIMITS, TEMPO_LIMITS, Phrase, PhraseSet
 
 #: Defaults from the clinical protocol (docs/PROTOCOL facts): a minor third, one syllable a second.
 DEFAULT_INTERVAL = 3.0
@@ -83,9 +85,9 @@ def midi_to_hz(midi: float) -> float:
     return A4_HZ * 2.0 ** ((midi - 69.0) / 12.0)
 
 
-def hz_to_midi(hz: float) -> float:
-    """Fractional MIDI note number of a frequency."""
-    return 69.0 + 12.0 * math.log2(hz / A4_HZ)
+def hz_to_midi(hz: float | np.ndarray) -> float | np.ndarray:
+    """Fractional MIDI note number of a frequency (or of each in an array)."""
+    return 69.0 + 12.0 * np.log2(np.asarray(hz, dtype=float) / A4_HZ)
 
 
 def hz_to_note(hz: float) -> str:
@@ -177,8 +179,8 @@ def target_melody(
     how it is done and why it might help. Ann NY Acad Sci 1169:431–436.
     """
     low_hz = note_to_hz(low)
-    interval = _checked_number(interval, "interval", 1.0, 12.0, "semitones")
-    tempo = _checked_number(tempo, "tempo", 20.0, 200.0, "beats per minute")
+    interval = _checked_number(interval, "interval", *INTERVAL_LIMITS, "semitones")
+    tempo = _checked_number(tempo, "tempo", *TEMPO_LIMITS, "beats per minute")
     beat_s = 60.0 / tempo
     high_hz = low_hz * 2.0 ** (interval / 12.0)
     notes = []
@@ -200,6 +202,24 @@ def target_melody(
         )
         onset += duration
     return TargetMelody(phrase.id, tuple(notes), low_hz, interval, tempo)
+
+
+def set_melody(
+    phrase_set: PhraseSet,
+    phrase: Phrase,
+    low: str | float | None = None,
+    interval: float | None = None,
+    tempo: float | None = None,
+) -> TargetMelody:
+    """:func:`target_melody` of a phrase of ``phrase_set``: what is not given comes from the
+    set's defaults, else from the protocol's (:data:`DEFAULT_INTERVAL`, :data:`DEFAULT_TEMPO`).
+    """
+    return target_melody(
+        phrase,
+        low=DEFAULT_LOW if low is None else low,
+        interval=next(v for v in (interval, phrase_set.interval, DEFAULT_INTERVAL) if v is not None),
+        tempo=next(v for v in (tempo, phrase_set.tempo, DEFAULT_TEMPO) if v is not None),
+    )
 
 
 def _checked_number(value: float, name: str, lo: float, hi: float, unit: str) -> float:

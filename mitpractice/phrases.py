@@ -30,6 +30,8 @@ _PHRASES_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*phrases[ \t]*\]\]", re.MULTILINE
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 _SET_KEYS = {"id", "title", "language", "description", "defaults", "phrases"}
 _DEFAULT_KEYS = {"interval", "tempo"}
+#: The intervals (semitones) and tempi (beats per minute) a melody may have.
+INTERVAL_LIMITS, TEMPO_LIMITS = (1.0, 12.0), (20.0, 200.0)
 _PHRASE_KEYS = {"id", "text", "syllables", "pitches", "beats", "question", "probe"}
 
 
@@ -355,6 +357,10 @@ def _text(value: Any, key: str, check: _Checker, *, required: bool) -> str | Non
     return value.strip()
 
 
+def _within(value: float, limits: tuple[float, float]) -> bool:
+    return limits[0] <= value <= limits[1]
+
+
 def _defaults(value: Any, check: _Checker) -> tuple[float | None, float | None]:
     if value is None:
         return None, None
@@ -365,11 +371,13 @@ def _defaults(value: Any, check: _Checker) -> tuple[float | None, float | None]:
         check.add(f"unknown key {'defaults.' + key!r} (allowed: interval, tempo)")
     interval = value.get("interval")
     tempo = value.get("tempo")
-    if interval is not None and not (_is_number(interval) and 1 <= interval <= 12):
-        check.add("'defaults.interval' must be a number of semitones from 1 to 12")
+    if interval is not None and not (_is_number(interval) and _within(interval, INTERVAL_LIMITS)):
+        lo, hi = INTERVAL_LIMITS
+        check.add(f"'defaults.interval' must be a number of semitones from {lo:g} to {hi:g}")
         interval = None
-    if tempo is not None and not (_is_number(tempo) and 20 <= tempo <= 200):
-        check.add("'defaults.tempo' must be a number of beats per minute from 20 to 200")
+    if tempo is not None and not (_is_number(tempo) and _within(tempo, TEMPO_LIMITS)):
+        lo, hi = TEMPO_LIMITS
+        check.add(f"'defaults.tempo' must be a number of beats per minute from {lo:g} to {hi:g}")
         tempo = None
     return (
         float(interval) if interval is not None else None,

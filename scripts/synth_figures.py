@@ -15,7 +15,7 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from mitpractice.melody import target_melody
+from mitpractice.melody import set_melody
 from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
 from mitpractice.pitch import track_pitch
 from mitpractice.synth import synthesize
@@ -25,8 +25,9 @@ HOP = 256
 
 
 def figure(low: str) -> Path:
-    phrase = load_phrase_set(bundled_phrases_dir() / "needs.toml").phrase("i-want-some-water")
-    melody = target_melody(phrase, low=low)
+    phrase_set = load_phrase_set(bundled_phrases_dir() / "needs.toml")
+    phrase = phrase_set.phrase("i-want-some-water")
+    melody = set_melody(phrase_set, phrase, low)
     target = synthesize(phrase, melody, use_cache=False)
     y, sr = target.audio, target.sr
     spec = librosa.amplitude_to_db(np.abs(librosa.stft(y, n_fft=2048, hop_length=HOP)), ref=np.max)

@@ -233,14 +233,13 @@ SUNG_TARGETS = [
 @pytest.mark.parametrize("low", ["C3", "A3"])
 @pytest.mark.parametrize(("set_id", "phrase_id"), SUNG_TARGETS)
 def test_a_sung_target_scores_high_against_its_own_melody(set_id, phrase_id, low):
-    from mitpractice.melody import target_melody
+    from mitpractice.melody import set_melody
     from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
     from mitpractice.synth import sing
 
     phrase_set = load_phrase_set(bundled_phrases_dir() / f"{set_id}.toml")
     phrase = phrase_set.phrase(phrase_id)
-    target_notes = target_melody(phrase, low=low, interval=phrase_set.interval or 3.0,
-                                 tempo=phrase_set.tempo or 60.0)
+    target_notes = set_melody(phrase_set, phrase, low)
     target = sing(phrase, target_notes)
     s = score_audio(target.audio, target.sr, target_notes)
     assert s.overall >= 90, s.to_json()

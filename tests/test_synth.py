@@ -18,8 +18,8 @@ import pytest
 from synth_measures import crepe_track, measure, praat_track
 
 from mitpractice.cli import main
-from mitpractice.melody import target_melody
-from mitpractice.phrases import Phrase, bundled_phrases_dir, iter_phrase_sets
+from mitpractice.melody import set_melody, target_melody
+from mitpractice.phrases import Phrase, PhraseSet, bundled_phrases_dir, iter_phrase_sets
 from mitpractice.synth import SingOptions, sing, synthesize
 from mitpractice.synth.singing import formant_shift
 from mitpractice.synth.syllables import phrase_syllables
@@ -35,23 +35,19 @@ def private_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
 
 
-def bundled() -> list[tuple[str, Phrase, float, float]]:
-    """Every bundled phrase with its set's id and default interval and tempo."""
-    return [
-        (s.id, p, s.interval or 3.0, s.tempo or 60.0)
-        for s in iter_phrase_sets([bundled_phrases_dir()])
-        for p in s.phrases
-    ]
+def bundled() -> list[tuple[PhraseSet, Phrase]]:
+    """Every bundled phrase with its set."""
+    return [(s, p) for s in iter_phrase_sets([bundled_phrases_dir()]) for p in s.phrases]
 
 
-def sample(n_syllables: int) -> tuple[str, Phrase, float, float]:
+def sample(n_syllables: int) -> tuple[PhraseSet, Phrase]:
     return next(item for item in bundled() if len(item[1].syllables) == n_syllables)
 
 
 @functools.cache
 def sung(n_syllables: int, low: str, hum: bool = False):
-    _, phrase, interval, tempo = sample(n_syllables)
-    melody = target_melody(phrase, low=low, interval=interval, tempo=tempo)
+    phrase_set, phrase = sample(n_syllables)
+    melody = set_melody(phrase_set, phrase, low)
     return phrase, melody, sing(phrase, melody, SingOptions(hum=hum))
 
 
@@ -67,10 +63,10 @@ def test_sung_phrase_is_on_its_notes_in_time(n_syllables, low, tracker):
 
 
 def test_every_bundled_phrase_splits_into_its_syllables():
-    for set_id, phrase, _, _ in bundled():
+    for phrase_set, phrase in bundled():
         parts = phrase_syllables(phrase.text, phrase.syllables)
-        assert [p.text for p in parts] == list(phrase.syllables), (set_id, phrase.id)
-        assert all(p.nucleus for p in parts), (set_id, phrase.id, parts)
+        assert [p.text for p in parts] == list(phrase.syllables), (phrase_set.id, phrase.id)
+        assert all(p.nucleus for p in parts), (phrase_set.id, phrase.id, parts)
 
 
 def test_vowels_start_on_the_beat_and_consonants_lead():
@@ -208,8 +204,8 @@ def test_loudness_is_normalised_whatever_the_phrase():
 def test_cached_target_is_identical_and_not_synthesised_again(monkeypatch, tmp_path):
     import mitpractice.synth.cache as cache
 
-    _, phrase, interval, tempo = sample(2)
-    melody = target_melody(phrase, low="D3", interval=interval, tempo=tempo)
+    phrase_set, phrase = sample(2)
+    melody = set_melody(phrase_set, phrase, "D3")
     first = synthesize(phrase, melody)
     files = list((tmp_path / "cache" / "mitpractice" / "targets").glob("*.wav"))
     assert len(files) == 1
@@ -224,7 +220,7 @@ def test_cached_target_is_identical_and_not_synthesised_again(monkeypatch, tmp_p
     with pytest.raises(AssertionError, match="synthesised again"):
         synthesize(phrase, melody, SingOptions(taps=True))  # other options: another target
     with pytest.raises(AssertionError, match="synthesised again"):
-        synthesize(phrase, target_melody(phrase, low="D3", interval=interval, tempo=tempo + 10))
+        synthesize(phrase, set_melody(phrase_set, phrase, "D3", tempo=melody.tempo + 10))
 
 
 def test_cli_writes_the_sung_target(tmp_path, capsys):
@@ -236,7 +232,7 @@ def test_cli_writes_the_sung_target(tmp_path, capsys):
     out = tmp_path / "target.wav"
     assert main(["synth", str(set_file), phrase.id, "-o", str(out), "--low", "A3", "--tempo", "80"]) == 0
     info = sf.info(str(out))
-    melody = target_melody(phrase, low="A3", interval=phrase_set.interval or 3, tempo=80)
+    melody = set_melody(phrase_set, phrase, "A3", tempo=80)
     assert info.duration == pytest.approx(0.25 + melody.duration_s + 0.25, abs=0.02)
     y, sr = sf.read(str(out))
     m = measure(*praat_track(y, sr), melody, 0.25)

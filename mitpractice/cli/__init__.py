@@ -19,7 +19,7 @@ from mitpractice.errors import MitpracticeError
 #: Subcommand modules under ``mitpractice.cli``, in the order ``--help`` lists them.
 SUBCOMMANDS = ("phrases", "pitch", "synth", "score")
 
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 class OneLineParser(argparse.ArgumentParser):

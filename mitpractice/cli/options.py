@@ -26,17 +26,9 @@ def add_melody_arguments(parser: argparse.ArgumentParser) -> None:
 
 def melody_from_args(args: argparse.Namespace, phrase_set: PhraseSet, phrase: Phrase) -> TargetMelody:
     """The phrase's notes for the register and pace given, else the set's, else the defaults."""
-    from mitpractice.melody import DEFAULT_INTERVAL, DEFAULT_LOW, DEFAULT_TEMPO, target_melody
+    from mitpractice.melody import set_melody
 
-    def first(*values: float | None) -> float:
-        return next(v for v in values if v is not None)
-
-    return target_melody(
-        phrase,
-        low=args.low if args.low is not None else DEFAULT_LOW,
-        interval=first(args.interval, phrase_set.interval, DEFAULT_INTERVAL),
-        tempo=first(args.tempo, phrase_set.tempo, DEFAULT_TEMPO),
-    )
+    return set_melody(phrase_set, phrase, args.low, args.interval, args.tempo)
 
 
 def add_model_argument(parser: argparse.ArgumentParser) -> None:

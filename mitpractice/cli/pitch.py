@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from mitpractice.cli.options import add_model_argument
-from mitpractice.melody import hz_to_note
-from mitpractice.pitch import PitchTrack, track_file
+
+if TYPE_CHECKING:
+    from mitpractice.pitch import PitchTrack
 
 #: Confidence from which the summary counts a frame as voiced.
 VOICED_THRESHOLD = 0.5
@@ -47,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mitpractice.pitch import track_file
+
     track = track_file(args.audio, args.model, hop_s=args.hop, viterbi=args.viterbi)
     if args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -62,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
 
 def summary(track: PitchTrack, name: str) -> str:
     """A few lines a therapist can read: length, voiced share, pitch median and range."""
+    import numpy as np
+
+    from mitpractice.melody import hz_to_note
+
     voiced = track.voiced(VOICED_THRESHOLD)
     lines = [
         f"{name}: {track.model}, {len(track)} frames every {track.hop_s * 1000:.0f} ms, "

@@ -77,11 +77,11 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         _write(args.output, target)
     m = target.melody
-    high = m.low_hz * 2 ** (m.interval / 12)
     kind = "recorded model, kept" if args.from_recording else target.source
+    notes = f"{hz_to_note(m.low_hz)}/{hz_to_note(m.high_hz)}"
     print(
-        f"{args.output or args.from_recording}: {phrase.text!r} on {hz_to_note(m.low_hz)}/{hz_to_note(high)} "
-        f"({m.low_hz:.1f}/{high:.1f} Hz) at {m.tempo:.0f} bpm, {target.duration_s:.1f} s, "
+        f"{args.output or args.from_recording}: {phrase.text!r} on {notes} "
+        f"({m.low_hz:.1f}/{m.high_hz:.1f} Hz) at {m.tempo:.0f} bpm, {target.duration_s:.1f} s, "
         f"first syllable at {target.start_s:.2f} s ({kind})"
     )
     return 0

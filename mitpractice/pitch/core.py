@@ -8,12 +8,9 @@ import numpy as np
 
 from mitpractice.audiofile import load_audio, resample
 from mitpractice.errors import ParameterError
-from mitpractice.pitch import crepe
+from mitpractice.pitch import MODELS, crepe
 from mitpractice.pitch.pyin import pyin_track
 from mitpractice.pitch.track import PitchTrack
-
-#: Every model name :func:`track_pitch` accepts, smallest CREPE first.
-MODELS: tuple[str, ...] = ("crepe-tiny", "crepe-small", "crepe-medium", "crepe-large", "crepe-full", "pyin")
 
 #: All models analyse 16 kHz audio, so their frame grids coincide.
 SR = crepe.SR

@@ -261,25 +261,25 @@ def _spectral_conv(name: str, x: str, length: int, kernel: np.ndarray, bias: np.
 def onnx_file(capacity: str) -> Path:
     """The built ONNX graph of ``capacity``, from the user cache or built now and cached.
 
-    The cache key is the capacity, the SHA-256 of the weight file and the builder's version,
-    so a new wheel or a changed builder never reuses a stale graph (older graphs of the same
-    capacity are deleted). The weights go to a separate ``.data`` file, which onnxruntime
-    maps into memory instead of copying: that saves the full model ~170 MB at load. Both
-    files go through :func:`mitpractice.files.atomic_write`, the graph last, so a crash never
-    leaves a graph without its data.
+    The cache key is the capacity, the weight file's size and modification time and the
+    builder's version, so a new wheel or a changed builder never reuses a stale graph (older
+    graphs of the same capacity are deleted); finding a cached graph reads no weights. The
+    weights go to a separate ``.data`` file, which onnxruntime maps into memory instead of
+    copying: that saves the full model ~170 MB at load. Both files go through
+    :func:`mitpractice.files.atomic_write`, the graph last, so a crash never leaves a graph
+    without its data.
     """
-    from onnx import TensorProto
-    from onnx.external_data_helper import set_external_data
-
     weights = weights_file(capacity)
-    with weights.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256")
-    digest.update(f"graph-{_GRAPH_VERSION}".encode())
-    digest = digest.hexdigest()[:16]
+    stat = weights.stat()
+    key = f"{weights}:{stat.st_size}:{stat.st_mtime_ns}:graph-{_GRAPH_VERSION}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     folder = cache_dir() / "crepe"
     path = folder / f"crepe-{capacity}-{digest}.onnx"
     if path.is_file():
         return path
+    from onnx import TensorProto
+    from onnx.external_data_helper import set_external_data
+
     model = build_graph(capacity, _read_weights(weights))
     private_folder(folder)
     data_name = f"{path.name}.data"
@@ -370,7 +370,7 @@ def frame_signal(y16: np.ndarray, hop: int) -> np.ndarray:
     n_frames = 1 + len(y16) // hop
     starts = np.arange(n_frames) * hop
     windows = np.lib.stride_tricks.sliding_window_view(padded, FRAME_LENGTH)
-    return normalise_frames(windows[starts].astype(np.float32))
+    return normalise_frames(windows[starts].astype(np.float32, copy=False))
 
 
 def local_average_cents(activation: np.ndarray, center: np.ndarray | None = None) -> np.ndarray:
@@ -431,7 +431,7 @@ def cents_to_hz(cents: np.ndarray) -> np.ndarray:
 def decode(activation: np.ndarray, viterbi: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(f0 in Hz, confidence) per frame; the confidence is the peak activation."""
     cents = viterbi_cents(activation) if viterbi else local_average_cents(activation)
-    return cents_to_hz(cents), np.clip(activation.max(axis=1).astype(np.float64), 0.0, 1.0)
+    return cents_to_hz(cents), activation.max(axis=1).astype(np.float64)
 
 
 def crepe_track(y16: np.ndarray, capacity: str, hop: int, viterbi: bool = False) -> PitchTrack:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import soxr
 
+from mitpractice.audiofile import RESAMPLE_QUALITY
 from mitpractice.errors import ParameterError
 from mitpractice.pitch import crepe
 from mitpractice.pitch.core import SR, check_model, hop_samples
@@ -60,9 +61,9 @@ class PitchStream:
         self.model = model
         self.hop = hop_samples(hop_s)
         self._network = crepe.load_model(model.removeprefix("crepe-"))
-        self._resampler = (
-            None if self.sr == SR else soxr.ResampleStream(self.sr, SR, 1, dtype="float32", quality="HQ")
-        )
+        self._resampler = None
+        if self.sr != SR:
+            self._resampler = soxr.ResampleStream(self.sr, SR, 1, dtype="float32", quality=RESAMPLE_QUALITY)
         # Samples at 16 kHz from absolute index self._start on; the zeros stand for the padding
         # before the first sample, which the first frames' windows reach into.
         self._buffer = np.zeros(_HALF, dtype=np.float32)
@@ -128,7 +129,8 @@ class PitchStream:
             return PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self.model)
         offsets = index * self.hop - _HALF - self._start
         windows = np.lib.stride_tricks.sliding_window_view(self._buffer, crepe.FRAME_LENGTH)
-        activation = self._network.activation(crepe.normalise_frames(windows[offsets].astype(np.float32)))
+        frames = crepe.normalise_frames(windows[offsets].astype(np.float32, copy=False))
+        activation = self._network.activation(frames)
         f0, confidence = crepe.decode(activation)
         self._next_frame = max(self._next_frame, stop)
         drop = self._next_frame * self.hop - _HALF - self._start

@@ -263,8 +263,13 @@ def align_pieces(
     n = len(onsets)
     if not pieces or n == 0:
         return Alignment((None,) * n, 0.0, 1.0, MISSING_COST * n)
+    solved: dict[tuple[float, float], tuple[float, tuple[tuple[int, int] | None, ...]]] = {}
+
     def solve(t0: float, scale: float) -> tuple[float, tuple[tuple[int, int] | None, ...]]:
-        return _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale)
+        """The DP for one tempo; guesses often refit to the same one, so each is solved once."""
+        if (t0, scale) not in solved:
+            solved[t0, scale] = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale)
+        return solved[t0, scale]
 
     best: Alignment | None = None
     seen: set = set()
@@ -289,6 +294,6 @@ def align_pieces(
             best = Alignment(groups, t0, scale, cost)
     if best is None:  # every guess had an implausible tempo: align at the target's tempo
         t0 = pieces[0].onset_s
-        cost, groups = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, 1.0)
+        cost, groups = solve(t0, 1.0)
         best = Alignment(groups, t0, 1.0, cost)
     return best

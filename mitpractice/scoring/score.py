@@ -90,8 +90,8 @@ class Score:
     Scores are 0–100; ``interval_semitones`` is the sung high minus low level (negative when
     inverted); ``tempo_ratio`` the attempt's length over the target's, from the one tempo
     fitted to the sung onsets. Both are ``None`` when they cannot be measured.
-    ``details`` holds the intermediate results (``alignment``, ``melodic``, ``rhythmic``) for
-    the review screen; it is not part of the JSON.
+    ``details`` holds the intermediate results (``frames``, ``alignment``, ``melodic``,
+    ``rhythmic``) for the review screen; it is not part of the JSON.
     """
 
     phrase_id: str
@@ -332,7 +332,7 @@ def score_track(
     return Score(
         melody.phrase_id, True, melodic.score, rhythmic.score, overall, melodic.interval,
         scale, tuple(syllables), tuple(lines), mode, track.model,
-        details={"alignment": alignment, "melodic": melodic, "rhythmic": rhythmic},
+        details={"frames": frames, "alignment": alignment, "melodic": melodic, "rhythmic": rhythmic},
     )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import median_filter
 
-from mitpractice.melody import A4_HZ
+from mitpractice.melody import hz_to_midi
 from mitpractice.pitch.track import PitchTrack
 
 #: Per model: a frame is voiced when the tracker's confidence reaches the first value; a run
@@ -72,6 +72,8 @@ class Frames:
         The tracker's voicing confidence per frame.
     energy_db : np.ndarray or None
         Frame loudness in dB relative to the loudest frame, when audio was given.
+    hop_s : float
+        Seconds between frames.
     """
 
     times: np.ndarray
@@ -79,10 +81,7 @@ class Frames:
     voiced: np.ndarray
     confidence: np.ndarray
     energy_db: np.ndarray | None
-
-    @property
-    def hop_s(self) -> float:
-        return float(np.median(np.diff(self.times))) if len(self.times) > 1 else 0.01
+    hop_s: float
 
 
 @dataclass(frozen=True)
@@ -93,10 +92,6 @@ class Piece:
     stop: int
     onset_s: float
     offset_s: float
-
-    @property
-    def duration_s(self) -> float:
-        return self.offset_s - self.onset_s
 
 
 def frame_energy_db(y: np.ndarray, sr: int, times: np.ndarray) -> np.ndarray:
@@ -210,9 +205,9 @@ def frames_from_track(
     energy = frame_energy_db(audio, sr, track.times) if audio is not None and sr else None
     voiced = voiced_mask(track, energy)
     f0 = np.maximum(np.asarray(track.f0_hz, dtype=float), 1e-6)
-    midi = 69.0 + 12.0 * np.log2(f0 / A4_HZ)  # MIDI note numbers
+    midi = hz_to_midi(f0)
     conf = np.asarray(track.confidence, dtype=float)
-    return Frames(np.asarray(track.times, dtype=float), midi, voiced, conf, energy)
+    return Frames(np.asarray(track.times, dtype=float), midi, voiced, conf, energy, track.hop_s or 0.01)
 
 
 def _pitch_steps(midi: np.ndarray, half: int) -> np.ndarray:

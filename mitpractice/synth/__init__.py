@@ -10,7 +10,7 @@
 See docs/synth.md.
 """
 
-from mitpractice.synth.cache import cache_dir, synthesize
+from mitpractice.synth.cache import synthesize
 from mitpractice.synth.recordings import extract_notes, forget_model, recorded_target, save_model
 from mitpractice.synth.singing import LEAD_IN_S, SYNTH_VERSION, SingOptions, SungTarget, apply_options, sing
 from mitpractice.synth.speech import Speech, phonemize, speak, speak_phonemes
@@ -23,7 +23,6 @@ __all__ = [
     "Speech",
     "SungTarget",
     "apply_options",
-    "cache_dir",
     "extract_notes",
     "forget_model",
     "phonemize",

@@ -17,10 +17,10 @@ import os
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
 from mitpractice import files
-from mitpractice.audiofile import write_audio
+from mitpractice.audiofile import load_audio, write_audio
+from mitpractice.errors import AudioError
 from mitpractice.melody import TargetMelody
 from mitpractice.phrases import Phrase
 from mitpractice.synth.singing import LEAD_IN_S, SYNTH_VERSION, SingOptions, SungTarget, sing
@@ -136,7 +136,6 @@ def _touch(path: Path) -> None:
 def _read(path: Path) -> tuple[np.ndarray, int] | None:
     """A cached target's samples, or None if absent or unreadable (it is then made again)."""
     try:
-        y, sr = sf.read(str(path), dtype="float32")
-    except (OSError, RuntimeError, sf.LibsndfileError):
+        return load_audio(path)
+    except AudioError:
         return None
-    return (y, int(sr)) if y.ndim == 1 and len(y) else None

@@ -78,7 +78,6 @@ def extract_notes(
     """
     from mitpractice.pitch import track_pitch
     from mitpractice.scoring import score_track
-    from mitpractice.scoring.segment import frame_energy_db, voiced_mask
 
     reference = target_melody(phrase)
     track = track_pitch(y, sr, model)
@@ -88,7 +87,7 @@ def extract_notes(
     missing = [s.text for s in score.syllables if not s.detected or s.pitch_hz is None]
     if missing:
         raise AudioError(f"syllables not heard in the recording: {', '.join(missing)}")
-    sung = voiced_mask(track, frame_energy_db(y, sr, track.times))
+    sung = score.details["frames"].voiced.copy()  # what the scorer heard as voice
     for s in score.syllables:
         sung &= ~((track.times >= s.onset_s - 0.1) & (track.times <= s.offset_s + 0.1))
     extra_s = float(sung.sum()) * track.hop_s
@@ -133,7 +132,7 @@ def check_pattern(pitches_hz: list[float], phrase: Phrase) -> str | None:
     """
     if "H" not in phrase.pitches or "L" not in phrase.pitches:
         return None
-    semis = np.array([hz_to_midi(hz) for hz in pitches_hz])
+    semis = hz_to_midi(pitches_hz)
     is_high = np.array([c == "H" for c in phrase.pitches])
     high, low = float(np.median(semis[is_high])), float(np.median(semis[~is_high]))
     highs = ", ".join(repr(s) for s, h in zip(phrase.syllables, is_high, strict=True) if h)

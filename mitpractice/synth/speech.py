@@ -20,8 +20,7 @@ import numpy as np
 
 from mitpractice.errors import ModelUnavailableError, ParameterError
 
-#: Symbols piper adds around a sentence and after every phoneme (see piper.const).
-_BOS, _EOS, _PAD = "^", "$", "_"
+#: One speaker at a time: the voice's onnxruntime session is shared by every thread.
 _LOCK = threading.Lock()
 
 
@@ -48,10 +47,6 @@ class Speech:
     sr: int
     phonemes: tuple[str, ...]
     bounds: np.ndarray
-
-    def span_s(self, i: int) -> tuple[float, float]:
-        """Start and end, in seconds, of phoneme ``i``."""
-        return float(self.bounds[i]) / self.sr, float(self.bounds[i + 1]) / self.sr
 
 
 @functools.cache
