@@ -25,3 +25,8 @@ class AudioError(MitpracticeError):
 
 class ModelUnavailableError(MitpracticeError):
     """A pitch model was asked for whose weights are not installed."""
+
+
+class StoreError(MitpracticeError):
+    """The store cannot do what was asked: an unknown patient or attempt, a damaged or foreign
+    database, a full disk, an unwritable data folder, a wrong passphrase or a damaged bundle."""

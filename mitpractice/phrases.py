@@ -140,7 +140,22 @@ def load_phrase_set(path: str | Path) -> PhraseSet:
     'HL'
     """
     path = Path(path)
-    text = _read_text(path)
+    return parse_phrase_set(_read_text(path), path)
+
+
+def parse_phrase_set(text: str, path: str | Path) -> PhraseSet:
+    """Validate a phrase set from its TOML text; ``path`` names it in messages.
+
+    The store keeps imported sets as their text, so a set travels with the data and a later
+    edit of the file does not change what old attempts meant.
+
+    Examples
+    --------
+    >>> text = (bundled_phrases_dir() / "greetings.toml").read_text("utf-8")
+    >>> parse_phrase_set(text, "greetings.toml").id
+    'greetings'
+    """
+    path = Path(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -90,3 +90,59 @@ def sound_server() -> Iterator[SoundServer]:
         else:
             os.environ["XDG_RUNTIME_DIR"] = old_runtime
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """A PostgreSQL server of the test session's own: a socket in a temporary folder."""
+
+    socket_dir: Path
+    pid: int
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@/{database}?host={self.socket_dir}"
+
+    def create_database(self, name: str) -> str:
+        """A new empty database on the server; returns its SQLAlchemy URL."""
+        subprocess.run(["runuser", "-u", "postgres", "--", self._bin("createdb"), "-h", str(self.socket_dir),
+                        name], check=True, capture_output=True)
+        return self.url(name)
+
+    @staticmethod
+    def _bin(name: str) -> str:
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+        return str(versions[-1] / name) if versions else name
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """Debian's PostgreSQL, ``initdb -A trust`` into a temporary folder and started with its
+    socket there, both as the ``postgres`` user; stopped by its pid at the end."""
+    if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")) or shutil.which("runuser") is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed; scripts/setup.sh --test installs it")
+        pytest.skip("no PostgreSQL here (scripts/setup.sh --test installs it)")
+    root = Path(tempfile.mkdtemp(prefix="mitpractice-pg-"))
+    root.chmod(0o755)
+    data, sockets = root / "data", root / "run"
+    sockets.mkdir()
+    shutil.chown(root, "postgres")
+    shutil.chown(sockets, "postgres")
+    as_postgres = ["runuser", "-u", "postgres", "--"]
+    initdb = [PostgresServer._bin("initdb"), "-A", "trust", "-U", "postgres", "-D", str(data)]
+    subprocess.run([*as_postgres, *initdb], check=True, capture_output=True)
+    subprocess.run([*as_postgres, PostgresServer._bin("pg_ctl"), "start", "-w", "-D", str(data), "-l",
+                    str(root / "log"), "-o", f"-k {sockets} -c listen_addresses='' -c fsync=off"],
+                   check=True, capture_output=True)
+    pid = int((data / "postmaster.pid").read_text().split()[0])
+    try:
+        yield PostgresServer(sockets, pid)
+    finally:
+        os.kill(pid, 15)
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,126 @@
+"""Takes in progress, journaled to disk as they are recorded, and recovered at the next start.
+
+While the patient sings, the practice window hands the new samples to :meth:`TakeJournal.append`
+on its timer; they are written to ``<data>/journal/<take id>/audio.f32`` (raw float32) and made
+durable at least every :data:`SYNC_EVERY_S` seconds. The take's settings sit beside them in
+``take.json``, written once at the start. A crash, a kill or a power cut loses at most that
+last half second. When the take ends normally the attempt is saved to the store and the
+journal removed; at the next start :func:`recover_takes` saves what is left as attempts marked
+``recovered``, under the take's id, so a take is never stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from mitpractice.errors import MitpracticeError
+from mitpractice.files import atomic_write, data_dir, private_folder
+from mitpractice.store.api import Store, new_id
+from mitpractice.store.records import Attempt, NewAttempt
+
+#: At most this much of a take (s) is lost to a crash: the data is made durable this often.
+SYNC_EVERY_S = 0.5
+#: A journaled take shorter than this (s) holds nothing worth keeping.
+MIN_RECOVERED_S = 0.3
+AUDIO_FILE, META_FILE = "audio.f32", "take.json"
+
+
+def journal_dir() -> Path:
+    return data_dir() / "journal"
+
+
+class TakeJournal:
+    """The journal of one take. ``append`` from one thread only (the GUI's timer).
+
+    Examples
+    --------
+    >>> from datetime import UTC, datetime
+    >>> take = NewAttempt(patient_id="p", set_id="greetings", phrase_id="thank-you", step="unison",
+    ...                   started_at=datetime.now(UTC), low_hz=130.8, interval=3, tempo=60)
+    >>> journal = TakeJournal.begin(take, sr=16000)
+    >>> journal.append(np.zeros(8000, np.float32))
+    >>> journal.seconds
+    0.5
+    >>> journal.discard()
+    """
+
+    def __init__(self, folder: Path, take: NewAttempt, sr: int) -> None:
+        self.folder, self.take, self.sr = folder, take, sr
+        self._handle = (folder / AUDIO_FILE).open("ab")
+        os.chmod(folder / AUDIO_FILE, 0o600)
+        self._samples = 0
+        self._last_sync = time.monotonic()
+
+    @classmethod
+    def begin(cls, take: NewAttempt, sr: int) -> TakeJournal:
+        """Start the journal of a take (given an id now, under which it will be stored)."""
+        if take.id is None:
+            take = NewAttempt(**{**asdict(take), "id": new_id()})
+        folder = private_folder(journal_dir() / take.id)
+        meta = {**asdict(take), "started_at": take.started_at.isoformat(), "sr": sr}
+        with atomic_write(folder / META_FILE, "w") as handle:
+            json.dump(meta, handle)
+        return cls(folder, take, sr)
+
+    @property
+    def seconds(self) -> float:
+        return self._samples / self.sr
+
+    def append(self, samples: np.ndarray) -> None:
+        """Write new samples; durable on disk at least every :data:`SYNC_EVERY_S`."""
+        data = np.ascontiguousarray(samples, dtype=np.float32)
+        self._handle.write(data.tobytes())
+        self._samples += len(data)
+        if time.monotonic() - self._last_sync >= SYNC_EVERY_S:
+            self.sync()
+
+    def sync(self) -> None:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._last_sync = time.monotonic()
+
+    def discard(self) -> None:
+        """Remove the journal: the take is saved in the store (or was not worth keeping)."""
+        self._handle.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def pending_takes() -> list[Path]:
+    """Journals left by a take that did not end normally."""
+    root = journal_dir()
+    return sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
+def recover_takes(store: Store) -> list[Attempt]:
+    """Store every interrupted take as an attempt marked ``recovered`` (unscored), then remove
+    its journal. Journals too short or unreadable are removed with nothing stored; a journal
+    whose patient or phrase is gone is left in place for a therapist to see."""
+    recovered = []
+    for folder in pending_takes():
+        try:
+            meta = json.loads((folder / META_FILE).read_text("utf-8"))
+            sr = int(meta.pop("sr"))
+            meta["started_at"] = datetime.fromisoformat(meta["started_at"])
+            meta["taps_s"] = tuple(meta.get("taps_s", ()))
+            take = NewAttempt(**{**meta, "recovered": True})
+            audio = np.fromfile(folder / AUDIO_FILE, dtype=np.float32)
+        except (OSError, ValueError, KeyError, TypeError):
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        if len(audio) < MIN_RECOVERED_S * sr:
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        try:
+            recovered.append(store.save_attempt(take, audio, sr))
+        except MitpracticeError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+    return recovered

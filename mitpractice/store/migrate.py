@@ -1,0 +1,73 @@
+"""Migrations at start-up: bring the database to the schema this version of the app needs.
+
+The Alembic scripts ship inside the package (``migrations/``) and run on the store's own
+connection. A SQLite file that needs migrating is first copied aside, whole and consistent
+(SQLite's online backup), as ``<file>.before-<revision>``, so a failed or unwanted upgrade
+can be undone by hand; the message of any later failure names that copy.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    """The revision this version of the app needs."""
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's revision, or None for an empty (or never migrated) database."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, sqlite_file: Path | None) -> Path | None:
+    """Migrate to the head revision; returns the copy kept aside first, if one was made."""
+    current = current_revision(engine)
+    if current == head_revision():
+        return None
+    kept = keep_copy(sqlite_file, current) if sqlite_file is not None and current is not None else None
+    config = _config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    return kept
+
+
+def keep_copy(sqlite_file: Path, revision: str) -> Path:
+    """Copy a SQLite database aside (consistent even with a writer at work), mode 0600."""
+    copy = sqlite_file.with_name(f"{sqlite_file.name}.before-{revision}")
+    partial = copy.with_name(copy.name + ".part")
+    partial.unlink(missing_ok=True)
+    partial.touch(mode=0o600)
+    source, target = sqlite3.connect(sqlite_file), sqlite3.connect(partial)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    os.replace(partial, copy)
+    return copy
+
+
+def last_copy(sqlite_file: Path) -> Path | None:
+    """The newest copy kept before a migration, for messages about a damaged database."""
+    copies = sorted(sqlite_file.parent.glob(f"{sqlite_file.name}.before-*"), key=lambda p: p.stat().st_mtime)
+    return copies[-1] if copies else None
