@@ -29,7 +29,7 @@ from mitpractice.errors import ParameterError
 from mitpractice.melody import TargetMelody
 from mitpractice.pitch.stream import PitchStream
 from mitpractice.pitch.track import PitchTrack
-from mitpractice.practice.takes import TakeDetector, TakeEvent, TakeRules, level_dbfs
+from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules, level_dbfs
 from mitpractice.practice.tapping import SyllableSync, TapSync
 from mitpractice.scoring import MODES, Score, score_track
 
@@ -64,7 +64,7 @@ class LiveUpdate:
     @property
     def ended(self) -> TakeEvent | None:
         """The end event if the take ended with these samples."""
-        return next((e for e in self.events if e.kind == "end"), None)
+        return next((e for e in self.events if e.kind == TAKE_END), None)
 
 
 @dataclass(frozen=True)
