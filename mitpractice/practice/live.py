@@ -171,12 +171,19 @@ class LiveTake:
         return self._detector
 
     def push(self, samples: np.ndarray) -> LiveUpdate:
-        """Track newly recorded samples; returns their frames, events and level."""
+        """Track newly recorded samples; returns their frames, events and level.
+
+        Once the take's rules have ended it, later samples are not part of the take: they are
+        ignored (the update is empty), so a block the timer delivers late does not change it.
+        """
         if self._result is not None:
             raise ParameterError("this take is finished; start a new one")
         y = np.asarray(samples, dtype=np.float32)
         if y.ndim == 2:
             y = y.mean(axis=1, dtype=np.float32)
+        if self._detector is not None and self._detector.ended is not None:
+            empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
+            return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
         frames = self._stream.push(y)
         self._chunks.append(y.copy())
         self._samples += len(y)
