@@ -43,7 +43,7 @@ TOGETHER_TOLERANCE_S = 0.25
 MAX_LATENCY_S = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LiveUpdate:
     """What one push brought.
 
@@ -67,7 +67,7 @@ class LiveUpdate:
         return next((e for e in self.events if e.kind == TAKE_END), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LiveResult:
     """The scored take.
 
@@ -241,8 +241,10 @@ def together_with_target(
         heard = target_start_s + note.onset_s
         if sung.detected and sung.onset_s is not None:
             offset = sung.onset_s - heard
-            out.append(SyllableSync(note.index, heard, sung.onset_s, round(1000.0 * offset, 1),
-                                    abs(offset) <= tolerance_s + 1e-9))
+            out.append(SyllableSync(index=note.index, onset_s=heard, tap_s=sung.onset_s,
+                                    offset_ms=round(1000.0 * offset, 1),
+                                    in_time=abs(offset) <= tolerance_s + 1e-9))
         else:
-            out.append(SyllableSync(note.index, heard, None, None, False))
-    return TapSync(tuple(out), round(1000.0 * tolerance_s, 1), 0)
+            out.append(SyllableSync(index=note.index, onset_s=heard, tap_s=None, offset_ms=None,
+                                    in_time=False))
+    return TapSync(syllables=tuple(out), tolerance_ms=round(1000.0 * tolerance_s, 1), extra_taps=0)

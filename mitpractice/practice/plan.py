@@ -50,7 +50,7 @@ DAILY_GOAL_MINUTES = 30.0
 BUNDLED_SET, BUNDLED_LEVEL = "greetings", "elementary"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Assigned:
     """One phrase assigned to the patient (what the store gives the window).
 
@@ -102,7 +102,7 @@ def bundled_assignment() -> tuple[Assigned, ...]:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PlannedPhrase:
     """One phrase of the session, in its place.
 
@@ -205,7 +205,7 @@ def plan_session(
     return tuple(plan)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Progress:
     """How far today's practice has come: shown as a bar that fills, never as time left.
 
@@ -249,7 +249,7 @@ class Progress:
         return f"{self.minutes:.0f} of {self.goal_minutes:.0f} minutes today. {phrases}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SessionState:
     """One session as it goes: the current phrase, rests, the end, progress.
 

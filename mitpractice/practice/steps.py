@@ -62,7 +62,7 @@ MAX_FAILURES = 5
 GENERAL_QUESTION = "What did you say?"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Step:
     """One step of MIT: what plays, what the patient does, and how the take is judged.
 
@@ -288,7 +288,7 @@ def passes(step_: Step, overall: float | None, thresholds: Mapping[str, float] |
     return overall >= pass_threshold(step_, thresholds)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StepState:
     """Where one phrase stands in the steps of a level.
 
