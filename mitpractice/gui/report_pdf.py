@@ -373,9 +373,13 @@ class _Layout:
 
 
 def _font(size: float, bold: bool = False) -> QFont:
+    """The app's font at ``size`` points, without ligatures, so that a PDF reader finds and
+    copies "off" and "final" as typed (a ligature is one glyph, extracted as "ﬀ")."""
     font = QFont(QGuiApplication.font())
     font.setPointSizeF(size)
     font.setBold(bold)
+    for tag in ("liga", "clig"):
+        font.setFeature(QFont.Tag(tag), 0)
     return font
 
 
