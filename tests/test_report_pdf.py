@@ -23,6 +23,7 @@ from mitpractice.gui.app import make_app
 from mitpractice.gui.report_pdf import write_report_pdf
 from mitpractice.gui.widgets import charts
 from mitpractice.reports.report import (
+    SERIES_LABELS,
     ClinicalMark,
     DaySeries,
     DayStats,
@@ -173,7 +174,7 @@ def crowded(days: int = 60) -> ProgressSeries:
     )
     return ProgressSeries(
         period=Period(first=first, last=first + timedelta(days=days - 1)),
-        series=(DaySeries("all", "All", stats), DaySeries("trained", "Trained", stats)),
+        series=tuple(DaySeries(key, key, stats) for key in SERIES_LABELS),
         daily_goal_min=30,
         tests=tests,
     )

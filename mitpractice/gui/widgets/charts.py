@@ -146,6 +146,7 @@ class _Chart:
         self.line_h = self.fm.height()
         self.gap = self.line_h * GAP
         self.days = max(1, data.period.days)
+        self.labels: list[tuple[ClinicalMark, int, str, float]] = []  # set once the plot is laid out
 
     # ----------------------------------------------------------------- parts
     def draw(self, title: bool) -> None:
