@@ -47,8 +47,9 @@ DPI = 300
 MARGIN_MM = QMarginsF(20, 15, 15, 15)
 #: Body text (pt): a clinical letter's size; titles and small print follow from it.
 BODY_PT = 9.5
-#: Height of one progress chart (mm): three share the first page with the header.
-CHART_MM = 64
+#: Height of one progress chart (mm), and the least it may shrink to so that
+#: ``FIRST_PAGE_CHARTS`` of them share the first page with the header.
+CHART_MM, MIN_CHART_MM, FIRST_PAGE_CHARTS = 64, 56, 3
 #: Light shade behind every other table row, and the rules between rows.
 ZEBRA = "#eef1f5"
 SEP = "   ·   "
@@ -198,7 +199,7 @@ class _Layout:
             f"made {r.generated_at:%d %b %Y %H:%M} UTC",
             gap=0.6,
         )
-        settings = SEP.join(
+        settings = _items(
             (
                 f"Patient id {p.id[:8]}",
                 f"level {p.level}",
@@ -214,7 +215,7 @@ class _Layout:
             passes = ", ".join(f"{step} {score:g}" for step, score in sorted(p.thresholds.items()))
             self.text(f"Pass scores per step: {passes}", gap=0.3)
         t = r.totals
-        totals = SEP.join(
+        totals = _items(
             (
                 f"{t.attempts} attempts",
                 f"{t.minutes:.0f} minutes sung",
@@ -236,6 +237,11 @@ class _Layout:
     def charts(self) -> None:
         self.heading("Progress")
         height = CHART_MM / 25.4 * DPI
+        gap = self.line * 0.8
+        # three charts on the first page if they can keep MIN_CHART_MM each
+        shared = (self.bottom - self.y) / FIRST_PAGE_CHARTS - gap
+        if shared < height and shared >= MIN_CHART_MM / 25.4 * DPI:
+            height = shared
         font = _font(BODY_PT)
         data = self.report.progress
         for kind in CHART_KINDS:
@@ -247,7 +253,7 @@ class _Layout:
                 paint_chart(p, rect, data, kind)
 
             self.add(step)
-            self.y += height + self.line * 0.8
+            self.y += height + gap
 
     def phrase_table(self) -> None:
         self.heading("Phrases")
@@ -385,6 +391,11 @@ def _font(size: float, bold: bool = False) -> QFont:
 
 def _colour(name: str) -> QColor:
     return QColor(name)
+
+
+def _items(items: Sequence[str]) -> str:
+    """Items joined by :data:`SEP`, each kept whole on its line (a line breaks between items)."""
+    return SEP.join(item.replace(" ", "\u00a0") for item in items)
 
 
 def _score(value: float | None) -> str:
