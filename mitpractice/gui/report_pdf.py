@@ -194,11 +194,8 @@ class _Layout:
         r, p = self.report, self.report.patient
         self.text("Melodic Intonation Therapy: progress report", BODY_PT * 1.8, bold=True, gap=0.2)
         self.text(f"{p.name}", BODY_PT * 1.4, bold=True, gap=0.1)
-        self.text(
-            f"Period: {r.period.first:%d %b %Y} to {r.period.last:%d %b %Y} ({r.period.days} days){SEP}"
-            f"made {r.generated_at:%d %b %Y %H:%M} UTC",
-            gap=0.6,
-        )
+        period = f"{r.period.first:%d %b %Y} to {r.period.last:%d %b %Y} ({_count(r.period.days, 'day')})"
+        self.text(f"Period: {period}{SEP}made {r.generated_at:%d %b %Y %H:%M} UTC", gap=0.6)
         settings = _items(
             (
                 f"Patient id {p.id[:8]}",
@@ -217,9 +214,9 @@ class _Layout:
         t = r.totals
         totals = _items(
             (
-                f"{t.attempts} attempts",
-                f"{t.minutes:.0f} minutes sung",
-                f"{t.days_practised} days practised, {t.days_goal_met} of them reaching the daily goal",
+                _count(t.attempts, "attempt"),
+                f"{_count(round(t.minutes), 'minute')} sung",
+                f"{_count(t.days_practised, 'day')} practised, {t.days_goal_met} reaching the daily goal",
                 f"mean score trained {_score(t.mean_trained)}, untrained (probe) {_score(t.mean_probe)}",
             )
         )
@@ -396,6 +393,10 @@ def _colour(name: str) -> QColor:
 def _items(items: Sequence[str]) -> str:
     """Items joined by :data:`SEP`, each kept whole on its line (a line breaks between items)."""
     return SEP.join(item.replace(" ", "\u00a0") for item in items)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _score(value: float | None) -> str:

@@ -72,6 +72,9 @@ GAP = 0.45
 #: Tick labels are this fraction of the base font: smaller than the titles, still ≥ 10 pt on
 #: screen with the app's 14 pt font.
 TICK_FONT = 0.8
+#: A day's bar takes this share of the day's width, and at most this many line heights (a
+#: period of a few days would otherwise draw slabs).
+BAR_SHARE, MAX_BAR = 0.7, 1.5
 #: At most this share of the plot's height goes to rows of clinical-test labels.
 MARK_ROWS_SHARE = 0.3
 
@@ -332,7 +335,7 @@ class _Chart:
     def minutes(self) -> None:
         everything = self.data.get("all")
         goal = self.data.daily_goal_min
-        width = self.band() * 0.7
+        width = min(self.band() * BAR_SHARE, self.line_h * MAX_BAR)
         for d in everything.days if everything else ():
             x = self.x(d.day)
             bar = QRectF(x - width / 2, self.y(d.minutes), width, self.plot.bottom() - self.y(d.minutes))
