@@ -346,9 +346,10 @@ class _Chart:
     def mark_row_h(self) -> float:
         return self.fm_small.height() + self.gap * 0.3
 
-    def layout_marks(self) -> list[tuple[ClinicalMark, int, str]]:
-        """Where each clinical test's label goes: centred over its line, in the first row at
-        the top of the plot where it touches no other label. Rows take at most
+    def layout_marks(self) -> list[tuple[ClinicalMark, int, str, float]]:
+        """Where each clinical test's label goes, as ``(mark, row, label, left)``: centred over
+        its line, in the first row at the top of the plot where it touches no other label. Rows
+        take at most
         :data:`MARK_ROWS_SHARE` of the plot's height; past that, a label goes beside the last
         one of the row with the most room, shortened to fit, or is left out (its line stays)."""
         pad = self.gap * 0.3
