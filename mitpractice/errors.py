@@ -25,3 +25,11 @@ class AudioError(MitpracticeError):
 
 class ModelUnavailableError(MitpracticeError):
     """A pitch model was asked for whose weights are not installed."""
+
+
+class NoDeviceError(AudioError):
+    """There is no microphone (or no speaker) to open: none plugged in, or none allowed."""
+
+
+class DeviceBusyError(AudioError):
+    """A sound device exists but cannot be opened: another program holds it, or it refused."""
