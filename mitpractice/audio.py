@@ -67,6 +67,7 @@ __all__ = [
     "play_and_record",
     "round_trip_latency",
     "take_levels",
+    "target_in_take_s",
 ]
 
 #: Rate the app records at: CREPE works at 16 kHz, and speech needs no more.
@@ -742,7 +743,22 @@ def round_trip_latency(recorder: Recorder, player: Player, clicks: int = 4) -> f
     lag = _click_lag(take[start - before :], click, period, clicks, width)
     if lag is None:
         raise AudioError("the test clicks did not come back: is the microphone on and near the speaker?")
-    return (lag - before) / sr
+    # A round trip cannot be negative; a loopback with no hardware (a null sink) measures
+    # up to an input block (~2 ms) below zero, as blocks are placed by their callback time.
+    return max(0.0, (lag - before) / sr)
+
+
+def target_in_take_s(recorder: Recorder, player: Player, latency_s: float) -> float | None:
+    """Seconds into ``recorder``'s take at which a voice singing along with the sound that
+    ``player`` plays would start: where its first sample was handed over, plus the
+    measured round trip. ``None`` until both streams have run.
+
+    Subtract it from take times to get target times, e.g. to score a sung-along attempt.
+    """
+    if player.started_at is None:
+        return None
+    at = recorder.sample_at(player.started_at)
+    return None if at is None else at / recorder.sr + latency_s
 
 
 def measure_latency(sr: int = 48_000, device: int | str | None = None, clicks: int = 4) -> float:
