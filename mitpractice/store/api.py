@@ -148,7 +148,16 @@ class Store:
             raise
         if path is not None:
             secure_file(path)  # and its -wal and -shm files
-        return cls(engine, url, kept)
+        store = cls(engine, url, kept)
+        from mitpractice.store.legacy import move_recorded_targets
+
+        try:
+            #: Therapists' recorded models moved in from the folder kept before the store.
+            store.moved_models = move_recorded_targets(store)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
