@@ -245,9 +245,9 @@ def _manifest(archive: zipfile.ZipFile, path: Path) -> dict[str, Any]:
             raise ValueError("no patient")
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"{path}: the bundle is damaged ({exc})") from None
-    if manifest.get("revision") != migrate.head_revision():
-        raise StoreError(f"{path}: made by another version of mitpractice (schema "
-                         f"{manifest.get('revision')}, this one reads {migrate.head_revision()})")
+    if manifest.get("revision") not in migrate.known_revisions():
+        raise StoreError(f"{path}: made by a newer version of mitpractice (schema "
+                         f"{manifest.get('revision')}, this one reads up to {migrate.head_revision()})")
     return manifest
 
 
