@@ -32,7 +32,8 @@ CHILD = Path(__file__).with_name("store_child.py")
 def data_dir(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("MITPRACTICE_DATA_DIR", str(folder))
-    monkeypatch.delenv("MITPRACTICE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("MITPRACTICE_DATABASE_URL", "")
+    monkeypatch.delenv("MITPRACTICE_DATABASE_URL")
     return folder
 
 

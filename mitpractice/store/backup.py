@@ -88,7 +88,7 @@ def backup(store: Store, path: str | Path) -> BackupSummary:
     created = datetime.now(UTC)
     try:
         with atomic_write(path, "wb") as handle, zipfile.ZipFile(handle, "w") as archive, \
-                _snapshot(store) as conn:
+                snapshot(store) as conn:
             for table in metadata.sorted_tables:
                 counts[table.name] = _dump_table(conn, table, archive)
             manifest = dict(format=FORMAT, version=VERSION, revision=migrate.head_revision(),
@@ -102,7 +102,7 @@ def backup(store: Store, path: str | Path) -> BackupSummary:
     return BackupSummary(path=path, rows=counts, revision=migrate.head_revision(), created_at=created)
 
 
-class _snapshot:
+class snapshot:
     """One read transaction over every table: SQLite's WAL snapshot, PostgreSQL's
     REPEATABLE READ."""
 

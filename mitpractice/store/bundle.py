@@ -57,6 +57,7 @@ from mitpractice.files import atomic_write
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate, rows
 from mitpractice.store.api import Store, new_id
+from mitpractice.store.backup import snapshot
 from mitpractice.store.schema import (
     assignments,
     attempt_audio,
@@ -151,8 +152,7 @@ def export_bundle(
     counts: dict[str, int] = {}
     buffer = io.BytesIO()
     try:
-        with store._read() as conn, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            conn.begin()  # one snapshot
+        with snapshot(store) as conn, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for table, stmt in _selections(patient_id, since):
                 counts[table.name] = _dump(conn, table, stmt, archive)
             manifest = dict(format=FORMAT, version=VERSION, revision=migrate.head_revision(),
