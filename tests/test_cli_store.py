@@ -199,3 +199,13 @@ def test_bundle_passphrases_are_asked_twice_for_a_new_bundle(capsys, tmp_path, m
     assert code == 2 and "differ" in err and not (tmp_path / "again.mitp").exists()
     code, _, err = run(capsys, "bundle", "import", str(bundle), "--passphrase-file", str(tmp_path / "nope"))
     assert code == 2 and "nope" in err and len(err.strip().splitlines()) == 1
+
+
+def test_restore_of_a_missing_or_foreign_file_is_one_line(capsys, tmp_path):
+    notes = tmp_path / "notes.zip"
+    notes.write_text("not an archive")
+    for path, message in ((tmp_path / "missing.zip", "no such file"), (notes, "not a mitpractice backup")):
+        code, _, err = run(capsys, "restore", str(path))
+        assert code == 2 and message in err and str(path) in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "backup", "-o", str(tmp_path))
+    assert code == 2 and "is a folder" in err
