@@ -108,6 +108,8 @@ class Store:
         self.kept_copy = kept_copy
         self._writer = engines.writer(engine)
         self.sqlite_file = engines.sqlite_path(url)
+        #: What :meth:`open` moved in from the folder of recorded models kept before the store.
+        self.moved_models = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -125,7 +127,13 @@ class Store:
         secure_data_folder(data_dir())  # journals and exports live there whatever the database
         if path is not None:
             _make_folder(path.parent)
-            engines.check_sqlite_file(path)
+            try:
+                engines.check_sqlite_file(path)
+            except StoreError as exc:
+                copy = migrate.last_copy(path)
+                if copy is None:
+                    raise
+                raise StoreError(f"{exc}; the copy kept before the last migration is {copy}") from None
         engine = engines.create(url)
         where = str(path) if path is not None else engines._safe(url)
         try:
@@ -148,7 +156,15 @@ class Store:
             raise
         if path is not None:
             secure_file(path)  # and its -wal and -shm files
-        return cls(engine, url, kept)
+        store = cls(engine, url, kept)
+        from mitpractice.store.legacy import move_recorded_targets
+
+        try:
+            store.moved_models = move_recorded_targets(store)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
@@ -403,6 +419,13 @@ class Store:
         record = _set_record(row) if row is not None else self.phrase_set_record(set_id_or_version)
         return parse_phrase_set(record.toml, f"{record.set_id} (imported {record.imported_at:%Y-%m-%d})")
 
+    def _set_version(self, version_id: str) -> PhraseSetRecord:
+        with self._read() as conn:
+            row = conn.execute(select(phrase_sets).where(phrase_sets.c.id == version_id)).mappings().first()
+        if row is None:
+            raise StoreError(f"no phrase set version {version_id!r} in the store")
+        return _set_record(row)
+
     # ----------------------------------------------------------------- assignments
     def assign(
         self, patient_id: str, set_id: str, phrase_ids: Sequence[str] = (), *, probe: bool = False
@@ -493,7 +516,13 @@ class Store:
 
         Saving the same ``new.id`` twice stores it once (a recovered take, a bundle).
         """
-        record = self.phrase_set_record(new.set_id)
+        if new.phrase_set_id:
+            record = self._set_version(new.phrase_set_id)
+            if record.set_id != new.set_id:
+                raise StoreError(f"phrase set version {new.phrase_set_id} is of {record.set_id!r}, "
+                                 f"not {new.set_id!r}")
+        else:
+            record = self.phrase_set_record(new.set_id)
         phrase = parse_phrase_set(record.toml, record.set_id).phrase(new.phrase_id)
         probe = self._is_probe(new.patient_id, new.set_id, new.phrase_id, phrase.probe)
         flac = encode_flac(audio, sr)

@@ -5,7 +5,7 @@ Each attempt's audio sits in its own table, so the review queries never read the
 written in the same transaction as the attempt's row.
 
 The migrations under ``migrations/versions`` create exactly these tables; a change here needs a
-new migration (``tests/test_store_schema.py`` compares the two).
+new migration (``tests/test_store_migrations.py`` compares the two, on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
@@ -163,9 +163,10 @@ attempts = Table(
     Column("note", Text, nullable=False),
     Column("flagged", Boolean, nullable=False),
     Index(None, "patient_id", "started_at"),
+    Index(None, "patient_id", "set_id", "phrase_id", "started_at"),  # one phrase of one patient
     Index(None, "set_id", "phrase_id"),
     Index(None, "overall"),
-    Index(None, "flagged"),
+    Index(None, "flagged", "started_at"),  # the flagged list, newest first
 )
 
 attempt_audio = Table(
