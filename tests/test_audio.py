@@ -78,20 +78,26 @@ def test_sample_buffer_keeps_what_fits_and_says_it_overflowed():
 
 
 def test_sample_buffer_readers_see_every_sample_once_in_order_while_it_is_written():
-    total, block = 400_000, 37
+    total, block = 400_000, 997  # blocks of an audio callback's size, not a multiple of 2
     buf = audio.SampleBuffer(capacity=total)
     source = np.arange(total, dtype=np.float32)
     seen: list[list[np.ndarray]] = [[], []]
 
+    ready = threading.Barrier(3)  # on a loaded machine the writer must not finish before readers start
+
     def write() -> None:
+        ready.wait()
         for start in range(0, total, block):
             buf.append(source[start : start + block])
+            time.sleep(0.0005)  # blocks arrive over time, as from an audio callback
 
     def read(pieces: list[np.ndarray]) -> None:
+        ready.wait()
         position = 0
         while position < total:
             new, position = buf.read_from(position)
             pieces.append(new)
+            time.sleep(0.001)  # a reader on a timer
 
     threads = [threading.Thread(target=write)] + [threading.Thread(target=read, args=(s,)) for s in seen]
     for t in threads:
