@@ -88,3 +88,24 @@ def test_a_melody_of_another_phrase_is_refused(model):
     other = target_melody(Phrase(id="hi", text="Hi", syllables=("hi",), pitches="H"))
     with pytest.raises(ParameterError, match="notes"):
         retune(model, other)
+
+
+def test_a_kept_model_is_played_in_each_patients_key(tmp_path, phrase, model, monkeypatch):
+    import soundfile as sf
+
+    from mitpractice.synth import SingOptions, save_model
+    from mitpractice.synth.retune import patient_target
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "model.wav"
+    sf.write(str(path), model.audio, model.sr)
+    save_model(path, "greetings", phrase)
+    for low in ("A2", "D3"):
+        wanted = target_melody(phrase, low=low, interval=3.0, tempo=60.0)
+        heard = patient_target("greetings", phrase, wanted, SingOptions(taps=True))
+        assert heard.source == "recording" and heard.melody is wanted
+        track = track_pitch(heard.audio, heard.sr, "crepe-tiny")
+        score = score_track(track, wanted, audio=heard.audio, sr=heard.sr)
+        for note, sung in zip(wanted.notes, score.syllables, strict=True):
+            assert abs(cents(sung.pitch_hz, note.pitch_hz)) < PITCH_TOLERANCE_CENTS, (low, note, sung)

@@ -153,3 +153,29 @@ def semitone_shift(times: np.ndarray, model: SungTarget, melody: TargetMelody) -
         padded = np.pad(shift, (width // 2, width - 1 - width // 2), mode="edge")
         shift = np.convolve(padded, np.ones(width) / width, mode="valid")
     return shift
+
+
+def patient_target(
+    set_id: str,
+    phrase,
+    melody: TargetMelody,
+    options=None,
+    *,
+    patient: str | None = None,
+) -> SungTarget:
+    """What a patient hears: a therapist's recorded model moved to ``melody`` if one is
+    kept (the patient's own first), else the synthesised voice (see
+    :func:`~mitpractice.synth.targets.sung_target`, which plays a model as it was sung).
+
+    Taps and fading are added after the move, so they fall on the patient's beats.
+    """
+    from mitpractice.synth.recordings import recorded_target
+    from mitpractice.synth.singing import SingOptions, apply_options
+    from mitpractice.synth.targets import sung_target
+
+    options = options or SingOptions()
+    if not options.hum:
+        recorded = recorded_target(set_id, phrase, patient)
+        if recorded is not None:
+            return apply_options(retune(recorded, melody), options)
+    return sung_target(set_id, phrase, melody, options, patient=patient)
