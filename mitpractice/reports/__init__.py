@@ -1,0 +1,2 @@
+"""Reports built from the store: the therapist's report (:mod:`~mitpractice.reports.report`),
+an attempt to Praat (:mod:`~mitpractice.reports.textgrid`). No Qt here; see docs/reports.md."""
