@@ -17,7 +17,7 @@ from mitpractice import __version__
 from mitpractice.errors import MitpracticeError
 
 #: Subcommand modules under ``mitpractice.cli``, in the order ``--help`` lists them.
-SUBCOMMANDS = ("phrases", "pitch", "synth", "score")
+SUBCOMMANDS = ("phrases", "pitch", "synth", "score", "therapist")
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
