@@ -12,6 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from mitpractice.store import Attempt, AttemptQuery
 
+_ROOT = QModelIndex()  # the table's root: every row hangs from it
+
 #: Rows read from the store at a time: two screens' worth, one quick query.
 PAGE = 200
 
@@ -21,8 +23,8 @@ COLUMNS = (
     ("Phrase", "phrase_id"),
     ("Step", "step"),
     ("Kind", None),
-    ("Melody", "melodic"),
-    ("Rhythm", "rhythmic"),
+    ("Mel.", "melodic"),
+    ("Rhy.", "rhythmic"),
     ("Score", "overall"),
     ("⚑", None),
     ("Note", None),
@@ -48,10 +50,10 @@ class AttemptTableModel(QAbstractTableModel):
         self.total = page.total
         self.endResetModel()
 
-    def canFetchMore(self, parent=QModelIndex()) -> bool:
+    def canFetchMore(self, parent=_ROOT) -> bool:
         return not parent.isValid() and len(self.rows) < self.total
 
-    def fetchMore(self, parent=QModelIndex()) -> None:
+    def fetchMore(self, parent=_ROOT) -> None:
         if parent.isValid() or len(self.rows) >= self.total:
             return
         page = self.store.attempts(replace(self.query, offset=len(self.rows)))
@@ -71,10 +73,10 @@ class AttemptTableModel(QAbstractTableModel):
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
     # ------------------------------------------------------------------ table
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -93,8 +95,11 @@ class AttemptTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 6 and a.override is not None:
-                return self.tr("Your score %1 (automatic %2)").replace("%1", f"{a.override:.0f}").replace(
-                    "%2", "—" if a.overall is None else f"{a.overall:.0f}")
+                return (
+                    self.tr("Your score %1 (automatic %2)")
+                    .replace("%1", f"{a.override:.0f}")
+                    .replace("%2", "—" if a.overall is None else f"{a.overall:.0f}")
+                )
             if col == 8 and a.note:
                 return a.note
         if role == Qt.ItemDataRole.UserRole:
@@ -103,7 +108,7 @@ class AttemptTableModel(QAbstractTableModel):
 
     def _text(self, a: Attempt, col: int) -> str:
         if col == 0:
-            return a.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            return a.started_at.astimezone().strftime("%d %b %H:%M")
         if col == 1:
             return self.texts.get((a.set_id, a.phrase_id), a.phrase_id)
         if col == 2:

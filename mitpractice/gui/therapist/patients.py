@@ -62,7 +62,9 @@ class PatientsPage(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName(self.tr("Patients"))
         self.list.setFixedWidth(210)
-        self.list.itemClicked.connect(lambda item: workspace.choose_patient(item.data(Qt.ItemDataRole.UserRole)))
+        self.list.itemClicked.connect(
+            lambda item: workspace.choose_patient(item.data(Qt.ItemDataRole.UserRole))
+        )
         self.new_button = QPushButton(self.tr("New patient"))
         self.new_button.clicked.connect(self.new_patient)
         left.addWidget(QLabel(self.tr("Patients")))
@@ -76,10 +78,12 @@ class PatientsPage(QWidget):
         self.name = QLineEdit()
         self.low = QLineEdit()
         self.low.setPlaceholderText(self.tr("note (A2) or Hz"))
-        self.low.setToolTip(self.tr("The patient's comfortable speaking pitch: a note such as A2 or C3, or Hz."))
+        self.low.setToolTip(
+            self.tr("The patient's comfortable speaking pitch: a note such as A2 or C3, or Hz.")
+        )
         self.check_button = QPushButton(self.tr("Voice check"))
         self.check_button.setToolTip(
-            self.tr("Ask the patient to say a long, easy \"ah\" for %n second(s).", "", int(CHECK_SECONDS))
+            self.tr('Ask the patient to say a long, easy "ah" for %n second(s).', "", int(CHECK_SECONDS))
         )
         self.check_button.clicked.connect(self.voice_check)
         low_row = QHBoxLayout()
@@ -207,7 +211,9 @@ class PatientsPage(QWidget):
             self.save_button.setText(self.tr("Add patient"))
         else:
             self.name.setText(patient.name)
-            self.low.setText(f"{hz_to_note(patient.low_hz)}" if _is_note(patient.low_hz) else f"{patient.low_hz:.1f}")
+            self.low.setText(
+                f"{hz_to_note(patient.low_hz)}" if _is_note(patient.low_hz) else f"{patient.low_hz:.1f}"
+            )
             self.interval.setValue(patient.interval)
             self.tempo.setValue(patient.tempo)
             self.level.setCurrentIndex(LEVELS.index(patient.level))
@@ -315,8 +321,11 @@ class PatientsPage(QWidget):
         taken = self.test_date.date()
         try:
             self.store.add_test_result(
-                self.patient.id, self.test_name.currentText(), date(taken.year(), taken.month(), taken.day()),
-                value, text,
+                self.patient.id,
+                self.test_name.currentText(),
+                date(taken.year(), taken.month(), taken.day()),
+                value,
+                text,
             )
         except MitpracticeError as exc:
             QMessageBox.warning(self, self.tr("Clinical test"), str(exc))
@@ -346,7 +355,7 @@ class PatientsPage(QWidget):
             self.check_status.setText(str(exc))
             return
         self.check_button.setEnabled(False)
-        self.check_status.setText(self.tr("Listening: ask for a long, easy \"ah\"…"))
+        self.check_status.setText(self.tr('Listening: ask for a long, easy "ah"…'))
         QTimer.singleShot(int(CHECK_SECONDS * 1000), self._check_recorded)
 
     def _check_recorded(self) -> None:
@@ -363,7 +372,8 @@ class PatientsPage(QWidget):
         self.low.setText(f"{hz:.1f}")
         self.check_status.setText(
             self.tr("Median pitch %1 Hz (near %2). Save to keep it.")
-            .replace("%1", f"{hz:.0f}").replace("%2", hz_to_note(hz))
+            .replace("%1", f"{hz:.0f}")
+            .replace("%2", hz_to_note(hz))
         )
 
     def _check_failed(self, message: str) -> None:

@@ -84,9 +84,13 @@ def rows_to_toml(fields: dict[str, str], rows: list[dict[str, str]]) -> str:
     if defaults:
         parts.append("[defaults]\n" + "\n".join(defaults) + "\n")
     for row in rows:
-        lines = ["[[phrases]]", f"id = {_toml(row.get('id', '').strip())}", f"text = {_toml(row.get('text', '').strip())}",
-                 f"syllables = [{', '.join(_toml(s) for s in _words(row.get('syllables', '')))}]",
-                 f"pitches = {_toml(row.get('pitches', '').strip().upper())}"]
+        lines = [
+            "[[phrases]]",
+            f"id = {_toml(row.get('id', '').strip())}",
+            f"text = {_toml(row.get('text', '').strip())}",
+            f"syllables = [{', '.join(_toml(s) for s in _words(row.get('syllables', '')))}]",
+            f"pitches = {_toml(row.get('pitches', '').strip().upper())}",
+        ]
         beats = row.get("beats", "").replace(",", " ").split()
         if beats:
             lines.append(f"beats = [{', '.join(_number_or_text(b) for b in beats)}]")
@@ -124,6 +128,7 @@ class PhraseEditorPage(QWidget):
         self.sets.setFixedWidth(200)
         self.sets.setWordWrap(True)
         self.sets.itemClicked.connect(self._set_clicked)
+        self.sets.setSpacing(2)
         left.addWidget(self.sets, 1)
         self.new_button = QPushButton(self.tr("New set"))
         self.new_button.clicked.connect(self.new_set)
@@ -140,9 +145,12 @@ class PhraseEditorPage(QWidget):
         row1 = QHBoxLayout()
         row2 = QHBoxLayout()
         for key, label, row, stretch in (
-            ("id", self.tr("Id"), row1, 2), ("title", self.tr("Title"), row1, 3),
-            ("language", self.tr("Language"), row1, 1), ("description", self.tr("Description"), row2, 5),
-            ("interval", self.tr("Interval"), row2, 1), ("tempo", self.tr("Tempo"), row2, 1),
+            ("id", self.tr("Id"), row1, 2),
+            ("title", self.tr("Title"), row1, 3),
+            ("language", self.tr("Language"), row1, 1),
+            ("description", self.tr("Description"), row2, 5),
+            ("interval", self.tr("Interval"), row2, 1),
+            ("tempo", self.tr("Tempo"), row2, 1),
         ):
             edit = QLineEdit()
             edit.setAccessibleName(label)
@@ -163,16 +171,23 @@ class PhraseEditorPage(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setAccessibleName(self.tr("Phrases"))
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Id"), self.tr("Text"), self.tr("Syllables"), self.tr("H/L"), self.tr("Beats"),
-             self.tr("Probe question")]
+            [
+                self.tr("Id"),
+                self.tr("Text"),
+                self.tr("Syllables"),
+                self.tr("H/L"),
+                self.tr("Beats"),
+                self.tr("Probe question"),
+            ]
         )
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
-        for col, width in ((0, 150), (1, 190), (2, 190), (3, 70), (4, 80)):
+        for col, width in ((0, 150), (1, 175), (2, 175), (3, 75), (4, 80)):
             self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
         self.table.itemChanged.connect(self.validate)
         self.tabs.addTab(self.table, self.tr("Phrases"))
         self.preview = QPlainTextEdit()
@@ -197,8 +212,10 @@ class PhraseEditorPage(QWidget):
         self.play_button.clicked.connect(self.play)
         self.record_button = QPushButton(self.tr("● Record my model"))
         self.record_button.setToolTip(
-            self.tr("Sing the chosen phrase yourself; it is checked against its H/L pattern, kept, "
-                    "and played to each patient in their own key and tempo")
+            self.tr(
+                "Sing the chosen phrase yourself; it is checked against its H/L pattern, kept, "
+                "and played to each patient in their own key and tempo"
+            )
         )
         self.record_button.clicked.connect(self.toggle_recording)
         for w in (self.add_button, self.remove_button, self.play_button, self.record_button):
@@ -235,12 +252,20 @@ class PhraseEditorPage(QWidget):
         self._texts: dict[str, str] = {}
         for available in available_sets(self.store):
             s = available.phrase_set
-            item = QListWidgetItem(f"{s.title}\n{s.id} · {len(s.phrases)} phrases")
+            item = QListWidgetItem(self.tr("%1\n%n phrase(s)", "", len(s.phrases)).replace("%1", s.title))
+            item.setToolTip(f"{s.id} ({available.origin})")
             item.setData(Qt.ItemDataRole.UserRole, s.id)
             self._texts[s.id] = available.toml
             self.sets.addItem(item)
             if s.id == select:
                 self.sets.setCurrentItem(item)
+
+    def select_set(self, set_id: str) -> None:
+        """Open a set of the list in the editor, as a click on it does."""
+        for i in range(self.sets.count()):
+            if self.sets.item(i).data(Qt.ItemDataRole.UserRole) == set_id:
+                self._set_clicked(self.sets.item(i))
+                return
 
     def _set_clicked(self, item: QListWidgetItem) -> None:
         self.sets.setCurrentItem(item)
@@ -260,19 +285,30 @@ class PhraseEditorPage(QWidget):
     def load_set(self, s: PhraseSet) -> None:
         self._loading = True
         for key, value in (
-            ("id", s.id), ("title", s.title), ("language", s.language), ("description", s.description),
+            ("id", s.id),
+            ("title", s.title),
+            ("language", s.language),
+            ("description", s.description),
             ("interval", "" if s.interval is None else f"{s.interval:g}"),
             ("tempo", "" if s.tempo is None else f"{s.tempo:g}"),
         ):
             self.fields[key].setText(value)
+            self.fields[key].setCursorPosition(0)
         self.table.setRowCount(0)
         for p in s.phrases:
-            self._append_row({
-                "id": p.id, "text": p.text, "syllables": " ".join(p.syllables), "pitches": p.pitches,
-                "beats": " ".join(f"{b:g}" for b in p.beats), "question": p.question or "",
-                "probe": "true" if p.probe else "",
-            })
+            self._append_row(
+                {
+                    "id": p.id,
+                    "text": p.text,
+                    "syllables": " ".join(p.syllables),
+                    "pitches": p.pitches,
+                    "beats": " ".join(f"{b:g}" for b in p.beats),
+                    "question": p.question or "",
+                    "probe": "true" if p.probe else "",
+                }
+            )
         self._loading = False
+        self.table.resizeRowsToContents()
         if self.table.rowCount():
             self.table.selectRow(0)
         self.status.setText("")
@@ -297,8 +333,10 @@ class PhraseEditorPage(QWidget):
     def rows(self) -> list[dict[str, str]]:
         out = []
         for r in range(self.table.rowCount()):
-            values = {key: (self.table.item(r, c).text() if self.table.item(r, c) else "")
-                      for c, key in enumerate(COLUMNS)}
+            values = {
+                key: (self.table.item(r, c).text() if self.table.item(r, c) else "")
+                for c, key in enumerate(COLUMNS)
+            }
             first = self.table.item(r, 0)
             values["probe"] = (first.data(Qt.ItemDataRole.UserRole) or "") if first else ""
             out.append(values)
@@ -345,9 +383,7 @@ class PhraseEditorPage(QWidget):
                 self.validation.setText(self.tr("Valid, but the set has no phrase yet."))
             else:
                 self.validation.setStyleSheet("color: #1b7f3b;")
-                self.validation.setText(
-                    self.tr("Valid: %n phrase(s).", "", len(self.parsed.phrases))
-                )
+                self.validation.setText(self.tr("Valid: %n phrase(s).", "", len(self.parsed.phrases)))
         for w in (self.save_button, self.export_button, self.play_button, self.record_button):
             w.setEnabled(self.parsed is not None and bool(self.parsed.phrases))
         return self.parsed
@@ -363,14 +399,19 @@ class PhraseEditorPage(QWidget):
         except MitpracticeError as exc:
             self.status.setText(str(exc))
             return None
-        self.status.setText(self.tr("Saved to the store (version of %1).").replace(
-            "%1", f"{record.imported_at:%Y-%m-%d %H:%M}"))
+        self.status.setText(
+            self.tr("Saved to the store (version of %1).").replace(
+                "%1", f"{record.imported_at:%Y-%m-%d %H:%M}"
+            )
+        )
         self.fill_sets(select=parsed.id)
         return record
 
     def import_file(self, path: str | None = None) -> bool:
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self, self.tr("Import a phrase set"), "", self.tr("Phrase sets (*.toml)"))
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Import a phrase set"), "", self.tr("Phrase sets (*.toml)")
+            )
             if not path:
                 return False
         try:
@@ -380,7 +421,9 @@ class PhraseEditorPage(QWidget):
             return False
         if not self.load_text(text, path):
             return False
-        self.status.setText(self.tr("Imported %1: save it to keep it in the store.").replace("%1", Path(path).name))
+        self.status.setText(
+            self.tr("Imported %1: save it to keep it in the store.").replace("%1", Path(path).name)
+        )
         return True
 
     def export_file(self, path: str | None = None) -> bool:
@@ -388,7 +431,10 @@ class PhraseEditorPage(QWidget):
             return False
         if not path:
             path, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export the phrase set"), f"{self.parsed.id}.toml", self.tr("Phrase sets (*.toml)")
+                self,
+                self.tr("Export the phrase set"),
+                f"{self.parsed.id}.toml",
+                self.tr("Phrase sets (*.toml)"),
             )
             if not path:
                 return False
@@ -442,8 +488,11 @@ class PhraseEditorPage(QWidget):
 
         self.play_button.setEnabled(True)
         self.last_target = target
-        kind = self.tr("your recorded model, moved to the patient's key") if target.source == "recording" \
+        kind = (
+            self.tr("your recorded model, moved to the patient's key")
+            if target.source == "recording"
             else self.tr("the synthesised voice")
+        )
         self.status.setText(self.tr("Playing (%1).").replace("%1", kind))
         try:
             play(target.audio, target.sr, blocking=False)
@@ -474,8 +523,11 @@ class PhraseEditorPage(QWidget):
                 return
             self.record_button.setText(self.tr("■ Stop"))
             self.status.setText(
-                self.tr("Recording: sing “%1” (%2), then press Stop.").replace("%1", phrase.text)
-                .replace("%2", " ".join(f"{s}:{h}" for s, h in zip(phrase.syllables, phrase.pitches, strict=True)))
+                self.tr("Recording: sing “%1” (%2), then press Stop.")
+                .replace("%1", phrase.text)
+                .replace(
+                    "%2", " ".join(f"{s}:{h}" for s, h in zip(phrase.syllables, phrase.pitches, strict=True))
+                )
             )
             QTimer.singleShot(int(MAX_MODEL_S * 1000), self._stop_if_recording)
             return
@@ -504,7 +556,9 @@ class PhraseEditorPage(QWidget):
         m = target.melody
         self.status.setText(
             self.tr("Model kept: sung at %1 Hz, interval %2, tempo %3. Play gives it in the patient's key.")
-            .replace("%1", f"{m.low_hz:.0f}").replace("%2", f"{m.interval:.1f}").replace("%3", f"{m.tempo:.0f}")
+            .replace("%1", f"{m.low_hz:.0f}")
+            .replace("%2", f"{m.interval:.1f}")
+            .replace("%3", f"{m.tempo:.0f}")
         )
 
     def stop(self) -> None:

@@ -30,8 +30,10 @@ class PinDialog(QDialog):
         self.setWindowTitle(self.tr("Therapist's workspace"))
         layout = QVBoxLayout(self)
         intro = QLabel(
-            self.tr("Choose a PIN of 4 to 12 digits. Patients will not be able to change their "
-                    "programme without it.")
+            self.tr(
+                "Choose a PIN of 4 to 12 digits. Patients will not be able to change their "
+                "programme without it."
+            )
             if self.first_use
             else self.tr("Type your PIN to open the therapist's workspace.")
         )
@@ -106,7 +108,9 @@ class PinDialog(QDialog):
         self.ok_button.setEnabled(wait <= 0)
         self.pin.setEnabled(wait <= 0)
         if wait > 0:
-            self.message.setText(self.tr("Too many wrong PINs. Try again in %n second(s).", "", int(wait + 0.999)))
+            self.message.setText(
+                self.tr("Too many wrong PINs. Try again in %n second(s).", "", int(wait + 0.999))
+            )
             if not self.timer.isActive():
                 self.timer.start()
         else:

@@ -61,7 +61,9 @@ class ProgrammePage(QWidget):
         right = QVBoxLayout(mine)
         self.table = QTableWidget(0, 4)
         self.table.setAccessibleName(self.tr("Assigned phrases"))
-        self.table.setHorizontalHeaderLabels([self.tr("Set"), self.tr("Phrase"), self.tr("Syllables"), self.tr("Kind")])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Set"), self.tr("Phrase"), self.tr("Syllables"), self.tr("Kind")]
+        )
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -101,7 +103,9 @@ class ProgrammePage(QWidget):
         self.tree.clear()
         for available in available_sets(self.store):
             s = available.phrase_set
-            top = QTreeWidgetItem([f"{s.title} ({s.id}{', imported' if available.origin == 'store' else ''})", ""])
+            top = QTreeWidgetItem(
+                [f"{s.title} ({s.id}{', imported' if available.origin == 'store' else ''})", ""]
+            )
             top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate)
             top.setCheckState(0, Qt.CheckState.Unchecked)
             top.setData(0, KEY_ROLE, (s.id, None))
@@ -153,7 +157,9 @@ class ProgrammePage(QWidget):
             self.message.setText(str(exc))
             return
         kind = self.tr("probes") if probe else self.tr("trained phrases")
-        self.message.setText(self.tr("%1 phrase(s) assigned as %2.").replace("%1", str(n)).replace("%2", kind))
+        self.message.setText(
+            self.tr("%1 phrase(s) assigned as %2.").replace("%1", str(n)).replace("%2", kind)
+        )
         for i in range(self.tree.topLevelItemCount()):
             self.tree.topLevelItem(i).setCheckState(0, Qt.CheckState.Unchecked)
         self.fill_programme()
@@ -168,7 +174,12 @@ class ProgrammePage(QWidget):
                 parsed[a.phrase_set_id] = self.store.phrase_set(a.phrase_set_id)
             s = parsed[a.phrase_set_id]
             phrase = s.phrase(a.phrase_id)
-            cells = [s.title, phrase.text, str(len(phrase.syllables)), self.tr("probe") if a.probe else self.tr("trained")]
+            cells = [
+                s.title,
+                phrase.text,
+                str(len(phrase.syllables)),
+                self.tr("probe") if a.probe else self.tr("trained"),
+            ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(KEY_ROLE, (a.set_id, a.phrase_id, a.probe))
@@ -178,8 +189,11 @@ class ProgrammePage(QWidget):
         self.table.resizeColumnToContents(2)
         self.table.resizeColumnToContents(3)
         self.count.setText(
-            self.tr("%1 trained, %2 probe phrase(s).").replace("%1", str(len(rows) - probes)).replace("%2", str(probes))
-            if self.patient else self.tr("Choose or add a patient first.")
+            self.tr("%1 trained, %2 probe phrase(s).")
+            .replace("%1", str(len(rows) - probes))
+            .replace("%2", str(probes))
+            if self.patient
+            else self.tr("Choose or add a patient first.")
         )
 
     def selected(self) -> list[tuple[str, str, bool]]:

@@ -54,11 +54,18 @@ def weekly_rows(report: Report) -> list[tuple[str, ...]]:
         days = parts["all"]
         minutes = sum(d.minutes for d in days)
         met = sum(d.minutes >= goal for d in days)
-        rows.append((
-            f"{year}-W{week:02d}", str(len(days)), f"{minutes:.0f}", f"{met}/{len(days)}",
-            mean(parts["trained"], "melodic"), mean(parts["trained"], "rhythmic"),
-            mean(parts["probe"], "melodic"), mean(parts["probe"], "rhythmic"),
-        ))
+        rows.append(
+            (
+                f"{year}-W{week:02d}",
+                str(len(days)),
+                f"{minutes:.0f}",
+                f"{met}/{len(days)}",
+                mean(parts["trained"], "melodic"),
+                mean(parts["trained"], "rhythmic"),
+                mean(parts["probe"], "melodic"),
+                mean(parts["probe"], "rhythmic"),
+            )
+        )
     return rows
 
 
@@ -89,14 +96,31 @@ class ProgressPage(QWidget):
 
         self.tabs = QTabWidget()
         self.phrases = self._table(
-            [self.tr("Phrase"), self.tr("Kind"), self.tr("Syll."), self.tr("Attempts"), self.tr("Best"),
-             self.tr("Mean"), self.tr("Latest"), self.tr("Step reached")], stretch=0,
+            [
+                self.tr("Phrase"),
+                self.tr("Kind"),
+                self.tr("Syll."),
+                self.tr("Attempts"),
+                self.tr("Best"),
+                self.tr("Mean"),
+                self.tr("Latest"),
+                self.tr("Step reached"),
+            ],
+            stretch=0,
         )
         self.phrases.setAccessibleName(self.tr("Per phrase"))
         self.weeks = self._table(
-            [self.tr("Week"), self.tr("Days"), self.tr("Minutes"), self.tr("Goal met"),
-             self.tr("Trained melody"), self.tr("Trained rhythm"), self.tr("Probe melody"),
-             self.tr("Probe rhythm")], stretch=None,
+            [
+                self.tr("Week"),
+                self.tr("Days"),
+                self.tr("Minutes"),
+                self.tr("Goal met"),
+                self.tr("Trained melody"),
+                self.tr("Trained rhythm"),
+                self.tr("Probe melody"),
+                self.tr("Probe rhythm"),
+            ],
+            stretch=None,
         )
         self.weeks.setAccessibleName(self.tr("Per week"))
         self.tabs.addTab(self.phrases, self.tr("Per phrase"))
@@ -142,17 +166,32 @@ class ProgressPage(QWidget):
         probe = "—" if t.mean_probe is None else f"{t.mean_probe:.0f}"
         self.totals.setText(
             self.tr("%1: %2 attempts, %3 min on %4 days (goal met on %5); mean score trained %6, probe %7.")
-            .replace("%1", str(r.period)).replace("%2", str(t.attempts)).replace("%3", f"{t.minutes:.0f}")
-            .replace("%4", str(t.days_practised)).replace("%5", str(t.days_goal_met))
-            .replace("%6", trained).replace("%7", probe)
+            .replace("%1", str(r.period))
+            .replace("%2", str(t.attempts))
+            .replace("%3", f"{t.minutes:.0f}")
+            .replace("%4", str(t.days_practised))
+            .replace("%5", str(t.days_goal_met))
+            .replace("%6", trained)
+            .replace("%7", probe)
         )
         self.charts.set_data(r.progress)
         fmt = lambda v: "—" if v is None else f"{v:.0f}"  # noqa: E731
-        self._fill(self.phrases, [
-            (p.text, self.tr("probe") if p.probe else self.tr("trained"), str(p.syllables), str(p.attempts),
-             fmt(p.best), fmt(p.mean), fmt(p.latest), p.step_reached)
-            for p in r.phrases
-        ])
+        self._fill(
+            self.phrases,
+            [
+                (
+                    p.text,
+                    self.tr("probe") if p.probe else self.tr("trained"),
+                    str(p.syllables),
+                    str(p.attempts),
+                    fmt(p.best),
+                    fmt(p.mean),
+                    fmt(p.latest),
+                    p.step_reached,
+                )
+                for p in r.phrases
+            ],
+        )
         self._fill(self.weeks, weekly_rows(r))
 
     @staticmethod

@@ -76,14 +76,24 @@ def load_detail(store, attempt: Attempt) -> AttemptDetail:
     track = track_pitch(np.asarray(y, dtype=np.float32), sr, model)
     midi = np.where(track.confidence >= VOICED_CONFIDENCE, hz_to_midi(track.f0_hz), np.nan)
     score = attempt.score_json or {}
-    return _detail(attempt, phrase.text, y, sr, track.times, midi, melody, score,
-                   tuple(score.get("syllables", ())))
+    return _detail(
+        attempt, phrase.text, y, sr, track.times, midi, melody, score, tuple(score.get("syllables", ()))
+    )
 
 
 def _detail(attempt, text, y, sr, times, midi, melody, score, syllables) -> AttemptDetail:
     layout = _layout(melody, score)
-    return AttemptDetail(attempt=attempt, phrase_text=text, audio=y, sr=sr, times=times, midi=midi,
-                         melody=melody, syllables=syllables, **layout)
+    return AttemptDetail(
+        attempt=attempt,
+        phrase_text=text,
+        audio=y,
+        sr=sr,
+        times=times,
+        midi=midi,
+        melody=melody,
+        syllables=syllables,
+        **layout,
+    )
 
 
 def _layout(melody: TargetMelody, score: dict) -> dict:
@@ -221,10 +231,9 @@ class ReviewPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, chars in enumerate((15, 13, 12, 7, 6, 6, 6, 2, 8)):
-            self.table.setColumnWidth(col, self.fontMetrics().averageCharWidth() * chars + 16)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("⚑") + 12)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.installEventFilter(self)
         left.addLayout(filters)
@@ -232,7 +241,7 @@ class ReviewPage(QWidget):
         self.count = QLabel("")
         self.count.setAccessibleName(self.tr("How many attempts match"))
         left.addWidget(self.count)
-        body.addLayout(left, 11)
+        body.addLayout(left, 12)
 
         right = QVBoxLayout()
         self.title = QLabel(self.tr("Choose an attempt."))
@@ -367,9 +376,12 @@ class ReviewPage(QWidget):
         text = self.model.texts.get((a.set_id, a.phrase_id), a.phrase_id)
         when = a.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
         scores = (
-            self.tr("not scored") if a.overall is None
-            else self.tr("melody %1 · rhythm %2 · score %3").replace("%1", f"{a.melodic:.0f}")
-            .replace("%2", f"{a.rhythmic:.0f}").replace("%3", f"{a.overall:.0f}")
+            self.tr("not scored")
+            if a.overall is None
+            else self.tr("melody %1 · rhythm %2 · score %3")
+            .replace("%1", f"{a.melodic:.0f}")
+            .replace("%2", f"{a.rhythmic:.0f}")
+            .replace("%3", f"{a.overall:.0f}")
         )
         return f"“{text}” — {a.step}, {when} — {scores}"
 
@@ -378,11 +390,12 @@ class ReviewPage(QWidget):
             return  # the therapist moved on
         self.detail = detail
         self.view.set_review(
-            times=detail.times, midi=detail.midi, note_times=detail.note_times, note_midi=detail.note_midi,
+            times=detail.times,
+            midi=detail.midi,
+            note_times=detail.note_times,
+            note_midi=detail.note_midi,
             labels=[n.syllable for n in detail.melody.notes],
-            syllables=[
-                (s.get("onset_s"), s.get("offset_s"), syllable_colour(s)) for s in detail.syllables
-            ],
+            syllables=[(s.get("onset_s"), s.get("offset_s"), syllable_colour(s)) for s in detail.syllables],
             duration=len(detail.audio) / detail.sr,
         )
         self.syllable_line.setText(_syllable_html(detail))
@@ -401,8 +414,15 @@ class ReviewPage(QWidget):
         self.status.setText("")
 
     def _enable_detail(self, on: bool) -> None:
-        for w in (self.play_attempt_button, self.play_target_button, self.stop_button, self.save_button,
-                  self.override_on, self.flag, self.note):
+        for w in (
+            self.play_attempt_button,
+            self.play_target_button,
+            self.stop_button,
+            self.save_button,
+            self.override_on,
+            self.flag,
+            self.note,
+        ):
             w.setEnabled(on)
         self.override.setEnabled(on and self.override_on.isChecked())
 
@@ -467,7 +487,8 @@ class ReviewPage(QWidget):
         self.status.setText(self.tr("Preparing the target…"))
         run_in_thread(
             lambda: patient_target(a.set_id, phrase, detail.melody, patient=a.patient_id),
-            self._play_target_ready, self._detail_failed,
+            self._play_target_ready,
+            self._detail_failed,
         )
 
     def _play_target_ready(self, target) -> None:
@@ -509,9 +530,13 @@ def _syllable_html(detail: AttemptDetail) -> str:
             mark = "not heard"
         else:
             mark = " ".join(
-                x for x in ("pitch ✓" if s.get("pitch_ok") else "pitch ✗",
-                            "timing ✓" if s.get("timing_ok") else "timing ✗")
+                x
+                for x in (
+                    "pitch ✓" if s.get("pitch_ok") else "pitch ✗",
+                    "timing ✓" if s.get("timing_ok") else "timing ✗",
+                )
             )
-        parts.append(f"<span style='color:{colour}'><b>{s.get('text', '')}</b> "
-                     f"({s.get('target', '')}) {mark}</span>")
+        parts.append(
+            f"<span style='color:{colour}'><b>{s.get('text', '')}</b> ({s.get('target', '')}) {mark}</span>"
+        )
     return " &nbsp; ".join(parts) or "Not scored yet."

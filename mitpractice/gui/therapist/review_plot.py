@@ -20,6 +20,9 @@ from mitpractice.melody import midi_to_hz
 
 #: Semitones shown above and below the notes, so a sung pitch a little off stays in view.
 MARGIN_ST = 4.0
+#: A jump larger than this between two frames (semitones) is not drawn as a line: it is an
+#: octave slip of the tracker or a break in the voice, not a glide.
+JUMP_ST = 3.0
 
 
 class ReviewPlot(QWidget):
@@ -35,8 +38,15 @@ class ReviewPlot(QWidget):
         self.update()
 
     def set_review(self, *, times, midi, note_times, note_midi, labels, syllables, duration) -> None:
-        self.data = dict(times=np.asarray(times), midi=np.asarray(midi), note_times=note_times,
-                         note_midi=note_midi, labels=labels, syllables=syllables, duration=duration)
+        self.data = dict(
+            times=np.asarray(times),
+            midi=np.asarray(midi),
+            note_times=note_times,
+            note_midi=note_midi,
+            labels=labels,
+            syllables=syllables,
+            duration=duration,
+        )
         self.update()
 
     def set_cursor(self, t: float | None) -> None:
@@ -81,28 +91,40 @@ class ReviewPlot(QWidget):
         for m in range(lo, hi + 1, step):
             p.drawLine(QPointF(area.left(), y(m)), QPointF(area.right(), y(m)))
             p.setPen(theme.TEXT)
-            p.drawText(QRectF(0, y(m) - fm.height() / 2, left - 6, fm.height()),
-                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, _note(midi_to_hz(m)))
+            p.drawText(
+                QRectF(0, y(m) - fm.height() / 2, left - 6, fm.height()),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                _note(midi_to_hz(m)),
+            )
             p.setPen(QPen(QColor("#d5dae1"), 1))
         # seconds
         p.setPen(theme.TEXT)
         for s in range(0, int(t_max) + 1):
-            p.drawText(QRectF(x(s) - 20, area.bottom() + 2, 40, fm.height()), Qt.AlignmentFlag.AlignCenter, f"{s}s")
+            p.drawText(
+                QRectF(x(s) - 20, area.bottom() + 2, 40, fm.height()), Qt.AlignmentFlag.AlignCenter, f"{s}s"
+            )
         # target notes
         for (start, end), m, label in zip(d["note_times"], d["note_midi"], d["labels"], strict=True):
             colour = theme.HIGH_NOTE if m > min(d["note_midi"]) + 0.5 else theme.LOW_NOTE
             bar = QRectF(x(start), y(m) - 5, max(4.0, x(end) - x(start) - 3), 10)
             p.fillRect(bar, colour)
-            p.drawText(QRectF(bar.left(), bar.top() - fm.height() - 2, max(bar.width(), 60), fm.height()),
-                       Qt.AlignmentFlag.AlignLeft, label)
+            p.drawText(
+                QRectF(bar.left(), bar.top() - fm.height() - 2, max(bar.width(), 60), fm.height()),
+                Qt.AlignmentFlag.AlignLeft,
+                label,
+            )
         # the sung pitch
         path = QPainterPath()
         drawing = False
+        previous = None
         for t, m in zip(d["times"], d["midi"], strict=True):
-            if not np.isfinite(m):
+            if not np.isfinite(m) or not lo <= m <= hi:
                 drawing = False
                 continue
-            point = QPointF(x(t), y(float(np.clip(m, lo, hi))))
+            if previous is not None and abs(m - previous) > JUMP_ST:
+                drawing = False  # an octave slip or a new onset: no line across it
+            previous = m
+            point = QPointF(x(t), y(float(m)))
             if drawing:
                 path.lineTo(point)
             else:

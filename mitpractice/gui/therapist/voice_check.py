@@ -40,7 +40,7 @@ def comfortable_low(y: np.ndarray, sr: int, model: str = "crepe-tiny") -> float:
     hop = float(np.median(np.diff(track.times))) if len(track.times) > 1 else 0.01
     if voiced.sum() * hop < MIN_VOICED_S:
         raise AudioError(
-            f"only {voiced.sum() * hop:.1f} s of voice heard; say a long, easy \"ah\" for "
+            f'only {voiced.sum() * hop:.1f} s of voice heard; say a long, easy "ah" for '
             f"{CHECK_SECONDS:g} seconds"
         )
     return float(np.median(track.f0_hz[voiced]))
