@@ -18,10 +18,19 @@ from typing import IO
 import platformdirs
 
 APP_NAME = "mitpractice"
+#: Environment variable naming the data folder, as the command line's ``--data-dir`` does.
+DATA_DIR_ENV = "MITPRACTICE_DATA_DIR"
 
 
 def data_dir() -> Path:
-    """The user's data folder for the app (patients, recordings, recorded models)."""
+    """The app's data folder (the database, take journals, exports): ``$MITPRACTICE_DATA_DIR``
+    when set (``mitpractice --data-dir`` sets it), else the user's platform data folder.
+
+    Every part of the app asks here, so one setting moves all of it.
+    """
+    chosen = os.environ.get(DATA_DIR_ENV)
+    if chosen:
+        return Path(chosen).expanduser().absolute()
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 

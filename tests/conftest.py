@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pg_server
 import pytest
+from pg_server import PostgresServer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -26,7 +28,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 def private_user_folders(tmp_path_factory) -> Iterator[Path]:
     """Keep every test away from the user's real data and cache folders (patients' data)."""
     root = tmp_path_factory.mktemp("user")
-    saved = {name: os.environ.get(name) for name in ("XDG_DATA_HOME", "XDG_CACHE_HOME")}
+    chosen = ("MITPRACTICE_DATA_DIR", "MITPRACTICE_DATABASE_URL")  # would override the folders
+    saved = {name: os.environ.get(name) for name in ("XDG_DATA_HOME", "XDG_CACHE_HOME", *chosen)}
+    for name in chosen:
+        os.environ.pop(name, None)
     os.environ["XDG_DATA_HOME"] = str(root / "data")
     os.environ["XDG_CACHE_HOME"] = str(root / "cache")
     yield root
@@ -101,57 +106,12 @@ def sound_server() -> Iterator[SoundServer]:
         shutil.rmtree(runtime, ignore_errors=True)
 
 
-@dataclass(frozen=True)
-class PostgresServer:
-    """A PostgreSQL server of the test session's own: a socket in a temporary folder."""
-
-    socket_dir: Path
-    pid: int
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres@/{database}?host={self.socket_dir}"
-
-    def create_database(self, name: str) -> str:
-        """A new empty database on the server; returns its SQLAlchemy URL."""
-        subprocess.run(["runuser", "-u", "postgres", "--", self._bin("createdb"), "-h", str(self.socket_dir),
-                        name], check=True, capture_output=True)
-        return self.url(name)
-
-    @staticmethod
-    def _bin(name: str) -> str:
-        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
-        return str(versions[-1] / name) if versions else name
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    """Debian's PostgreSQL, ``initdb -A trust`` into a temporary folder and started with its
-    socket there, both as the ``postgres`` user; stopped by its pid at the end."""
-    if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")) or shutil.which("runuser") is None:
+    """A PostgreSQL server of the session's own (see tests/pg_server.py); stopped at the end."""
+    if not pg_server.available():
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed; scripts/setup.sh --test installs it")
         pytest.skip("no PostgreSQL here (scripts/setup.sh --test installs it)")
-    root = Path(tempfile.mkdtemp(prefix="mitpractice-pg-"))
-    root.chmod(0o755)
-    data, sockets = root / "data", root / "run"
-    sockets.mkdir()
-    shutil.chown(root, "postgres")
-    shutil.chown(sockets, "postgres")
-    as_postgres = ["runuser", "-u", "postgres", "--"]
-    initdb = [PostgresServer._bin("initdb"), "-A", "trust", "-U", "postgres", "-D", str(data)]
-    subprocess.run([*as_postgres, *initdb], check=True, capture_output=True)
-    subprocess.run([*as_postgres, PostgresServer._bin("pg_ctl"), "start", "-w", "-D", str(data), "-l",
-                    str(root / "log"), "-o", f"-k {sockets} -c listen_addresses='' -c fsync=off"],
-                   check=True, capture_output=True)
-    pid = int((data / "postmaster.pid").read_text().split()[0])
-    try:
-        yield PostgresServer(sockets, pid)
-    finally:
-        os.kill(pid, 15)
-        for _ in range(100):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.05)
-        shutil.rmtree(root, ignore_errors=True)
+    with pg_server.postgres() as server:
+        yield server

@@ -1,8 +1,14 @@
 """The ``mitpractice`` command: a thin shell over the core, one module per subcommand.
 
-Each subcommand module has ``register(subparsers)``, which adds its parser and sets
-``func`` to a handler ``(args) -> int``. Handlers import what they need when they run, so
-``mitpractice phrases validate`` does not pay for loading the pitch models.
+Each subcommand module has ``register(subparsers)``, which adds its parser (or several) and
+sets ``func`` to a handler ``(args) -> int``. Handlers import what they need when they run, so
+``mitpractice phrases validate`` does not pay for loading the pitch models. A new subcommand
+is a module here and its name in :data:`SUBCOMMANDS`.
+
+The global options ``--data-dir`` and ``--database`` come before the subcommand; they are
+applied to the environment (``MITPRACTICE_DATA_DIR``, ``MITPRACTICE_DATABASE_URL``) before any
+handler runs, so the store, the take journal and every file follow one setting. Handlers that
+need the store open it with :func:`mitpractice.cli.options.open_store`.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ from mitpractice import __version__
 from mitpractice.errors import MitpracticeError
 
 #: Subcommand modules under ``mitpractice.cli``, in the order ``--help`` lists them.
-SUBCOMMANDS = ("phrases", "pitch", "synth", "score", "therapist")
+SUBCOMMANDS = ("phrases", "pitch", "synth", "score", "patients", "attempts", "archive", "bundle", "therapist")
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
+#: ``mitpractice.store.engine.DATABASE_ENV``, named here so parsing does not load SQLAlchemy.
+DATABASE_ENV = "MITPRACTICE_DATABASE_URL"
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -35,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Melodic Intonation Therapy practice: phrase sets, sung targets, pitch and scores.",
     )
     parser.add_argument("--version", action="version", version=f"mitpractice {__version__}")
+    add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name in SUBCOMMANDS:
         importlib.import_module(f"mitpractice.cli.{name}").register(subparsers)
@@ -45,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 bad input)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    apply_global_options(args)
     if args.command is None:
         return open_app(parser)
     try:
@@ -58,6 +68,27 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (``mitpractice phrases list | head``): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    """``--data-dir`` and ``--database``, given before the subcommand (DESIGN.md)."""
+    from mitpractice.files import DATA_DIR_ENV
+
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help=f"the data folder (default: ${DATA_DIR_ENV}, else the user data folder)")
+    parser.add_argument("--database", metavar="URL",
+                        help=f"a SQLAlchemy URL such as postgresql+psycopg://user@host/mitpractice "
+                        f"(default: ${DATABASE_ENV}, else SQLite in the data folder)")
+
+
+def apply_global_options(args: argparse.Namespace) -> None:
+    """Set the environment from the global options, so every part of the app follows them."""
+    from mitpractice.files import DATA_DIR_ENV
+
+    if args.data_dir:
+        os.environ[DATA_DIR_ENV] = os.path.abspath(os.path.expanduser(args.data_dir))
+    if args.database:
+        os.environ[DATABASE_ENV] = args.database
 
 
 def open_app(parser: argparse.ArgumentParser) -> int:

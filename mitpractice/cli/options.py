@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from mitpractice.errors import ParameterError
+
 if TYPE_CHECKING:
     from mitpractice.melody import TargetMelody
     from mitpractice.phrases import Phrase, PhraseSet
@@ -37,3 +39,25 @@ def add_model_argument(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--model", choices=MODELS, default="crepe-tiny",
                         help="pitch model (default: %(default)s)")
+
+
+def open_store():
+    """The store the global options name (``--database``, else SQLite in ``--data-dir``).
+
+    Opened after the global options are applied to the environment; close it when done.
+    """
+    from mitpractice.store import Store
+
+    return Store.open()
+
+
+def parse_day(text: str, what: str = "--since"):
+    """A day (``2026-11-02``) or a time (``2026-11-02T09:30``, UTC unless a zone is given)
+    as a timezone-aware UTC datetime; a one-line error otherwise."""
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ParameterError(f"{what}: {text!r} is not a date like 2026-11-02") from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from mitpractice.cli.options import add_melody_arguments, add_model_argument, melody_from_args
+from mitpractice.cli.options import add_melody_arguments, add_model_argument, melody_from_args, open_store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,23 +24,95 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="sung: melody and rhythm; sprechgesang: rhythm only (default: sung)",
     )
     add_melody_arguments(parser)
+    stored = parser.add_argument_group(
+        "a patient's attempt",
+        "With --patient, the patient's low pitch, interval and tempo are the defaults of the "
+        "target; with --save the attempt (its audio first, then its score) is stored for them, "
+        "as the practice window does. SET_FILE may then be the id of a bundled or imported set.",
+    )
+    stored.add_argument("--patient", metavar="PATIENT", help="id or unambiguous name")
+    stored.add_argument("--save", action="store_true", help="store the attempt for the patient")
+    stored.add_argument("--step", default=DEFAULT_STEP,
+                        help="the MIT step the attempt was sung at (default: %(default)s)")
     parser.set_defaults(func=run)
+
+
+#: The step recorded for an attempt scored from the command line: singing a phrase after
+#: hearing it is what a recording made elsewhere most often is.
+DEFAULT_STEP = "repetition"
 
 
 def run(args: argparse.Namespace) -> int:
     from mitpractice.audiofile import load_audio
+    from mitpractice.errors import ParameterError
     from mitpractice.phrases import load_phrase_set
     from mitpractice.scoring import score_audio
 
+    if args.save and not args.patient:
+        raise ParameterError("--save stores the attempt for a patient: add --patient PATIENT")
+    if args.patient:
+        return run_for_patient(args)
     phrase_set = load_phrase_set(args.set_file)
     phrase = phrase_set.phrase(args.phrase_id)
     melody = melody_from_args(args, phrase_set, phrase)
     y, sr = load_audio(args.audio)
     score = score_audio(y, sr, melody, model=args.model, mode=args.mode)
+    return _print(args, score)
+
+
+def run_for_patient(args: argparse.Namespace) -> int:
+    """Score with the patient's settings as defaults; with ``--save``, store the attempt:
+    row and audio first (saved whole even if scoring then fails), then its score."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from mitpractice.audiofile import load_audio
+    from mitpractice.melody import set_melody
+    from mitpractice.phrases import parse_phrase_set
+    from mitpractice.scoring import score_audio
+    from mitpractice.store import NewAttempt
+
+    with open_store() as store:
+        patient = store.find_patient(args.patient)
+        if Path(args.set_file).exists() or args.set_file.endswith(".toml"):
+            record = store.import_phrase_set(args.set_file)  # kept as its text
+        else:
+            record = store.phrase_set_record(args.set_file)  # a bundled or imported set's id
+        phrase_set = parse_phrase_set(record.toml, args.set_file)
+        phrase = phrase_set.phrase(args.phrase_id)
+        melody = set_melody(
+            phrase_set, phrase,
+            args.low if args.low is not None else patient.low_hz,
+            args.interval if args.interval is not None else patient.interval,
+            args.tempo if args.tempo is not None else patient.tempo,
+        )
+        y, sr = load_audio(args.audio)
+        saved = None
+        if args.save:
+            saved = store.save_attempt(
+                NewAttempt(
+                    patient_id=patient.id, set_id=phrase_set.id, phrase_id=phrase.id, step=args.step,
+                    started_at=datetime.now(UTC), low_hz=melody.low_hz, interval=melody.interval,
+                    tempo=melody.tempo, model=args.model, mode=args.mode, phrase_set_id=record.id,
+                ),
+                y, sr,
+            )
+        score = score_audio(y, sr, melody, model=args.model, mode=args.mode)
+        if saved is not None:
+            saved = store.set_score(saved.id, score)
+    return _print(args, score, saved)
+
+
+def _print(args: argparse.Namespace, score, saved=None) -> int:
     if args.json:
-        print(json.dumps(score.to_json(), ensure_ascii=False))
+        data = score.to_json()
+        if saved is not None:
+            data = {**data, "attempt_id": saved.id, "patient_id": saved.patient_id}
+        print(json.dumps(data, ensure_ascii=False))
         return 0
     print(summary(score.to_json()))
+    if saved is not None:
+        print(f"saved as attempt {saved.id}")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from mitpractice.cli.options import add_melody_arguments, melody_from_args
+from mitpractice.cli.options import add_melody_arguments, melody_from_args, open_store
 from mitpractice.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -37,8 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     which.add_argument("--prefer-recording", action="store_true",
                           help="write the kept recording if there is one, as the app plays it")
     which.add_argument("--forget-recording", action="store_true", help="delete the kept recording")
-    recorded.add_argument("--patient", metavar="ID",
-                          help="the recording is this patient's (default: everyone's using the set)")
+    recorded.add_argument("--patient", metavar="PATIENT",
+                          help="the recording is this patient's, an id or unambiguous name "
+                          "(default: everyone's using the set)")
     parser.set_defaults(func=run)
 
 
@@ -56,22 +57,24 @@ def run(args: argparse.Namespace) -> int:
 
     phrase_set = load_phrase_set(args.set_file)
     phrase = phrase_set.phrase(args.phrase_id)
-    if args.forget_recording:
-        found = forget_model(phrase_set.id, phrase.id, args.patient)
-        print(f"{'deleted' if found else 'there was no'} recorded model of {phrase.id!r}")
-        return 0
-    if not args.output and not args.from_recording:
+    if not args.output and not (args.from_recording or args.forget_recording):
         raise ParameterError("say where to write the target with -o OUT.wav")
-
-    options = SingOptions(hum=args.hum, taps=args.taps, fade=args.fade)
-    melody = melody_from_args(args, phrase_set, phrase)
     if args.from_recording and args.hum:
         raise ParameterError("--hum makes a synthesised target; it cannot be used with --from-recording")
-    if args.from_recording:
-        target = apply_options(save_model(args.from_recording, phrase_set.id, phrase, patient=args.patient),
-                               options)
-    elif args.prefer_recording:
-        target = sung_target(phrase_set.id, phrase, melody, options, patient=args.patient)
+    options = SingOptions(hum=args.hum, taps=args.taps, fade=args.fade)
+    melody = melody_from_args(args, phrase_set, phrase)
+    if args.forget_recording or args.from_recording or args.prefer_recording:
+        with open_store() as store:  # the therapists' recorded models are kept there
+            patient = store.find_patient(args.patient).id if args.patient else None
+            if args.forget_recording:
+                found = forget_model(phrase_set.id, phrase.id, patient, store=store)
+                print(f"{'deleted' if found else 'there was no'} recorded model of {phrase.id!r}")
+                return 0
+            if args.from_recording:
+                kept = save_model(args.from_recording, phrase_set.id, phrase, patient=patient, store=store)
+                target = apply_options(kept, options)
+            else:
+                target = sung_target(phrase_set.id, phrase, melody, options, patient=patient, store=store)
     else:
         target = synthesize(phrase, melody, options, use_cache=not args.no_cache)
     if args.output:

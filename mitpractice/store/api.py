@@ -148,7 +148,16 @@ class Store:
             raise
         if path is not None:
             secure_file(path)  # and its -wal and -shm files
-        return cls(engine, url, kept)
+        store = cls(engine, url, kept)
+        from mitpractice.store.legacy import move_recorded_targets
+
+        try:
+            #: Therapists' recorded models moved in from the folder kept before the store.
+            store.moved_models = move_recorded_targets(store)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
@@ -403,6 +412,13 @@ class Store:
         record = _set_record(row) if row is not None else self.phrase_set_record(set_id_or_version)
         return parse_phrase_set(record.toml, f"{record.set_id} (imported {record.imported_at:%Y-%m-%d})")
 
+    def _set_version(self, version_id: str) -> PhraseSetRecord:
+        with self._read() as conn:
+            row = conn.execute(select(phrase_sets).where(phrase_sets.c.id == version_id)).mappings().first()
+        if row is None:
+            raise StoreError(f"no phrase set version {version_id!r} in the store")
+        return _set_record(row)
+
     # ----------------------------------------------------------------- assignments
     def assign(
         self, patient_id: str, set_id: str, phrase_ids: Sequence[str] = (), *, probe: bool = False
@@ -493,7 +509,13 @@ class Store:
 
         Saving the same ``new.id`` twice stores it once (a recovered take, a bundle).
         """
-        record = self.phrase_set_record(new.set_id)
+        if new.phrase_set_id:
+            record = self._set_version(new.phrase_set_id)
+            if record.set_id != new.set_id:
+                raise StoreError(f"phrase set version {new.phrase_set_id} is of {record.set_id!r}, "
+                                 f"not {new.set_id!r}")
+        else:
+            record = self.phrase_set_record(new.set_id)
         phrase = parse_phrase_set(record.toml, record.set_id).phrase(new.phrase_id)
         probe = self._is_probe(new.patient_id, new.set_id, new.phrase_id, phrase.probe)
         flac = encode_flac(audio, sr)

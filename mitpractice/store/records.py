@@ -109,6 +109,7 @@ class NewAttempt:
     taps_s: tuple[float, ...] = ()
     recovered: bool = False
     id: str | None = None  # given when a journaled take is recovered, so it is stored once
+    phrase_set_id: str | None = None  # the imported version sung; default the set's newest
 
 
 @dataclass(frozen=True)

@@ -4,48 +4,34 @@ A therapist records (or imports a WAV/FLAC of) themself singing a phrase. The re
 analysed with the same pitch tracker and scoring the patients' attempts get, which finds each
 syllable's onset, offset and pitch; it is accepted only if every syllable is heard and the
 high syllables are sung above the low ones as the phrase's H/L pattern says. The model is kept
-for one patient or for everyone using the set, in the user data folder (private, 0700):
-
-    <user_data_dir>/recorded-targets/<set-id>/<phrase-id>.flac   (+ .json: the notes)
-    <user_data_dir>/recorded-targets/<set-id>/patient-<id>/<phrase-id>.flac
-
-Files are written atomically. A patient's own model is preferred to the set's.
+in the store (:class:`mitpractice.store.Store`, table ``recorded_models``: the audio as FLAC and
+the notes found as JSON), for one patient or for everyone using the set; a patient's own model
+is preferred to the set's. This module only analyses; the store keeps. (Models kept before the
+store, under ``<data>/recorded-targets/``, are moved into it when the store is first opened:
+see :mod:`mitpractice.store.legacy`.)
 """
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mitpractice.audiofile import load_audio, write_audio
-from mitpractice.errors import AudioError, ParameterError
-from mitpractice.files import atomic_write, data_dir, private_folder
+from mitpractice.audiofile import load_audio
+from mitpractice.errors import AudioError
 from mitpractice.melody import Note, TargetMelody, hz_to_midi, target_melody
 from mitpractice.phrases import Phrase
 from mitpractice.synth.singing import SungTarget
+
+if TYPE_CHECKING:
+    from mitpractice.store import Store
 
 #: The high and low syllables of a model must lie at least this far apart (semitones).
 MIN_INTERVAL = 1.0
 #: Singing outside the phrase's syllables (s) beyond which a recording is another phrase.
 MAX_EXTRA_S = 0.3
-_PATIENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-
-
-def recordings_dir() -> Path:
-    """Root folder of the therapists' recorded models."""
-    return data_dir() / "recorded-targets"
-
-
-def model_path(set_id: str, phrase_id: str, patient: str | int | None = None) -> Path:
-    """Where the recorded model of a phrase is kept (``.flac``; its notes beside it in ``.json``)."""
-    folder = recordings_dir() / _safe(set_id, "set id")
-    if patient is not None:
-        folder = folder / f"patient-{_safe(str(patient), 'patient id')}"
-    return folder / f"{_safe(phrase_id, 'phrase id')}.flac"
 
 
 def extract_notes(
@@ -154,10 +140,11 @@ def save_model(
     set_id: str,
     phrase: Phrase,
     *,
-    patient: str | int | None = None,
+    store: Store,
+    patient: str | None = None,
     model: str = "crepe-tiny",
 ) -> SungTarget:
-    """Check a therapist's recording of ``phrase`` and keep it as the phrase's target.
+    """Check a therapist's recording of ``phrase`` and keep it in the store as its target.
 
     Parameters
     ----------
@@ -167,8 +154,11 @@ def save_model(
         The phrase set the model belongs to.
     phrase : Phrase
         The phrase sung.
-    patient : str or int, optional
-        Keep it for this patient only; by default for everyone practising the set.
+    store : Store
+        Where the model is kept (replacing an older model of the same phrase and patient).
+    patient : str, optional
+        Keep it for this patient (a patient id in the store) only; by default for everyone
+        practising the set.
     model : str
         Pitch tracker used to find the notes.
 
@@ -181,46 +171,39 @@ def save_model(
     ------
     AudioError
         For an unreadable file or a recording that does not fit the phrase (nothing is kept).
+    StoreError
+        An unknown patient, or the store cannot be written.
     """
     y, sr = load_audio(audio_path)
     melody, start = extract_notes(y, sr, phrase, model=model)
-    path = model_path(set_id, phrase.id, patient)
-    private_folder(path.parent)
-    write_audio(path, y, sr)
-    _write_json(path.with_suffix(".json"), _melody_json(melody, start))
+    if patient is not None:
+        store.patient(patient)
+    store.save_recorded_model(set_id, phrase.id, patient, y, sr, melody_json(melody, start))
     return SungTarget(y, sr, melody, start, "recording")
 
 
-def recorded_target(set_id: str, phrase: Phrase, patient: str | int | None = None) -> SungTarget | None:
+def recorded_target(
+    set_id: str, phrase: Phrase, patient: str | None = None, *, store: Store
+) -> SungTarget | None:
     """The kept model of a phrase: the patient's own if there is one, else the set's, else None."""
-    candidates = [model_path(set_id, phrase.id, patient)] if patient is not None else []
-    candidates.append(model_path(set_id, phrase.id))
-    for path in candidates:
-        notes_file = path.with_suffix(".json")
-        if not (path.exists() and notes_file.exists()):
+    from mitpractice.store.api import decode_flac
+
+    for owner in ([patient] if patient is not None else []) + [None]:
+        kept = store.recorded_model(set_id, phrase.id, owner)
+        if kept is None:
             continue
         try:
-            melody, start = _melody_from_json(json.loads(notes_file.read_text("utf-8")), phrase)
-            y, sr = load_audio(path)
-        except (OSError, ValueError, KeyError, TypeError, AudioError):
-            continue  # a damaged model is skipped; synthesis takes over
+            melody, start = melody_from_json(kept.notes, phrase)
+            y, sr = decode_flac(kept.flac)
+        except (ValueError, KeyError, TypeError, RuntimeError):
+            continue  # made for another version of the phrase, or damaged: synthesis takes over
         return SungTarget(y, sr, melody, start, "recording")
     return None
 
 
-def forget_model(set_id: str, phrase_id: str, patient: str | int | None = None) -> bool:
+def forget_model(set_id: str, phrase_id: str, patient: str | None = None, *, store: Store) -> bool:
     """Delete a kept model; True if there was one."""
-    path = model_path(set_id, phrase_id, patient)
-    existed = path.exists()
-    path.unlink(missing_ok=True)
-    path.with_suffix(".json").unlink(missing_ok=True)
-    return existed
-
-
-def _safe(name: str, what: str) -> str:
-    if not _PATIENT.match(name):
-        raise ParameterError(f"{what} {name!r} may hold only letters, digits, '-' and '_'")
-    return name
+    return store.forget_recorded_model(set_id, phrase_id, patient)
 
 
 def _levels(pitches: list[float], pattern: str) -> tuple[float, float]:
@@ -231,7 +214,8 @@ def _levels(pitches: list[float], pattern: str) -> tuple[float, float]:
     return low, interval
 
 
-def _melody_json(melody: TargetMelody, start: float) -> dict:
+def melody_json(melody: TargetMelody, start: float) -> dict:
+    """The notes of a recorded model as the store keeps them (``RecordedModel.notes``)."""
     return {
         "phrase_id": melody.phrase_id,
         "start_s": start,
@@ -246,7 +230,8 @@ def _melody_json(melody: TargetMelody, start: float) -> dict:
     }
 
 
-def _melody_from_json(data: dict, phrase: Phrase) -> tuple[TargetMelody, float]:
+def melody_from_json(data: dict, phrase: Phrase) -> tuple[TargetMelody, float]:
+    """The notes and start of a kept model; ValueError if made for another version of the phrase."""
     raw = data["notes"]
     if len(raw) != len(phrase.syllables) or data["phrase_id"] != phrase.id:
         raise ValueError("the model was made for another version of the phrase")
@@ -257,8 +242,3 @@ def _melody_from_json(data: dict, phrase: Phrase) -> tuple[TargetMelody, float]:
     )
     low, interval, tempo = (float(data[k]) for k in ("low_hz", "interval", "tempo"))
     return TargetMelody(phrase.id, notes, low, interval, tempo), float(data["start_s"])
-
-
-def _write_json(path: Path, data: dict) -> None:
-    with atomic_write(path, "w") as handle:
-        json.dump(data, handle, indent=1)

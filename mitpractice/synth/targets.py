@@ -5,11 +5,16 @@ This is the one entry the app uses to get a phrase's sung target.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mitpractice.melody import TargetMelody
 from mitpractice.phrases import Phrase
 from mitpractice.synth.cache import synthesize
 from mitpractice.synth.recordings import recorded_target
 from mitpractice.synth.singing import SingOptions, SungTarget, apply_options
+
+if TYPE_CHECKING:
+    from mitpractice.store import Store
 
 
 def sung_target(
@@ -18,7 +23,8 @@ def sung_target(
     melody: TargetMelody,
     options: SingOptions | None = None,
     *,
-    patient: str | int | None = None,
+    patient: str | None = None,
+    store: Store | None = None,
 ) -> SungTarget:
     """The sung target of ``phrase`` for a patient.
 
@@ -34,8 +40,10 @@ def sung_target(
         ``melody``.
     options : SingOptions, optional
         Taps and fading apply to both kinds; humming is always synthesised.
-    patient : str or int, optional
-        Prefer a model recorded for this patient.
+    patient : str, optional
+        Prefer a model recorded for this patient (an id in the store).
+    store : Store, optional
+        Where therapists' recorded models are kept; without it the target is synthesised.
 
     Returns
     -------
@@ -43,8 +51,8 @@ def sung_target(
         ``source`` says which kind it is.
     """
     options = options or SingOptions()
-    if not options.hum:
-        recorded = recorded_target(set_id, phrase, patient)
+    if not options.hum and store is not None:
+        recorded = recorded_target(set_id, phrase, patient, store=store)
         if recorded is not None:
             return apply_options(recorded, options)
     return synthesize(phrase, melody, options)
