@@ -23,7 +23,10 @@ from mitpractice import __version__
 from mitpractice.errors import MitpracticeError
 
 #: Subcommand modules under ``mitpractice.cli``, in the order ``--help`` lists them.
-SUBCOMMANDS = ("phrases", "pitch", "synth", "score", "patients", "attempts", "archive", "bundle", "therapist")
+SUBCOMMANDS = (
+    "phrases", "pitch", "synth", "score", "patients", "attempts", "archive", "bundle", "report", "textgrid",
+    "therapist",
+)
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 #: ``mitpractice.store.engine.DATABASE_ENV``, named here so parsing does not load SQLAlchemy.

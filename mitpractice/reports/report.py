@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from mitpractice.errors import ParameterError, PhraseError
+from mitpractice.errors import MitpracticeError, ParameterError, PhraseError
 from mitpractice.store.records import Attempt, AttemptQuery, DayProgress, Patient, TestResult
 
 #: The series of a report, by key: every attempt (for minutes against the daily goal),
@@ -30,6 +30,10 @@ SERIES_LABELS = {
     "tapping": "Tapping on",
     "no-tapping": "Tapping off",
 }
+
+
+class ReportError(MitpracticeError):
+    """A report or an export cannot be written where it was asked (no such folder, no room)."""
 
 
 @dataclass(frozen=True)

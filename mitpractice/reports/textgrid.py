@@ -1,0 +1,188 @@
+"""An attempt to Praat: its audio as WAV and a TextGrid beside it (``mitpractice textgrid``).
+
+The TextGrid has three interval tiers (DESIGN.md, contract):
+
+``syllables``
+    Each syllable the scorer detected, from its sung onset to its offset, labelled with the
+    syllable's text. Syllables not heard have no interval.
+``target``
+    The target notes of the phrase for the attempt's own settings (its low pitch, interval
+    and tempo, through :func:`mitpractice.melody.target_melody`), labelled ``"text H"`` or
+    ``"text L"``, at the target's tempo and starting where the scorer put the attempt's start.
+``pitch_ok``
+    For each detected syllable, ``"ok"`` if its pitch was right, ``"off"`` if not, over the
+    same interval as in ``syllables``.
+
+The scorer's JSON keeps the sung onsets and the fitted tempo ratio, not its alignment's start
+itself; :func:`target_start` recovers it the way the alignment models an attempt (note ``i``
+starts near ``t0 + tempo_ratio * onset_i``): the median of ``onset_i - tempo_ratio *
+target_onset_i`` over the detected syllables. An attempt with none (unscored, or nothing
+heard) has the target at the start of the recording.
+
+Written with praatio; the files are health data, so both are 0600 and written whole.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mitpractice.melody import TargetMelody, target_melody
+from mitpractice.reports.report import ReportError
+from mitpractice.store.records import Attempt
+
+#: Tier names (DESIGN.md ``mitpractice textgrid`` contract), in the order Praat shows them.
+TIERS = ("syllables", "target", "pitch_ok")
+#: Intervals shorter than this (s) are left out: Praat cannot show or select them.
+MIN_INTERVAL_S = 0.001
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One labelled interval of a tier (seconds from the start of the recording)."""
+
+    start: float
+    end: float
+    label: str
+
+
+@dataclass(frozen=True)
+class AttemptTiers:
+    """The three tiers of an attempt's TextGrid and the recording's length."""
+
+    duration_s: float
+    target_start_s: float
+    syllables: tuple[Interval, ...]
+    target: tuple[Interval, ...]
+    pitch_ok: tuple[Interval, ...]
+
+
+@dataclass(frozen=True)
+class PraatFiles:
+    """What :func:`export_attempt` wrote."""
+
+    wav: Path
+    textgrid: Path
+
+
+def target_start(score: dict[str, Any] | None, melody: TargetMelody) -> float:
+    """Where the scorer put the target's start in the attempt (s), from its JSON.
+
+    Examples
+    --------
+    >>> from mitpractice.phrases import Phrase
+    >>> p = Phrase(id="thank-you", text="Thank you", syllables=("thank", "you"), pitches="HL")
+    >>> m = target_melody(p, "A2", 3, 60)
+    >>> sung = {"tempo_ratio": 1.2, "syllables": [
+    ...     {"detected": True, "onset_s": 0.5}, {"detected": True, "onset_s": 1.7}]}
+    >>> target_start(sung, m)
+    0.5
+    """
+    if not score:
+        return 0.0
+    ratio = score.get("tempo_ratio") or 1.0
+    starts = [
+        s["onset_s"] - ratio * note.onset_s
+        for s, note in zip(score.get("syllables", []), melody.notes, strict=False)
+        if s.get("detected") and s.get("onset_s") is not None
+    ]
+    return float(np.median(starts)) if starts else 0.0
+
+
+def attempt_tiers(attempt: Attempt, melody: TargetMelody, duration_s: float) -> AttemptTiers:
+    """The tiers of an attempt whose recording lasts ``duration_s`` seconds.
+
+    Intervals are clipped to the recording and kept in order without overlap (Praat's rule).
+    """
+    score = attempt.score_json or {}
+    detected = [s for s in score.get("syllables", []) if s.get("detected") and s.get("onset_s") is not None]
+    syllables = _tier(((s["onset_s"], s["offset_s"], s["text"]) for s in detected), duration_s)
+    pitch_ok = _tier(
+        ((s["onset_s"], s["offset_s"], "ok" if s.get("pitch_ok") else "off") for s in detected), duration_s
+    )
+    start = target_start(score, melody)
+    target = _tier(
+        ((start + n.onset_s, start + n.offset_s, f"{n.syllable} {n.level}") for n in melody.notes), duration_s
+    )
+    return AttemptTiers(
+        duration_s=duration_s, target_start_s=start, syllables=syllables, target=target, pitch_ok=pitch_ok
+    )
+
+
+def attempt_melody(store, attempt: Attempt) -> TargetMelody:
+    """The target notes of an attempt: its phrase (as the set was when it was sung) laid out
+    with the attempt's own low pitch, interval and tempo."""
+    phrase = store.phrase_set(attempt.phrase_set_id).phrase(attempt.phrase_id)
+    return target_melody(phrase, attempt.low_hz, attempt.interval, attempt.tempo)
+
+
+def export_attempt(store, id_or_prefix: str, folder: str | os.PathLike) -> PraatFiles:
+    """Write an attempt's audio (WAV) and its TextGrid into ``folder`` (created if missing).
+
+    The files are named after the phrase, the attempt's start (UTC) and the start of its id,
+    e.g. ``thank-you_20261105-090800_3f2a9c1d.wav`` and ``.TextGrid``, so Praat pairs them.
+
+    Raises
+    ------
+    StoreError
+        For an unknown or ambiguous attempt id.
+    ReportError
+        When the folder cannot be made or written.
+    """
+    import soundfile as sf
+    from praatio import textgrid as praat_textgrid
+    from praatio.data_classes.interval_tier import IntervalTier
+
+    attempt = store.find_attempt(id_or_prefix)
+    audio, sr = store.attempt_audio(attempt.id)
+    tiers = attempt_tiers(attempt, attempt_melody(store, attempt), len(audio) / sr)
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise ReportError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
+    if not folder.is_dir():
+        raise ReportError(f"{folder}: not a folder")
+    stem = f"{attempt.phrase_id}_{attempt.started_at:%Y%m%d-%H%M%S}_{attempt.id[:8]}"
+    wav, grid = folder / f"{stem}.wav", folder / f"{stem}.TextGrid"
+
+    tg = praat_textgrid.Textgrid(0.0, tiers.duration_s)
+    for name in TIERS:
+        entries = [(i.start, i.end, i.label) for i in getattr(tiers, name)]
+        tg.addTier(IntervalTier(name, entries, 0.0, tiers.duration_s))
+    _written(wav, lambda path: sf.write(path, np.clip(audio, -1.0, 1.0), sr, format="WAV", subtype="PCM_16"))
+    _written(grid, lambda path: tg.save(path, format="long_textgrid", includeBlankSpaces=True))
+    return PraatFiles(wav=wav, textgrid=grid)
+
+
+def _tier(items, duration_s: float) -> tuple[Interval, ...]:
+    out: list[Interval] = []
+    for start, end, label in items:
+        start = max(float(start), out[-1].end if out else 0.0, 0.0)
+        end = min(float(end), duration_s)
+        if end - start >= MIN_INTERVAL_S:
+            out.append(Interval(start=round(start, 6), end=round(end, 6), label=str(label)))
+    return tuple(out)
+
+
+def _written(path: Path, write) -> None:
+    """Call ``write(temporary path)`` on a private file beside ``path``, then rename it."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ReportError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
