@@ -295,7 +295,7 @@ def test_review_an_attempt_override_note_flag_and_filter(qtbot, demo):
     _wait_detail(qtbot, page)
     first = page.detail
     assert len(first.note_times) == len(first.melody.notes) and first.syllables
-    assert first.times.size > 10 and (first.midi == first.midi).any()  # a real pitch track
+    assert first.track.times.size > 10 and (first.midi == first.midi).any()  # a real pitch track
     assert page.syllable_line.text().count("pitch") == len(first.melody.notes)
 
     # Down arrow: the next attempt, its own detail.
@@ -341,11 +341,13 @@ def test_space_plays_the_attempt_with_a_moving_cursor(qtbot, demo, sound_server)
     assert page.playing == "attempt"
     seen = []
     qtbot.waitUntil(
-        lambda: seen.append(page.view.cursor) or (len(seen) > 5 and seen[-1] is not None and seen[-1] > 0.3),
+        lambda: (
+            seen.append(page.view.cursor_s()) or (len(seen) > 5 and seen[-1] is not None and seen[-1] > 0.3)
+        ),
         timeout=5000,
     )
     qtbot.keyClick(page.table, Qt.Key.Key_Space)  # Space again stops
-    assert page.playing is None and page.view.cursor is None
+    assert page.playing is None and page.view.cursor_s() is None
     qtbot.keyClick(page.table, Qt.Key.Key_T)  # the target, in the patient's register
     qtbot.waitUntil(lambda: page.playing == "target", timeout=60_000)
     assert page.target.melody == page.detail.melody

@@ -100,12 +100,16 @@ def test_a_kept_model_is_played_in_each_patients_key(tmp_path, phrase, model, mo
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "model.wav"
     sf.write(str(path), model.audio, model.sr)
-    save_model(path, "greetings", phrase)
+    from mitpractice.store import Store
+
+    store = Store.open(f"sqlite:///{tmp_path}/store.sqlite3")
+    save_model(path, "greetings", phrase, store=store)
     for low in ("A2", "D3"):
         wanted = target_melody(phrase, low=low, interval=3.0, tempo=60.0)
-        heard = patient_target("greetings", phrase, wanted, SingOptions(taps=True))
+        heard = patient_target("greetings", phrase, wanted, SingOptions(taps=True), store=store)
         assert heard.source == "recording" and heard.melody is wanted
         track = track_pitch(heard.audio, heard.sr, "crepe-tiny")
         score = score_track(track, wanted, audio=heard.audio, sr=heard.sr)
         for note, sung in zip(wanted.notes, score.syllables, strict=True):
             assert abs(cents(sung.pitch_hz, note.pitch_hz)) < PITCH_TOLERANCE_CENTS, (low, note, sung)
+    store.close()

@@ -162,9 +162,10 @@ def patient_target(
     options=None,
     *,
     patient: str | None = None,
+    store=None,
 ) -> SungTarget:
     """What a patient hears: a therapist's recorded model moved to ``melody`` if one is
-    kept (the patient's own first), else the synthesised voice (see
+    kept in ``store`` (the patient's own first), else the synthesised voice (see
     :func:`~mitpractice.synth.targets.sung_target`, which plays a model as it was sung).
 
     Taps and fading are added after the move, so they fall on the patient's beats.
@@ -174,8 +175,8 @@ def patient_target(
     from mitpractice.synth.targets import sung_target
 
     options = options or SingOptions()
-    if not options.hum:
-        recorded = recorded_target(set_id, phrase, patient)
+    if not options.hum and store is not None:
+        recorded = recorded_target(set_id, phrase, patient, store=store)
         if recorded is not None:
             return apply_options(retune(recorded, melody), options)
-    return sung_target(set_id, phrase, melody, options, patient=patient)
+    return sung_target(set_id, phrase, melody, options, patient=patient, store=store)

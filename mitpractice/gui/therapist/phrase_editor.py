@@ -118,6 +118,7 @@ class PhraseEditorPage(QWidget):
         self.patient: Patient | None = None
         self.parsed: PhraseSet | None = None
         self.recorder = None
+        self.player = None  # kept while it plays: a dropped player's stream would be freed mid-sound
         self._loading = False
         layout = QHBoxLayout(self)
 
@@ -479,12 +480,14 @@ class PhraseEditorPage(QWidget):
         self.status.setText(self.tr("Preparing “%1” for %2…").replace("%1", phrase.text).replace("%2", who))
 
         def make():
-            return patient_target(set_id, phrase, melody, options, patient=patient.id if patient else None)
+            return patient_target(
+                set_id, phrase, melody, options, patient=patient.id if patient else None, store=self.store
+            )
 
         run_in_thread(make, self._play_ready, self._failed)
 
     def _play_ready(self, target) -> None:
-        from mitpractice.audio import play
+        from mitpractice.audio import Player
 
         self.play_button.setEnabled(True)
         self.last_target = target
@@ -495,7 +498,9 @@ class PhraseEditorPage(QWidget):
         )
         self.status.setText(self.tr("Playing (%1).").replace("%1", kind))
         try:
-            play(target.audio, target.sr, blocking=False)
+            if self.player is None:
+                self.player = Player()
+            self.player.play(target.audio, target.sr)
         except MitpracticeError as exc:
             self.status.setText(str(exc))
 
@@ -543,13 +548,15 @@ class PhraseEditorPage(QWidget):
         self.record_button.setEnabled(False)
         self.status.setText(self.tr("Checking your recording against the H/L pattern…"))
         set_id, phrase = self.recording_phrase
-        run_in_thread(lambda: keep_model(y, sr, set_id, phrase), self._model_kept, self._failed)
+        run_in_thread(lambda: keep_model(y, sr, set_id, phrase, self.store), self._model_kept, self._failed)
 
     def keep_recording(self, y, sr) -> None:
         """Check and keep a recorded model of the chosen phrase (as Stop does)."""
         phrase = self.current_phrase()
         self.record_button.setEnabled(False)
-        run_in_thread(lambda: keep_model(y, sr, self.parsed.id, phrase), self._model_kept, self._failed)
+        run_in_thread(
+            lambda: keep_model(y, sr, self.parsed.id, phrase, self.store), self._model_kept, self._failed
+        )
 
     def _model_kept(self, target) -> None:
         self.record_button.setEnabled(True)
@@ -565,9 +572,11 @@ class PhraseEditorPage(QWidget):
         if self.recorder is not None:
             self.recorder.stop()
             self.recorder = None
+        if self.player is not None:
+            self.player.stop()
 
 
-def keep_model(y, sr: int, set_id: str, phrase):
+def keep_model(y, sr: int, set_id: str, phrase, store):
     """Check a recording of ``phrase`` (notes found, H/L pattern followed) and keep it as the
     set's model; returns the :class:`~mitpractice.synth.SungTarget`, or raises AudioError."""
     from mitpractice.audiofile import write_audio
@@ -576,4 +585,4 @@ def keep_model(y, sr: int, set_id: str, phrase):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.wav"
         write_audio(path, y, sr)
-        return save_model(path, set_id, phrase)
+        return save_model(path, set_id, phrase, store=store)

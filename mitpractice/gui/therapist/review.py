@@ -9,8 +9,7 @@ score, write a note and flag the attempt.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,7 +36,8 @@ from mitpractice.errors import MitpracticeError
 from mitpractice.gui import theme
 from mitpractice.gui.therapist.attempts_model import AttemptTableModel
 from mitpractice.gui.therapist.workers import run_in_thread
-from mitpractice.melody import Note, TargetMelody, hz_to_midi, target_melody
+from mitpractice.gui.widgets.pitchview import PitchView, note_at
+from mitpractice.melody import Note, TargetMelody, hz_to_midi, midi_to_hz, target_melody
 from mitpractice.practice.steps import STEPS
 from mitpractice.store import Attempt, AttemptQuery, Patient
 
@@ -55,7 +55,7 @@ class AttemptDetail:
     phrase_text: str
     audio: np.ndarray
     sr: int
-    times: np.ndarray  # pitch frames (s, attempt time)
+    track: Any  # the attempt's PitchTrack (attempt time)
     midi: np.ndarray  # NaN where unvoiced
     melody: TargetMelody  # in the patient's register and tempo, melody time
     note_times: tuple[tuple[float, float], ...]  # each note's start and end in attempt time
@@ -76,24 +76,43 @@ def load_detail(store, attempt: Attempt) -> AttemptDetail:
     track = track_pitch(np.asarray(y, dtype=np.float32), sr, model)
     midi = np.where(track.confidence >= VOICED_CONFIDENCE, hz_to_midi(track.f0_hz), np.nan)
     score = attempt.score_json or {}
-    return _detail(
-        attempt, phrase.text, y, sr, track.times, midi, melody, score, tuple(score.get("syllables", ()))
-    )
+    return _detail(attempt, phrase.text, y, sr, track, midi, melody, score, tuple(score.get("syllables", ())))
 
 
-def _detail(attempt, text, y, sr, times, midi, melody, score, syllables) -> AttemptDetail:
+def _detail(attempt, text, y, sr, track, midi, melody, score, syllables) -> AttemptDetail:
     layout = _layout(melody, score)
     return AttemptDetail(
         attempt=attempt,
         phrase_text=text,
         audio=y,
         sr=sr,
-        times=times,
+        track=track,
         midi=midi,
         melody=melody,
         syllables=syllables,
         **layout,
     )
+
+
+def display_melody(detail: AttemptDetail) -> TargetMelody:
+    """The target notes on the attempt's own time axis and in its own key, for PitchView
+    (which draws a melody's notes from time 0 and pitch relative to its low note)."""
+    m = detail.melody
+    notes = tuple(
+        replace(n, onset_s=start, duration_s=max(end - start, 0.05), pitch_hz=midi_to_hz(midi))
+        for n, (start, end), midi in zip(m.notes, detail.note_times, detail.note_midi, strict=True)
+    )
+    return replace(m, notes=notes, low_hz=midi_to_hz(min(detail.note_midi)))
+
+
+def syllable_results(detail: AttemptDetail) -> list:
+    """The score JSON's per-syllable results as the scorer's records."""
+    from dataclasses import fields
+
+    from mitpractice.scoring.score import SyllableResult
+
+    names = {f.name for f in fields(SyllableResult)}
+    return [SyllableResult(**{k: v for k, v in s.items() if k in names}) for s in detail.syllables]
 
 
 def _layout(melody: TargetMelody, score: dict) -> dict:
@@ -131,37 +150,10 @@ def syllable_colour(s: dict) -> Any:
     return theme.GOOD if right == 2 else theme.CLOSE if right == 1 else theme.MISSED
 
 
-class _Playback:
-    """One sound at a time through :func:`mitpractice.audio.play`, with its start time."""
-
-    def __init__(self) -> None:
-        self.started = 0.0
-        self.length = 0.0
-
-    def play(self, y: np.ndarray, sr: int) -> None:
-        from mitpractice.audio import play
-
-        self.stop()
-        play(y, sr, blocking=False)
-        self.started = time.monotonic()
-        self.length = len(y) / sr
-
-    def position(self) -> float | None:
-        t = time.monotonic() - self.started
-        return t if self.length and t <= self.length else None
-
-    def stop(self) -> None:
-        import sounddevice as sd
-
-        if self.length:
-            sd.stop()
-        self.length = 0.0
-
-
 class ReviewPage(QWidget):
     def __init__(self, workspace) -> None:
         super().__init__()
-        from mitpractice.gui.therapist.review_plot import ReviewPlot as PitchView
+        from mitpractice.audio import Player
 
         self.workspace = workspace
         self.store = workspace.store
@@ -169,7 +161,7 @@ class ReviewPage(QWidget):
         self.detail: AttemptDetail | None = None
         self.target = None
         self.playing: str | None = None
-        self.player = _Playback()
+        self.player = Player()
         self._loading_id: str | None = None
         outer = QVBoxLayout(self)
 
@@ -250,7 +242,7 @@ class ReviewPage(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         right.addWidget(self.title)
-        self.view = PitchView()
+        self.view = ReviewPitchView()
         self.view.setAccessibleName(self.tr("Pitch of the attempt over the target notes"))
         right.addWidget(self.view, 1)
         self.syllable_line = QLabel("")
@@ -354,7 +346,7 @@ class ReviewPage(QWidget):
             self.table.selectRow(0)
         else:
             self.detail = None
-            self.view.clear()
+            self.view.set_melody(None)
             self.title.setText(self.tr("No attempt matches."))
             self.syllable_line.setText("")
             self._enable_detail(False)
@@ -389,15 +381,7 @@ class ReviewPage(QWidget):
         if detail.attempt.id != self._loading_id:
             return  # the therapist moved on
         self.detail = detail
-        self.view.set_review(
-            times=detail.times,
-            midi=detail.midi,
-            note_times=detail.note_times,
-            note_midi=detail.note_midi,
-            labels=[n.syllable for n in detail.melody.notes],
-            syllables=[(s.get("onset_s"), s.get("offset_s"), syllable_colour(s)) for s in detail.syllables],
-            duration=len(detail.audio) / detail.sr,
-        )
+        self.view.show_attempt(detail)
         self.syllable_line.setText(_syllable_html(detail))
         self._enable_detail(True)
 
@@ -486,7 +470,7 @@ class ReviewPage(QWidget):
         self.play_target_button.setEnabled(False)
         self.status.setText(self.tr("Preparing the target…"))
         run_in_thread(
-            lambda: patient_target(a.set_id, phrase, detail.melody, patient=a.patient_id),
+            lambda: patient_target(a.set_id, phrase, detail.melody, patient=a.patient_id, store=self.store),
             self._play_target_ready,
             self._detail_failed,
         )
@@ -504,22 +488,72 @@ class ReviewPage(QWidget):
         self.cursor_timer.start()
 
     def _move_cursor(self) -> None:
-        t = self.player.position()
-        if t is None or self.detail is None:
+        if not self.player.playing or self.detail is None:
             self.stop_playing()
             return
+        t = self.player.position_s()
         if self.playing == "target" and self.target is not None:
             t = self.detail.offset + (t - self.target.start_s) * self.detail.scale
         self.view.set_cursor(t)
+        self.view.set_current_syllable(note_at(self.view.melody(), t))
 
     def stop_playing(self) -> None:
         self.cursor_timer.stop()
         self.player.stop()
         self.playing = None
         self.view.set_cursor(None)
+        self.view.set_current_syllable(None)
 
     def stop(self) -> None:
         self.stop_playing()
+
+
+class ReviewPitchView(PitchView):
+    """The practice window's PitchView (one view, two uses), showing a stored attempt: the
+    target notes on the attempt's time axis and in its own key, its pitch track, each note
+    coloured by its result, and the syllables as the scorer found them marked by dashed lines
+    at their onsets and offsets."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._spans: list[tuple[float, float, Any]] = []
+
+    def show_attempt(self, detail: AttemptDetail) -> None:
+        from mitpractice.pitch.track import PitchTrack
+
+        self.set_melody(display_melody(detail))
+        t = detail.track
+        self.append_pitch(PitchTrack(times=t.times, f0_hz=t.f0_hz, confidence=t.confidence, model=t.model))
+        self.set_results(syllable_results(detail))
+        self._spans = [
+            (float(s["onset_s"]), float(s["offset_s"]), syllable_colour(s))
+            for s in detail.syllables
+            if s.get("detected") and s.get("onset_s") is not None and s.get("offset_s") is not None
+        ]
+        self.update()
+
+    def cursor_s(self) -> float | None:
+        """Where the playback cursor is drawn (s of the attempt), or None."""
+        return self._cursor
+
+    def set_melody(self, melody) -> None:
+        self._spans = []
+        super().set_melody(melody)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._spans or self.melody() is None:
+            return
+        from PySide6.QtGui import QPainter, QPen
+
+        painter = QPainter(self)
+        rect = self.plot_rect()
+        for onset, offset, colour in self._spans:
+            painter.setPen(QPen(colour, 2, Qt.PenStyle.DashLine))
+            for t in (onset, offset):
+                x = self.point_at(t, 0.0).x()
+                painter.drawLine(int(x), int(rect.top()), int(x), int(rect.bottom()))
+        painter.end()
 
 
 def _syllable_html(detail: AttemptDetail) -> str:
