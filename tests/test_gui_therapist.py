@@ -410,3 +410,44 @@ def test_progress_shows_trained_and_probe_apart_with_the_tests(qtbot, demo):
     assert f"{report.totals.attempts} attempts" in page.totals.text()
     page.period.setCurrentIndex(0)
     assert page.report.period.days == 14
+
+
+# ---------------------------------------------------------------------- data
+def test_data_menu_writes_the_report_csv_praat_backup_and_bundle(qtbot, demo, tmp_path):
+    import csv
+
+    from praatio import textgrid
+    from pypdf import PdfReader
+
+    store = demo.store
+    patient = demo.patient
+    demo.show_page("progress")
+    pdf = demo.data.report(str(tmp_path / "report.pdf"))
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+    assert patient.name in text and "Good morning" in text
+    assert f"({demo.pages['progress'].report.period.days} days)" in text  # the period on screen
+
+    n = demo.data.export_csv(str(tmp_path / "attempts.csv"))
+    with open(tmp_path / "attempts.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == n == store.attempts(AttemptQuery(patient_id=patient.id)).total
+
+    demo.show_page("review")
+    page = demo.pages["review"]
+    _wait_detail(qtbot, page)
+    files = page.to_praat(str(tmp_path / "praat"))
+    grid = textgrid.openTextgrid(str(files.textgrid), includeEmptyIntervals=False)
+    assert {"syllables", "target", "pitch_ok"} <= set(grid.tierNames)
+
+    backup = demo.data.backup(str(tmp_path / "all.zip"))
+    assert backup.rows["attempts"] == store.attempts(AttemptQuery()).total
+    bundle = demo.data.bundle_export(str(tmp_path / "ann.mitbundle"), "correct horse battery")
+    assert bundle.patient_id == patient.id
+    # Importing the same bundle again adds nothing.
+    again = demo.data.bundle_import(str(tmp_path / "ann.mitbundle"), "correct horse battery")
+    assert sum(again.added.values()) == 0
+    # A restore into this store, confirmed, brings back what the backup held.
+    store.review(page.model.rows[0].id, note="after the backup")
+    demo.data.restore(str(tmp_path / "all.zip"), force=True)
+    assert store.attempt(page.model.rows[0].id).note != "after the backup"
+    assert demo.patient_box.currentText() == patient.name

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -87,8 +88,14 @@ class ProgressPage(QWidget):
         self.totals = QLabel("")
         self.totals.setWordWrap(True)
         self.totals.setAccessibleName(self.tr("Totals of the period"))
+        self.report_button = QPushButton(self.tr("PDF report…"))
+        self.report_button.setToolTip(
+            self.tr("The report of this period, with these charts, to file or print")
+        )
+        self.report_button.clicked.connect(lambda: self.workspace.data.report())
         top.addWidget(self.period)
         top.addWidget(self.totals, 1)
+        top.addWidget(self.report_button)
         layout.addLayout(top)
         self.charts = ProgressCharts()
         self.charts.setAccessibleName(self.tr("Progress charts"))

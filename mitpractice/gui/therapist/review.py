@@ -256,7 +256,12 @@ class ReviewPage(QWidget):
         self.play_target_button.clicked.connect(self.play_target)
         self.stop_button = QPushButton(self.tr("■ Stop"))
         self.stop_button.clicked.connect(self.stop_playing)
-        for w in (self.play_attempt_button, self.play_target_button, self.stop_button):
+        self.praat_button = QPushButton(self.tr("To Praat…"))
+        self.praat_button.setToolTip(
+            self.tr("The attempt's audio (WAV) and a Praat TextGrid of its syllables")
+        )
+        self.praat_button.clicked.connect(self.to_praat)
+        for w in (self.play_attempt_button, self.play_target_button, self.stop_button, self.praat_button):
             play_row.addWidget(w)
         play_row.addStretch(1)
         right.addLayout(play_row)
@@ -403,6 +408,7 @@ class ReviewPage(QWidget):
             self.play_target_button,
             self.stop_button,
             self.save_button,
+            self.praat_button,
             self.override_on,
             self.flag,
             self.note,
@@ -427,6 +433,10 @@ class ReviewPage(QWidget):
             return
         self.model.refresh_row(row)
         self.status.setText(self.tr("Saved."))
+
+    def to_praat(self, folder: str | None = None):
+        attempt = self.model.attempt(self.table.currentIndex().row())
+        return None if attempt is None else self.workspace.data.textgrid(attempt.id, folder)
 
     # ------------------------------------------------------------------ sound
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -90,7 +90,31 @@ class Workspace(QMainWindow):
         self.nav.currentRowChanged.connect(self._show_page)
         self.nav.setCurrentRow(0)
         self.reload_patients()
+        self._data_menu()
         self.resize(*DESIGN_SIZE)
+
+    def _data_menu(self) -> None:
+        from mitpractice.gui.therapist.data import DataActions
+
+        self.data = DataActions(self)
+        menu = self.menuBar().addMenu(self.tr("&Data"))
+        for text, slot, keys in (
+            (self.tr("PDF &report of the patient…"), lambda: self.data.report(), "Ctrl+P"),
+            (self.tr("&Export the patient's attempts (CSV)…"), lambda: self.data.export_csv(), "Ctrl+E"),
+            (None, None, None),
+            (self.tr("Bundle the patient for the other computer…"), lambda: self.data.bundle_export(), None),
+            (self.tr("&Import a bundle…"), lambda: self.data.bundle_import(), None),
+            (None, None, None),
+            (self.tr("&Back up everything…"), lambda: self.data.backup(), None),
+            (self.tr("Re&store a backup…"), lambda: self.data.restore(), None),
+        ):
+            if text is None:
+                menu.addSeparator()
+                continue
+            action = menu.addAction(text)
+            action.triggered.connect(slot)
+            if keys:
+                action.setShortcut(QKeySequence(keys))
 
     # ------------------------------------------------------------------ patients
     def reload_patients(self, select: str | None = None) -> None:
