@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from mitpractice.gui.app import make_app
+from mitpractice.gui.therapist.attempts_model import SCORE_COLUMN
 from mitpractice.gui.therapist.pin_dialog import PinDialog
 from mitpractice.gui.therapist.window import Workspace
 from mitpractice.gui.therapist.workers import wait_for_jobs
@@ -313,7 +314,7 @@ def test_review_an_attempt_override_note_flag_and_filter(qtbot, demo):
     stored = store.attempt(second.id)
     assert stored.override == 35 and stored.flagged and stored.note.startswith("Sang the second")
     row = page.table.currentIndex().row()
-    assert page.model.data(page.model.index(row, 6)) == "35 *"
+    assert page.model.data(page.model.index(row, SCORE_COLUMN)) == "35 *"
 
     page.flagged_only.setChecked(True)
     flagged = store.attempts(AttemptQuery(patient_id=demo.patient.id, flagged=True)).total
@@ -392,7 +393,7 @@ def test_the_review_list_reads_page_by_page(qtbot, store, workspace):
         page.model.fetchMore()
     assert page.model.rowCount() == n and not page.model.canFetchMore()
     assert page.model.rows[0].started_at > page.model.rows[-1].started_at  # newest first
-    assert page.model.data(page.model.index(0, 6)) == "not scored"
+    assert page.model.data(page.model.index(0, SCORE_COLUMN)) == "not scored"
 
 
 # ---------------------------------------------------------------------- progress

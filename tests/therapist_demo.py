@@ -146,6 +146,8 @@ def screenshots(folder: Path) -> list[Path]:
             window.show_page(key)
             page = window.pages[key]
             if key == "review":
+                page.max_score.setValue(80)  # the attempts to look at: a filter in use
+                page.table.selectRow(1)
                 for _ in range(100):
                     app.processEvents()
                     wait_for_jobs(200)

@@ -23,12 +23,13 @@ COLUMNS = (
     ("Phrase", "phrase_id"),
     ("Step", "step"),
     ("Kind", None),
-    ("Mel.", "melodic"),
-    ("Rhy.", "rhythmic"),
     ("Score", "overall"),
     ("⚑", None),
     ("Note", None),
 )
+#: The column of the final score (the override, marked *, else the automatic score); melody
+#: and rhythm are shown with the attempt, beside the list.
+SCORE_COLUMN = 4
 
 
 class AttemptTableModel(QAbstractTableModel):
@@ -91,16 +92,18 @@ class AttemptTableModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(a, col)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (4, 5, 6):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == SCORE_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == 6 and a.override is not None:
+            if col == 1:
+                return self._text(a, 1)
+            if col == SCORE_COLUMN and a.override is not None:
                 return (
                     self.tr("Your score %1 (automatic %2)")
                     .replace("%1", f"{a.override:.0f}")
                     .replace("%2", "—" if a.overall is None else f"{a.overall:.0f}")
                 )
-            if col == 8 and a.note:
+            if col == len(COLUMNS) - 1 and a.note:
                 return a.note
         if role == Qt.ItemDataRole.UserRole:
             return a.id
@@ -115,17 +118,16 @@ class AttemptTableModel(QAbstractTableModel):
             return a.step
         if col == 3:
             return self.tr("probe") if a.probe else self.tr("trained")
-        if col in (4, 5):
-            value = a.melodic if col == 4 else a.rhythmic
-            return "" if value is None else ("—" if not a.voiced else f"{value:.0f}")
-        if col == 6:
+        if col == SCORE_COLUMN:
             final = a.final_score
             if final is None:
                 return self.tr("not scored")
+            if not a.voiced and a.override is None:
+                return self.tr("no voice")
             return f"{final:.0f}{' *' if a.override is not None else ''}"
-        if col == 7:
+        if col == 5:
             return "⚑" if a.flagged else ""
-        if col == 8:
+        if col == 6:
             return a.note.splitlines()[0] if a.note else ""
         return ""
 

@@ -61,7 +61,7 @@ class PatientsPage(QWidget):
         left = QVBoxLayout()
         self.list = QListWidget()
         self.list.setAccessibleName(self.tr("Patients"))
-        self.list.setFixedWidth(210)
+        self.list.setFixedWidth(180)
         self.list.itemClicked.connect(
             lambda item: workspace.choose_patient(item.data(Qt.ItemDataRole.UserRole))
         )
@@ -107,7 +107,7 @@ class PatientsPage(QWidget):
         self.goal.setDecimals(0)
         self.goal.setSuffix(self.tr(" min a day"))
         self.notes = QPlainTextEdit()
-        self.notes.setFixedHeight(84)
+        self.notes.setFixedHeight(self.fontMetrics().height() * 5)
         for label, widget, name in (
             (self.tr("Name"), self.name, None),
             (self.tr("Low pitch"), low_row, self.low),
@@ -135,7 +135,7 @@ class PatientsPage(QWidget):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.status, 1)
         form.addRow(buttons)
-        layout.addWidget(settings, 5)
+        layout.addWidget(settings, 4)
 
         # ---- thresholds and tests
         right = QVBoxLayout()
@@ -174,19 +174,18 @@ class PatientsPage(QWidget):
         self.test_value.setAccessibleName(self.tr("Test result"))
         add_row.addWidget(self.test_date)
         add_row.addWidget(self.test_name, 1)
-        add_row.addWidget(self.test_value, 1)
         tests_layout.addLayout(add_row)
         test_buttons = QHBoxLayout()
         self.add_test_button = QPushButton(self.tr("Add result"))
         self.add_test_button.clicked.connect(self.add_test)
         self.delete_test_button = QPushButton(self.tr("Delete result"))
         self.delete_test_button.clicked.connect(self.delete_test)
+        test_buttons.addWidget(self.test_value, 1)
         test_buttons.addWidget(self.add_test_button)
         test_buttons.addWidget(self.delete_test_button)
-        test_buttons.addStretch(1)
         tests_layout.addLayout(test_buttons)
         right.addWidget(tests_box, 5)
-        layout.addLayout(right, 5)
+        layout.addLayout(right, 6)
         self.set_patient(None)
 
     # ------------------------------------------------------------------ filling

@@ -223,17 +223,35 @@ class ReviewPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("⚑") + 12)
+        fm = self.fontMetrics()
+        pad = fm.averageCharWidth() * 2  # the cell's margins
+        for col, sample in (
+            (0, "27 Nov 10:12"),
+            (2, "unison-f"),
+            (3, "trained"),
+            (4, "Score"),
+            (5, "⚑"),
+            (6, "Note"),
+        ):
+            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + (pad if col != 5 else 12))
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.installEventFilter(self)
         left.addLayout(filters)
         left.addWidget(self.table, 1)
         self.count = QLabel("")
         self.count.setAccessibleName(self.tr("How many attempts match"))
-        left.addWidget(self.count)
-        body.addLayout(left, 12)
+        keys = QLabel(self.tr("↑↓ next attempt · Space play/stop · T target"))
+        keys.setAccessibleName(self.tr("Keys"))
+        row = QHBoxLayout()
+        row.addWidget(self.count)
+        row.addStretch(1)
+        row.addWidget(keys)
+        left.addLayout(row)
+        body.addLayout(left, 3)
 
         right = QVBoxLayout()
         self.title = QLabel(self.tr("Choose an attempt."))
@@ -250,13 +268,17 @@ class ReviewPage(QWidget):
         self.syllable_line.setAccessibleName(self.tr("Per-syllable results"))
         right.addWidget(self.syllable_line)
         play_row = QHBoxLayout()
-        self.play_attempt_button = QPushButton(self.tr("▶ Attempt (Space)"))
+        self.play_attempt_button = QPushButton(self.tr("▶ Attempt"))
+        self.play_attempt_button.setToolTip(self.tr("Play the attempt (Space in the list)"))
         self.play_attempt_button.clicked.connect(self.play_attempt)
-        self.play_target_button = QPushButton(self.tr("▶ Target (T)"))
+        self.play_target_button = QPushButton(self.tr("▶ Target"))
+        self.play_target_button.setToolTip(
+            self.tr("Play the target in the patient's register (T in the list)")
+        )
         self.play_target_button.clicked.connect(self.play_target)
         self.stop_button = QPushButton(self.tr("■ Stop"))
         self.stop_button.clicked.connect(self.stop_playing)
-        self.praat_button = QPushButton(self.tr("To Praat…"))
+        self.praat_button = QPushButton(self.tr("Praat…"))
         self.praat_button.setToolTip(
             self.tr("The attempt's audio (WAV) and a Praat TextGrid of its syllables")
         )
@@ -295,7 +317,7 @@ class ReviewPage(QWidget):
         row.addWidget(self.status, 1)
         judge_layout.addLayout(row)
         right.addWidget(judge)
-        body.addLayout(right, 10)
+        body.addLayout(right, 2)
         outer.addLayout(body, 1)
 
         self.cursor_timer = QTimer(self)
