@@ -8,6 +8,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil
+
+import numpy as np
 from datetime import date
 
 import pytest
@@ -452,3 +454,46 @@ def test_data_menu_writes_the_report_csv_praat_backup_and_bundle(qtbot, demo, tm
     demo.data.restore(str(tmp_path / "all.zip"), force=True)
     assert store.attempt(page.model.rows[0].id).note != "after the backup"
     assert demo.patient_box.currentText() == patient.name
+
+
+def test_the_therapists_own_model_is_checked_kept_and_played_in_each_patients_key(qtbot, workspace, store):
+    from attempt_voice import VOICES, attempt_syllables
+    from attempt_voice import sing as voice_sing
+
+    from mitpractice.pitch import track_pitch
+    from mitpractice.scoring import score_track
+
+    patient = store.add_patient("Gus", low="A2", interval=3, tempo=60)
+    workspace.reload_patients(select=patient.id)
+    workspace.show_page("phrases")
+    page = workspace.pages["phrases"]
+    page.select_set("greetings")
+    row = next(i for i, p in enumerate(page.parsed.phrases) if p.id == "good-morning")  # LHL
+    page.table.selectRow(row)
+    woman = VOICES[1]
+
+    # Sung upside down: refused with the reason, nothing kept.
+    wrong = voice_sing(attempt_syllables("HLH", (1, 1, 1), interval=4.0, beat_s=0.8, seed=2), woman)
+    page.keep_recording(wrong.y, wrong.sr)
+    qtbot.waitUntil(lambda: page.record_button.isEnabled(), timeout=30_000)
+    assert "upside down" in page.status.text()
+    assert store.recorded_model("greetings", "good-morning", None) is None
+
+    # Sung right, in her own key and tempo: kept for every patient of the set.
+    right = voice_sing(attempt_syllables("LHL", (1, 1, 1), interval=4.0, beat_s=0.8, seed=2), woman)
+    page.keep_recording(right.y, right.sr)
+    qtbot.waitUntil(lambda: page.record_button.isEnabled(), timeout=30_000)
+    assert page.status.text().startswith("Model kept")
+    assert store.recorded_model("greetings", "good-morning", None) is not None
+
+    # Play gives it to Gus in his key (A2, a minor third) and tempo.
+    qtbot.mouseClick(page.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: hasattr(page, "last_target") or "speaker" in page.status.text(), timeout=60_000)
+    target = page.last_target
+    assert target.source == "recording" and target.melody.low_hz == pytest.approx(110.0)
+    score = score_track(
+        track_pitch(target.audio, target.sr, "crepe-tiny"), target.melody, audio=target.audio, sr=target.sr
+    )
+    for note, sung in zip(target.melody.notes, score.syllables, strict=True):
+        assert abs(12 * np.log2(sung.pitch_hz / note.pitch_hz)) < 0.5, (note, sung)
+    page.stop()

@@ -154,6 +154,9 @@ def screenshots(folder: Path) -> list[Path]:
                     if page.detail is not None:
                         break
                 app.processEvents()
+            if key == "programme":
+                page.expand("greetings")
+                page.check("greetings", ["good-night", "see-you-soon"])
             if key == "phrases":
                 page.select_set("greetings")
             QApplication.processEvents()

@@ -43,7 +43,7 @@ class ProgrammePage(QWidget):
         left = QVBoxLayout(sets_box)
         self.tree = QTreeWidget()
         self.tree.setAccessibleName(self.tr("Phrase sets to assign"))
-        self.tree.setHeaderLabels([self.tr("Phrase"), self.tr("Syllables")])
+        self.tree.setHeaderLabels([self.tr("Set / phrase"), self.tr("Phrases / syllables")])
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setStretchLastSection(False)
         left.addWidget(self.tree, 1)
@@ -103,9 +103,9 @@ class ProgrammePage(QWidget):
         self.tree.clear()
         for available in available_sets(self.store):
             s = available.phrase_set
-            top = QTreeWidgetItem(
-                [f"{s.title} ({s.id}{', imported' if available.origin == 'store' else ''})", ""]
-            )
+            imported = self.tr(" (imported)") if available.origin == "store" else ""
+            top = QTreeWidgetItem([f"{s.title}{imported}", str(len(s.phrases))])
+            top.setToolTip(0, f"{s.id}: {s.description}" if s.description else s.id)
             top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate)
             top.setCheckState(0, Qt.CheckState.Unchecked)
             top.setData(0, KEY_ROLE, (s.id, None))
@@ -130,6 +130,11 @@ class ProgrammePage(QWidget):
                 if child.checkState(0) == Qt.CheckState.Checked:
                     wanted.setdefault(set_id, []).append(child.data(0, KEY_ROLE)[1])
         return wanted
+
+    def expand(self, set_id: str) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            top.setExpanded(top.data(0, KEY_ROLE)[0] == set_id)
 
     def check(self, set_id: str, phrase_ids: list[str] | None = None) -> None:
         """Tick a set (all of it) or some of its phrases, as a click would."""
