@@ -8,10 +8,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil
-
-import numpy as np
 from datetime import date
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
