@@ -496,3 +496,64 @@ def test_the_therapists_own_model_is_checked_kept_and_played_in_each_patients_ke
     for note, sung in zip(target.melody.notes, score.syllables, strict=True):
         assert abs(12 * np.log2(sung.pitch_hz / note.pitch_hz)) < 0.5, (note, sung)
     page.stop()
+
+
+def test_voice_check_in_the_workspace_hears_the_patients_ah(qtbot, workspace, store, sound_server, tmp_path):
+    """The patient's "ah" is played into the sound server's patient sink, whose monitor is the
+    microphone the workspace records: the low pitch found is the voice's own."""
+    import subprocess
+
+    from attempt_voice import VOICES, Syllable
+    from attempt_voice import sing as voice_sing
+
+    from mitpractice.audiofile import write_audio
+
+    older_man = VOICES[2]  # 98 Hz, breathy, shimmering
+    ah = voice_sing([Syllable(0.0, 0.0, 2.4, vowel="a", consonant="m")], older_man, lead_s=0.2, tail_s=0.2)
+    wav = write_audio(tmp_path / "ah.wav", ah.y, ah.sr)
+    patient = store.add_patient("Hal", low="C3")
+    workspace.reload_patients(select=patient.id)
+    page = workspace.pages["patients"]
+    sound_server.set_default_source("patient.monitor")
+    try:
+        qtbot.mouseClick(page.check_button, Qt.MouseButton.LeftButton)
+        player = subprocess.Popen(["paplay", "--device=patient", str(wav)])
+        qtbot.waitUntil(lambda: page.check_button.isEnabled(), timeout=30_000)
+        player.wait(timeout=10)
+    finally:
+        sound_server.set_default_source("out.monitor")
+    assert "Median pitch" in page.check_status.text(), page.check_status.text()
+    found = float(page.low.text())
+    assert abs(12 * np.log2(found / older_man.low_hz)) < 0.5
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert store.patient(patient.id).low_hz == pytest.approx(found, abs=0.1)
+
+
+def test_record_my_model_through_the_microphone(qtbot, workspace, store, sound_server, tmp_path):
+    """The therapist sings into the microphone (the patient sink's monitor), presses Stop when
+    done, and the model is checked and kept, its end not lost to the device's delay."""
+    import subprocess
+
+    from attempt_voice import VOICES, attempt_syllables
+    from attempt_voice import sing as voice_sing
+
+    from mitpractice.audiofile import write_audio
+
+    sung = voice_sing(attempt_syllables("LHL", (1, 1, 1), interval=4.0, beat_s=0.7, seed=4), VOICES[0])
+    wav = write_audio(tmp_path / "model.wav", sung.y, sung.sr)
+    workspace.show_page("phrases")
+    page = workspace.pages["phrases"]
+    page.select_set("greetings")
+    page.table.selectRow(next(i for i, p in enumerate(page.parsed.phrases) if p.id == "good-morning"))
+    sound_server.set_default_source("patient.monitor")
+    try:
+        qtbot.mouseClick(page.record_button, Qt.MouseButton.LeftButton)
+        assert page.record_button.text() == "■ Stop"
+        subprocess.run(["paplay", "--device=patient", str(wav)], check=True, timeout=20)
+        qtbot.mouseClick(page.record_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.record_button.isEnabled() and page.recorder is None, timeout=30_000)
+    finally:
+        sound_server.set_default_source("out.monitor")
+    assert page.status.text().startswith("Model kept"), page.status.text()
+    kept = store.recorded_model("greetings", "good-morning", None)
+    assert kept is not None and abs(12 * np.log2(kept.notes["low_hz"] / VOICES[0].low_hz)) < 0.5

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -342,11 +342,12 @@ class PatientsPage(QWidget):
     # ------------------------------------------------------------------ voice check
     def voice_check(self) -> None:
         """Record a held "ah" for a few seconds; its median pitch becomes the low pitch."""
-        from mitpractice.audio import RECORD_SR, Recorder
+        from mitpractice.gui.therapist.takes import Take
 
         if self.recorder is not None:
             return
-        self.recorder = Recorder(RECORD_SR, max_seconds=CHECK_SECONDS + 1)
+        self.recorder = Take(seconds=CHECK_SECONDS, parent=self)
+        self.recorder.finished.connect(self._check_recorded)
         try:
             self.recorder.start()
         except MitpracticeError as exc:
@@ -355,13 +356,8 @@ class PatientsPage(QWidget):
             return
         self.check_button.setEnabled(False)
         self.check_status.setText(self.tr('Listening: ask for a long, easy "ah"…'))
-        QTimer.singleShot(int(CHECK_SECONDS * 1000), self._check_recorded)
 
-    def _check_recorded(self) -> None:
-        if self.recorder is None:
-            return
-        y = self.recorder.stop()
-        sr = self.recorder.sr
+    def _check_recorded(self, y, sr: int) -> None:
         self.recorder = None
         self.check_status.setText(self.tr("Measuring…"))
         run_in_thread(lambda: comfortable_low(y, sr), self._check_done, self._check_failed)
@@ -381,7 +377,7 @@ class PatientsPage(QWidget):
 
     def stop(self) -> None:
         if self.recorder is not None:
-            self.recorder.stop()
+            self.recorder.cancel()
             self.recorder = None
 
 

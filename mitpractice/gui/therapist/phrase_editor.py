@@ -511,38 +511,35 @@ class PhraseEditorPage(QWidget):
         self.status.setText(message)
 
     def toggle_recording(self) -> None:
-        from mitpractice.audio import RECORD_SR, Recorder
+        """Start recording the therapist's model of the chosen phrase, or stop it."""
+        from mitpractice.gui.therapist.takes import Take
 
-        if self.recorder is None:
-            phrase = self.current_phrase()
-            if phrase is None:
-                self.status.setText(self.tr("Choose a valid phrase to record."))
-                return
-            self.recording_phrase = (self.parsed.id, phrase)
-            self.recorder = Recorder(RECORD_SR, max_seconds=MAX_MODEL_S)
-            try:
-                self.recorder.start()
-            except MitpracticeError as exc:
-                self.recorder = None
-                self.status.setText(str(exc))
-                return
-            self.record_button.setText(self.tr("■ Stop"))
-            self.status.setText(
-                self.tr("Recording: sing “%1” (%2), then press Stop.")
-                .replace("%1", phrase.text)
-                .replace(
-                    "%2", " ".join(f"{s}:{h}" for s, h in zip(phrase.syllables, phrase.pitches, strict=True))
-                )
-            )
-            QTimer.singleShot(int(MAX_MODEL_S * 1000), self._stop_if_recording)
+        if self.recorder is not None:
+            self.recorder.stop()  # finishes once the sound sung so far has arrived
             return
-        self._stop_if_recording()
+        phrase = self.current_phrase()
+        if phrase is None:
+            self.status.setText(self.tr("Choose a valid phrase to record."))
+            return
+        self.recording_phrase = (self.parsed.id, phrase)
+        self.recorder = Take(max_seconds=MAX_MODEL_S, parent=self)
+        self.recorder.finished.connect(self._model_recorded)
+        try:
+            self.recorder.start()
+        except MitpracticeError as exc:
+            self.recorder = None
+            self.status.setText(str(exc))
+            return
+        self.record_button.setText(self.tr("■ Stop"))
+        pattern = " ".join(f"{s}:{h}" for s, h in zip(phrase.syllables, phrase.pitches, strict=True))
+        self.status.setText(
+            self.tr("Recording: sing “%1” (%2), then press Stop.")
+            .replace("%1", phrase.text)
+            .replace("%2", pattern)
+        )
+        QTimer.singleShot(int(MAX_MODEL_S * 1000), self.recorder.stop)
 
-    def _stop_if_recording(self) -> None:
-        if self.recorder is None:
-            return
-        y = self.recorder.stop()
-        sr = self.recorder.sr
+    def _model_recorded(self, y, sr: int) -> None:
         self.recorder = None
         self.record_button.setText(self.tr("● Record my model"))
         self.record_button.setEnabled(False)
@@ -570,7 +567,7 @@ class PhraseEditorPage(QWidget):
 
     def stop(self) -> None:
         if self.recorder is not None:
-            self.recorder.stop()
+            self.recorder.cancel()
             self.recorder = None
         if self.player is not None:
             self.player.stop()
