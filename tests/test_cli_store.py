@@ -25,7 +25,8 @@ def data_dir(tmp_path, monkeypatch):
     """A fresh data folder per test; the variables main() sets are restored afterwards."""
     folder = tmp_path / "data"
     monkeypatch.setenv("MITPRACTICE_DATA_DIR", str(folder))
-    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    monkeypatch.setenv(DATABASE_ENV, "")  # recorded, so what main() sets is undone after
+    monkeypatch.delenv(DATABASE_ENV)
     return folder
 
 

@@ -68,17 +68,22 @@ def run_for_patient(args: argparse.Namespace) -> int:
 
     from mitpractice.audiofile import load_audio
     from mitpractice.melody import set_melody
-    from mitpractice.phrases import parse_phrase_set
+    from mitpractice.phrases import load_phrase_set, parse_phrase_set
     from mitpractice.scoring import score_audio
     from mitpractice.store import NewAttempt
 
     with open_store() as store:
         patient = store.find_patient(args.patient)
         if Path(args.set_file).exists() or args.set_file.endswith(".toml"):
-            record = store.import_phrase_set(args.set_file)  # kept as its text
+            if args.save:
+                record = store.import_phrase_set(args.set_file)  # kept as its text
+            else:
+                record = None
+                phrase_set = load_phrase_set(args.set_file)
         else:
             record = store.phrase_set_record(args.set_file)  # a bundled or imported set's id
-        phrase_set = parse_phrase_set(record.toml, args.set_file)
+        if record is not None:
+            phrase_set = parse_phrase_set(record.toml, args.set_file)
         phrase = phrase_set.phrase(args.phrase_id)
         melody = set_melody(
             phrase_set, phrase,

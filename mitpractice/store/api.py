@@ -125,7 +125,13 @@ class Store:
         secure_data_folder(data_dir())  # journals and exports live there whatever the database
         if path is not None:
             _make_folder(path.parent)
-            engines.check_sqlite_file(path)
+            try:
+                engines.check_sqlite_file(path)
+            except StoreError as exc:
+                copy = migrate.last_copy(path)
+                if copy is None:
+                    raise
+                raise StoreError(f"{exc}; the copy kept before the last migration is {copy}") from None
         engine = engines.create(url)
         where = str(path) if path is not None else engines._safe(url)
         try:

@@ -5,10 +5,13 @@ The archive is a ZIP file (mode 0600, written atomically)::
 
     manifest.json                  format, version, schema revision, time, rows per table
     tables/<table>.jsonl           one JSON object per row (see :mod:`~mitpractice.store.rows`)
-    blobs/<table>/<key>.flac       each row's audio, as the FLAC bytes the store keeps
+    blobs/<table>/<key>.<column>   each row's audio, as the FLAC bytes the store keeps
 
 It is read in one transaction (a consistent snapshot, even while the app keeps saving) and
-restored in one transaction: a restore that fails leaves the store as it was. A restore
+restored in one transaction. An archive of an older schema revision restores as long as the
+revisions since only added indexes or columns that may be empty (a later migration that
+changes more must say how to read older archives); one of a newer revision is refused.
+A restore that fails leaves the store as it was. A restore
 refuses a store that holds anything unless ``force``, which replaces what is there.
 
 Examples
@@ -85,7 +88,7 @@ def backup(store: Store, path: str | Path) -> BackupSummary:
     created = datetime.now(UTC)
     try:
         with atomic_write(path, "wb") as handle, zipfile.ZipFile(handle, "w") as archive, \
-                _snapshot(store) as conn:
+                snapshot(store) as conn:
             for table in metadata.sorted_tables:
                 counts[table.name] = _dump_table(conn, table, archive)
             manifest = dict(format=FORMAT, version=VERSION, revision=migrate.head_revision(),
@@ -99,7 +102,7 @@ def backup(store: Store, path: str | Path) -> BackupSummary:
     return BackupSummary(path=path, rows=counts, revision=migrate.head_revision(), created_at=created)
 
 
-class _snapshot:
+class snapshot:
     """One read transaction over every table: SQLite's WAL snapshot, PostgreSQL's
     REPEATABLE READ."""
 
@@ -210,9 +213,9 @@ def _manifest(archive: zipfile.ZipFile, path: Path) -> BackupSummary:
                                 created_at=datetime.fromisoformat(data["created_at"]))
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
         raise StoreError(f"{path}: not a mitpractice backup ({exc})") from None
-    if int(data.get("version", 0)) > VERSION or summary.revision != migrate.head_revision():
-        raise StoreError(f"{path}: made by another version of mitpractice (schema {summary.revision}, "
-                         f"this one reads {migrate.head_revision()}); restore it with that version")
+    if int(data.get("version", 0)) > VERSION or summary.revision not in migrate.known_revisions():
+        raise StoreError(f"{path}: made by a newer version of mitpractice (schema {summary.revision}, "
+                         f"this one reads up to {migrate.head_revision()}); restore it with that version")
     return summary
 
 

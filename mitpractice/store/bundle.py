@@ -57,6 +57,7 @@ from mitpractice.files import atomic_write
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate, rows
 from mitpractice.store.api import Store, new_id
+from mitpractice.store.backup import snapshot
 from mitpractice.store.schema import (
     assignments,
     attempt_audio,
@@ -151,8 +152,7 @@ def export_bundle(
     counts: dict[str, int] = {}
     buffer = io.BytesIO()
     try:
-        with store._read() as conn, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            conn.begin()  # one snapshot
+        with snapshot(store) as conn, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for table, stmt in _selections(patient_id, since):
                 counts[table.name] = _dump(conn, table, stmt, archive)
             manifest = dict(format=FORMAT, version=VERSION, revision=migrate.head_revision(),
@@ -245,9 +245,9 @@ def _manifest(archive: zipfile.ZipFile, path: Path) -> dict[str, Any]:
             raise ValueError("no patient")
     except (KeyError, ValueError, TypeError) as exc:
         raise StoreError(f"{path}: the bundle is damaged ({exc})") from None
-    if manifest.get("revision") != migrate.head_revision():
-        raise StoreError(f"{path}: made by another version of mitpractice (schema "
-                         f"{manifest.get('revision')}, this one reads {migrate.head_revision()})")
+    if manifest.get("revision") not in migrate.known_revisions():
+        raise StoreError(f"{path}: made by a newer version of mitpractice (schema "
+                         f"{manifest.get('revision')}, this one reads up to {migrate.head_revision()})")
     return manifest
 
 

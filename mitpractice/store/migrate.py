@@ -32,6 +32,11 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
+def known_revisions() -> set[str]:
+    """Every revision this version of the app knows (the head and all before it)."""
+    return {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
 def current_revision(engine: Engine) -> str | None:
     """The database's revision, or None for an empty (or never migrated) database."""
     with engine.connect() as conn:

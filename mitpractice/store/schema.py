@@ -163,9 +163,10 @@ attempts = Table(
     Column("note", Text, nullable=False),
     Column("flagged", Boolean, nullable=False),
     Index(None, "patient_id", "started_at"),
+    Index(None, "patient_id", "set_id", "phrase_id", "started_at"),  # one phrase of one patient
     Index(None, "set_id", "phrase_id"),
     Index(None, "overall"),
-    Index(None, "flagged"),
+    Index(None, "flagged", "started_at"),  # the flagged list, newest first
 )
 
 attempt_audio = Table(
