@@ -62,8 +62,13 @@ def moved(score: dict, melodic: float, rhythmic: float, voiced: bool = True) -> 
     data = copy.deepcopy(score)
     data.update(voiced=voiced, melodic=round(melodic, 1), rhythmic=round(rhythmic, 1))
     data["overall"] = round((melodic + rhythmic) / 2, 1)
-    if not voiced:
-        data.update(melodic=0.0, rhythmic=0.0, overall=0.0)
+    if not voiced:  # as the scorer reports silence: every score 0, no syllable heard
+        data.update(melodic=0.0, rhythmic=0.0, overall=0.0, interval_semitones=None, tempo_ratio=None)
+        data["syllables"] = [
+            dict(s, detected=False, onset_s=None, offset_s=None, pitch_hz=None, pitch_semitones=None,
+                 pitch_ok=False, timing_ok=False)
+            for s in data["syllables"]
+        ]
     return data
 
 
@@ -121,3 +126,31 @@ def practise(url: str, *, name: str = "Ann Example", real: int = 2) -> Practice:
                 store.set_score(attempt.id, StoredScore(moved(score.to_json(), melodic, rhythmic, voiced)))
                 all_ids.append(attempt.id)
     return Practice(store=store, patient_id=patient.id, real_ids=tuple(real_ids), all_ids=tuple(all_ids))
+
+
+#: The therapist's word on a few attempts of the shared practice: (index in ``all_ids``,
+#: override, note, flagged).
+REVIEWS = (
+    (5, 95.0, "", False),
+    (40, None, "Second syllable late again; tapping helped.", True),
+    (120, 30.0, "Sang 'good night' instead: scored by hand.", False),
+)
+
+_shared: dict[str, Practice] = {}
+
+
+def shared(tmp_path_factory) -> Practice:
+    """The practice above with :data:`REVIEWS` applied, built once per test process (the
+    tests only read it)."""
+    if "practice" not in _shared:
+        folder = tmp_path_factory.mktemp("practice")
+        practice = practise(f"sqlite:///{folder / 'store.sqlite3'}")
+        for index, override, note, flagged in REVIEWS:
+            practice.store.review(
+                practice.all_ids[index],
+                override=override if override is not None else False,
+                note=note or None,
+                flagged=flagged,
+            )
+        _shared["practice"] = practice
+    return _shared["practice"]

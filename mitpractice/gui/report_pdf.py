@@ -47,8 +47,9 @@ DPI = 300
 MARGIN_MM = QMarginsF(20, 15, 15, 15)
 #: Body text (pt): a clinical letter's size; titles and small print follow from it.
 BODY_PT = 9.5
-#: Height of one progress chart (mm): three share the first page with the header.
-CHART_MM = 64
+#: Height of one progress chart (mm), and the least it may shrink to so that
+#: ``FIRST_PAGE_CHARTS`` of them share the first page with the header.
+CHART_MM, MIN_CHART_MM, FIRST_PAGE_CHARTS = 64, 56, 3
 #: Light shade behind every other table row, and the rules between rows.
 ZEBRA = "#eef1f5"
 SEP = "   ·   "
@@ -193,12 +194,9 @@ class _Layout:
         r, p = self.report, self.report.patient
         self.text("Melodic Intonation Therapy: progress report", BODY_PT * 1.8, bold=True, gap=0.2)
         self.text(f"{p.name}", BODY_PT * 1.4, bold=True, gap=0.1)
-        self.text(
-            f"Period: {r.period.first:%d %b %Y} to {r.period.last:%d %b %Y} ({r.period.days} days){SEP}"
-            f"made {r.generated_at:%d %b %Y %H:%M} UTC",
-            gap=0.6,
-        )
-        settings = SEP.join(
+        period = f"{r.period.first:%d %b %Y} to {r.period.last:%d %b %Y} ({_count(r.period.days, 'day')})"
+        self.text(f"Period: {period}{SEP}made {r.generated_at:%d %b %Y %H:%M} UTC", gap=0.6)
+        settings = _items(
             (
                 f"Patient id {p.id[:8]}",
                 f"level {p.level}",
@@ -214,11 +212,11 @@ class _Layout:
             passes = ", ".join(f"{step} {score:g}" for step, score in sorted(p.thresholds.items()))
             self.text(f"Pass scores per step: {passes}", gap=0.3)
         t = r.totals
-        totals = SEP.join(
+        totals = _items(
             (
-                f"{t.attempts} attempts",
-                f"{t.minutes:.0f} minutes sung",
-                f"{t.days_practised} days practised, {t.days_goal_met} of them reaching the daily goal",
+                _count(t.attempts, "attempt"),
+                f"{_count(round(t.minutes), 'minute')} sung",
+                f"{_count(t.days_practised, 'day')} practised, {t.days_goal_met} reaching the daily goal",
                 f"mean score trained {_score(t.mean_trained)}, untrained (probe) {_score(t.mean_probe)}",
             )
         )
@@ -236,6 +234,11 @@ class _Layout:
     def charts(self) -> None:
         self.heading("Progress")
         height = CHART_MM / 25.4 * DPI
+        gap = self.line * 0.8
+        # three charts on the first page if they can keep MIN_CHART_MM each
+        shared = (self.bottom - self.y) / FIRST_PAGE_CHARTS - gap
+        if shared < height and shared >= MIN_CHART_MM / 25.4 * DPI:
+            height = shared
         font = _font(BODY_PT)
         data = self.report.progress
         for kind in CHART_KINDS:
@@ -247,7 +250,7 @@ class _Layout:
                 paint_chart(p, rect, data, kind)
 
             self.add(step)
-            self.y += height + self.line * 0.8
+            self.y += height + gap
 
     def phrase_table(self) -> None:
         self.heading("Phrases")
@@ -373,14 +376,27 @@ class _Layout:
 
 
 def _font(size: float, bold: bool = False) -> QFont:
+    """The app's font at ``size`` points, without ligatures, so that a PDF reader finds and
+    copies "off" and "final" as typed (a ligature is one glyph, extracted as "ﬀ")."""
     font = QFont(QGuiApplication.font())
     font.setPointSizeF(size)
     font.setBold(bold)
+    for tag in ("liga", "clig"):
+        font.setFeature(QFont.Tag(tag), 0)
     return font
 
 
 def _colour(name: str) -> QColor:
     return QColor(name)
+
+
+def _items(items: Sequence[str]) -> str:
+    """Items joined by :data:`SEP`, each kept whole on its line (a line breaks between items)."""
+    return SEP.join(item.replace(" ", "\u00a0") for item in items)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _score(value: float | None) -> str:

@@ -33,7 +33,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
 
 from mitpractice.gui import theme
-from mitpractice.reports.report import DaySeries, DayStats, ProgressSeries
+from mitpractice.reports.report import ClinicalMark, DaySeries, DayStats, ProgressSeries
 
 #: The charts :func:`paint_chart` draws, in the order :class:`ProgressCharts` shows them.
 CHART_KINDS = ("scores", "minutes", "tapping", "longest")
@@ -43,6 +43,14 @@ TITLES = {
     "tapping": "Scores (0–100): tapping on and off",
     "minutes": "Minutes sung per day",
     "longest": "Longest phrase attempted (syllables)",
+}
+
+#: What a chart says when the period has practice but nothing it draws.
+EMPTY = {
+    "scores": "No scored attempt in this period",
+    "tapping": "No attempts with tapping on or off recorded in this period",
+    "minutes": "No practice in this period",
+    "longest": "No practice in this period",
 }
 
 #: Colours: the theme's high-contrast text on its background, the two scores in colours that
@@ -64,8 +72,11 @@ GAP = 0.45
 #: Tick labels are this fraction of the base font: smaller than the titles, still ≥ 10 pt on
 #: screen with the app's 14 pt font.
 TICK_FONT = 0.8
+#: A day's bar takes this share of the day's width, and at most this many line heights (a
+#: period of a few days would otherwise draw slabs).
+BAR_SHARE, MAX_BAR = 0.7, 1.5
 #: At most this share of the plot's height goes to rows of clinical-test labels.
-MAX_MARK_ROWS = 3
+MARK_ROWS_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,7 @@ class _Chart:
         self.line_h = self.fm.height()
         self.gap = self.line_h * GAP
         self.days = max(1, data.period.days)
+        self.labels: list[tuple[ClinicalMark, int, str, float]] = []  # set once the plot is laid out
 
     # ----------------------------------------------------------------- parts
     def draw(self, title: bool) -> None:
@@ -150,10 +162,11 @@ class _Chart:
             top += self.fm_bold.height() + self.gap * 0.5
         top = self.legend(top)
         plot_area = QRectF(self.rect.left(), top, self.rect.width(), self.rect.bottom() - top)
-        if self.data.empty:
+        if self.data.empty or (self.kind != "minutes" and not any(line.points for line in self.lines())):
+            message = "No practice in this period" if self.data.empty else EMPTY[self.kind]
             self.p.setFont(self.font)
             self.p.setPen(AXIS)
-            self.p.drawText(plot_area, Qt.AlignmentFlag.AlignCenter, "No practice in this period")
+            self.p.drawText(plot_area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, message)
             return
         ticks, y_max = self.y_ticks()
         tick_w = max(self.fm_small.horizontalAdvance(_tick(v)) for v in ticks)
@@ -167,7 +180,7 @@ class _Chart:
             return  # too small to read: drawing it would only mislead
         self.plot, self.y_max = plot, y_max
         self.labels = self.layout_marks()
-        rows = 1 + max((row for _, row, _ in self.labels), default=-1)
+        rows = 1 + max((row for _, row, _, _ in self.labels), default=-1)
         self.head = rows * self.mark_row_h() + (self.gap * 0.3 if rows else 0.0)
         self.grid(ticks)
         self.x_axis()
@@ -211,15 +224,14 @@ class _Chart:
                 ("Below goal", BELOW_GOAL, False, "bar"),
                 (f"Daily goal ({self.data.daily_goal_min:g} min)", AXIS, True, "line"),
             ]
-        first, second = self.groups()
-        items = []
-        if self.kind != "longest":
-            items += [("Melody", MELODIC, False, "line"), ("Rhythm", RHYTHMIC, False, "line")]
         colour = MELODIC if self.kind == "longest" else AXIS
-        for key, dashed in ((first, False), (second, True)):
-            series = self.data.get(key)
-            if series is not None and series.days:
-                items.append((_short_label(key), colour, dashed, "marker"))
+        items = [
+            (_short_label(key), colour, dashed, "marker")
+            for key, dashed in zip(self.groups(), (False, True), strict=True)
+            if (series := self.data.get(key)) is not None and series.days
+        ]
+        if items and self.kind != "longest":
+            items[:0] = [("Melody", MELODIC, False, "line"), ("Rhythm", RHYTHMIC, False, "line")]
         return items
 
     def groups(self) -> tuple[str, str]:
@@ -275,6 +287,7 @@ class _Chart:
         )
         y = self.plot.bottom() + self.gap * 0.4 + self.fm_small.ascent()
         last_right = -math.inf
+        self.x_tick_boxes: list[QRectF] = []  # where the date labels went (tests check them)
         for i in range(0, self.days, step):
             day = first + timedelta(days=i)
             label = _day_label(day)
@@ -286,6 +299,7 @@ class _Chart:
             tick = QPointF(self.x(day), self.plot.bottom())
             self.p.drawLine(tick, tick + QPointF(0, self.gap * 0.3))
             self.p.drawText(QPointF(x, y), label)
+            self.x_tick_boxes.append(QRectF(x, y - self.fm_small.ascent(), w, self.fm_small.height()))
             last_right = x + w
 
     def lines(self) -> list[_Line]:
@@ -321,7 +335,7 @@ class _Chart:
     def minutes(self) -> None:
         everything = self.data.get("all")
         goal = self.data.daily_goal_min
-        width = self.band() * 0.7
+        width = min(self.band() * BAR_SHARE, self.line_h * MAX_BAR)
         for d in everything.days if everything else ():
             x = self.x(d.day)
             bar = QRectF(x - width / 2, self.y(d.minutes), width, self.plot.bottom() - self.y(d.minutes))
@@ -332,11 +346,14 @@ class _Chart:
     def mark_row_h(self) -> float:
         return self.fm_small.height() + self.gap * 0.3
 
-    def layout_marks(self) -> list[tuple[object, int, str]]:
-        """Where each clinical test's label goes: the first row at the top of the plot in
-        which it does not touch another label (up to :data:`MAX_MARK_ROWS` rows, then the
-        label is shortened into the row with the most room)."""
+    def layout_marks(self) -> list[tuple[ClinicalMark, int, str, float]]:
+        """Where each clinical test's label goes, as ``(mark, row, label, left)``: centred over
+        its line, in the first row at the top of the plot where it touches no other label. Rows
+        take at most
+        :data:`MARK_ROWS_SHARE` of the plot's height; past that, a label goes beside the last
+        one of the row with the most room, shortened to fit, or is left out (its line stays)."""
         pad = self.gap * 0.3
+        most_rows = max(1, int(self.plot.height() * MARK_ROWS_SHARE / self.mark_row_h()))
         rows: list[float] = []  # the right edge of the last label in each row
         out = []
         for mark in sorted((m for m in self.data.tests if m.day in self.data.period), key=lambda m: m.day):
@@ -344,16 +361,19 @@ class _Chart:
             w = self.fm_small.horizontalAdvance(label) + 2 * pad
             left = self.label_left(mark.day, w)
             row = next((i for i, right in enumerate(rows) if left > right + pad), None)
-            if row is None and len(rows) < MAX_MARK_ROWS:
+            if row is None and len(rows) < most_rows:
                 rows.append(-math.inf)
                 row = len(rows) - 1
             elif row is None:
-                label = self.fm_small.elidedText(label, Qt.TextElideMode.ElideRight, self.line_h * 2.5)
-                w = self.fm_small.horizontalAdvance(label) + 2 * pad
-                left = self.label_left(mark.day, w)
                 row = min(range(len(rows)), key=lambda i: rows[i])
+                left = rows[row] + 2 * pad
+                room = self.plot.right() - left - 2 * pad
+                label = self.fm_small.elidedText(label, Qt.TextElideMode.ElideRight, room)
+                if not label:
+                    continue
+                w = self.fm_small.horizontalAdvance(label) + 2 * pad
             rows[row] = left + w
-            out.append((mark, row, label))
+            out.append((mark, row, label, left))
         return out
 
     def label_left(self, day: date, width: float) -> float:
@@ -363,15 +383,14 @@ class _Chart:
         """A dotted vertical line per clinical test and its label boxed at the top."""
         self.p.setFont(self.small)
         pad = self.gap * 0.3
-        for mark, row, _ in self.labels:
+        for mark, row, _, _ in self.labels:
             x = self.x(mark.day)
             top = self.plot.top() + (row + 1) * self.mark_row_h() - self.gap * 0.3
             self.p.setPen(QPen(TEST_MARK, max(1.0, self.line_h * 0.08), Qt.PenStyle.DotLine))
             self.p.drawLine(QPointF(x, top), QPointF(x, self.plot.bottom()))
-        for mark, row, label in self.labels:
+        for _, row, label, left in self.labels:
             w = self.fm_small.horizontalAdvance(label) + 2 * pad
-            box = QRectF(self.label_left(mark.day, w), self.plot.top() + row * self.mark_row_h(),
-                         w, self.fm_small.height())
+            box = QRectF(left, self.plot.top() + row * self.mark_row_h(), w, self.fm_small.height())
             self.p.setPen(QPen(TEST_MARK, max(1.0, self.line_h * 0.05)))
             self.p.setBrush(QBrush(theme.BACKGROUND))
             self.p.drawRect(box)
@@ -427,10 +446,9 @@ class ProgressChart(QWidget):
         if kind not in CHART_KINDS:
             raise ValueError(f"unknown chart {kind!r}; choose one of {', '.join(CHART_KINDS)}")
         self._kind = kind
-        self._data = data
         self.setAccessibleName(TITLES[kind])
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAutoFillBackground(False)
+        self.set_data(data)
 
     @property
     def kind(self) -> str:
