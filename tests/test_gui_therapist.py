@@ -81,15 +81,15 @@ def test_pin_is_chosen_at_first_use_then_asked_and_wrong_tries_wait(qtbot, store
     first = PinDialog(PinGuard(store, clock))
     qtbot.addWidget(first)
     assert first.first_use and first.again.isVisibleTo(first)
-    qtbot.keyClicks(first.pin, "2468")
-    qtbot.keyClicks(first.again, "2469")
+    qtbot.keyClicks(first.pin, "24681357")
+    qtbot.keyClicks(first.again, "24681358")
     qtbot.mouseClick(first.ok_button, Qt.MouseButton.LeftButton)
     assert "differ" in first.message.text() and first.result() != PinDialog.DialogCode.Accepted
     first.again.clear()
-    qtbot.keyClicks(first.again, "2468")
+    qtbot.keyClicks(first.again, "24681357")
     qtbot.mouseClick(first.ok_button, Qt.MouseButton.LeftButton)
     assert first.result() == PinDialog.DialogCode.Accepted
-    assert "2468" not in store.setting(PIN_HASH_KEY)
+    assert "24681357" not in store.setting(PIN_HASH_KEY)
 
     dialog = PinDialog(PinGuard(store, clock))  # the next time the workspace is opened
     qtbot.addWidget(dialog)
@@ -107,7 +107,7 @@ def test_pin_is_chosen_at_first_use_then_asked_and_wrong_tries_wait(qtbot, store
     assert not again.ok_button.isEnabled()
     clock.now += 3600
     qtbot.waitUntil(lambda: again.ok_button.isEnabled(), timeout=2000)
-    qtbot.keyClicks(again.pin, "2468")
+    qtbot.keyClicks(again.pin, "24681357")
     qtbot.mouseClick(again.ok_button, Qt.MouseButton.LeftButton)
     assert again.result() == PinDialog.DialogCode.Accepted
 

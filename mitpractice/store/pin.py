@@ -17,10 +17,10 @@ Examples
 >>> guard = PinGuard(store)
 >>> guard.is_set()
 False
->>> guard.set_pin("2468")
->>> guard.check("2468"), guard.check("1111")
+>>> guard.set_pin("24681357")
+>>> guard.check("24681357"), guard.check("1111")
 (True, False)
->>> "2468" in store.setting(PIN_HASH_KEY)
+>>> "24681357" in store.setting(PIN_HASH_KEY)
 False
 >>> store.close()
 """
@@ -74,8 +74,8 @@ def hash_pin(pin: str, salt: bytes | None = None) -> str:
 
     Examples
     --------
-    >>> h = hash_pin("2468", bytes(16))
-    >>> h.startswith("scrypt$16384$8$1$"), "2468" in h
+    >>> h = hash_pin("24681357", bytes(16))
+    >>> h.startswith("scrypt$16384$8$1$"), "24681357" in h
     (True, False)
     """
     salt = secrets.token_bytes(SALT_BYTES) if salt is None else salt
@@ -104,7 +104,7 @@ def verify_pin(pin: str, stored: str) -> bool:
 def check_new_pin(pin: str) -> str | None:
     """What is wrong with a PIN chosen at first use, or None.
 
-    >>> check_new_pin("12"), check_new_pin("12a4"), check_new_pin("2468")
+    >>> check_new_pin("12"), check_new_pin("12a4"), check_new_pin("24681357")
     ('a PIN has 4 to 12 digits', 'a PIN has digits only', None)
     """
     if not pin.isascii() or not pin.isdigit():
