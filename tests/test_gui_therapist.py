@@ -455,7 +455,9 @@ def test_data_menu_writes_the_report_csv_praat_backup_and_bundle(qtbot, demo, tm
     assert demo.patient_box.currentText() == patient.name
 
 
-def test_the_therapists_own_model_is_checked_kept_and_played_in_each_patients_key(qtbot, workspace, store):
+def test_the_therapists_own_model_is_checked_kept_and_played_in_each_patients_key(
+    qtbot, workspace, store, sound_server
+):
     from attempt_voice import VOICES, attempt_syllables
     from attempt_voice import sing as voice_sing
 
@@ -496,6 +498,19 @@ def test_the_therapists_own_model_is_checked_kept_and_played_in_each_patients_ke
     for note, sung in zip(target.melody.notes, score.syllables, strict=True):
         assert abs(12 * np.log2(sung.pitch_hz / note.pitch_hz)) < 0.5, (note, sung)
     page.stop()
+
+    # The screen says whose model it is; one for Gus alone can be kept beside it; forgetting it
+    # leaves everyone's.
+    assert "for everyone" in page.model_state.text()
+    page.only_patient.setChecked(True)
+    assert "none" in page.model_state.text() and not page.forget_button.isEnabled()
+    page.keep_recording(right.y, right.sr)
+    qtbot.waitUntil(lambda: page.record_button.isEnabled(), timeout=30_000)
+    assert store.recorded_model("greetings", "good-morning", patient.id) is not None
+    assert "for Gus" in page.model_state.text()
+    qtbot.mouseClick(page.forget_button, Qt.MouseButton.LeftButton)
+    assert store.recorded_model("greetings", "good-morning", patient.id) is None
+    assert store.recorded_model("greetings", "good-morning", None) is not None
 
 
 def test_voice_check_in_the_workspace_hears_the_patients_ah(qtbot, workspace, store, sound_server, tmp_path):

@@ -22,6 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -190,6 +191,7 @@ class PhraseEditorPage(QWidget):
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.setWordWrap(True)
         self.table.itemChanged.connect(self.validate)
+        self.table.itemSelectionChanged.connect(self.show_model_state)
         self.tabs.addTab(self.table, self.tr("Phrases"))
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
@@ -224,6 +226,24 @@ class PhraseEditorPage(QWidget):
         row.addStretch(1)
         right.addLayout(row)
         row = QHBoxLayout()
+        self.model_state = QLabel("")
+        self.model_state.setWordWrap(True)
+        self.model_state.setAccessibleName(self.tr("Your recorded model of the phrase"))
+        self.only_patient = QCheckBox(self.tr("Only for this patient"))
+        self.only_patient.setToolTip(
+            self.tr("Keep the next recording for the patient chosen at the top only, not for everyone")
+        )
+        self.only_patient.toggled.connect(self.show_model_state)
+        self.forget_button = QPushButton(self.tr("Forget model"))
+        self.forget_button.setToolTip(
+            self.tr("Delete your recorded model: the synthesised voice sings it again")
+        )
+        self.forget_button.clicked.connect(self.forget_model)
+        row.addWidget(self.model_state, 1)
+        row.addWidget(self.only_patient)
+        row.addWidget(self.forget_button)
+        right.addLayout(row)
+        row = QHBoxLayout()
         self.save_button = QPushButton(self.tr("Save set"))
         self.save_button.clicked.connect(self.save)
         self.export_button = QPushButton(self.tr("Export TOML…"))
@@ -247,6 +267,42 @@ class PhraseEditorPage(QWidget):
 
     def set_patient(self, patient: Patient | None) -> None:
         self.patient = patient
+        if hasattr(self, "only_patient"):
+            self.only_patient.setEnabled(patient is not None)
+            if patient is None:
+                self.only_patient.setChecked(False)
+            self.show_model_state()
+
+    def model_owner(self) -> str | None:
+        """Whose model the next recording is: the patient's if ticked, else everyone's (None)."""
+        return self.patient.id if self.patient is not None and self.only_patient.isChecked() else None
+
+    def show_model_state(self) -> None:
+        """Say whether the chosen phrase has a recorded model, and whose."""
+        phrase = self.current_phrase() if self.parsed is not None else None
+        kept = None
+        if phrase is not None:
+            kept = self.store.recorded_model(self.parsed.id, phrase.id, self.model_owner())
+        if kept is None:
+            self.model_state.setText(self.tr("Your model: none (the synthesised voice sings it)."))
+        else:
+            who = self.patient.name if self.model_owner() else self.tr("everyone")
+            notes = kept.notes
+            self.model_state.setText(
+                self.tr("Your model, for %1: sung at %2 Hz, %3 beats/min.")
+                .replace("%1", who)
+                .replace("%2", f"{notes.get('low_hz', 0):.0f}")
+                .replace("%3", f"{notes.get('tempo', 0):.0f}")
+            )
+        self.forget_button.setEnabled(kept is not None)
+
+    def forget_model(self) -> None:
+        from mitpractice.synth import forget_model
+
+        phrase = self.current_phrase()
+        if phrase is not None:
+            forget_model(self.parsed.id, phrase.id, self.model_owner(), store=self.store)
+        self.show_model_state()
 
     def fill_sets(self, select: str | None = None) -> None:
         self.sets.clear()
@@ -545,18 +601,23 @@ class PhraseEditorPage(QWidget):
         self.record_button.setEnabled(False)
         self.status.setText(self.tr("Checking your recording against the H/L pattern…"))
         set_id, phrase = self.recording_phrase
-        run_in_thread(lambda: keep_model(y, sr, set_id, phrase, self.store), self._model_kept, self._failed)
+        owner = self.model_owner()
+        run_in_thread(
+            lambda: keep_model(y, sr, set_id, phrase, self.store, owner), self._model_kept, self._failed
+        )
 
     def keep_recording(self, y, sr) -> None:
         """Check and keep a recorded model of the chosen phrase (as Stop does)."""
         phrase = self.current_phrase()
         self.record_button.setEnabled(False)
+        set_id, owner = self.parsed.id, self.model_owner()
         run_in_thread(
-            lambda: keep_model(y, sr, self.parsed.id, phrase, self.store), self._model_kept, self._failed
+            lambda: keep_model(y, sr, set_id, phrase, self.store, owner), self._model_kept, self._failed
         )
 
     def _model_kept(self, target) -> None:
         self.record_button.setEnabled(True)
+        self.show_model_state()
         m = target.melody
         self.status.setText(
             self.tr("Model kept: sung at %1 Hz, interval %2, tempo %3. Play gives it in the patient's key.")
@@ -573,13 +634,14 @@ class PhraseEditorPage(QWidget):
             self.player.stop()
 
 
-def keep_model(y, sr: int, set_id: str, phrase, store):
+def keep_model(y, sr: int, set_id: str, phrase, store, patient: str | None = None):
     """Check a recording of ``phrase`` (notes found, H/L pattern followed) and keep it as the
-    set's model; returns the :class:`~mitpractice.synth.SungTarget`, or raises AudioError."""
+    set's model (or ``patient``'s own); returns the :class:`~mitpractice.synth.SungTarget`, or
+    raises AudioError."""
     from mitpractice.audiofile import write_audio
     from mitpractice.synth import save_model
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.wav"
         write_audio(path, y, sr)
-        return save_model(path, set_id, phrase, store=store)
+        return save_model(path, set_id, phrase, store=store, patient=patient)
