@@ -572,3 +572,15 @@ def test_record_my_model_through_the_microphone(qtbot, workspace, store, sound_s
     assert page.status.text().startswith("Model kept"), page.status.text()
     kept = store.recorded_model("greetings", "good-morning", None)
     assert kept is not None and abs(12 * np.log2(kept.notes["low_hz"] / VOICES[0].low_hz)) < 0.5
+
+
+def test_the_therapist_command_refuses_a_store_it_cannot_open(tmp_path, capsys, monkeypatch):
+    from mitpractice.cli import main
+
+    # The global option sets the environment; have it put back after the test.
+    monkeypatch.setenv("MITPRACTICE_DATABASE_URL", "")
+    not_a_database = tmp_path / "notes.sqlite3"
+    not_a_database.write_text("shopping list\n")
+    assert main(["--database", f"sqlite:///{not_a_database}", "therapist"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "notes.sqlite3" in err and "Traceback" not in err

@@ -10,18 +10,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "therapist",
         help="open the therapist's workspace (asks the PIN; chosen at first use)",
         description="Open the therapist's workspace: patients, programme, phrase sets, review "
-        "and progress. It asks the therapist's PIN, chosen the first time.",
+        "and progress, reports and data. It asks the therapist's PIN, chosen the first time. "
+        "The global --data-dir and --database options choose the store.",
     )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from mitpractice.gui.app import make_app
-    from mitpractice.gui.therapist.window import open_workspace
-    from mitpractice.store import Store
+    from mitpractice.cli.options import open_store
 
-    app = make_app()
-    with Store.open(getattr(args, "database", None)) as store:
+    with open_store() as store:  # a store that cannot be opened is one line and exit 2
+        from mitpractice.gui.app import make_app
+        from mitpractice.gui.therapist.window import open_workspace
+
+        app = make_app()
         window = open_workspace(store)
         if window is None:
             return 0
