@@ -333,8 +333,11 @@ class ReviewPage(QWidget):
         self.phrase.addItem(self.tr("Any phrase"), None)
         texts = {}
         if patient is not None:
+            sets = {}
             for a in self.store.assignments(patient.id):
-                text = self.store.phrase_set(a.phrase_set_id).phrase(a.phrase_id).text
+                if a.phrase_set_id not in sets:
+                    sets[a.phrase_set_id] = self.store.phrase_set(a.phrase_set_id)
+                text = sets[a.phrase_set_id].phrase(a.phrase_id).text
                 texts[(a.set_id, a.phrase_id)] = text
                 self.phrase.addItem(text, (a.set_id, a.phrase_id))
         self.model.texts = texts
