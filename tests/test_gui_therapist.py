@@ -401,6 +401,7 @@ def test_the_review_list_reads_page_by_page(qtbot, store, workspace):
 def test_progress_shows_trained_and_probe_apart_with_the_tests(qtbot, demo):
     demo.show_page("progress")
     page = demo.pages["progress"]
+    qtbot.waitUntil(lambda: page.report is not None, timeout=10_000)
     report = page.report
     assert report is not None and report.progress.get("trained").days and report.progress.get("probe").days
     assert [m.label for m in report.progress.tests][:1] == ["WAB AQ 52.5"]
@@ -411,7 +412,7 @@ def test_progress_shows_trained_and_probe_apart_with_the_tests(qtbot, demo):
     assert page.weeks.rowCount() >= 1 and page.weeks.item(0, 0).text().count("-W") == 1
     assert f"{report.totals.attempts} attempts" in page.totals.text()
     page.period.setCurrentIndex(0)
-    assert page.report.period.days == 14
+    qtbot.waitUntil(lambda: page.report.period.days == 14, timeout=10_000)
 
 
 # ---------------------------------------------------------------------- data
@@ -424,6 +425,7 @@ def test_data_menu_writes_the_report_csv_praat_backup_and_bundle(qtbot, demo, tm
     store = demo.store
     patient = demo.patient
     demo.show_page("progress")
+    qtbot.waitUntil(lambda: demo.pages["progress"].report is not None, timeout=10_000)
     pdf = demo.data.report(str(tmp_path / "report.pdf"))
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
     assert patient.name in text and "Good morning" in text

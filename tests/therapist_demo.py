@@ -154,6 +154,13 @@ def screenshots(folder: Path) -> list[Path]:
                     if page.detail is not None:
                         break
                 app.processEvents()
+            if key == "progress":
+                for _ in range(100):
+                    app.processEvents()
+                    wait_for_jobs(200)
+                    if page.report is not None:
+                        break
+                app.processEvents()
             if key == "programme":
                 page.expand("greetings")
                 page.check("greetings", ["good-night", "see-you-soon"])

@@ -1,5 +1,7 @@
 """Progress: a patient's practice over days and weeks, with the clinical tests marked.
 
+The period's attempts are read off the GUI thread (a year of practice is thousands of them).
+
 The charts are the report's own (:mod:`mitpractice.gui.widgets.charts`, drawn by the same
 painter as the PDF): melody and rhythm for trained and probe phrases side by side, minutes
 against the daily goal, tapping on against off, the longest phrase reached, each with the
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mitpractice.gui.therapist.workers import run_in_thread
 from mitpractice.gui.widgets.charts import ProgressCharts
 from mitpractice.reports.report import Report, build_report
 from mitpractice.store import Patient
@@ -77,6 +80,7 @@ class ProgressPage(QWidget):
         self.store = workspace.store
         self.patient: Patient | None = None
         self.report: Report | None = None
+        self._asked: tuple | None = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.period = QComboBox()
@@ -157,6 +161,7 @@ class ProgressPage(QWidget):
 
     def refresh(self, *_args) -> None:
         if self.patient is None:
+            self._asked = None
             self.report = None
             self.charts.set_data(None)
             self.totals.setText(self.tr("Choose or add a patient first."))
@@ -166,8 +171,16 @@ class ProgressPage(QWidget):
         days = self.period.currentData()
         today = datetime.now(UTC).date()
         since = None if days is None else today - timedelta(days=days - 1)
-        self.report = build_report(self.store, self.patient.id, since, today)
-        r = self.report
+        self._asked = (self.patient.id, since, today)
+        asked, store = self._asked, self.store
+        self.totals.setText(self.tr("Reading the practice…"))
+        run_in_thread(lambda: (asked, build_report(store, asked[0], asked[1], asked[2])), self._show)
+
+    def _show(self, result) -> None:
+        asked, report = result
+        if asked != self._asked:
+            return  # another patient or period was chosen meanwhile
+        self.report = r = report
         t = r.totals
         trained = "—" if t.mean_trained is None else f"{t.mean_trained:.0f}"
         probe = "—" if t.mean_probe is None else f"{t.mean_probe:.0f}"
