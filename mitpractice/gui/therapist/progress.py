@@ -136,12 +136,14 @@ class ProgressPage(QWidget):
         self.weeks.setAccessibleName(self.tr("Per week"))
         self.tabs.addTab(self.phrases, self.tr("Per phrase"))
         self.tabs.addTab(self.weeks, self.tr("Per week"))
+        self.tabs.setMinimumHeight(round(self.fontMetrics().height() * 7.5))  # the tab, a header, four rows
         layout.addWidget(self.tabs, 2)
 
     def _table(self, headers: list[str], stretch: int | None) -> QTableWidget:
         table = QTableWidget(0, len(headers))
         table.setHorizontalHeaderLabels(headers)
         table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -185,8 +187,7 @@ class ProgressPage(QWidget):
         trained = "—" if t.mean_trained is None else f"{t.mean_trained:.0f}"
         probe = "—" if t.mean_probe is None else f"{t.mean_probe:.0f}"
         self.totals.setText(
-            self.tr("%1: %2 attempts, %3 min on %4 days (goal met on %5); mean score trained %6, probe %7.")
-            .replace("%1", str(r.period))
+            self.tr("%2 attempts · %3 min on %4 days (goal met on %5) · mean score trained %6, probe %7")
             .replace("%2", str(t.attempts))
             .replace("%3", f"{t.minutes:.0f}")
             .replace("%4", str(t.days_practised))
@@ -194,6 +195,8 @@ class ProgressPage(QWidget):
             .replace("%6", trained)
             .replace("%7", probe)
         )
+        self.totals.setToolTip(str(r.period))
+        self.period.setToolTip(str(r.period))
         self.charts.set_data(r.progress)
         fmt = lambda v: "—" if v is None else f"{v:.0f}"  # noqa: E731
         self._fill(
