@@ -586,3 +586,27 @@ def test_the_therapist_command_refuses_a_store_it_cannot_open(tmp_path, capsys, 
     assert main(["--database", f"sqlite:///{not_a_database}", "therapist"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "notes.sqlite3" in err and "Traceback" not in err
+
+
+def test_change_the_pin(qtbot, store):
+    guard = PinGuard(store)
+    guard.set_pin("24681357")
+    dialog = PinDialog(PinGuard(store), change=True)
+    qtbot.addWidget(dialog)
+    assert dialog.new.isVisibleTo(dialog) and dialog.again.isVisibleTo(dialog)
+    qtbot.keyClicks(dialog.pin, "24681357")
+    qtbot.keyClicks(dialog.new, "97531")
+    qtbot.keyClicks(dialog.again, "97532")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "differ" in dialog.message.text() and guard.failures() == 0  # no try spent on a typo
+    dialog.again.clear()
+    qtbot.keyClicks(dialog.again, "97531")
+    dialog.pin.clear()
+    qtbot.keyClicks(dialog.pin, "11111111")  # the current PIN wrong: nothing changes
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "Wrong PIN" in dialog.message.text() and guard.failures() == 1 and guard.check("24681357")
+    dialog.pin.clear()
+    qtbot.keyClicks(dialog.pin, "24681357")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == PinDialog.DialogCode.Accepted
+    assert guard.check("97531") and not guard.check("24681357")

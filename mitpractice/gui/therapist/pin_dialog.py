@@ -3,6 +3,7 @@
 Patients practise on the same computer; the PIN keeps their programme as the therapist set
 it. Wrong tries are counted by :class:`mitpractice.store.pin.PinGuard`, which makes each try
 past the fifth wait longer; the dialog shows the wait and keeps the OK button off until then.
+The same dialog changes the PIN (the current one first, then the new one twice).
 """
 
 from __future__ import annotations
@@ -17,33 +18,43 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from mitpractice.store.pin import MAX_PIN_DIGITS, PinError, PinGuard
+from mitpractice.store.pin import MAX_PIN_DIGITS, PinError, PinGuard, check_new_pin
 
 
 class PinDialog(QDialog):
-    """Ask for the PIN (or, at first use, have it chosen twice); ``accept`` only when right."""
+    """Ask for the PIN (or, at first use, have it chosen twice); ``accept`` only when right.
 
-    def __init__(self, guard: PinGuard, parent=None) -> None:
+    With ``change=True`` (and a PIN set) it asks the current PIN and the new one twice; a
+    wrong current PIN counts as a wrong try.
+    """
+
+    def __init__(self, guard: PinGuard, parent=None, *, change: bool = False) -> None:
         super().__init__(parent)
         self.guard = guard
         self.first_use = not guard.is_set()
+        self.change = change and not self.first_use
         self.setWindowTitle(self.tr("Therapist's workspace"))
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
+        if self.first_use:
+            text = self.tr(
                 "Choose a PIN of 4 to 12 digits. Patients will not be able to change their "
                 "programme without it."
             )
-            if self.first_use
-            else self.tr("Type your PIN to open the therapist's workspace.")
-        )
+        elif self.change:
+            text = self.tr("Type your PIN, then the new PIN (4 to 12 digits) twice.")
+        else:
+            text = self.tr("Type your PIN to open the therapist's workspace.")
+        intro = QLabel(text)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
         self.pin = self._field(self.tr("PIN"))
-        form.addRow(self.tr("PIN"), self.pin)
+        self.new = self._field(self.tr("New PIN"))
         self.again = self._field(self.tr("PIN again"))
-        if self.first_use:
+        form.addRow(self.tr("PIN"), self.pin)
+        if self.change:
+            form.addRow(self.tr("New PIN"), self.new)
+        if self.first_use or self.change:
             form.addRow(self.tr("PIN again"), self.again)
         layout.addLayout(form)
         self.message = QLabel("")
@@ -75,31 +86,45 @@ class PinDialog(QDialog):
     def ok_button(self):
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
+    def _say(self, text: str) -> None:
+        self.message.setText(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
+
     def try_pin(self) -> None:
         pin = self.pin.text().strip()
         if self.first_use:
-            if pin != self.again.text().strip():
-                self.message.setText(self.tr("The two PINs differ. Type the same PIN twice."))
-                return
-            try:
-                self.guard.set_pin(pin)
-            except PinError as exc:
-                self.message.setText(str(exc).capitalize() + ".")
-                return
-            self.accept()
+            self._choose(pin, self.again.text().strip())
             return
+        if self.change:
+            new, again = self.new.text().strip(), self.again.text().strip()
+            problem = check_new_pin(new)
+            if problem or new != again:  # checked first: a typo here costs no try
+                self._say(problem or self.tr("The two new PINs differ. Type the same PIN twice."))
+                return
         try:
             result = self.guard.attempt(pin)
         except PinError as exc:
-            self.message.setText(str(exc).capitalize() + ".")
+            self._say(str(exc))
             self._update_wait()
             return
-        if result.ok:
-            self.accept()
+        if not result.ok:
+            self.pin.clear()
+            self._say(self.tr("Wrong PIN"))
+            self._update_wait()
             return
-        self.pin.clear()
-        self.message.setText(self.tr("Wrong PIN."))
-        self._update_wait()
+        if self.change:
+            self.guard.set_pin(new)
+        self.accept()
+
+    def _choose(self, pin: str, again: str) -> None:
+        if pin != again:
+            self._say(self.tr("The two PINs differ. Type the same PIN twice."))
+            return
+        try:
+            self.guard.set_pin(pin)
+        except PinError as exc:
+            self._say(str(exc))
+            return
+        self.accept()
 
     def _update_wait(self) -> None:
         if self.first_use:
@@ -113,8 +138,7 @@ class PinDialog(QDialog):
             )
             if not self.timer.isActive():
                 self.timer.start()
-        else:
-            if self.timer.isActive():
-                self.timer.stop()
-                self.message.setText("")
-                self.pin.setFocus()
+        elif self.timer.isActive():
+            self.timer.stop()
+            self.message.setText("")
+            self.pin.setFocus()

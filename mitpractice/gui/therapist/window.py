@@ -107,6 +107,8 @@ class Workspace(QMainWindow):
             (None, None, None),
             (self.tr("&Back up everything…"), lambda: self.data.backup(), None),
             (self.tr("Re&store a backup…"), lambda: self.data.restore(), None),
+            (None, None, None),
+            (self.tr("Change the &PIN…"), lambda: self.change_pin(), None),
         ):
             if text is None:
                 menu.addSeparator()
@@ -115,6 +117,17 @@ class Workspace(QMainWindow):
             action.triggered.connect(slot)
             if keys:
                 action.setShortcut(QKeySequence(keys))
+
+    def change_pin(self) -> bool:
+        """Ask the current PIN and a new one; True if it was changed."""
+        from mitpractice.gui.therapist.pin_dialog import PinDialog
+        from mitpractice.store.pin import PinGuard
+
+        dialog = PinDialog(PinGuard(self.store), self, change=True)
+        changed = dialog.exec() == PinDialog.DialogCode.Accepted
+        if changed:
+            self.statusBar().showMessage(self.tr("The PIN is changed."), 10_000)
+        return changed
 
     # ------------------------------------------------------------------ patients
     def reload_patients(self, select: str | None = None) -> None:
