@@ -184,3 +184,28 @@ def test_global_options_choose_the_data_folder_and_the_database(capsys, tmp_path
     assert main(["--database", "nosuchdb://x", "patients", "list"]) == 2
     err = capsys.readouterr().err
     assert "nosuchdb" in err and len(err.strip().splitlines()) == 1
+
+
+def test_bundle_passphrases_are_asked_twice_for_a_new_bundle(capsys, tmp_path, monkeypatch):
+    run(capsys, "patients", "add", "Ann")
+    answers = iter(["a long passphrase", "a long passphrase", "a long passphrase",
+                    "a long passphrase", "another one entirely"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    bundle = tmp_path / "ann.mitp"
+    assert run(capsys, "bundle", "export", "Ann", "-o", str(bundle))[0] == 0
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path / "clinic"), "bundle", "import", str(bundle))
+    assert code == 0 and "Ann" in out
+    code, _, err = run(capsys, "bundle", "export", "Ann", "-o", str(tmp_path / "again.mitp"))
+    assert code == 2 and "differ" in err and not (tmp_path / "again.mitp").exists()
+    code, _, err = run(capsys, "bundle", "import", str(bundle), "--passphrase-file", str(tmp_path / "nope"))
+    assert code == 2 and "nope" in err and len(err.strip().splitlines()) == 1
+
+
+def test_restore_of_a_missing_or_foreign_file_is_one_line(capsys, tmp_path):
+    notes = tmp_path / "notes.zip"
+    notes.write_text("not an archive")
+    for path, message in ((tmp_path / "missing.zip", "no such file"), (notes, "not a mitpractice backup")):
+        code, _, err = run(capsys, "restore", str(path))
+        assert code == 2 and message in err and str(path) in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "backup", "-o", str(tmp_path))
+    assert code == 2 and "is a folder" in err

@@ -247,3 +247,27 @@ def test_loose_permissions_are_tightened_at_start(data_dir):
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     for path in data_dir.rglob("*"):
         assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+
+
+def test_a_backup_taken_while_another_process_saves_is_consistent(data_dir, tmp_path):
+    from mitpractice.store.backup import backup, restore
+
+    patient = new_patient()
+    url = f"sqlite:///{data_dir / 'mitpractice.sqlite3'}"
+    child = start_child(data_dir, "save-loop", url, patient)
+    try:
+        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+        time.sleep(0.5)
+        with Store.open(url) as store:
+            summary = backup(store, tmp_path / "backup.zip")
+    finally:
+        child.kill()
+        child.wait()
+    assert summary.rows["attempts"] == summary.rows["attempt_audio"] >= 1
+    with Store.open(f"sqlite:///{tmp_path / 'restored.sqlite3'}") as restored:
+        restore(restored, tmp_path / "backup.zip")
+        attempts = list(restored.iter_attempts(AttemptQuery(patient_id=patient)))
+        assert len(attempts) == summary.rows["attempts"]
+        for attempt in attempts:
+            y, sr = restored.attempt_audio(attempt.id)
+            assert len(y) / sr == pytest.approx(attempt.duration_s)

@@ -20,8 +20,13 @@ from mitpractice.store.backup import backup, restore
 from mitpractice.store.schema import metadata
 
 
-def test_the_migrations_make_exactly_the_tables_of_the_schema(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_migrations_make_exactly_the_tables_of_the_schema(request, tmp_path, backend):
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database("migrations")
+    engine = create_engine(url)
     migrate.upgrade(engine, None)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []

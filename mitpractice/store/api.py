@@ -108,6 +108,8 @@ class Store:
         self.kept_copy = kept_copy
         self._writer = engines.writer(engine)
         self.sqlite_file = engines.sqlite_path(url)
+        #: What :meth:`open` moved in from the folder of recorded models kept before the store.
+        self.moved_models = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -158,7 +160,6 @@ class Store:
         from mitpractice.store.legacy import move_recorded_targets
 
         try:
-            #: Therapists' recorded models moved in from the folder kept before the store.
             store.moved_models = move_recorded_targets(store)
         except BaseException:
             store.close()

@@ -5,7 +5,7 @@ Each attempt's audio sits in its own table, so the review queries never read the
 written in the same transaction as the attempt's row.
 
 The migrations under ``migrations/versions`` create exactly these tables; a change here needs a
-new migration (``tests/test_store_schema.py`` compares the two).
+new migration (``tests/test_store_migrations.py`` compares the two, on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
