@@ -610,3 +610,30 @@ def test_change_the_pin(qtbot, store):
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == PinDialog.DialogCode.Accepted
     assert guard.check("97531") and not guard.check("24681357")
+
+
+def test_the_notes_are_laid_on_the_attempts_own_time_and_key():
+    """A slower attempt a tone higher than the target: the notes drawn where it was sung."""
+    from mitpractice.gui.therapist.review import _layout, display_melody
+    from mitpractice.melody import hz_to_midi, target_melody
+    from mitpractice.phrases import Phrase
+
+    melody = target_melody(
+        Phrase(id="yes", text="Yes, yes", syllables=("yes", "yes"), pitches="HH"), "A2", 3, 60
+    )
+    score = {
+        "tempo_ratio": 1.25,
+        "syllables": [
+            {"index": 0, "detected": True, "onset_s": 0.8, "pitch_hz": 146.8, "pitch_semitones": 3.0},
+            {"index": 1, "detected": True, "onset_s": 2.05, "pitch_hz": 146.8, "pitch_semitones": 3.0},
+        ],
+    }
+    layout = _layout(melody, score)
+    assert layout["note_times"][0][0] == pytest.approx(0.8, abs=0.02)
+    assert layout["note_times"][1][0] == pytest.approx(2.05, abs=0.02)
+    assert layout["note_midi"][0] == pytest.approx(hz_to_midi(146.8), abs=0.01)
+    from types import SimpleNamespace
+
+    shown = display_melody(SimpleNamespace(melody=melody, **layout))
+    # PitchView draws a high note at low + interval: that must be where it was sung.
+    assert hz_to_midi(shown.low_hz) + shown.interval == pytest.approx(hz_to_midi(146.8), abs=0.01)

@@ -102,7 +102,9 @@ def display_melody(detail: AttemptDetail) -> TargetMelody:
         replace(n, onset_s=start, duration_s=max(end - start, 0.05), pitch_hz=midi_to_hz(midi))
         for n, (start, end), midi in zip(m.notes, detail.note_times, detail.note_midi, strict=True)
     )
-    return replace(m, notes=notes, low_hz=midi_to_hz(min(detail.note_midi)))
+    # The low level, even for a phrase sung on high notes only ("Yes!").
+    low = detail.note_midi[0] - (m.interval if m.notes[0].level == "H" else 0.0)
+    return replace(m, notes=notes, low_hz=midi_to_hz(low))
 
 
 def syllable_results(detail: AttemptDetail) -> list:
