@@ -43,6 +43,9 @@ from mitpractice.store import Attempt, AttemptQuery, Patient
 
 #: Pitch frames at least this confident are drawn (CREPE's usual voicing threshold).
 VOICED_CONFIDENCE = 0.5
+#: Wait (ms) after the list stops moving before an attempt's pitch is tracked: holding the
+#: down arrow through the list must not queue a CREPE run per row on two shared cores.
+LOAD_DELAY_MS = 150
 #: Cursor refresh (ms): 30 frames a second moves smoothly without loading the machine.
 CURSOR_MS = 33
 
@@ -322,6 +325,10 @@ class ReviewPage(QWidget):
         body.addLayout(right, 2)
         outer.addLayout(body, 1)
 
+        self.load_timer = QTimer(self)
+        self.load_timer.setSingleShot(True)
+        self.load_timer.setInterval(LOAD_DELAY_MS)
+        self.load_timer.timeout.connect(self._load_chosen)
         self.cursor_timer = QTimer(self)
         self.cursor_timer.setInterval(CURSOR_MS)
         self.cursor_timer.timeout.connect(self._move_cursor)
@@ -394,6 +401,14 @@ class ReviewPage(QWidget):
         self.syllable_line.setText(self.tr("Tracking the pitch…"))
         self._loading_id = attempt.id
         self.target = None
+        self.detail = None
+        self._enable_detail(False)
+        self.load_timer.start()  # the pitch is tracked once the therapist stops on an attempt
+
+    def _load_chosen(self) -> None:
+        attempt = self.model.attempt(self.table.currentIndex().row())
+        if attempt is None or attempt.id != self._loading_id:
+            return
         run_in_thread(lambda: load_detail(self.store, attempt), self._detail_ready, self._detail_failed)
 
     def _title(self, a: Attempt) -> str:
@@ -542,6 +557,7 @@ class ReviewPage(QWidget):
         self.view.set_current_syllable(None)
 
     def stop(self) -> None:
+        self.load_timer.stop()
         self.stop_playing()
 
 

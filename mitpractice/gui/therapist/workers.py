@@ -6,6 +6,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from mitpractice.errors import MitpracticeError
@@ -51,12 +52,16 @@ def run_in_thread(
     on_failed: Callable[[str], None] | None = None,
 ) -> Job:
     """Run ``fn()`` on the global thread pool; call ``on_done(result)`` or ``on_failed(message)``
-    on the GUI thread afterwards. The job is kept alive until it has reported."""
+    on the GUI thread afterwards. The job is kept alive until it has reported; a result for a
+    screen that was closed meanwhile is dropped."""
     job = Job(fn)
     _running.add(job)
 
     def finish(callback, value):
         _running.discard(job)
+        owner = getattr(callback, "__self__", None)  # a screen's method: is the screen still there?
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            return
         if callback is not None:
             callback(value)
 
