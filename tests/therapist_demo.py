@@ -120,6 +120,7 @@ def screenshots(folder: Path) -> list[Path]:
     import tempfile
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from mitpractice.gui.app import make_app
@@ -148,15 +149,15 @@ def screenshots(folder: Path) -> list[Path]:
             if key == "review":
                 page.max_score.setValue(80)  # the attempts to look at: a filter in use
                 page.table.selectRow(1)
-                for _ in range(100):
-                    app.processEvents()
+                for _ in range(200):
+                    QTest.qWait(50)  # the list's short pause before tracking, then the job
                     wait_for_jobs(200)
                     if page.detail is not None:
                         break
                 app.processEvents()
             if key == "progress":
-                for _ in range(100):
-                    app.processEvents()
+                for _ in range(200):
+                    QTest.qWait(50)
                     wait_for_jobs(200)
                     if page.report is not None:
                         break
