@@ -1,0 +1,205 @@
+"""The workspace window: the patient chosen at the top, the screens listed on the left.
+
+Every screen follows the patient chosen in the top bar (``set_patient``); a change made on
+one screen (a patient's name, an assignment) is seen by the others when they are shown.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mitpractice.store import Patient, Store
+
+#: The size the workspace is designed for and screenshotted at (a common laptop screen).
+DESIGN_SIZE = (1366, 768)
+
+
+class Workspace(QMainWindow):
+    """The therapist's workspace over one store."""
+
+    patient_changed = Signal(object)  # Patient or None
+
+    def __init__(self, store: Store, parent=None) -> None:
+        super().__init__(parent)
+        from mitpractice.gui.therapist.patients import PatientsPage
+        from mitpractice.gui.therapist.phrase_editor import PhraseEditorPage
+        from mitpractice.gui.therapist.programme import ProgrammePage
+        from mitpractice.gui.therapist.progress import ProgressPage
+        from mitpractice.gui.therapist.review import ReviewPage
+
+        self.store = store
+        self.patient: Patient | None = None
+        self.setWindowTitle(self.tr("mitpractice — therapist's workspace"))
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 8, 8, 8)
+
+        top = QHBoxLayout()
+        label = QLabel(self.tr("Patient:"))
+        self.patient_box = QComboBox()
+        self.patient_box.setAccessibleName(self.tr("Patient"))
+        self.patient_box.setMinimumWidth(320)
+        label.setBuddy(self.patient_box)
+        self.patient_box.currentIndexChanged.connect(self._patient_chosen)
+        top.addWidget(label)
+        top.addWidget(self.patient_box)
+        self.summary = QLabel("")
+        self.summary.setAccessibleName(self.tr("Patient's settings"))
+        top.addWidget(self.summary, 1)
+        outer.addLayout(top)
+
+        body = QHBoxLayout()
+        self.nav = QListWidget()
+        self.nav.setAccessibleName(self.tr("Screens"))
+        self.nav.setFixedWidth(160)
+        self.stack = QStackedWidget()
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.pages = {
+            "patients": PatientsPage(self),
+            "programme": ProgrammePage(self),
+            "phrases": PhraseEditorPage(self),
+            "review": ReviewPage(self),
+            "progress": ProgressPage(self),
+        }
+        titles = {
+            "patients": self.tr("Patients"),
+            "programme": self.tr("Programme"),
+            "phrases": self.tr("Phrase sets"),
+            "review": self.tr("Review"),
+            "progress": self.tr("Progress"),
+        }
+        for i, (key, page) in enumerate(self.pages.items()):
+            self.nav.addItem(titles[key])
+            self.stack.addWidget(page)
+            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.nav.setCurrentRow(i))
+        self.nav.currentRowChanged.connect(self._show_page)
+        self.nav.setCurrentRow(0)
+        self.reload_patients()
+        self._data_menu()
+        self.resize(*DESIGN_SIZE)
+
+    def _data_menu(self) -> None:
+        from mitpractice.gui.therapist.data import DataActions
+
+        self.data = DataActions(self)
+        menu = self.menuBar().addMenu(self.tr("&Data"))
+        for text, slot, keys in (
+            (self.tr("PDF &report of the patient…"), lambda: self.data.report(), "Ctrl+P"),
+            (self.tr("&Export the patient's attempts (CSV)…"), lambda: self.data.export_csv(), "Ctrl+E"),
+            (None, None, None),
+            (self.tr("Bundle the patient for the other computer…"), lambda: self.data.bundle_export(), None),
+            (self.tr("&Import a bundle…"), lambda: self.data.bundle_import(), None),
+            (None, None, None),
+            (self.tr("&Back up everything…"), lambda: self.data.backup(), None),
+            (self.tr("Re&store a backup…"), lambda: self.data.restore(), None),
+            (None, None, None),
+            (self.tr("Change the &PIN…"), lambda: self.change_pin(), None),
+        ):
+            if text is None:
+                menu.addSeparator()
+                continue
+            action = menu.addAction(text)
+            action.triggered.connect(slot)
+            if keys:
+                action.setShortcut(QKeySequence(keys))
+
+    def change_pin(self) -> bool:
+        """Ask the current PIN and a new one; True if it was changed."""
+        from mitpractice.gui.therapist.pin_dialog import PinDialog
+        from mitpractice.store.pin import PinGuard
+
+        dialog = PinDialog(PinGuard(self.store), self, change=True)
+        changed = dialog.exec() == PinDialog.DialogCode.Accepted
+        if changed:
+            self.statusBar().showMessage(self.tr("The PIN is changed."), 10_000)
+        return changed
+
+    # ------------------------------------------------------------------ patients
+    def reload_patients(self, select: str | None = None) -> None:
+        """Fill the patient chooser again (after an add or a rename), keeping the choice."""
+        keep = select or (self.patient.id if self.patient else None)
+        self.patient_box.blockSignals(True)
+        self.patient_box.clear()
+        everyone = self.store.patients()
+        for p in everyone:
+            self.patient_box.addItem(p.name, p.id)
+        self.patient_box.blockSignals(False)
+        index = self.patient_box.findData(keep) if keep else (0 if everyone else -1)
+        self.patient_box.setCurrentIndex(index if index >= 0 else (0 if everyone else -1))
+        self._patient_chosen()
+
+    def choose_patient(self, patient_id: str) -> None:
+        index = self.patient_box.findData(patient_id)
+        if index >= 0:
+            self.patient_box.setCurrentIndex(index)
+
+    def _patient_chosen(self, *_args) -> None:
+        patient_id = self.patient_box.currentData()
+        self.patient = self.store.patient(patient_id) if patient_id else None
+        self.summary.setText(describe(self.patient) if self.patient else self.tr("No patient yet: add one."))
+        for page in self.pages.values():
+            page.set_patient(self.patient)
+        self.patient_changed.emit(self.patient)
+
+    def patient_saved(self, patient: Patient) -> None:
+        """A screen changed a patient: refresh the chooser and every screen."""
+        self.reload_patients(select=patient.id)
+
+    def _show_page(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        page = self.stack.currentWidget()
+        if hasattr(page, "shown"):
+            page.shown()
+
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow(list(self.pages).index(key))
+
+    def closeEvent(self, event) -> None:
+        from mitpractice.gui.therapist.workers import wait_for_jobs
+
+        for page in self.pages.values():
+            if hasattr(page, "stop"):
+                page.stop()
+        wait_for_jobs(10_000)
+        super().closeEvent(event)
+
+
+def describe(p: Patient) -> str:
+    """One line of a patient's settings for the top bar."""
+    from mitpractice.melody import hz_to_note
+
+    return (
+        f"low {hz_to_note(p.low_hz)} ({p.low_hz:.0f} Hz) · interval {p.interval:g} · "
+        f"tempo {p.tempo:g} · {p.level} · tapping {'on' if p.tapping else 'off'} · "
+        f"goal {p.daily_goal_min:g} min/day"
+    )
+
+
+def open_workspace(store: Store, *, ask_pin: bool = True) -> Workspace | None:
+    """Ask the PIN (choosing it at first use), then show the workspace; None if cancelled."""
+    from mitpractice.gui.therapist.pin_dialog import PinDialog
+    from mitpractice.store.pin import PinGuard
+
+    if ask_pin:
+        dialog = PinDialog(PinGuard(store))
+        if dialog.exec() != PinDialog.DialogCode.Accepted:
+            return None
+    window = Workspace(store)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    window.show()
+    return window
