@@ -93,8 +93,7 @@ def test_a_melody_of_another_phrase_is_refused(model):
 def test_a_kept_model_is_played_in_each_patients_key(tmp_path, phrase, model, monkeypatch):
     import soundfile as sf
 
-    from mitpractice.synth import SingOptions, save_model
-    from mitpractice.synth.retune import patient_target
+    from mitpractice.synth import SingOptions, save_model, sung_target
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -106,7 +105,7 @@ def test_a_kept_model_is_played_in_each_patients_key(tmp_path, phrase, model, mo
     save_model(path, "greetings", phrase, store=store)
     for low in ("A2", "D3"):
         wanted = target_melody(phrase, low=low, interval=3.0, tempo=60.0)
-        heard = patient_target("greetings", phrase, wanted, SingOptions(taps=True), store=store)
+        heard = sung_target("greetings", phrase, wanted, SingOptions(taps=True), store=store)
         assert heard.source == "recording" and heard.melody is wanted
         track = track_pitch(heard.audio, heard.sr, "crepe-tiny")
         score = score_track(track, wanted, audio=heard.audio, sr=heard.sr)

@@ -8,8 +8,8 @@ and the patient's note for it, and stretches or squeezes each syllable so it sta
 patient's beat; the spectral envelope is kept, so the words and the therapist's voice stay as
 they were. The sung contour within each note (scoop, vibrato) is kept as sung.
 
-One recording then serves every patient: the workspace keeps the model once and plays it
-retuned for the patient chosen.
+One recording then serves every patient: the store keeps the model once and
+:func:`~mitpractice.synth.targets.sung_target` plays it retuned for each patient.
 """
 
 from __future__ import annotations
@@ -153,30 +153,3 @@ def semitone_shift(times: np.ndarray, model: SungTarget, melody: TargetMelody) -
         padded = np.pad(shift, (width // 2, width - 1 - width // 2), mode="edge")
         shift = np.convolve(padded, np.ones(width) / width, mode="valid")
     return shift
-
-
-def patient_target(
-    set_id: str,
-    phrase,
-    melody: TargetMelody,
-    options=None,
-    *,
-    patient: str | None = None,
-    store=None,
-) -> SungTarget:
-    """What a patient hears: a therapist's recorded model moved to ``melody`` if one is
-    kept in ``store`` (the patient's own first), else the synthesised voice (see
-    :func:`~mitpractice.synth.targets.sung_target`, which plays a model as it was sung).
-
-    Taps and fading are added after the move, so they fall on the patient's beats.
-    """
-    from mitpractice.synth.recordings import recorded_target
-    from mitpractice.synth.singing import SingOptions, apply_options
-    from mitpractice.synth.targets import sung_target
-
-    options = options or SingOptions()
-    if not options.hum and store is not None:
-        recorded = recorded_target(set_id, phrase, patient, store=store)
-        if recorded is not None:
-            return apply_options(retune(recorded, melody), options)
-    return sung_target(set_id, phrase, melody, options, patient=patient, store=store)

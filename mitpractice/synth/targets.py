@@ -1,4 +1,5 @@
-"""The target a patient hears: a therapist's recorded model if one is kept, else the voice.
+"""The target a patient hears: a therapist's recorded model if one is kept, moved to the
+patient's key and tempo, else the voice.
 
 This is the one entry the app uses to get a phrase's sung target.
 """
@@ -35,11 +36,12 @@ def sung_target(
     phrase : Phrase
         The phrase.
     melody : TargetMelody
-        Its notes in the patient's register, interval and tempo; used for synthesis. A
-        recorded model keeps the therapist's own pitch and timing, given in the result's
-        ``melody``.
+        Its notes in the patient's register, interval and tempo. A recorded model is moved to
+        them with WORLD (:func:`~mitpractice.synth.retune.retune`), so one recording serves
+        every patient.
     options : SingOptions, optional
-        Taps and fading apply to both kinds; humming is always synthesised.
+        Taps and fading apply to both kinds, after the move so they fall on the patient's
+        beats; humming is always synthesised.
     patient : str, optional
         Prefer a model recorded for this patient (an id in the store).
     store : Store, optional
@@ -54,5 +56,7 @@ def sung_target(
     if not options.hum and store is not None:
         recorded = recorded_target(set_id, phrase, patient, store=store)
         if recorded is not None:
-            return apply_options(recorded, options)
+            from mitpractice.synth.retune import retune
+
+            return apply_options(retune(recorded, melody), options)
     return synthesize(phrase, melody, options)

@@ -524,8 +524,7 @@ class PhraseEditorPage(QWidget):
         if phrase is None:
             self.status.setText(self.tr("Choose a valid phrase to play."))
             return
-        from mitpractice.synth import SingOptions
-        from mitpractice.synth.retune import patient_target
+        from mitpractice.synth import SingOptions, sung_target
 
         melody = self.melody_for(phrase)
         set_id = self.parsed.id
@@ -536,7 +535,7 @@ class PhraseEditorPage(QWidget):
         self.status.setText(self.tr("Preparing “%1” for %2…").replace("%1", phrase.text).replace("%2", who))
 
         def make():
-            return patient_target(
+            return sung_target(
                 set_id, phrase, melody, options, patient=patient.id if patient else None, store=self.store
             )
 

@@ -515,14 +515,14 @@ class ReviewPage(QWidget):
         if self.target is not None:
             self._play_target_ready(self.target)
             return
-        from mitpractice.synth.retune import patient_target
+        from mitpractice.synth import sung_target
 
         a = detail.attempt
         phrase = self.store.phrase_set(a.phrase_set_id).phrase(a.phrase_id)
         self.play_target_button.setEnabled(False)
         self.status.setText(self.tr("Preparing the target…"))
         run_in_thread(
-            lambda: patient_target(a.set_id, phrase, detail.melody, patient=a.patient_id, store=self.store),
+            lambda: sung_target(a.set_id, phrase, detail.melody, patient=a.patient_id, store=self.store),
             self._play_target_ready,
             self._detail_failed,
         )
