@@ -1,0 +1,241 @@
+"""Live scoring: the pitch tracked while the patient sings, the score the moment the take ends.
+
+The window makes a :class:`LiveTake` when a take starts and, on a timer, hands it whatever the
+recorder delivered (:meth:`LiveTake.push`). Each push tracks the pitch of the new samples with
+CREPE (:class:`~mitpractice.pitch.stream.PitchStream`), so the pitch line can be drawn at once,
+and, when given :class:`~mitpractice.practice.takes.TakeRules`, watches for the voice to start
+and the take to end. When the take ends, :meth:`LiveTake.finish` only has the last few frames
+to track before scoring: the score is ready well within 150 ms of the end
+(``benchmarks/feedback.py``, figures in docs/practice.md).
+
+Latency. When the patient sings along (:attr:`~mitpractice.practice.steps.Step.sing_along`),
+their voice reaches the recording one audio round trip after they heard the target. The
+measured round-trip latency is taken off: every time a :class:`LiveTake` gives (pitch frames,
+the score's syllable onsets) is take time minus ``latency_s``, the time at which the patient
+heard the target play, and the first ``latency_s`` of the recording is dropped. The scorer
+fits its own start and tempo, so the scores do not depend on that shift; how well the take
+kept *with the voice* does, and is measured against the target's notes as heard
+(:attr:`LiveResult.together`, given ``target_start_s``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mitpractice.audio import RECORD_SR
+from mitpractice.errors import ParameterError
+from mitpractice.melody import TargetMelody
+from mitpractice.pitch.stream import PitchStream
+from mitpractice.pitch.track import PitchTrack
+from mitpractice.practice.takes import TakeDetector, TakeEvent, TakeRules, level_dbfs
+from mitpractice.practice.tapping import SyllableSync, TapSync
+from mitpractice.scoring import MODES, Score, score_track
+
+#: A sung syllable within this many seconds of the target's note (as heard) is together with
+#: the voice. People singing along trail the voice they follow by about a tenth of a second,
+#: the scorer's onsets are exact to a few frames, and a syllable a quarter of a beat off at
+#: the protocol's tempo is audibly not together.
+TOGETHER_TOLERANCE_S = 0.25
+#: The largest latency taken off (s): measured round trips are 0.14–0.33 s on real devices
+#: (PROTOCOL.md); a second or more is a failed measurement, not a latency.
+MAX_LATENCY_S = 1.0
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """What one push brought.
+
+    Attributes
+    ----------
+    frames : PitchTrack
+        New pitch frames to draw, times in seconds minus the latency (frames before 0 left out).
+    events : tuple of TakeEvent
+        Voice start and take end, in take time (not shifted), when the take has rules.
+    level_dbfs : float
+        RMS level of the pushed samples (for the meter).
+    """
+
+    frames: PitchTrack
+    events: tuple[TakeEvent, ...]
+    level_dbfs: float
+
+    @property
+    def ended(self) -> TakeEvent | None:
+        """The end event if the take ended with these samples."""
+        return next((e for e in self.events if e.kind == "end"), None)
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    """The scored take.
+
+    Attributes
+    ----------
+    score : Score
+        The score (syllable onsets in take time minus the latency).
+    track : PitchTrack
+        The whole pitch track, times minus the latency (what was drawn live).
+    latency_s : float
+        The latency taken off.
+    together : TapSync or None
+        For a sing-along take given the target's start: each sung syllable's onset against
+        its note's onset as heard (``offset_ms`` negative when ahead of the voice).
+    """
+
+    score: Score
+    track: PitchTrack
+    latency_s: float
+    together: TapSync | None = None
+
+
+class LiveTake:
+    """One take, tracked while it is recorded and scored when it ends.
+
+    Parameters
+    ----------
+    melody : TargetMelody
+        The target notes.
+    sr : int
+        Sample rate of the pushed samples (the recorder's).
+    mode : {"sung", "sprechgesang"}
+        The step's scoring mode (:attr:`~mitpractice.practice.steps.Step.mode`).
+    latency_s : float
+        Measured round-trip latency to take off, for a sing-along step; 0 otherwise.
+    target_start_s : float, optional
+        For a sing-along step: where melody time 0 was played, in seconds from the take's
+        first sample (when playback started, plus the target's
+        :attr:`~mitpractice.synth.singing.SungTarget.start_s`). Gives :attr:`LiveResult.together`.
+    rules : TakeRules, optional
+        Voice start and take end detection (:func:`~mitpractice.practice.takes.take_rules`);
+        without them the window ends the take itself.
+    model : str
+        A CREPE model; ``crepe-tiny`` keeps up on two cores.
+
+    Notes
+    -----
+    Not thread-safe: push and finish from one thread (the GUI's timer or one worker), never
+    from the audio callback. The CREPE model is loaded when the take is made; make the first
+    one behind the window's start.
+
+    Examples
+    --------
+    >>> from mitpractice.melody import target_melody
+    >>> from mitpractice.phrases import Phrase
+    >>> phrase = Phrase(id="hi", text="Hi", syllables=("hi",), pitches="H")
+    >>> take = LiveTake(target_melody(phrase), sr=16000, latency_s=0.1)
+    >>> update = take.push(np.zeros(1600, dtype=np.float32))
+    >>> len(update.frames), update.level_dbfs
+    (0, -120.0)
+    >>> result = take.finish()
+    >>> result.score.voiced, float(result.track.times[0])
+    (False, 0.0)
+    """
+
+    def __init__(
+        self,
+        melody: TargetMelody,
+        *,
+        sr: int = RECORD_SR,
+        mode: str = "sung",
+        latency_s: float = 0.0,
+        target_start_s: float | None = None,
+        rules: TakeRules | None = None,
+        model: str = "crepe-tiny",
+    ) -> None:
+        if mode not in MODES:
+            raise ParameterError(f"unknown scoring mode {mode!r} (use {' or '.join(MODES)})")
+        if not 0.0 <= latency_s <= MAX_LATENCY_S:
+            raise ParameterError(f"latency {latency_s!r} s is outside 0–{MAX_LATENCY_S:g} s")
+        self.melody = melody
+        self.sr = int(sr)
+        self.mode = mode
+        self.latency_s = float(latency_s)
+        self.target_start_s = target_start_s
+        self._stream = PitchStream(self.sr, model)
+        self._detector = TakeDetector(self.sr, rules) if rules is not None else None
+        self._chunks: list[np.ndarray] = []
+        self._frames: list[PitchTrack] = []
+        self._samples = 0
+        self._result: LiveResult | None = None
+
+    @property
+    def seconds(self) -> float:
+        """Seconds of audio pushed so far."""
+        return self._samples / self.sr
+
+    @property
+    def detector(self) -> TakeDetector | None:
+        """The take's voice start and end detector (``None`` without rules)."""
+        return self._detector
+
+    def push(self, samples: np.ndarray) -> LiveUpdate:
+        """Track newly recorded samples; returns their frames, events and level."""
+        if self._result is not None:
+            raise ParameterError("this take is finished; start a new one")
+        y = np.asarray(samples, dtype=np.float32)
+        if y.ndim == 2:
+            y = y.mean(axis=1, dtype=np.float32)
+        frames = self._stream.push(y)
+        self._chunks.append(y.copy())
+        self._samples += len(y)
+        events = self._detector.push(y) if self._detector is not None else ()
+        shifted = self._shift(frames)
+        self._frames.append(shifted)
+        return LiveUpdate(frames=shifted, events=events, level_dbfs=level_dbfs(y))
+
+    def _shift(self, frames: PitchTrack) -> PitchTrack:
+        times = frames.times - self.latency_s
+        keep = times >= -1e-9
+        times = np.maximum(times[keep], 0.0)
+        return PitchTrack(times, frames.f0_hz[keep], frames.confidence[keep], frames.model)
+
+    def finish(self) -> LiveResult:
+        """Track the last frames and score the take (call once, when the take has ended)."""
+        if self._result is not None:
+            return self._result
+        if self._samples:
+            self._frames.append(self._shift(self._stream.finish()))
+        empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
+        track = PitchTrack.concatenate(self._frames or [empty])
+        audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.float32)
+        audio = audio[round(self.latency_s * self.sr) :]
+        with_audio = audio if len(audio) else None
+        score = score_track(track, self.melody, audio=with_audio, sr=self.sr, mode=self.mode)
+        together = None
+        if self.target_start_s is not None and score.voiced:
+            together = together_with_target(score, self.melody, self.target_start_s)
+        self._result = LiveResult(score=score, track=track, latency_s=self.latency_s, together=together)
+        return self._result
+
+
+def together_with_target(
+    score: Score, melody: TargetMelody, target_start_s: float, tolerance_s: float = TOGETHER_TOLERANCE_S
+) -> TapSync:
+    """Each sung syllable's onset against its note's onset in the target as heard.
+
+    ``score``'s onsets and ``target_start_s`` must be on one clock (take time minus the
+    latency). Syllables not sung have no offset and are not together.
+
+    Examples
+    --------
+    >>> from mitpractice.melody import target_melody
+    >>> from mitpractice.phrases import Phrase
+    >>> from mitpractice.scoring import SyllableResult
+    >>> melody = target_melody(Phrase(id="x", text="Thank you", syllables=("thank", "you"), pitches="HL"))
+    >>> sung = (SyllableResult(0, "thank", "H", True, 0.55, 1.4), SyllableResult(1, "you", "L", False))
+    >>> score = Score("x", True, 80.0, 50.0, 65.0, 3.0, 1.0, sung, ())
+    >>> [(s.offset_ms, s.in_time) for s in together_with_target(score, melody, 0.5).syllables]
+    [(50.0, True), (None, False)]
+    """
+    out = []
+    for note, sung in zip(melody.notes, score.syllables, strict=True):
+        heard = target_start_s + note.onset_s
+        if sung.detected and sung.onset_s is not None:
+            offset = sung.onset_s - heard
+            out.append(SyllableSync(note.index, heard, sung.onset_s, round(1000.0 * offset, 1),
+                                    abs(offset) <= tolerance_s + 1e-9))
+        else:
+            out.append(SyllableSync(note.index, heard, None, None, False))
+    return TapSync(tuple(out), round(1000.0 * tolerance_s, 1), 0)

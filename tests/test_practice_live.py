@@ -1,0 +1,126 @@
+"""Live scoring of a take fed block by block (mitpractice.practice.live), with real CREPE-tiny."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scoring_cases import attempt, melody
+
+from mitpractice.errors import ParameterError
+from mitpractice.pitch import track_pitch
+from mitpractice.practice.live import TOGETHER_TOLERANCE_S, LiveTake
+from mitpractice.practice.takes import TakeRules, noise_floor_dbfs
+from mitpractice.scoring import score_track
+
+SR = 16000
+BLOCK = SR // 10  # the recorder's new samples every 100 ms
+
+
+def room(seconds: float, seed: int = 5) -> np.ndarray:
+    return (0.001 * np.random.default_rng(seed).standard_normal(int(seconds * SR))).astype(np.float32)
+
+
+def feed(take: LiveTake, y: np.ndarray, block: int = BLOCK):
+    updates = [take.push(y[i : i + block]) for i in range(0, len(y), block)]
+    return updates, take.finish()
+
+
+@pytest.fixture(scope="module")
+def sung():
+    """A good attempt at "how are you today", in a quiet room with 1.5 s of quiet after it."""
+    a = attempt("how-are-you-today", voice=1)
+    y = np.concatenate([room(0.5, 1), a.y + room(len(a.y) / SR, 2), room(1.5, 3)])
+    onsets = 0.5 + np.array([s.onset_s for s in a.syllables])
+    return y, onsets
+
+
+def test_the_live_score_is_the_score_of_the_whole_take(sung):
+    y, _ = sung
+    target = melody("how-are-you-today")
+    updates, result = feed(LiveTake(target, sr=SR), y)
+    batch = score_track(track_pitch(y, SR), target, audio=y, sr=SR)
+    assert result.score.voiced and result.score.overall >= 85
+    live, whole = result.score.to_json(), batch.to_json()
+    for key in ("melodic", "rhythmic", "overall", "interval_semitones", "tempo_ratio"):
+        assert live[key] == pytest.approx(whole[key], abs=0.2), key
+    for a, b in zip(live["syllables"], whole["syllables"], strict=True):
+        for key in ("detected", "pitch_ok", "timing_ok"):
+            assert a[key] == b[key], key
+        assert a["onset_s"] == pytest.approx(b["onset_s"], abs=0.011)
+    assert live["feedback"] == whole["feedback"]
+    drawn = np.concatenate([u.frames.times for u in updates])
+    assert len(drawn) > 0.9 * len(result.track)  # nearly every frame was drawn before the end
+    assert -80 < max(u.level_dbfs for u in updates) < -10
+
+
+def test_the_take_ends_itself_after_the_phrase(sung):
+    y, onsets = sung
+    rules = TakeRules(floor_dbfs=noise_floor_dbfs(room(0.5, 9), SR), pause_s=1.2)
+    take = LiveTake(melody("how-are-you-today"), sr=SR, rules=rules)
+    events = []
+    for i in range(0, len(y), BLOCK):
+        update = take.push(y[i : i + BLOCK])
+        events += update.events
+        if update.ended:
+            break
+    assert [e.kind for e in events] == ["voice-start", "end"]
+    assert events[0].time_s == pytest.approx(onsets[0], abs=0.1)
+    assert events[1].reason == "pause" and events[1].time_s < len(y) / SR
+    assert take.finish().score.overall >= 85
+
+
+def test_the_latency_is_taken_off_the_pitch_line_and_the_onsets(sung):
+    y, _ = sung
+    target = melody("how-are-you-today")
+    latency = 0.23
+    late = np.concatenate([room(latency, 7), y])  # the same singing, recorded one round trip late
+    on_time = feed(LiveTake(target, sr=SR), y)[1]
+    corrected = feed(LiveTake(target, sr=SR, latency_s=latency), late)[1]
+    uncorrected = feed(LiveTake(target, sr=SR), late)[1]
+
+    def onsets(result):
+        return np.array([s.onset_s for s in result.score.syllables])
+
+    np.testing.assert_allclose(onsets(corrected), onsets(on_time), atol=0.015)
+    np.testing.assert_allclose(onsets(uncorrected), onsets(on_time) + latency, atol=0.015)
+    assert corrected.track.times[0] >= 0 and corrected.latency_s == latency
+    assert corrected.score.overall == pytest.approx(on_time.score.overall, abs=3)
+
+
+def test_singing_along_in_time_is_together_with_the_voice_only_once_the_latency_is_off(sung):
+    y, onsets = sung
+    target = melody("how-are-you-today")
+    latency = 0.3
+    late = np.concatenate([room(latency, 7), y])
+    heard_at = onsets[0]  # the patient sang each syllable as the voice played it
+    corrected = feed(LiveTake(target, sr=SR, latency_s=latency, target_start_s=heard_at), late)[1]
+    uncorrected = feed(LiveTake(target, sr=SR, target_start_s=heard_at), late)[1]
+    assert corrected.together.in_time == len(target.notes)
+    assert abs(corrected.together.mean_offset_ms) < 100
+    assert latency > TOGETHER_TOLERANCE_S
+    assert uncorrected.together.in_time == 0
+    assert uncorrected.together.mean_offset_ms == pytest.approx(1000 * latency, abs=100)
+
+
+def test_a_spoken_step_is_scored_on_rhythm_only(sung):
+    y, _ = sung
+    result = feed(LiveTake(melody("how-are-you-today"), sr=SR, mode="sprechgesang"), y)[1]
+    assert result.score.mode == "sprechgesang" and result.score.overall == result.score.rhythmic
+
+
+def test_silence_is_not_an_attempt_and_a_finished_take_takes_no_more():
+    take = LiveTake(melody("thank-you"), sr=SR, target_start_s=0.25)
+    _, result = feed(take, room(3.0))
+    assert not result.score.voiced and result.together is None
+    assert take.finish() is result
+    with pytest.raises(ParameterError):
+        take.push(room(0.1))
+    empty = LiveTake(melody("thank-you"), sr=SR).finish()
+    assert not empty.score.voiced and len(empty.track) == 0
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ParameterError):
+        LiveTake(melody("thank-you"), latency_s=2.5)
+    with pytest.raises(ParameterError):
+        LiveTake(melody("thank-you"), mode="hummed")
