@@ -171,7 +171,7 @@ class LiveWorker(QObject):
     @Slot(float)
     def set_target_start(self, seconds: float) -> None:
         if self._take is not None:
-            self._take.target_start_s = max(0.0, seconds - self._take.latency_s)
+            self._take.target_start_s = seconds
 
     @Slot(object)
     def push(self, block: np.ndarray) -> None:
