@@ -105,6 +105,7 @@ class ResultView:
     next_label: str
     tapping: str | None = None
     attempt_id: str = ""
+    together: str | None = None
 
 
 class PracticeController(QObject):
@@ -165,6 +166,9 @@ class PracticeController(QObject):
         self._target_start_sent = False
         self._take_ended_at = 0.0
         self._last_take: tuple[np.ndarray, int] | None = None
+        #: The last take's LiveResult, and where its target started playing (s in the take).
+        self.last_result = None
+        self.last_target_start_s: float | None = None
         self._after_play = None
         self._wait_timer = QTimer(self)
         self._wait_timer.setSingleShot(True)
@@ -262,7 +266,8 @@ class PracticeController(QObject):
         if phase == Phase.READY:
             self._start_step()
         elif phase == Phase.RECORDING:
-            self._end_take("stopped")
+            if not (self._along and self.player.playing):  # never cut the voice off mid-phrase
+                self._end_take("stopped")
         elif phase == Phase.RESULT:
             self.go_on()
         elif phase == Phase.PHRASE_DONE:
@@ -430,6 +435,10 @@ class PracticeController(QObject):
                 return round_trip_latency(recorder, player)
 
         def done(latency: float) -> None:
+            from mitpractice.practice.live import MAX_LATENCY_S
+
+            # A loopback with no delay can measure a hair below zero.
+            latency = min(max(latency, 0.0), MAX_LATENCY_S)
             self.latency_s = latency
             try:
                 self.store.set_setting(LATENCY_SETTING, f"{latency:.4f}")
@@ -499,6 +508,7 @@ class PracticeController(QObject):
         self.live.begin.emit(TakePlan(self.melody, step.mode, latency, floor, target_s, self._along, sr))
         self.live.push.emit(room)
         self._target_start_sent = False
+        self.last_target_start_s = None
         if self._along:
             if not self._play(self._target.audio, self._target.sr):
                 self._cancel_take()
@@ -584,8 +594,14 @@ class PracticeController(QObject):
         tapping = None
         if outcome.taps_s:
             tapping = self._tap_summary(outcome.taps_s, score)
+        together = None
+        if outcome.result.together is not None:
+            sync = outcome.result.together
+            together = tr("With the voice on {n} of {m} syllables.").format(
+                n=sync.in_time, m=len(sync.syllables))
+        self.last_result = outcome.result
         self.result = ResultView(overall, passed, headline, lines, syllables, self._next_label(),
-                                 tapping, outcome.attempt_id)
+                                 tapping, outcome.attempt_id, together)
         self._set_phase(Phase.RESULT)
         self.feedback_shown.emit(time.perf_counter() - self._take_ended_at)
 
@@ -673,7 +689,8 @@ class PracticeController(QObject):
             if not self._target_start_sent and self.player.started_at is not None:
                 at = self.recorder.sample_at(self.player.started_at)
                 if at is not None:
-                    self.live.target_start.emit(at / self.recorder.sr + self._target.start_s)
+                    self.last_target_start_s = at / self.recorder.sr + self._target.start_s
+                    self.live.target_start.emit(self.last_target_start_s)
                     self._target_start_sent = True
             self._follow_target()
         status = self.recorder.status()

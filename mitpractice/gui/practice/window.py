@@ -397,7 +397,8 @@ class PracticeWindow(QMainWindow):
             p.score.set_results(r.syllables)
             head = r.headline if r.overall is None else f"{r.headline}   {round(r.overall)} / 100"
             p.result_label.setText(head)
-            p.feedback.setText("  ".join(r.lines + ((r.tapping,) if r.tapping else ())))
+            extra = tuple(x for x in (r.together, r.tapping) if x)
+            p.feedback.setText("  ".join(r.lines + extra))
         elif phase in (Phase.READY, Phase.PREPARING, Phase.LATENCY, Phase.PLAYING, Phase.ROOM):
             p.score.clear_results()
             p.result_label.setText(self._phase_words(phase))
