@@ -150,3 +150,99 @@ def test_space_every_six_seconds_stores_a_sing_along_attempt_that_scores_high(
     late_by = uncorrected.together.mean_offset_ms - corrected.together.mean_offset_ms
     assert late_by == pytest.approx(1000 * stored.latency_s, abs=30)
     assert "With the voice on 2 of 2 syllables" in shown
+
+
+def _write_wav(path: Path, y: np.ndarray, sr: int) -> Path:
+    import soundfile as sf
+
+    sf.write(path, np.asarray(y, dtype=np.float32), sr)
+    return path
+
+
+def test_a_prepared_attempt_through_the_patient_sink_is_stored_and_scored_at_a_repeat_step(
+    sound_server, fresh_data, qtbot
+):
+    from mitpractice.melody import set_melody
+    from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
+    from mitpractice.synth.targets import sung_target
+
+    patient = _one_patient(low="A3")
+    phrase_set = load_phrase_set(bundled_phrases_dir() / "greetings.toml")
+    phrase = phrase_set.phrase("thank-you")
+    sung = sung_target(phrase_set.id, phrase, set_melody(phrase_set, phrase, low="C3"))  # another key
+    wav = _write_wav(fresh_data / "attempt.wav", sung.audio, sung.sr)
+    sound_server.set_default_source("patient.monitor")
+    try:
+        window = _open_window(qtbot)
+        controller = window.controller
+        controller.jump_to_step("repeat")
+        _space(qtbot, window)
+        from mitpractice.gui.practice.session import Phase
+
+        qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=20_000)
+        subprocess.run(["paplay", "--device=patient", str(wav)], check=True, timeout=30)
+        qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=20_000)
+        window.close()
+    finally:
+        sound_server.set_default_source("out.monitor")
+    (attempt,) = _attempts(patient.id)
+    assert attempt.step == "repeat" and attempt.latency_s == 0.0
+    assert attempt.voiced and attempt.overall >= 70, attempt.score_json
+    assert attempt.duration_s >= sung.duration_s
+
+
+DRIVER = """
+import sys
+from mitpractice.gui.app import make_app
+from mitpractice.gui.practice.window import PracticeWindow
+app = make_app()
+window = PracticeWindow()
+def ready():
+    window.controller.jump_to_step("probe")
+    window.press_space()
+window.practice_ready.connect(ready)
+window.show()
+app.exec()
+"""
+
+
+def test_a_take_killed_mid_way_is_recovered_at_the_next_start(sound_server, fresh_data, qtbot):
+    from mitpractice.files import data_dir
+
+    patient = _one_patient()
+    sr = 16_000
+    t = np.arange(25 * sr) / sr
+    voice = 0.3 * np.sin(2 * np.pi * (160 + 20 * np.sin(2 * np.pi * 0.5 * t)) * t)
+    wav = _write_wav(fresh_data / "voice.wav", voice, sr)
+    sound_server.set_default_source("patient.monitor")
+    feeder = subprocess.Popen(["paplay", "--device=patient", str(wav)])
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    window = subprocess.Popen([sys.executable, "-c", DRIVER], cwd=ROOT, env=env)
+    journal = data_dir() / "journal"
+    try:
+        deadline = time.monotonic() + 40
+        recorded = 0
+        while time.monotonic() < deadline and recorded < 2.0 * sr * 4:
+            time.sleep(0.2)
+            files = list(journal.glob("*/audio.f32"))
+            recorded = files[0].stat().st_size if files else 0
+        assert recorded >= 2.0 * sr * 4, "the take never got going"
+        os.kill(window.pid, signal.SIGKILL)
+        window.wait(10)
+    finally:
+        if window.poll() is None:
+            window.kill()
+        feeder.kill()
+        feeder.wait(10)
+        sound_server.set_default_source("out.monitor")
+    assert list(journal.glob("*/take.json")), "the killed take left no journal"
+    take_id = json.loads(next(journal.glob("*/take.json")).read_text())["id"]
+
+    restarted = _open_window(qtbot)  # recovers what the journal holds, behind the window
+    assert [a.id for a in restarted.recovered] == [take_id]
+    assert "kept" in restarted.banner.text
+    restarted.close()
+    (attempt,) = _attempts(patient.id)
+    assert attempt.id == take_id and attempt.recovered and attempt.step == "probe"
+    assert attempt.duration_s >= 1.5
+    assert not list(journal.glob("*/take.json"))
