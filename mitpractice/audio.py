@@ -1,38 +1,140 @@
 """Playing and recording through PortAudio (sounddevice) without ever blocking the app.
 
-As in Friture, the audio callback does one thing only: copy the new samples into a
-preallocated buffer. The practice window reads what is new on a timer (for the live pitch
-trace and the streaming pitch tracker) and saves the whole take when recording stops, so a
-slow screen never drops audio, and audio never waits for the screen.
+As in Friture, an audio callback does one thing only: copy samples between the sound card
+and memory allocated beforehand. The practice window reads what is new on a timer (for the
+live pitch line, the level meter and the streaming pitch tracker), so a slow screen never
+drops audio, and audio never waits for the screen.
 
-A microphone pulled out mid-take ends the stream; :class:`Recorder` then keeps what it had
-and says why it stopped, so the app can save the partial take rather than lose it.
+Threading rule
+--------------
+* One :class:`Recorder` or :class:`Player` belongs to one thread (the GUI thread): only that
+  thread calls ``start``, ``play``, ``stop``, ``read_new``, ``status`` and so on.
+* The only other thread is PortAudio's, which runs the callbacks. A callback writes to the
+  state of *its own* take or playback (a fresh object for every take), never to the
+  recorder's, so a late callback from a stream being closed cannot touch the next take.
+* :class:`SampleBuffer` has one writer (the callback) and any number of readers. The writer
+  copies the samples in and then publishes the new length, both under the buffer's lock;
+  readers take the lock only to read that length, then copy outside the lock. Samples
+  below a published length are never written again (a buffer is never reset: each take gets
+  a new one), so readers see every sample exactly once and in order, and the callback waits
+  at most for a reader to read one integer.
+
+What can go wrong is reported, never hidden: :class:`TakeStatus` says when PortAudio lost
+input (overflow), when the buffer filled up, and when the device went away mid-take (the
+take recorded so far is kept). Opening a device that is not there raises
+:class:`~mitpractice.errors.NoDeviceError`; one that is there but cannot be opened raises
+:class:`~mitpractice.errors.DeviceBusyError`. :func:`take_levels` checks a take for clipping
+and for a voice too quiet to score.
+
+sounddevice is imported on first use, not with this module: PortAudio reads the list of
+devices once, when it starts, so starting it late lets a sound server started after the app
+(or by the test session) be seen, and keeps it out of the app's start-up time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sounddevice as sd
 
-from mitpractice.errors import AudioError, ParameterError
+from mitpractice.errors import AudioError, DeviceBusyError, NoDeviceError, ParameterError
+
+if TYPE_CHECKING:
+    import sounddevice
+
+__all__ = [
+    "CLIP_LEVEL",
+    "CLIP_MAX_FRACTION",
+    "DEVICE_LOST_S",
+    "FIRST_BLOCK_TIMEOUT_S",
+    "LEVEL_WINDOW_S",
+    "QUIET_DBFS",
+    "RECORD_SR",
+    "SILENCE_DBFS",
+    "Player",
+    "Recorder",
+    "SampleBuffer",
+    "TakeLevels",
+    "TakeStatus",
+    "clipped_fraction",
+    "level_dbfs",
+    "measure_latency",
+    "play",
+    "play_and_record",
+    "round_trip_latency",
+    "take_levels",
+    "target_in_take_s",
+]
 
 #: Rate the app records at: CREPE works at 16 kHz, and speech needs no more.
 RECORD_SR = 16_000
+
+#: Seconds without a block, once sound has flowed, after which the input device counts as
+#: gone. Blocks come every 10–50 ms; PulseAudio, when a microphone is unplugged, keeps the
+#: stream open but silent instead of ending it, so only the gap tells.
+DEVICE_LOST_S = 1.0
+
+#: Seconds a new input stream may take to deliver its first block. Real devices start in
+#: well under 0.5 s; PulseAudio's null sinks (the test session) take about 2 s.
+FIRST_BLOCK_TIMEOUT_S = 5.0
+
+#: Magnitude at which a sample counts as clipped: 16-bit converters stop at 32767/32768, and
+#: the limiters of many built-in microphones just below; a voice does not reach it unclipped.
+CLIP_LEVEL = 0.98
+
+#: Fraction of a take's samples at :data:`CLIP_LEVEL` above which the take is clipped
+#: (0.1 %). A voice that overdrives the input clips on every cycle, thousands of samples a
+#: second; a single knock on the table clips a handful.
+CLIP_MAX_FRACTION = 0.001
+
+#: Length in seconds of the windows :func:`take_levels` measures loudness over: about one
+#: short syllable, so a take with one clear syllable is not called quiet.
+LEVEL_WINDOW_S = 0.1
+
+#: A take whose loudest :data:`LEVEL_WINDOW_S` stays below this RMS level (dB re full scale)
+#: is too quiet. Sung vowels a forearm from a laptop microphone measure about -30 to -12 dBFS;
+#: a quiet room about -60 to -50 dBFS; below -40 dBFS the pitch tracker loses soft syllables.
+QUIET_DBFS = -40.0
+
+#: The level reported for digital silence (dB re full scale), instead of minus infinity.
+SILENCE_DBFS = -120.0
+
+#: Input buffering asked of PortAudio: "low", since with ALSA's PulseAudio plug-in the
+#: default ("high") held back the first second of a take.
+_INPUT_LATENCY = "low"
+
+#: Output buffering asked of PortAudio: "high" (tens of ms), since at "low" the PulseAudio
+#: plug-in ran dry between Python callbacks on a busy machine, and every underrun pushed the
+#: rest of the sound later, which no latency measured once can correct.
+_OUTPUT_LATENCY = "high"
+
+
+def _sounddevice():
+    """sounddevice, imported (and PortAudio started) on first use."""
+    import sounddevice
+
+    return sounddevice
+
+
+# --------------------------------------------------------------------------- sample buffer
 
 
 class SampleBuffer:
     """A preallocated mono buffer that one thread appends to and others read from.
 
-    ``append`` copies into memory allocated up front and never blocks for long, so it is
-    safe in an audio callback. Readers ask for everything after a position they remember.
+    ``append`` copies into memory allocated up front and holds the lock only while it
+    copies one block, so it is safe in an audio callback. Readers ask for everything after
+    a position they remember; see the module's threading rule.
 
     Examples
     --------
     >>> buf = SampleBuffer(capacity=8)
     >>> buf.append(np.arange(3, dtype=np.float32))
+    3
     >>> new, pos = buf.read_from(0)
     >>> new.tolist(), pos
     ([0.0, 1.0, 2.0], 3)
@@ -47,14 +149,18 @@ class SampleBuffer:
         self.overflowed = False
 
     def __len__(self) -> int:
-        return self._length
+        with self._lock:
+            return self._length
 
     @property
     def capacity(self) -> int:
         return len(self._data)
 
-    def append(self, samples: np.ndarray) -> None:
-        """Copy ``samples`` in; what does not fit is dropped and ``overflowed`` set."""
+    def append(self, samples: np.ndarray) -> int:
+        """Copy ``samples`` in; what does not fit is dropped and ``overflowed`` set.
+
+        Returns the length after the append.
+        """
         with self._lock:
             room = len(self._data) - self._length
             n = min(room, len(samples))
@@ -62,109 +168,492 @@ class SampleBuffer:
             self._length += n
             if n < len(samples):
                 self.overflowed = True
+            return self._length
 
     def read_from(self, position: int) -> tuple[np.ndarray, int]:
         """A copy of the samples from ``position`` on, and the position to ask from next."""
-        end = self._length
+        with self._lock:
+            end = self._length
+        position = min(max(position, 0), end)
         return self._data[position:end].copy(), end
+
+    def last(self, n: int) -> np.ndarray:
+        """A copy of the last ``n`` samples (fewer at the start of a take)."""
+        with self._lock:
+            end = self._length
+        return self._data[max(0, end - n) : end].copy()
 
     def contents(self) -> np.ndarray:
         """A copy of everything appended so far."""
-        return self._data[: self._length].copy()
+        return self.read_from(0)[0]
 
 
-@dataclass
+# --------------------------------------------------------------------------- levels
+
+
+def level_dbfs(y: np.ndarray) -> float:
+    """RMS level of ``y`` in dB re full scale (:data:`SILENCE_DBFS` for silence or nothing).
+
+    Examples
+    --------
+    >>> round(level_dbfs(np.full(100, 0.1, np.float32)), 1)
+    -20.0
+    >>> level_dbfs(np.zeros(10))
+    -120.0
+    """
+    if len(y) == 0:
+        return SILENCE_DBFS
+    rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
+    return max(SILENCE_DBFS, 20.0 * float(np.log10(rms))) if rms > 0 else SILENCE_DBFS
+
+
+def clipped_fraction(y: np.ndarray, level: float = CLIP_LEVEL) -> float:
+    """Fraction of samples whose magnitude reaches ``level`` (0 for an empty take).
+
+    Examples
+    --------
+    >>> clipped_fraction(np.array([0.1, 1.0, -1.0, 0.5]))
+    0.5
+    """
+    return float(np.count_nonzero(np.abs(y) >= level) / len(y)) if len(y) else 0.0
+
+
+@dataclass(frozen=True)
+class TakeLevels:
+    """How loud a take was, and whether that is a problem the patient can fix.
+
+    Attributes
+    ----------
+    peak_dbfs : float
+        Largest sample magnitude, dB re full scale.
+    loudest_dbfs : float
+        RMS level of the loudest :data:`LEVEL_WINDOW_S` window, dB re full scale.
+    clipped_fraction : float
+        Fraction of samples at :data:`CLIP_LEVEL` or above.
+    """
+
+    peak_dbfs: float
+    loudest_dbfs: float
+    clipped_fraction: float
+
+    @property
+    def clipped(self) -> bool:
+        """Too loud: the voice hit full scale often enough to distort (move back a little)."""
+        return self.clipped_fraction > CLIP_MAX_FRACTION
+
+    @property
+    def too_quiet(self) -> bool:
+        """Too quiet to score (come closer, or sing louder)."""
+        return self.loudest_dbfs < QUIET_DBFS
+
+
+def take_levels(y: np.ndarray, sr: int) -> TakeLevels:
+    """Peak, loudest-window level and clipping of a take (see :class:`TakeLevels`).
+
+    Examples
+    --------
+    >>> t = np.arange(16000) / 16000
+    >>> levels = take_levels(0.3 * np.sin(2 * np.pi * 220 * t), 16000)
+    >>> levels.clipped, levels.too_quiet, round(levels.loudest_dbfs)
+    (False, False, -13)
+    >>> take_levels(np.clip(3 * np.sin(2 * np.pi * 220 * t), -1, 1), 16000).clipped
+    True
+    >>> take_levels(0.003 * np.sin(2 * np.pi * 220 * t), 16000).too_quiet
+    True
+    """
+    y = np.asarray(y, dtype=np.float32)
+    if len(y) == 0:
+        return TakeLevels(peak_dbfs=SILENCE_DBFS, loudest_dbfs=SILENCE_DBFS, clipped_fraction=0.0)
+    peak = float(np.max(np.abs(y)))
+    window = max(1, int(LEVEL_WINDOW_S * sr))
+    n = len(y) // window
+    if n == 0:
+        loudest = level_dbfs(y)
+    else:
+        power = np.mean(np.square(y[: n * window].reshape(n, window), dtype=np.float64), axis=1)
+        loudest = level_dbfs(np.array([np.sqrt(power.max())]))
+    return TakeLevels(
+        peak_dbfs=max(SILENCE_DBFS, 20.0 * float(np.log10(peak))) if peak > 0 else SILENCE_DBFS,
+        loudest_dbfs=loudest,
+        clipped_fraction=clipped_fraction(y),
+    )
+
+
+# --------------------------------------------------------------------------- recording
+
+
+@dataclass(frozen=True)
 class TakeStatus:
-    """How a recording went: whether it is still running, and why it stopped if it did."""
+    """How a take is going, or went.
+
+    Attributes
+    ----------
+    recording : bool
+        The input stream is running.
+    seconds : float
+        Length of the take so far.
+    error : str or None
+        One line saying what went wrong, for the log; ``None`` when nothing did. The window
+        words it for the patient from the flags below.
+    started : bool
+        Sound has arrived from the device (the first block can take a moment).
+    overflows : int
+        Blocks in which PortAudio reported input lost (the computer was too busy).
+    buffer_full : bool
+        The take reached the recorder's ``max_seconds``; nothing after that was kept.
+    device_lost : bool
+        The device stopped sending sound (unplugged, or the sound server went away).
+    """
 
     recording: bool
     seconds: float
     error: str | None = None
+    started: bool = False
+    overflows: int = 0
+    buffer_full: bool = False
+    device_lost: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """Nothing was lost: no overflow, no full buffer, no lost device."""
+        return not (self.overflows or self.buffer_full or self.device_lost)
+
+
+class _Take:
+    """The state one input stream writes to; a new one for every take."""
+
+    def __init__(self, capacity: int, sr: int) -> None:
+        self.sr = sr
+        self.buffer = SampleBuffer(capacity)
+        self.overflows = 0
+        self.first_block = threading.Event()
+        self.last_block_at = 0.0  # time.monotonic() of the latest block
+        self.anchor: tuple[int, float] | None = None  # (samples so far, PortAudio time) at a block
+        self.stopping = False  # stop() asked for the end, so a finished stream is no loss
+        self.finished_unasked = False
+
+    def callback(self, indata: np.ndarray, frames: int, time_info, status) -> None:
+        if status.input_overflow:
+            self.overflows += 1
+        end = self.buffer.append(indata[:, 0])
+        self.anchor = (end, time_info.currentTime)
+        self.last_block_at = time.monotonic()
+        if not self.first_block.is_set():
+            self.first_block.set()
+        if self.buffer.overflowed:
+            raise _sounddevice().CallbackStop
+
+    def finished(self) -> None:
+        if not self.stopping and not self.buffer.overflowed:
+            self.finished_unasked = True
 
 
 class Recorder:
-    """Record from an input device into a :class:`SampleBuffer`.
+    """Record takes from an input device, one after another, each into its own buffer.
 
     Parameters
     ----------
     sr : int
         Sample rate to record at.
     max_seconds : float
-        Length of the buffer; recording stops filling it after that.
+        Longest take; when a take reaches it, recording stops and the status says so.
     device : int or str, optional
         A sounddevice input device; the system default when ``None``.
+
+    Examples
+    --------
+    The window's loop, on a timer (not run here: it needs a microphone)::
+
+        recorder = Recorder()
+        recorder.start()                        # a new take; the previous one is closed
+        new, position = recorder.read_new(0)    # again every 20 ms: the pitch line, the meter
+        status = recorder.status()              # overflow, full buffer, lost device
+        take = recorder.stop()                  # the whole take, even after a problem
     """
 
     def __init__(self, sr: int = RECORD_SR, max_seconds: float = 120.0, device: int | str | None = None):
+        if sr <= 0 or max_seconds <= 0:
+            raise ParameterError(f"recorder needs a positive rate and length, not {sr} Hz, {max_seconds} s")
         self.sr = sr
-        self.buffer = SampleBuffer(int(max_seconds * sr))
+        self.max_seconds = max_seconds
         self._device = device
-        self._stream: sd.InputStream | None = None
-        self._stopping = False
+        self._stream: sounddevice.InputStream | None = None
+        self._take = _Take(1, sr)
         self._error: str | None = None
 
+    @property
+    def buffer(self) -> SampleBuffer:
+        """The current take's buffer."""
+        return self._take.buffer
+
     def start(self) -> None:
-        """Open the input stream and start filling the buffer."""
+        """Start a new take: close the previous stream, empty the take, open the input.
+
+        Raises
+        ------
+        NoDeviceError
+            If there is no input device (no microphone).
+        DeviceBusyError
+            If the device is there but cannot be opened (busy, or refused the settings).
+        """
+        sd = _sounddevice()
+        self.stop()
+        _check_device(sd, self._device, "input")
+        self._take = _Take(round(self.max_seconds * self.sr), self.sr)
+        self._error = None
         try:
             self._stream = sd.InputStream(
                 samplerate=self.sr,
                 channels=1,
                 dtype="float32",
                 device=self._device,
-                latency="low",  # "high" lets some ALSA back ends hold back the first second
-                callback=self._callback,
-                finished_callback=self._finished,
+                latency=_INPUT_LATENCY,
+                callback=self._take.callback,
+                finished_callback=self._take.finished,
             )
             self._stream.start()
         except (sd.PortAudioError, ValueError) as exc:
-            self._stream = None
-            raise AudioError(f"cannot open the microphone: {exc}") from None
+            self._close_stream()
+            raise DeviceBusyError(f"cannot open the microphone: {_one_line(exc)}") from None
 
-    def _callback(self, indata: np.ndarray, frames: int, time, status: sd.CallbackFlags) -> None:
-        self.buffer.append(indata[:, 0])
-
-    def _finished(self) -> None:
-        # Called by PortAudio when the stream ends; unasked for, that is a lost device.
-        if not self._stopping:
-            self._error = "the microphone stopped sending sound"
+    def wait_started(self, timeout: float = FIRST_BLOCK_TIMEOUT_S) -> bool:
+        """Wait until sound arrives from the device; False if none came within ``timeout`` s."""
+        return self._take.first_block.wait(timeout)
 
     def read_new(self, position: int) -> tuple[np.ndarray, int]:
-        """Samples recorded since ``position`` (for the live display and streaming pitch)."""
-        return self.buffer.read_from(position)
+        """Samples recorded since ``position`` in this take, and the position to ask from next."""
+        return self._take.buffer.read_from(position)
+
+    def level_dbfs(self, seconds: float = 0.05) -> float:
+        """RMS level of the last ``seconds`` of the take (for a level meter), dB re full scale."""
+        return level_dbfs(self._take.buffer.last(max(1, int(seconds * self.sr))))
+
+    def sample_at(self, stream_time: float) -> float | None:
+        """Where in the take the sound that reached PortAudio at ``stream_time`` lies, in samples.
+
+        ``stream_time`` is on PortAudio's clock, e.g. :attr:`Player.started_at`; this is
+        how a target played while recording is placed in the take. ``None`` before the take
+        has any sound. May be negative (before the take began) or past its end.
+        """
+        anchor = self._take.anchor
+        if anchor is None:
+            return None
+        end, at = anchor
+        return end + (stream_time - at) * self.sr
 
     def status(self) -> TakeStatus:
-        active = self._stream is not None and self._stream.active
-        return TakeStatus(active, len(self.buffer) / self.sr, self._error)
+        """How the take is going (see :class:`TakeStatus`)."""
+        take = self._take
+        running = self._stream is not None and self._stream.active
+        started = take.first_block.is_set()
+        silent_for = time.monotonic() - take.last_block_at
+        lost = take.finished_unasked or (running and started and silent_for > DEVICE_LOST_S)
+        full = take.buffer.overflowed
+        error = self._error
+        if error is None:
+            if lost:
+                error = "the microphone stopped sending sound"
+            elif full:
+                error = f"the take reached its {self.max_seconds:g} s limit; later sound was not kept"
+            elif take.overflows:
+                error = f"sound was lost {take.overflows} time(s): the computer was too busy"
+        return TakeStatus(
+            recording=running and not lost,
+            seconds=len(take.buffer) / self.sr,
+            error=error,
+            started=started,
+            overflows=take.overflows,
+            buffer_full=full,
+            device_lost=lost,
+        )
 
     def stop(self) -> np.ndarray:
-        """Stop recording and return the whole take (what was recorded, even after an error)."""
+        """Stop recording and return the whole take (what was recorded, even after an error).
+
+        Safe to call more than once, and before any take.
+        """
         if self._stream is not None:
-            self._stopping = True
-            try:
-                self._stream.stop()
-                self._stream.close()
-            except sd.PortAudioError as exc:
-                self._error = self._error or f"the microphone failed: {exc}"
-            self._stream = None
-        return self.buffer.contents()
+            self._take.stopping = True
+            self._close_stream()
+        return self._take.buffer.contents()
+
+    def close(self) -> None:
+        """Stop recording and let the device go."""
+        self.stop()
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _close_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        sd = _sounddevice()
+        try:
+            stream.stop()
+        except sd.PortAudioError as exc:
+            self._error = self._error or f"the microphone failed: {_one_line(exc)}"
+        finally:
+            with contextlib.suppress(sd.PortAudioError):
+                stream.close()
 
 
-def refresh_devices() -> None:
-    """Make PortAudio list the devices anew (a headset plugged in, a sound server started).
+# --------------------------------------------------------------------------- playback
 
-    PortAudio reads the device list once, when it starts; sounddevice offers no public call
-    to read it again, so restart PortAudio. Only call this with no stream open.
+
+class _Playback:
+    """The state one output stream reads from; a new one for every sound played."""
+
+    def __init__(self, y: np.ndarray, sr: int) -> None:
+        self.y = y
+        self.sr = sr
+        self.position = 0  # samples handed to PortAudio
+        self.anchor: tuple[int, float] | None = None  # (samples handed, DAC time) at a block
+        self.started_at: float | None = None
+        self.done = threading.Event()
+
+    def callback(self, outdata: np.ndarray, frames: int, time_info, status) -> None:
+        start = self.position
+        n = max(0, min(frames, len(self.y) - start))
+        outdata[:n, 0] = self.y[start : start + n]
+        outdata[n:] = 0.0
+        if start == 0:
+            self.started_at = time_info.currentTime
+        dac = time_info.outputBufferDacTime or time_info.currentTime
+        self.anchor = (start, dac)
+        self.position = start + n
+        if n < frames:
+            raise _sounddevice().CallbackStop
+
+    def finished(self) -> None:
+        self.done.set()
+
+
+class Player:
+    """Play sounds on an output stream of the app's own, without blocking.
+
+    Each :meth:`play` opens a new stream that reads from a copy of the sound made
+    beforehand; sounddevice's shared ``sd.play`` stream is never used, so playing does not
+    stop a recording, and a recording does not stop playing.
+
+    Parameters
+    ----------
+    device : int or str, optional
+        A sounddevice output device; the system default when ``None``.
     """
-    sd._terminate()
-    sd._initialize()
+
+    def __init__(self, device: int | str | None = None) -> None:
+        self._device = device
+        self._stream: sounddevice.OutputStream | None = None
+        self._playback: _Playback | None = None
+
+    def play(self, y: np.ndarray, sr: int) -> None:
+        """Start playing mono ``y`` at ``sr`` Hz, stopping whatever this player was playing.
+
+        Raises
+        ------
+        NoDeviceError
+            If there is no output device.
+        DeviceBusyError
+            If the device cannot be opened.
+        """
+        sd = _sounddevice()
+        self.stop()
+        y = np.ascontiguousarray(y, dtype=np.float32).reshape(-1)
+        if len(y) == 0:
+            raise ParameterError("nothing to play: the sound is empty")
+        _check_device(sd, self._device, "output")
+        playback = _Playback(y.copy(), int(sr))
+        try:
+            stream = sd.OutputStream(
+                samplerate=sr,
+                channels=1,
+                dtype="float32",
+                device=self._device,
+                latency=_OUTPUT_LATENCY,
+                callback=playback.callback,
+                finished_callback=playback.finished,
+            )
+            stream.start()
+        except (sd.PortAudioError, ValueError) as exc:
+            raise DeviceBusyError(f"cannot open the speaker: {_one_line(exc)}") from None
+        self._stream, self._playback = stream, playback
+
+    def stop(self) -> None:
+        """Stop playing now (nothing happens when nothing plays)."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(_sounddevice().PortAudioError):
+                stream.abort()
+                stream.close()
+        if self._playback is not None:
+            self._playback.done.set()
+
+    @property
+    def playing(self) -> bool:
+        """A sound is playing (started and neither finished nor stopped)."""
+        return self._playback is not None and not self._playback.done.is_set()
+
+    @property
+    def done(self) -> bool:
+        """The last sound finished or was stopped (also True before anything played)."""
+        return not self.playing
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the sound ends; False if it still plays after ``timeout`` s."""
+        return self._playback is None or self._playback.done.wait(timeout)
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the sound played last, in seconds (0 before any)."""
+        p = self._playback
+        return len(p.y) / p.sr if p is not None else 0.0
+
+    @property
+    def started_at(self) -> float | None:
+        """PortAudio time at which the first sample was handed to the device (see
+        :meth:`Recorder.sample_at`); ``None`` before the stream has asked for it."""
+        return self._playback.started_at if self._playback is not None else None
+
+    def position_s(self) -> float:
+        """Seconds of the sound heard so far, as the device's clock tells; 0 before it starts.
+
+        Read it on the window's timer to highlight the syllable being sung.
+        """
+        p, stream = self._playback, self._stream
+        if p is None or p.anchor is None:
+            return 0.0
+        if p.done.is_set() and p.position >= len(p.y):
+            return len(p.y) / p.sr
+        handed, dac = p.anchor
+        now = stream.time if stream is not None and not p.done.is_set() else dac
+        position = handed + (now - dac) * p.sr
+        return float(min(max(position, 0.0), p.position, len(p.y)) / p.sr)
+
+    def close(self) -> None:
+        self.stop()
+
+    def __enter__(self) -> Player:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
-def play(y: np.ndarray, sr: int, device: int | str | None = None, blocking: bool = True) -> None:
-    """Play mono audio on the output device (the system default when ``device`` is None)."""
-    try:
-        sd.play(np.asarray(y, dtype=np.float32), sr, device=device, blocking=blocking)
-    except (sd.PortAudioError, ValueError) as exc:
-        raise AudioError(f"cannot play sound: {exc}") from None
+def play(y: np.ndarray, sr: int, device: int | str | None = None, blocking: bool = True) -> Player:
+    """Play mono audio on the output device (the system default when ``device`` is None).
+
+    Returns the :class:`Player`, which a non-blocking caller keeps to stop it.
+    """
+    player = Player(device)
+    player.play(y, sr)
+    if blocking:
+        player.wait(len(y) / sr + FIRST_BLOCK_TIMEOUT_S)
+        player.stop()
+    return player
 
 
 def play_and_record(
@@ -172,18 +661,108 @@ def play_and_record(
 ) -> np.ndarray:
     """Play ``y`` and record at the same time (singing along with the target).
 
-    Returns the recording, ``extra_s`` longer than ``y`` so a late last syllable is kept.
+    Returns the recording from the moment the first sample of ``y`` was handed to the
+    device, ``extra_s`` longer than ``y`` so that a late last syllable is kept.
+
+    Raises
+    ------
+    AudioError
+        If a device cannot be opened or sends no sound.
     """
-    out = np.concatenate([np.asarray(y, dtype=np.float32), np.zeros(int(extra_s * sr), np.float32)])
+    y = np.asarray(y, dtype=np.float32)
+    want = len(y) + int(extra_s * sr)
+    with Recorder(sr, max_seconds=want / sr + 2 * FIRST_BLOCK_TIMEOUT_S, device=device) as recorder:
+        recorder.start()
+        _wait_for_sound(recorder)
+        with Player(device) as player:
+            player.play(y, sr)
+            if not player.wait(len(y) / sr + FIRST_BLOCK_TIMEOUT_S):
+                raise AudioError("the sound did not finish playing: is the speaker stuck?")
+            start = recorder.sample_at(player.started_at)
+            while recorder.status().recording and len(recorder.buffer) < start + want:
+                time.sleep(0.02)
+        take = recorder.stop()
+    start = max(0, round(start))
+    recorded = take[start : start + want]
+    return np.concatenate([recorded, np.zeros(want - len(recorded), np.float32)])
+
+
+# --------------------------------------------------------------------------- latency
+
+
+#: Seconds between the clicks of the latency test: longer than any round trip expected.
+_CLICK_PERIOD_S = 0.25
+#: Seconds of silence before the first click: a new output stream may lose its first
+#: few milliseconds (PulseAudio did), which would lose the first click.
+_CLICK_LEAD_S = 0.1
+#: Seconds recorded after the clicks, so late ones are still heard.
+_CLICK_TAIL_S = 0.6
+#: Normalised correlation below which the clicks did not come back.
+_CLICK_MIN_CORRELATION = 0.3
+
+
+def round_trip_latency(recorder: Recorder, player: Player, clicks: int = 4) -> float:
+    """Round-trip latency of the app's own streams, in seconds: play clicks, record them.
+
+    It is the time from a sample handed to ``player``'s device to its return in
+    ``recorder``'s take, as placed by ``recorder.sample_at(player.started_at)``; subtract
+    it from the onsets of an attempt sung along with a target. Runs one take on
+    ``recorder`` (the window calls this once, with no take running), at the recorder's rate.
+
+    Raises
+    ------
+    AudioError
+        If the clicks do not come back (no loopback, microphone muted, device error).
+    """
+    if clicks < 2:
+        raise ParameterError(f"the latency test needs at least 2 clicks, not {clicks}")
+    sr = recorder.sr
+    period = int(_CLICK_PERIOD_S * sr)
+    width = max(8, int(0.001 * sr))
+    click = np.zeros(period, dtype=np.float32)
+    click[:width] = np.hanning(width) * 0.8
+    lead = int(_CLICK_LEAD_S * sr)
+    train = np.concatenate([np.zeros(lead, np.float32), np.tile(click, clicks)])
+    recorder.start()
     try:
-        recorded = sd.playrec(out, sr, channels=1, dtype="float32", device=device, blocking=True)
-    except (sd.PortAudioError, ValueError) as exc:
-        raise AudioError(f"cannot play and record: {exc}") from None
-    return recorded[:, 0]
+        _wait_for_sound(recorder)
+        player.play(train, sr)
+        if not player.wait(len(train) / sr + FIRST_BLOCK_TIMEOUT_S):
+            raise AudioError("the test clicks did not finish playing: is the speaker stuck?")
+        start = recorder.sample_at(player.started_at)
+        end = start + len(train) + _CLICK_TAIL_S * sr
+        while recorder.status().recording and len(recorder.buffer) < end:
+            time.sleep(0.02)
+    finally:
+        player.stop()
+        take = recorder.stop()
+    # Search from a little before the placed start: a loopback with (next to) no delay
+    # would otherwise lose the first click and be matched one period late.
+    start = round(start) + lead
+    before = min(start, period // 2)
+    lag = _click_lag(take[start - before :], click, period, clicks, width)
+    if lag is None:
+        raise AudioError("the test clicks did not come back: is the microphone on and near the speaker?")
+    # A round trip cannot be negative; a loopback with no hardware (a null sink) measures
+    # up to an input block (~2 ms) below zero, as blocks are placed by their callback time.
+    return max(0.0, (lag - before) / sr)
+
+
+def target_in_take_s(recorder: Recorder, player: Player, latency_s: float) -> float | None:
+    """Seconds into ``recorder``'s take at which a voice singing along with the sound that
+    ``player`` plays would start: where its first sample was handed over, plus the
+    measured round trip. ``None`` until both streams have run.
+
+    Subtract it from take times to get target times, e.g. to score a sung-along attempt.
+    """
+    if player.started_at is None:
+        return None
+    at = recorder.sample_at(player.started_at)
+    return None if at is None else at / recorder.sr + latency_s
 
 
 def measure_latency(sr: int = 48_000, device: int | str | None = None, clicks: int = 4) -> float:
-    """Round-trip latency in seconds: play clicks, record them, find their delay.
+    """Round-trip latency in seconds on new streams (see :func:`round_trip_latency`).
 
     Timing scores in unison mode must subtract it; real devices measure 140–330 ms.
 
@@ -192,20 +771,41 @@ def measure_latency(sr: int = 48_000, device: int | str | None = None, clicks: i
     AudioError
         If the clicks do not come back (no loopback, microphone muted, device error).
     """
-    period = int(0.25 * sr)
-    click = np.zeros(period, dtype=np.float32)
-    click[:48] = np.hanning(48) * 0.8
-    recorded = play_and_record(np.tile(click, clicks), sr, device=device, extra_s=0.6)
-    lag = _click_lag(recorded, click, period, clicks)
-    if lag is None:
-        raise AudioError("the test clicks did not come back: is the microphone on and near the speaker?")
-    return lag / sr
+    with Recorder(sr, max_seconds=30.0, device=device) as recorder, Player(device) as player:
+        return round_trip_latency(recorder, player, clicks)
 
 
-def _click_lag(recorded: np.ndarray, click: np.ndarray, period: int, clicks: int) -> int | None:
+def _click_lag(recorded: np.ndarray, click: np.ndarray, period: int, clicks: int, width: int) -> int | None:
     """Delay of a periodic click train in ``recorded``, or None if it is not there."""
-    template = np.tile(click, clicks)
-    corr = np.correlate(recorded, template[: period * (clicks - 1) + 48], mode="valid")
+    template = np.tile(click, clicks)[: period * (clicks - 1) + width]
+    if len(recorded) < len(template):
+        return None
+    corr = np.correlate(recorded, template, mode="valid")
     best = int(np.argmax(corr))
-    energy = float(np.sqrt(np.sum(recorded**2) * np.sum(template**2)))
-    return best if energy > 0 and corr[best] / energy > 0.3 else None
+    energy = float(np.sqrt(np.sum(recorded[best : best + len(template)] ** 2) * np.sum(template**2)))
+    return best if energy > 0 and corr[best] / energy > _CLICK_MIN_CORRELATION else None
+
+
+# --------------------------------------------------------------------------- devices
+
+
+def _check_device(sd, device: int | str | None, kind: str) -> None:
+    """Raise :class:`NoDeviceError` when there is no ``kind`` ("input"/"output") device."""
+    what = "microphone" if kind == "input" else "speaker"
+    try:
+        info = sd.query_devices(device, kind)
+    except (ValueError, sd.PortAudioError):
+        info = None
+    if info is None or info[f"max_{kind}_channels"] < 1:
+        which = "" if device is None else f" {device!r}"
+        raise NoDeviceError(f"no {what}{which} found: is one plugged in and switched on?")
+
+
+def _wait_for_sound(recorder: Recorder) -> None:
+    if not recorder.wait_started():
+        recorder.stop()
+        raise AudioError(f"no sound came from the microphone within {FIRST_BLOCK_TIMEOUT_S:g} s")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())

@@ -30,3 +30,11 @@ class ModelUnavailableError(MitpracticeError):
 class StoreError(MitpracticeError):
     """The store cannot do what was asked: an unknown patient or attempt, a damaged or foreign
     database, a full disk, an unwritable data folder, a wrong passphrase or a damaged bundle."""
+
+
+class NoDeviceError(AudioError):
+    """There is no microphone (or no speaker) to open: none plugged in, or none allowed."""
+
+
+class DeviceBusyError(AudioError):
+    """A sound device exists but cannot be opened: another program holds it, or it refused."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -47,10 +48,21 @@ class SoundServer:
     def set_default_source(self, name: str) -> None:
         self.pactl("set-default-source", name)
 
+    def load_null_sink(self, name: str) -> str:
+        """Add a null sink ``name`` (its monitor ``name.monitor`` is a source); its module id."""
+        return self.pactl("load-module", "module-null-sink", f"sink_name={name}").strip()
+
+    def unload(self, module: str) -> None:
+        """Remove a module: for a sink, as if its device were unplugged."""
+        self.pactl("unload-module", module)
+
 
 @pytest.fixture(scope="session")
 def sound_server() -> Iterator[SoundServer]:
     """A PulseAudio server with null sinks ``out`` (default) and ``patient``."""
+    if "sounddevice" in sys.modules:
+        # PortAudio reads the devices once, when sounddevice is imported: it would not see us.
+        pytest.fail("sounddevice was imported before the sound server started; import it lazily")
     if shutil.which("pulseaudio") is None or shutil.which("pactl") is None:
         if os.environ.get("CI"):
             pytest.fail("PulseAudio is not installed; scripts/setup.sh --test installs it")
@@ -78,9 +90,6 @@ def sound_server() -> Iterator[SoundServer]:
     server = SoundServer(runtime, int(pid_file.read_text().split()[0]))
     server.pactl("set-default-sink", "out")
     server.set_default_source("out.monitor")
-    from mitpractice.audio import refresh_devices
-
-    refresh_devices()
     try:
         yield server
     finally:

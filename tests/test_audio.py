@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
+import threading
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from mitpractice import audio
 from mitpractice.audiofile import write_audio
+from mitpractice.errors import DeviceBusyError, NoDeviceError
 
 pytestmark = pytest.mark.audio
 
@@ -34,6 +39,7 @@ def test_what_is_played_comes_back_at_its_pitch(sound_server):
 
 
 def test_round_trip_latency_is_measured(sound_server):
+    # A null sink has no hardware buffers: its loopback returns about at once.
     latency = audio.measure_latency()
     assert 0.0 <= latency < 0.5
 
@@ -69,3 +75,239 @@ def test_sample_buffer_keeps_what_fits_and_says_it_overflowed():
     assert buf.contents().tolist() == [1.0, 1.0, 1.0, 2.0, 2.0]
     new, pos = buf.read_from(3)
     assert new.tolist() == [2.0, 2.0] and pos == 5
+
+
+def test_sample_buffer_readers_see_every_sample_once_in_order_while_it_is_written():
+    total, block = 400_000, 37
+    buf = audio.SampleBuffer(capacity=total)
+    source = np.arange(total, dtype=np.float32)
+    seen: list[list[np.ndarray]] = [[], []]
+
+    def write() -> None:
+        for start in range(0, total, block):
+            buf.append(source[start : start + block])
+
+    def read(pieces: list[np.ndarray]) -> None:
+        position = 0
+        while position < total:
+            new, position = buf.read_from(position)
+            pieces.append(new)
+
+    threads = [threading.Thread(target=write)] + [threading.Thread(target=read, args=(s,)) for s in seen]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    for pieces in seen:
+        assert len(pieces) > 1  # read while being written, not once at the end
+        np.testing.assert_array_equal(np.concatenate(pieces), source)
+    assert not buf.overflowed
+
+
+def record_from_patient_sink(recorder: audio.Recorder, wav, sound_server) -> np.ndarray:
+    recorder.start()
+    assert recorder.wait_started()
+    subprocess.run(["paplay", "--device=patient", str(wav)], check=True, timeout=20)
+    time.sleep(0.3)
+    return recorder.stop()
+
+
+def test_one_recorder_takes_two_takes_in_a_row_each_with_only_its_own_sound(sound_server, tmp_path):
+    sr = audio.RECORD_SR
+    first = write_audio(tmp_path / "first.wav", tone(220.0, 0.8, sr), sr)
+    second = write_audio(tmp_path / "second.wav", tone(330.0, 0.8, sr), sr)
+    sound_server.set_default_source("patient.monitor")
+    try:
+        recorder = audio.Recorder(sr=sr)
+        take1 = record_from_patient_sink(recorder, first, sound_server)
+        take2 = record_from_patient_sink(recorder, second, sound_server)
+        live, _ = recorder.read_new(0)
+    finally:
+        sound_server.set_default_source("out.monitor")
+    assert recorder.status().complete and not recorder.status().recording
+    np.testing.assert_array_equal(live, take2)  # positions count from the new take's start
+    for take, hz, other in ((take1, 220.0, 330.0), (take2, 330.0, 220.0)):
+        assert len(take) < 2.0 * sr
+        voiced = take[np.abs(take) > 0.05]
+        assert len(voiced) > 0.6 * sr
+        spectrum = np.abs(np.fft.rfft(take))
+        bin_of = len(take) / sr
+        assert dominant_hz(take, sr) == pytest.approx(hz, abs=3.0)
+        assert spectrum[round(other * bin_of)] < 0.02 * spectrum[round(hz * bin_of)]
+
+
+def test_a_tone_plays_while_recording_and_stops_when_asked(sound_server):
+    sr = audio.RECORD_SR
+    with audio.Recorder(sr=sr) as recorder, audio.Player() as player:
+        recorder.start()
+        assert recorder.wait_started()
+        player.play(tone(440.0, 3.0, sr), sr)
+        while player.position_s() < 0.8:
+            time.sleep(0.01)
+        assert player.playing and recorder.status().recording
+        player.stop()
+        assert player.done and not player.playing
+        time.sleep(1.0)
+        take = recorder.stop()
+    loud = np.flatnonzero(np.abs(take) > 0.1)
+    assert loud.size > 0
+    heard_s = (loud[-1] - loud[0]) / sr
+    assert 0.7 < heard_s < 1.3  # about the 0.8 s played, not the 3 s asked for
+    assert dominant_hz(take[loud[0] : loud[-1]], sr) == pytest.approx(440.0, abs=3.0)
+    assert len(take) - loud[-1] > 0.6 * sr  # silence after the stop, while still recording
+
+
+def test_player_position_advances_with_the_sound_and_ends_at_its_length(sound_server):
+    sr = 22_050
+    with audio.Player() as player:
+        assert player.position_s() == 0.0 and player.done
+        player.play(tone(330.0, 1.5, sr), sr)
+        positions = []
+        while not player.done:
+            positions.append(player.position_s())
+            time.sleep(0.05)
+        assert player.wait(1.0)
+        end = player.position_s()
+    assert player.duration_s == pytest.approx(1.5)
+    assert np.all(np.diff(positions) >= 0)
+    assert np.all((np.array(positions) >= 0) & (np.array(positions) <= 1.5))
+    assert len(set(positions)) > 10  # it moved along, not jumped to the end
+    assert end == pytest.approx(1.5)
+
+
+def test_latency_on_the_apps_own_streams_places_a_played_tone_in_the_take(sound_server):
+    sr = audio.RECORD_SR
+    with audio.Recorder(sr=sr) as recorder, audio.Player() as player:
+        latency = audio.round_trip_latency(recorder, player)
+        recorder.start()
+        assert recorder.wait_started()
+        time.sleep(0.3)
+        player.play(tone(440.0, 0.5, sr), sr)
+        assert player.wait(5.0)
+        time.sleep(0.5)
+        take = recorder.stop()
+        predicted = audio.target_in_take_s(recorder, player, latency) * sr
+    assert 0.0 <= latency < 0.5  # a null sink, with no hardware buffers: about 0 ms
+    onset = np.flatnonzero(np.abs(take) > 0.05)[0]
+    assert abs(onset - predicted) < 0.01 * sr
+
+
+def test_the_recorder_stops_and_says_so_when_its_buffer_is_full(sound_server):
+    sr = audio.RECORD_SR
+    recorder = audio.Recorder(sr=sr, max_seconds=0.5)
+    recorder.start()
+    assert recorder.wait_started()
+    deadline = time.monotonic() + 5.0
+    while recorder.status().recording and time.monotonic() < deadline:
+        time.sleep(0.05)
+    status = recorder.status()
+    take = recorder.stop()
+    assert status.buffer_full and not status.recording and not status.complete
+    assert "limit" in status.error
+    assert len(take) == sr // 2
+
+
+def test_overflow_reported_by_portaudio_is_counted_in_the_take_status(sound_server):
+    import sounddevice as sd
+
+    recorder = audio.Recorder(sr=audio.RECORD_SR)
+    recorder.start()
+    assert recorder.wait_started()
+    assert recorder.status().overflows == 0
+    # What PortAudio passes to the callback when input was lost: the real flags type.
+    flags = sd.CallbackFlags()
+    flags.input_overflow = True
+    block = np.zeros((160, 1), np.float32)
+    at = recorder._take.anchor[1]
+    time_info = SimpleNamespace(currentTime=at, inputBufferAdcTime=at, outputBufferDacTime=0.0)
+    recorder._take.callback(block, 160, time_info, flags)
+    status = recorder.status()
+    recorder.stop()
+    assert status.overflows == 1 and not status.complete
+    assert "lost" in status.error
+
+
+def test_a_microphone_unplugged_mid_take_is_reported_and_the_take_kept(sound_server):
+    module = sound_server.load_null_sink("headset")
+    sound_server.set_default_source("headset.monitor")
+    try:
+        recorder = audio.Recorder(sr=audio.RECORD_SR)
+        recorder.start()
+        assert recorder.wait_started()
+        time.sleep(0.3)
+        assert recorder.status().recording
+    finally:
+        sound_server.set_default_source("out.monitor")
+        sound_server.unload(module)
+    deadline = time.monotonic() + audio.DEVICE_LOST_S + 3.0
+    while not recorder.status().device_lost and time.monotonic() < deadline:
+        time.sleep(0.05)
+    status = recorder.status()
+    take = recorder.stop()
+    assert status.device_lost and not status.recording
+    assert "stopped" in status.error
+    assert len(take) >= 0.3 * audio.RECORD_SR
+
+
+def test_no_microphone_and_no_speaker_raise_no_device_error(tmp_path):
+    # A process that reaches no sound server (and, on this machine, no sound card).
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    code = """
+import sounddevice as sd
+from mitpractice import audio
+from mitpractice.errors import NoDeviceError
+if len(sd.query_devices()):
+    print("devices")
+    raise SystemExit
+for action in (lambda: audio.Recorder().start(), lambda: audio.Player().play([0.1] * 10, 16000)):
+    try:
+        action()
+    except NoDeviceError as exc:
+        print(exc)
+"""
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime), PULSE_SERVER="unix:/nonexistent")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    if out.stdout.strip() == "devices":
+        pytest.skip("this machine has a sound card of its own")
+    assert out.stdout.splitlines() == [
+        "no microphone found: is one plugged in and switched on?",
+        "no speaker found: is one plugged in and switched on?",
+    ]
+
+
+def test_a_device_asked_for_by_a_name_that_is_not_there_is_no_device(sound_server):
+    with pytest.raises(NoDeviceError, match="no microphone 'USB headset'"):
+        audio.Recorder(device="USB headset").start()
+
+
+def test_a_device_that_refuses_to_open_is_reported_busy_and_the_recorder_still_works(sound_server):
+    recorder = audio.Recorder(sr=1)  # no device opens at 1 Hz
+    with pytest.raises(DeviceBusyError, match="cannot open the microphone"):
+        recorder.start()
+    assert not recorder.status().recording and len(recorder.stop()) == 0
+    good = audio.Recorder(sr=audio.RECORD_SR)
+    good.start()
+    assert good.wait_started()
+    good.stop()
+
+
+def test_take_levels_name_clipping_and_a_voice_too_quiet_to_score():
+    sr = audio.RECORD_SR
+    pause = np.zeros(sr // 2, np.float32)
+    voice = np.concatenate([pause, tone(220.0, 1.0, sr), pause])
+    good = audio.take_levels(voice, sr)
+    assert not good.clipped and not good.too_quiet
+    assert good.loudest_dbfs == pytest.approx(20 * np.log10(0.3 / np.sqrt(2)), abs=0.2)
+    overdriven = audio.take_levels(np.clip(voice * 8, -1.0, 1.0), sr)
+    assert overdriven.clipped and overdriven.peak_dbfs == pytest.approx(0.0, abs=0.01)
+    one_knock = voice.copy()
+    one_knock[100:105] = 1.0
+    assert not audio.take_levels(one_knock, sr).clipped
+    assert audio.take_levels(voice * 0.01, sr).too_quiet
+    # One clear syllable in a long quiet take is enough.
+    short = np.concatenate([np.zeros(5 * sr, np.float32), tone(220.0, 0.2, sr)])
+    assert not audio.take_levels(short, sr).too_quiet
+    assert audio.take_levels(np.zeros(sr, np.float32), sr).loudest_dbfs == audio.SILENCE_DBFS
