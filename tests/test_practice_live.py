@@ -66,6 +66,9 @@ def test_the_take_ends_itself_after_the_phrase(sung):
     assert [e.kind for e in events] == ["voice-start", "end"]
     assert events[0].time_s == pytest.approx(onsets[0], abs=0.1)
     assert events[1].reason == "pause" and events[1].time_s < len(y) / SR
+    seconds = take.seconds
+    late = take.push(room(2.0, 11))  # the timer delivers one more block after the end
+    assert len(late.frames) == 0 and late.events == () and take.seconds == seconds
     assert take.finish().score.overall >= 85
 
 

@@ -120,3 +120,14 @@ def test_unknown_level_or_step_is_a_one_line_error():
         StepState.at("advanced", "listen")
     with pytest.raises(ParameterError, match="hum-along"):
         steps.step("hum-along")
+
+
+def test_an_untrained_probe_is_asked_once_and_never_practised():
+    for level in steps.LEVELS:
+        state = StepState.untrained(level)
+        assert state.step.asks_question and not state.step.plays_target
+        failed = state.after(False)
+        assert failed.stopped and failed.step.id == state.step.id  # no backing up into practice
+        assert state.after(True).done
+    with pytest.raises(ParameterError):
+        StepState(level="elementary", index=0, probe_only=True)

@@ -29,7 +29,7 @@ from mitpractice.errors import ParameterError
 from mitpractice.melody import TargetMelody
 from mitpractice.pitch.stream import PitchStream
 from mitpractice.pitch.track import PitchTrack
-from mitpractice.practice.takes import TakeDetector, TakeEvent, TakeRules, level_dbfs
+from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules, level_dbfs
 from mitpractice.practice.tapping import SyllableSync, TapSync
 from mitpractice.scoring import MODES, Score, score_track
 
@@ -43,7 +43,7 @@ TOGETHER_TOLERANCE_S = 0.25
 MAX_LATENCY_S = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LiveUpdate:
     """What one push brought.
 
@@ -64,10 +64,10 @@ class LiveUpdate:
     @property
     def ended(self) -> TakeEvent | None:
         """The end event if the take ended with these samples."""
-        return next((e for e in self.events if e.kind == "end"), None)
+        return next((e for e in self.events if e.kind == TAKE_END), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LiveResult:
     """The scored take.
 
@@ -171,12 +171,19 @@ class LiveTake:
         return self._detector
 
     def push(self, samples: np.ndarray) -> LiveUpdate:
-        """Track newly recorded samples; returns their frames, events and level."""
+        """Track newly recorded samples; returns their frames, events and level.
+
+        Once the take's rules have ended it, later samples are not part of the take: they are
+        ignored (the update is empty), so a block the timer delivers late does not change it.
+        """
         if self._result is not None:
             raise ParameterError("this take is finished; start a new one")
         y = np.asarray(samples, dtype=np.float32)
         if y.ndim == 2:
             y = y.mean(axis=1, dtype=np.float32)
+        if self._detector is not None and self._detector.ended is not None:
+            empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
+            return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
         frames = self._stream.push(y)
         self._chunks.append(y.copy())
         self._samples += len(y)
@@ -234,8 +241,10 @@ def together_with_target(
         heard = target_start_s + note.onset_s
         if sung.detected and sung.onset_s is not None:
             offset = sung.onset_s - heard
-            out.append(SyllableSync(note.index, heard, sung.onset_s, round(1000.0 * offset, 1),
-                                    abs(offset) <= tolerance_s + 1e-9))
+            out.append(SyllableSync(index=note.index, onset_s=heard, tap_s=sung.onset_s,
+                                    offset_ms=round(1000.0 * offset, 1),
+                                    in_time=abs(offset) <= tolerance_s + 1e-9))
         else:
-            out.append(SyllableSync(note.index, heard, None, None, False))
-    return TapSync(tuple(out), round(1000.0 * tolerance_s, 1), 0)
+            out.append(SyllableSync(index=note.index, onset_s=heard, tap_s=None, offset_ms=None,
+                                    in_time=False))
+    return TapSync(syllables=tuple(out), tolerance_ms=round(1000.0 * tolerance_s, 1), extra_taps=0)

@@ -62,7 +62,7 @@ MAX_FAILURES = 5
 GENERAL_QUESTION = "What did you say?"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Step:
     """One step of MIT: what plays, what the patient does, and how the take is judged.
 
@@ -288,13 +288,17 @@ def passes(step_: Step, overall: float | None, thresholds: Mapping[str, float] |
     return overall >= pass_threshold(step_, thresholds)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StepState:
     """Where one phrase stands in the steps of a level.
 
     A pass goes on to the next step, and after the last step the phrase is ``done``; a failure
     goes back one step (never before the first). After :data:`MAX_FAILURES` failed takes the
     phrase is ``stopped``: the session moves on, and the phrase comes back another day.
+
+    An untrained probe phrase (:meth:`untrained`) is only tested, never practised: one take
+    at the level's last step (the probe question), with no target played, and the phrase is
+    over whether it passed or not; backing up would practise it.
 
     Attributes
     ----------
@@ -307,7 +311,9 @@ class StepState:
     done : bool
         Every step passed.
     stopped : bool
-        Moved on after too many failures.
+        Moved on after too many failures (or after a failed untrained probe).
+    probe_only : bool
+        An untrained probe: one take at the probe question.
 
     Examples
     --------
@@ -327,11 +333,28 @@ class StepState:
     failures: int = 0
     done: bool = False
     stopped: bool = False
+    probe_only: bool = False
 
     def __post_init__(self) -> None:
         n = len(LEVEL_STEPS[check_level(self.level)])
         if not 0 <= self.index < n:
             raise ParameterError(f"step index {self.index} is outside the {n} steps of level {self.level}")
+        if self.probe_only and self.index != n - 1:
+            raise ParameterError("an untrained probe is tested at the probe question only")
+
+    @classmethod
+    def untrained(cls, level: str) -> StepState:
+        """The state of an untrained probe phrase: the level's probe question, once.
+
+        Examples
+        --------
+        >>> s = StepState.untrained("advanced")
+        >>> s.step.id, s.step.plays_target
+        ('probe-spoken', False)
+        >>> s.after(False).stopped, s.after(False).step.id
+        (True, 'probe-spoken')
+        """
+        return cls(level=level, index=len(LEVEL_STEPS[check_level(level)]) - 1, probe_only=True)
 
     @classmethod
     def at(cls, level: str, step_id: str) -> StepState:
@@ -359,6 +382,8 @@ class StepState:
         """The state after a take (or, for listening, after the target played) at this step."""
         if self.finished:
             raise ParameterError("this phrase has finished its steps; go on to the next phrase")
+        if self.probe_only:
+            return replace(self, done=passed, stopped=not passed, failures=self.failures + (not passed))
         if passed:
             if self.index + 1 == len(self.steps):
                 return replace(self, done=True)

@@ -63,7 +63,7 @@ VOICE_START, TAKE_END = "voice-start", "end"
 END_PAUSE, END_MAX_LENGTH, END_NO_VOICE, END_STOPPED = "pause", "max-length", "no-voice", "stopped"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TakeRules:
     """When a take starts and ends; the defaults are the module's constants.
 
@@ -141,7 +141,7 @@ def take_rules(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TakeEvent:
     """Something that happened in a take.
 

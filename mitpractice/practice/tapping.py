@@ -34,7 +34,7 @@ from mitpractice.errors import ParameterError
 TAP_TOLERANCE_S = 0.2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SyllableSync:
     """One syllable's tap.
 
@@ -59,7 +59,7 @@ class SyllableSync:
     in_time: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TapSync:
     """Taps matched to syllables, and how they went overall.
 
@@ -179,7 +179,7 @@ def tap_sync(
     if len(index) != len(onsets):
         raise ParameterError(f"{len(index)} syllable indices for {len(onsets)} onsets")
     if len(onsets) == 0:
-        return TapSync((), round(1000 * tolerance_s, 1), len(taps))
+        return TapSync(syllables=(), tolerance_ms=round(1000 * tolerance_s, 1), extra_taps=len(taps))
     gaps = np.diff(onsets)
     edge = gaps[0] if len(gaps) else 1.0  # one syllable: a second either side
     bounds = np.concatenate([[onsets[0] - edge / 2], onsets[:-1] + gaps / 2,
@@ -193,7 +193,10 @@ def tap_sync(
             offset = round(1000.0 * (tap - float(onset)), 1)
             used += 1
             in_time = bool(abs(tap - onset) <= tolerance_s + 1e-9)
-            out.append(SyllableSync(index[i], float(onset), tap, offset, in_time))
+            out.append(SyllableSync(index=index[i], onset_s=float(onset), tap_s=tap, offset_ms=offset,
+                                    in_time=in_time))
         else:
-            out.append(SyllableSync(index[i], float(onset), None, None, False))
-    return TapSync(tuple(out), round(1000 * tolerance_s, 1), len(taps) - used)
+            out.append(SyllableSync(index=index[i], onset_s=float(onset), tap_s=None, offset_ms=None,
+                                    in_time=False))
+    return TapSync(syllables=tuple(out), tolerance_ms=round(1000 * tolerance_s, 1),
+                   extra_taps=len(taps) - used)

@@ -1,0 +1,121 @@
+"""Feedback benchmark: from the end of a 10 s take to its score, streamed live and from scratch.
+
+Run: ``.venv/bin/python benchmarks/feedback.py`` (about two minutes; synthesising the
+targets the first time adds a little).
+
+The attempts are the product's own sung targets (piper + WORLD, :mod:`mitpractice.synth`) of
+seven- to nine-syllable bundled phrases, at the tempo that makes each melody 10 s long,
+resampled to the recorder's 16 kHz, with a quiet room's noise (−60 dBFS) under them and the
+1.2 s of quiet after the singing that ends a take. Each is fed to a
+:class:`~mitpractice.practice.live.LiveTake` in 100 ms blocks, as the window's timer hands it
+what the recorder delivered; the time of every push is recorded (it must stay well under
+100 ms to keep up). Then the take ends and ``finish()`` is timed: the last frames' CREPE plus
+scoring. That is "take end → score ready"; drawing it costs the window one repaint.
+
+For comparison, the same take is scored from scratch in the same run, as an app without a
+streaming tracker would: ``track_pitch`` over the whole take, then ``score_track``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+
+from mitpractice.audio import RECORD_SR
+from mitpractice.audiofile import resample
+from mitpractice.melody import target_melody
+from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
+from mitpractice.pitch import track_pitch
+from mitpractice.practice.live import LiveTake
+from mitpractice.practice.takes import PAUSE_S
+from mitpractice.scoring import score_track
+from mitpractice.synth import synthesize
+
+#: (set, phrase) of the attempts: long phrases, so 10 s is sung at a sensible tempo.
+PHRASES = (
+    ("answers", "my-daughter-is-coming-tomorrow"),
+    ("family", "the-children-are-coming-for-dinner"),
+    ("greetings", "good-morning-how-are-you"),
+    ("feelings", "i-feel-better-than-yesterday"),
+    ("answers", "i-would-like-to-go-for-a-walk"),
+    ("greetings", "say-hello-to-your-family"),
+)
+BLOCK_S = 0.1
+MELODY_S = 10.0
+ROOM_RMS = 0.001
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+def takes(low: str) -> list[tuple[str, object, np.ndarray]]:
+    """(phrase id, melody, 16 kHz take) for each phrase: 10 s of singing and the pause after."""
+    rng = np.random.default_rng(0)
+    out = []
+    for set_id, phrase_id in PHRASES:
+        phrase_set = load_phrase_set(bundled_phrases_dir() / f"{set_id}.toml")
+        phrase = phrase_set.phrase(phrase_id)
+        tempo = 60.0 * sum(phrase.beats) / MELODY_S
+        melody = target_melody(phrase, low=low, interval=3, tempo=tempo)
+        target = synthesize(phrase, melody)
+        y = resample(target.audio.astype(np.float32), target.sr, RECORD_SR)
+        y = np.concatenate([y, np.zeros(int(PAUSE_S * RECORD_SR), dtype=np.float32)])
+        y = (y + ROOM_RMS * rng.standard_normal(len(y))).astype(np.float32)
+        out.append((phrase.id, melody, y))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each attempt")
+    args = parser.parse_args()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{os.cpu_count()} cores, load average {load:.2f}; blocks of {1000 * BLOCK_S:.0f} ms")
+
+    cases = takes("A2") + takes("A3")
+    block = int(BLOCK_S * RECORD_SR)
+    # Warm up: load the model, build the graph, touch every code path once.
+    LiveTake(cases[0][1], sr=RECORD_SR).push(cases[0][2][:block])
+    score_track(track_pitch(cases[0][2], RECORD_SR), cases[0][1], audio=cases[0][2], sr=RECORD_SR)
+
+    finish, scratch, pushes, scores = [], [], [], []
+    for _ in range(args.repeat):
+        for phrase_id, melody, y in cases:
+            take = LiveTake(melody, sr=RECORD_SR)
+            for i in range(0, len(y), block):
+                start = time.perf_counter()
+                take.push(y[i : i + block])
+                pushes.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            live = take.finish()
+            finish.append(time.perf_counter() - start)
+
+            start = time.perf_counter()
+            whole = score_track(track_pitch(y, RECORD_SR), melody, audio=y, sr=RECORD_SR)
+            scratch.append(time.perf_counter() - start)
+            scores.append((phrase_id, live.score.overall, whole.overall))
+
+    seconds = statistics.mean(len(y) / RECORD_SR for _, _, y in cases)
+    ms = [1000 * t for t in finish]
+    ms_scratch = [1000 * t for t in scratch]
+    ms_push = [1000 * t for t in pushes]
+    print(f"{len(cases)} attempts ({seconds:.1f} s takes incl. the {PAUSE_S} s pause) x {args.repeat} runs")
+    print(f"take end -> score ready, streamed: p50 {percentile(ms, 50):6.1f} ms, "
+          f"p95 {percentile(ms, 95):6.1f} ms, max {max(ms):6.1f} ms")
+    ratio = percentile(ms_scratch, 50) / percentile(ms, 50)
+    print(f"from scratch (track + score):       p50 {percentile(ms_scratch, 50):6.1f} ms, "
+          f"p95 {percentile(ms_scratch, 95):6.1f} ms  ({ratio:.1f}x the streamed p50)")
+    print(f"each 100 ms push while recording:   p50 {percentile(ms_push, 50):6.1f} ms, "
+          f"p95 {percentile(ms_push, 95):6.1f} ms, max {max(ms_push):6.1f} ms")
+    worst = max(abs(a - b) for _, a, b in scores)
+    lowest = min(a for _, a, _ in scores)
+    print(f"overall scores: lowest {lowest:.1f}; streamed and from scratch differ by at most {worst:.2f}")
+
+
+if __name__ == "__main__":
+    main()
