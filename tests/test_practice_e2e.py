@@ -86,15 +86,20 @@ DEVICE_LATENCY_MS = 330
 
 
 @pytest.fixture
-def delayed_loopback(sound_server):
+def delayed_loopback(sound_server, tmp_path):
     """The microphone hears the speakers one realistic round trip late."""
     modules = [
         sound_server.pactl("load-module", "module-null-sink", "sink_name=mic").strip(),
         sound_server.pactl("load-module", "module-loopback", "source=out.monitor", "sink=mic",
                            f"latency_msec={DEVICE_LATENCY_MS}", "source_dont_move=true",
-                           "sink_dont_move=true").strip(),
+                           "sink_dont_move=true", "adjust_time=0").strip(),
     ]
     sound_server.set_default_source("mic.monitor")
+    # The loopback starts with an almost empty buffer and reaches its delay once sound has
+    # flowed through it: let it settle, as a sound card's path is steady before practice.
+    warm = tmp_path / "warm-up.wav"
+    _write_wav(warm, 0.01 * np.random.default_rng(0).standard_normal(5 * 16_000), 16_000)
+    subprocess.run(["paplay", "--device=out", str(warm)], check=True, timeout=30)
     yield
     sound_server.set_default_source("out.monitor")
     for module in reversed(modules):

@@ -149,12 +149,14 @@ class GoalBar(QProgressBar):
             f" text-align: center; }} QProgressBar::chunk {{ background: #9cc8a8; }}"
         )
 
-    def set_minutes(self, done: float, goal: float) -> None:
-        goal = max(goal, 1.0)
-        self.setValue(int(min(done / goal, 1.0) * 100))
-        text = self.tr("Today: {done} of {goal} minutes").format(done=int(done), goal=int(round(goal)))
-        if done >= goal:
-            text = self.tr("Today's goal reached: {done} minutes").format(done=int(done))
+    def set_progress(self, progress) -> None:
+        """Show a ``practice.plan.Progress``: minutes today of the goal, phrases done."""
+        self.setValue(int(progress.fraction * 100))
+        if progress.goal_reached:
+            text = self.tr("You reached today's goal: {m} minutes. {n} phrases done.")
+        else:
+            text = self.tr("{m} of {g} minutes today. {n} phrases done.")
+        text = text.format(m=int(progress.minutes), g=round(progress.goal_minutes), n=progress.phrases_done)
         self.setFormat(text)
         self.setAccessibleDescription(text)
 

@@ -29,9 +29,6 @@ from mitpractice.gui.practice.workers import LiveThread, TakeEnd, TakeOutcome, T
 
 #: The store's setting holding the measured round-trip latency (s).
 LATENCY_SETTING = "latency_s"
-#: Phrases in one block of practice before a rest is offered (PROTOCOL.md "Dose": sessions
-#: capped at about 15 phrases, with rest prompts).
-SESSION_CAP = 15
 #: The window reads the recorder and redraws this often (ms): 60 frames a second.
 TICK_MS = 16
 #: Seconds of the quiet room recorded before each take to find its noise floor (the take's
@@ -43,11 +40,6 @@ FIRST_SOUND_TIMEOUT_S = 6.0
 #: A take's journal keeps at most this much of the start of a take that never got its end
 #: (the recorder's own limit is the take rules' maximum).
 RECORD_MAX_S = 90.0
-#: The bundled set practised while the therapist has assigned nothing: everyday two- and
-#: three-syllable phrases of the elementary level.
-STARTER_SET = "greetings"
-
-
 def tr(text: str) -> str:
     return QCoreApplication.translate("practice", text)
 
@@ -64,33 +56,31 @@ class Phase(StrEnum):
     RESULT = "result"
     PHRASE_DONE = "phrase-done"
     REST = "rest"
+    DONE = "done"  # the session's phrases are all done
     EMPTY = "empty"  # nothing to practise
 
 
-@dataclass(frozen=True)
-class PlanItem:
-    """One phrase of today's practice."""
+def assigned_phrases(store, patient) -> list:
+    """The patient's assignments as the plan takes them (``practice.plan.Assigned``), with
+    when each phrase was last sung, so the least recently practised comes first."""
+    from mitpractice.practice.plan import Assigned
+    from mitpractice.store.records import AttemptQuery
 
-    set_id: str
-    phrase: object  # Phrase
-    phrase_set: object  # PhraseSet
-    probe: bool
-
-
-def today_items(store, patient) -> list[PlanItem]:
-    """The patient's assigned phrases (trained first), else the bundled starter set's phrases
-    that suit the patient's level."""
-    items = []
+    last: dict[tuple[str, str], object] = {}
+    for attempt in store.attempts(AttemptQuery(patient_id=patient.id, limit=1000)).attempts:
+        key = (attempt.set_id, attempt.phrase_id)
+        if key not in last:  # newest first
+            last[key] = attempt.started_at
+    out = []
     for a in store.assignments(patient.id):
         try:
             parsed = store.phrase_set(a.phrase_set_id)
-            items.append(PlanItem(a.set_id, parsed.phrase(a.phrase_id), parsed, a.probe))
+            phrase = parsed.phrase(a.phrase_id)
         except MitpracticeError:
             continue
-    if items:
-        return sorted(items, key=lambda i: i.probe)
-    parsed = store.phrase_set(STARTER_SET)
-    return [PlanItem(parsed.id, p, parsed, False) for p in parsed.phrases if len(p.syllables) <= 3]
+        out.append(Assigned(set_id=a.set_id, phrase=phrase, probe=a.probe, interval=parsed.interval,
+                            tempo=parsed.tempo, last_practised=last.get((a.set_id, a.phrase_id))))
+    return out
 
 
 @dataclass(frozen=True)
@@ -140,13 +130,13 @@ class PracticeController(QObject):
         self.live.worker.outcome.connect(self._on_outcome)
         self.live.worker.failed.connect(lambda text: self._tell("error", self._store_failed(text)))
         self.phase = Phase.READY
-        self.items: list[PlanItem] = []
-        self.item: PlanItem | None = None
+        self.plan = None  # practice.plan.SessionState
+        self._planned_from: tuple = ()
+        self.item = None  # practice.plan.Assigned: the phrase now
         self.state: StepState | None = None
         self.pending = None  # the StepState after the shown result
         self.result: ResultView | None = None
         self.phrases_done = 0
-        self.block_done = 0
         self.session = None
         self.latency_s: float | None = self._stored_latency()
         self._targets: dict[tuple, object] = {}
@@ -181,19 +171,31 @@ class PracticeController(QObject):
 
     @property
     def melody(self):
-        from mitpractice.melody import set_melody
+        """The phrase's notes in the patient's register, interval and tempo."""
+        from mitpractice.melody import target_melody
 
         if self.item is None:
             return None
         p = self.patient
-        return set_melody(self.item.phrase_set, self.item.phrase, p.low_hz, p.interval, p.tempo)
+        return target_melody(self.item.phrase, p.low_hz, p.interval, p.tempo)
 
-    def goal(self) -> tuple[float, float]:
-        """Minutes sung today and the day's goal."""
+    @property
+    def probe(self) -> bool:
+        """The current phrase is an untrained probe (tested, never practised)."""
+        return self.plan is not None and self.plan.current is not None and self.plan.current.probe
+
+    def progress(self):
+        """Today's progress (``practice.plan.Progress``): minutes towards the goal, phrases done."""
+        from mitpractice.practice.plan import Progress
+
         try:
-            return self.store.minutes_today(self.patient.id), self.patient.daily_goal_min
+            minutes = self.store.minutes_today(self.patient.id)
         except MitpracticeError:
-            return 0.0, self.patient.daily_goal_min
+            minutes = 0.0
+        planned = len(self.plan.plan) if self.plan is not None else 0
+        return Progress(minutes=minutes, goal_minutes=self.patient.daily_goal_min,
+                        phrases_done=self.phrases_done, phrases_planned=self.phrases_done + planned
+                        - (self.plan.position if self.plan is not None else 0))
 
     def _stored_latency(self) -> float | None:
         value = self.store.setting(LATENCY_SETTING)
@@ -223,29 +225,40 @@ class PracticeController(QObject):
             except MitpracticeError:
                 pass
 
-    def _refresh(self) -> None:
-        """Re-read the patient and the assignments: a therapist's change is followed at once."""
+    def _refresh(self) -> bool:
+        """Re-read the patient and the assignments, so a therapist's change is followed at once;
+        re-plan the rest of the session when they changed. False if the store failed."""
+        from mitpractice.practice.plan import SESSION_PHRASES, SessionState
+
         try:
             self.patient = self.store.patient(self.patient.id)
-            self.items = today_items(self.store, self.patient)
+            assigned = assigned_phrases(self.store, self.patient)
         except MitpracticeError as exc:
             self._tell("error", self._store_failed(str(exc)))
+            return False
+        basis = (self.patient.level, tuple(sorted((a.key, a.probe) for a in assigned)))
+        if self.plan is None or basis != self._planned_from:
+            left = SESSION_PHRASES - self.phrases_done
+            if left < 1:
+                return True
+            try:
+                self.plan = SessionState.start(assigned, level=self.patient.level, max_phrases=left)
+            except MitpracticeError as exc:
+                self._tell("error", self._store_failed(str(exc)))
+                return False
+            self._planned_from = basis
+        return True
 
     def _choose_phrase(self, first: bool = False) -> None:
-        from mitpractice.practice.steps import StepState
-
-        self._refresh()
-        if not self.items:
+        """The plan's current phrase, at its first step (or its probe question)."""
+        if not self._refresh() or self.plan is None:
             self._set_phase(Phase.EMPTY)
             return
-        if self.item is None or first:
-            index = 0
-        else:
-            keys = [(i.set_id, i.phrase.id) for i in self.items]
-            here = (self.item.set_id, self.item.phrase.id)
-            index = (keys.index(here) + 1) % len(keys) if here in keys else self.phrases_done % len(keys)
-        self.item = self.items[index]
-        self.state = StepState(level=self.patient.level)
+        if self.plan.finished:
+            self._set_phase(Phase.DONE)
+            return
+        self.item = self.plan.current.assigned
+        self.state = self.plan.steps()
         self.result = None
         self._last_take = None
         self._prepare_target()
@@ -273,7 +286,6 @@ class PracticeController(QObject):
         elif phase == Phase.PHRASE_DONE:
             self._next_phrase()
         elif phase == Phase.REST:
-            self.block_done = 0
             self._choose_phrase()
         elif phase == Phase.EMPTY:
             self._choose_phrase(first=True)
@@ -331,9 +343,14 @@ class PracticeController(QObject):
         return tuple(self._taps)
 
     def _next_phrase(self) -> None:
+        """The phrase is over (or skipped): on to the plan's next, after a rest when one is due."""
+        if self.plan is None or self.plan.finished:
+            self._choose_phrase()
+            return
         self.phrases_done += 1
-        self.block_done += 1
-        if self.block_done >= SESSION_CAP:
+        self.plan = self.plan.next(passed=bool(self.state is not None and self.state.done))
+        self._refresh()
+        if self.plan.rest_due:
             self._set_phase(Phase.REST)
             return
         self._choose_phrase()
@@ -723,7 +740,7 @@ class PracticeController(QObject):
         return tr("Your practice could not be saved. Tell your therapist.") + f" ({text})"
 
 
-def _make_target(item: PlanItem, melody, step, patient):
+def _make_target(item, melody, step, patient):
     """The step's sung target (synthesised once, then from the cache)."""
     from mitpractice.synth.targets import sung_target
 

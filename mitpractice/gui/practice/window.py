@@ -369,9 +369,11 @@ class PracticeWindow(QMainWindow):
         step = c.step
         item = c.item
         self.who.setText(c.patient.name)
-        self.goal.set_minutes(*c.goal())
-        if item is not None and phase not in (Phase.EMPTY, Phase.REST):
-            p.phrase_text.setText(item.phrase.text)
+        self.goal.set_progress(c.progress())
+        if item is not None and phase not in (Phase.EMPTY, Phase.REST, Phase.DONE):
+            # An untrained probe is answered from memory: its words are not shown until sung.
+            hidden = c.probe and phase not in (Phase.RESULT, Phase.PHRASE_DONE)
+            p.phrase_text.setText("?" if hidden else item.phrase.text)
             if p.score._syllables != item.phrase.syllables:
                 p.score.set_phrase(item.phrase.syllables, item.phrase.pitches, item.phrase.beats)
                 if self.pitch_view is not None:
@@ -407,12 +409,21 @@ class PracticeWindow(QMainWindow):
                 self.pitch_view.clear_track()
         else:
             p.result_label.setText(self._phase_words(phase))
-            if phase in (Phase.PHRASE_DONE, Phase.REST, Phase.EMPTY):
+            if phase in (Phase.PHRASE_DONE, Phase.REST, Phase.EMPTY, Phase.DONE):
                 p.feedback.setText("")
+                p.score.clear_results()
         if phase == Phase.REST:
+            p.phrase_text.setText("")
+            p.score.set_phrase((), "", ())
             p.step_label.setText(self.tr("Time for a rest"))
             p.instruction.setText(self.tr("You have practised {n} phrases. Rest a little. "
                                           "Press Space when you want to go on.").format(n=c.phrases_done))
+        elif phase == Phase.DONE:
+            p.step_label.setText(self.tr("That is all for today"))
+            p.instruction.setText(self.tr("You practised {n} phrases. Well done! "
+                                          "You can close the window now.").format(n=c.phrases_done))
+            p.phrase_text.setText("")
+            p.score.set_phrase((), "", ())
         elif phase == Phase.EMPTY:
             p.step_label.setText(self.tr("Nothing to practise"))
             p.instruction.setText(self.tr("Ask your therapist to choose phrases for you."))
@@ -439,6 +450,8 @@ class PracticeWindow(QMainWindow):
             return self.tr("Go on"), True
         if phase == Phase.EMPTY:
             return self.tr("Look again"), True
+        if phase == Phase.DONE:
+            return self.tr("All done"), False
         return self._phase_words(phase) or self.tr("Please wait"), False
 
     def _phase_words(self, phase: Phase) -> str:
@@ -509,7 +522,7 @@ class PracticeWindow(QMainWindow):
     def changeEvent(self, event) -> None:  # noqa: N802
         super().changeEvent(event)
         if event.type() == QEvent.Type.ActivationChange and self.controller is not None:
-            self.goal.set_minutes(*self.controller.goal())
+            self.goal.set_progress(self.controller.progress())
 
     def closeEvent(self, event) -> None:  # noqa: N802
         if self._voice_recorder is not None:
