@@ -16,7 +16,7 @@ switch.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -573,7 +573,9 @@ class PracticeController(QObject):
             self._tell("warning", tr("I could hardly hear you. Come a little closer, or sing a little louder."))
         self._last_take = (audio, sr)
         self._set_phase(Phase.SCORING)
-        self.live.finish.emit(TakeEnd(audio, sr, self._attempt, self._journal, tuple(self._taps)))
+        taps = tuple(round(t, 3) for t in self._taps)
+        attempt = replace(self._attempt, taps_s=taps, tapping=self._attempt.tapping or bool(taps))
+        self.live.finish.emit(TakeEnd(audio, sr, attempt, self._journal, taps))
         self._journal = None
 
     def _on_outcome(self, outcome: TakeOutcome) -> None:
