@@ -52,6 +52,7 @@ __all__ = [
     "DEVICE_LOST_S",
     "FIRST_BLOCK_TIMEOUT_S",
     "LEVEL_WINDOW_S",
+    "LOUD_DBFS",
     "QUIET_DBFS",
     "RECORD_SR",
     "SILENCE_DBFS",
@@ -99,6 +100,10 @@ LEVEL_WINDOW_S = 0.1
 #: is too quiet. Sung vowels a forearm from a laptop microphone measure about -30 to -12 dBFS;
 #: a quiet room about -60 to -50 dBFS; below -40 dBFS the pitch tracker loses soft syllables.
 QUIET_DBFS = -40.0
+
+#: A live level (RMS over a few tens of ms, dB re full scale) above which the voice is about
+#: to clip: a sung vowel's peaks stand 6–10 dB over its RMS. The level meter's "too loud".
+LOUD_DBFS = -10.0
 
 #: The level reported for digital silence (dB re full scale), instead of minus infinity.
 SILENCE_DBFS = -120.0

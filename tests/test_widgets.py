@@ -1,0 +1,263 @@
+"""The shared widgets as a user sees them: rendered offscreen and read back pixel by pixel."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QFontMetricsF, QImage
+
+from mitpractice.gui.widgets import LevelMeter, PitchView, note_at, palette
+from mitpractice.gui.widgets import pitchview as pitchview_module
+from mitpractice.melody import target_melody
+from mitpractice.phrases import Phrase
+from mitpractice.pitch import PitchTrack
+from mitpractice.scoring import SyllableResult
+
+PHRASE = Phrase(
+    id="water", text="I want some water", syllables=("I", "want", "some", "wa", "ter"), pitches="LHLHL"
+)
+
+
+@pytest.fixture
+def melody():
+    return target_melody(PHRASE, low="C3", interval=3, tempo=60)
+
+
+@pytest.fixture
+def view(qtbot, melody):
+    view = PitchView()
+    qtbot.addWidget(view)
+    view.resize(1200, 520)
+    view.set_melody(melody)
+    return view
+
+
+def sung(melody, hop=0.01, inset=0.1):
+    """Each note sung at its pitch from ``inset`` after its onset to ``inset`` before its end,
+    unvoiced in between (confidence 0, f0 an octave up, which must not be drawn)."""
+    times = np.arange(0.0, melody.duration_s, hop)
+    f0 = np.full(len(times), 2 * melody.high_hz)
+    confidence = np.zeros(len(times))
+    for note in melody.notes:
+        on = (times >= note.onset_s + inset) & (times < note.offset_s - inset)
+        f0[on] = note.pitch_hz
+        confidence[on] = 0.95
+    return PitchTrack(times, f0, confidence, "crepe-tiny")
+
+
+def pieces(track: PitchTrack, n: int):
+    for idx in np.array_split(np.arange(len(track)), n):
+        yield PitchTrack(track.times[idx], track.f0_hz[idx], track.confidence[idx], track.model)
+
+
+def image_of(widget) -> QImage:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    assert image.width() == widget.width()  # 1:1 in these tests
+    return image
+
+
+def rgb(image: QImage, point: QPointF) -> str:
+    return QColor(image.pixel(round(point.x()), round(point.y()))).name()
+
+
+def rows_of(image: QImage, x: int, colour: QColor) -> list[int]:
+    return [y for y in range(image.height()) if image.pixel(x, y) == colour.rgb()]
+
+
+def test_the_pitch_line_lies_on_the_rows_of_the_notes_sung_and_breaks_where_unvoiced(view, melody):
+    for piece in pieces(sung(melody), 7):  # as a streaming tracker hands it over
+        view.append_pitch(piece)
+    image = image_of(view)
+    for note in melody.notes:
+        bar = view.note_rect(note.index)
+        for t in np.linspace(note.onset_s + 0.2, note.offset_s - 0.2, 5):
+            x = round(view.point_at(t, 0).x())
+            rows = rows_of(image, x, palette.PITCH)
+            assert rows, f"no pitch line over {note.syllable!r} at {t:.2f} s"
+            assert bar.top() <= min(rows) and max(rows) <= bar.bottom(), (note.syllable, rows, bar)
+        # Between notes the track is unvoiced: nothing drawn (the octave-up f0 least of all).
+        if note.index + 1 < len(melody.notes):
+            x = round(view.point_at(note.offset_s, 0).x())
+            assert rows_of(image, x, palette.PITCH) == []
+
+
+def test_the_highlighted_syllable_changes_colour_and_only_it(view, melody):
+    before = image_of(view)
+    centres = [view.note_rect(i).center() for i in range(len(melody.notes))]
+    assert {rgb(before, c) for c in centres} == {palette.NOTE.name()}
+    view.set_current_syllable(2)
+    after = image_of(view)
+    assert rgb(after, centres[2]) == palette.HIGHLIGHT.name()
+    assert [rgb(after, c) for i, c in enumerate(centres) if i != 2] == [palette.NOTE.name()] * 4
+    assert "some (Low, now)" in view.accessibleDescription()
+    view.set_current_syllable(None)
+    assert rgb(image_of(view), centres[2]) == palette.NOTE.name()
+
+
+def test_note_at_follows_the_beats(melody):
+    assert [note_at(melody, t) for t in (0.0, 0.99, 1.0, 4.5, 5.0, -0.1)] == [0, 0, 1, 4, None, None]
+
+
+def result(index, text, detected=True, pitch_ok=True, timing_ok=True):
+    return SyllableResult(
+        index=index, text=text, target="L", detected=detected, pitch_ok=pitch_ok, timing_ok=timing_ok
+    )
+
+
+def test_scored_syllables_take_their_result_colour_and_a_missed_one_is_an_outline(view, melody):
+    view.set_results(
+        [
+            result(0, "I"),
+            result(1, "want", pitch_ok=False),
+            result(2, "some", timing_ok=False),
+            result(3, "wa", detected=False),
+            result(4, "ter"),
+        ]
+    )
+    image = image_of(view)
+    colours = [rgb(image, view.note_rect(i).center()) for i in range(5)]
+    assert colours == [
+        palette.GOOD.name(),
+        palette.CLOSE.name(),
+        palette.CLOSE.name(),
+        palette.BACKGROUND.name(),  # hollow
+        palette.GOOD.name(),
+    ]
+    missed = view.note_rect(3)
+
+    def red(x, y):
+        c = QColor(image.pixel(round(x), y))
+        return c.red() > 150 and c.green() < 110 and c.blue() < 110
+
+    top = round(missed.top())
+    columns = np.arange(missed.left() + 8, missed.right() - 8)
+    dashed = [any(red(x, y) for y in range(top, top + 6)) for x in columns]
+    assert 0.3 * len(columns) < sum(dashed) < 0.9 * len(columns)  # dashes along the top
+    assert "wa (High, not heard)" in view.accessibleDescription()
+    view.set_results(None)
+    assert rgb(image_of(view), view.note_rect(3).center()) == palette.NOTE.name()
+
+
+def test_the_playback_cursor_is_drawn_where_playback_is(view):
+    view.set_cursor(2.5)
+    image = image_of(view)
+    x = round(view.point_at(2.5, 0).x())
+    middle = view.plot_rect().center().y()
+    assert QColor(image.pixel(x, round(middle))).name() == palette.CURSOR.name()
+    view.set_cursor(None)
+    assert QColor(image_of(view).pixel(x, round(middle))).name() != palette.CURSOR.name()
+
+
+def test_a_new_melody_clears_the_line_the_highlight_and_the_results(view, melody):
+    view.append_pitch(sung(melody))
+    view.set_current_syllable(1)
+    view.set_results([result(0, "I")])
+    view.set_melody(melody)
+    image = image_of(view)
+    assert all(rgb(image, view.note_rect(i).center()) == palette.NOTE.name() for i in range(5))
+    assert view.current_syllable() is None
+    assert not any(rows_of(image, x, palette.PITCH) for x in range(0, view.width(), 7))
+
+
+def test_pitch_off_the_scale_keeps_to_the_edge(view, melody):
+    times = np.arange(0.2, 0.8, 0.01)
+    view.append_pitch(PitchTrack(times, np.full(len(times), 4 * melody.high_hz), np.ones(len(times)), "x"))
+    image = image_of(view)
+    rows = rows_of(image, round(view.point_at(0.5, 0).x()), palette.PITCH)
+    top = view.plot_rect().top()
+    assert rows and min(rows) >= top - 8 and max(rows) <= top + 8
+
+
+def test_the_view_repaints_at_most_once_a_frame_and_not_at_all_when_idle(qtbot, view, melody):
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(100)
+    idle = view.frames_painted
+    qtbot.wait(200)
+    assert view.frames_painted == idle  # nothing changed, nothing painted
+    for piece in pieces(sung(melody), 200):  # far more pieces than frames
+        view.append_pitch(piece)
+        view.set_cursor(float(piece.times[-1]))
+    qtbot.wait(2 * pitchview_module.FRAME_MS + 50)
+    painted = view.frames_painted - idle
+    assert 1 <= painted <= 3
+
+
+def test_syllables_are_large_and_inside_the_view_at_1366x768(qtbot, melody):
+    view = PitchView()
+    qtbot.addWidget(view)
+    view.resize(1318, 600)  # the view's share of a 1366x768 window
+    syllables = ("wonderful", "ly", "I", "un", "der", "stand")
+    long = Phrase(id="l", text="x", syllables=syllables, pitches="HLLHLH")
+    view.set_melody(target_melody(long, low="C3", tempo=80))
+    font = view._font()
+    assert font.pixelSize() >= 32
+    bounds = view.rect()
+    for note in view.melody().notes:
+        label = view.text_rect(note.index)
+        assert bounds.contains(label.toAlignedRect()), (note.syllable, label)
+        assert not label.intersects(view.note_rect(note.index))
+    metrics = QFontMetricsF(font)
+    assert metrics.horizontalAdvance("stand") < view.text_rect(5).width()
+
+
+def test_views_have_accessible_names(qtbot, view):
+    meter = LevelMeter()
+    qtbot.addWidget(meter)
+    assert view.accessibleName() and meter.accessibleName()
+    assert view.accessibleDescription().startswith("I (Low)")
+
+
+@pytest.fixture
+def meter(qtbot):
+    meter = LevelMeter()
+    qtbot.addWidget(meter)
+    meter.resize(600, meter.sizeHint().height())
+    return meter
+
+
+@pytest.mark.parametrize(
+    ("dbfs", "zone", "colour"),
+    [
+        (-50.0, "quiet", palette.LEVEL_QUIET),
+        (-22.0, "good", palette.LEVEL_GOOD),
+        (-4.0, "loud", palette.LEVEL_LOUD),
+    ],
+)
+def test_the_level_bar_ends_at_the_level_in_its_zones_colour(meter, dbfs, zone, colour):
+    meter.set_level(dbfs)
+    assert meter.zone() == zone
+    image = image_of(meter)
+    y = round(meter.bar_rect().center().y())
+    end = meter.x_of(dbfs)
+    assert QColor(image.pixel(round(end) - 4, y)).name() == colour.name()
+    assert QColor(image.pixel(round(end) + 4, y)).name() != colour.name()
+    assert meter.accessibleDescription() == {"quiet": "Too quiet", "good": "Good", "loud": "Too loud"}[zone]
+
+
+def test_the_level_falls_slowly_so_a_syllable_can_be_read(qtbot, meter):
+    meter.set_level(-6.0)
+    meter.set_level(-60.0)
+    assert meter.level() == pytest.approx(-6.0, abs=0.5)
+    qtbot.wait(500)
+    meter.set_level(-60.0)
+    from mitpractice.gui.widgets.levelmeter import RELEASE_DB_PER_S
+
+    assert meter.level() == pytest.approx(-6.0 - 0.5 * RELEASE_DB_PER_S, abs=4.0)
+    meter.reset()
+    assert meter.level() == -60.0 and meter.zone() == "quiet"
+
+
+def test_the_good_zone_moves_with_the_thresholds(meter):
+    meter.set_level(-45.0)
+    assert meter.zone() == "quiet"
+    meter.set_thresholds(quiet_dbfs=-50.0, loud_dbfs=-10.0)
+    assert meter.zone() == "good"
+    image = image_of(meter)
+    y = round(meter.bar_rect().top() + 3)
+    assert QColor(image.pixel(round(meter.x_of(-48.0)), y)).name() == palette.ZONE_GOOD.name()
