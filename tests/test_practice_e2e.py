@@ -139,7 +139,8 @@ def test_space_every_six_seconds_stores_a_sing_along_attempt_that_scores_high(
     with Store.open() as store:
         audio, sr = store.attempt_audio(stored.id)
         phrase_set = store.phrase_set("greetings")
-    melody = set_melody(phrase_set, phrase_set.phrase("thank-you"), stored.low_hz, stored.interval, stored.tempo)
+    phrase = phrase_set.phrase("thank-you")
+    melody = set_melody(phrase_set, phrase, stored.low_hz, stored.interval, stored.tempo)
 
     def scored(latency: float):
         take = LiveTake(melody, sr=sr, latency_s=latency, target_start_s=target_start_s)

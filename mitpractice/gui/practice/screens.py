@@ -9,6 +9,8 @@ scaling and a larger system font; every control has an accessible name.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from mitpractice.gui import theme
-from mitpractice.gui.practice.phrase_score import PhraseScore
+from mitpractice.gui.widgets import LevelMeter, PitchView
 
 
 def scaled_font(widget: QWidget, factor: float, bold: bool = False) -> QFont:
@@ -52,10 +54,10 @@ class BigButton(QPushButton):
         super().__init__()
         self._key = key
         self.primary = primary
-        self.setFont(scaled_font(self, 1.15, bold=True))
+        self.setFont(scaled_font(self, 1.05, bold=True))
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space belongs to the window, not a button
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(int(self.fontMetrics().height() * 2.6))
+        self.setMinimumHeight(int(self.fontMetrics().height() * 2.8))
         self.setMinimumWidth(int(self.fontMetrics().height() * 6))
         if primary:
             self.setStyleSheet(
@@ -71,28 +73,32 @@ class BigButton(QPushButton):
         self.set_text(text, accessible)
 
     def set_text(self, text: str, accessible: str = "") -> None:
-        self.setText(f"{text}   [{self._key}]" if self._key else text)
+        self.setText(f"{text}\n[{self._key}]" if self._key else text)
         self.setAccessibleName(accessible or text)
 
 
 class Banner(QFrame):
     """One short message inside the window, with a way on (never a stack of dialogs)."""
 
-    COLOURS = {"error": ("#fde7e5", theme.MISSED), "warning": ("#fff3dc", theme.CLOSE),
+    COLOURS: ClassVar[dict] = {"error": ("#fde7e5", theme.MISSED), "warning": ("#fff3dc", theme.CLOSE),
                "info": ("#e6eef8", theme.ACCENT)}
 
     def __init__(self) -> None:
         super().__init__()
         self.setAccessibleName(self.tr("Message"))
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setContentsMargins(12, 4, 12, 4)
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setFont(scaled_font(self.label, 1.1, bold=True))
         self.label.setAccessibleName(self.tr("Message"))
         layout.addWidget(self.label, 1)
-        self.close_button = BigButton(self.tr("OK"), accessible=self.tr("Close the message"))
-        self.close_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.close_button = QPushButton(self.tr("OK"))
+        self.close_button.setAccessibleName(self.tr("Close the message"))
+        self.close_button.setFont(scaled_font(self.close_button, 1.1, bold=True))
+        self.close_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        line = self.fontMetrics().height()
+        self.close_button.setMinimumSize(int(line * 4), int(line * 1.8))
         self.close_button.clicked.connect(self.clear)
         layout.addWidget(self.close_button)
         self.kind = ""
@@ -145,8 +151,8 @@ class GoalBar(QProgressBar):
         self.setAccessibleName(self.tr("Today's practice"))
         self.setMinimumHeight(int(self.fontMetrics().height() * 1.6))
         self.setStyleSheet(
-            f"QProgressBar {{ border: 2px solid #5a6b7d; border-radius: 6px; background: white; color: #111111;"
-            f" text-align: center; }} QProgressBar::chunk {{ background: #9cc8a8; }}"
+            "QProgressBar { border: 2px solid #5a6b7d; border-radius: 6px; background: white; color: #111111;"
+            " text-align: center; } QProgressBar::chunk { background: #9cc8a8; }"
         )
 
     def set_progress(self, progress) -> None:
@@ -233,11 +239,8 @@ class VoiceCheckScreen(QWidget):
             self.tr("Sing a long, comfortable “aah”, as if you were sighing. Not high, not loud."), 1.5)
         self.instruction.setAccessibleName(self.tr("What to do"))
         layout.addWidget(self.instruction)
-        self.meter = QProgressBar()
-        self.meter.setRange(0, 60)
-        self.meter.setTextVisible(False)
+        self.meter = LevelMeter()
         self.meter.setAccessibleName(self.tr("How loud the microphone hears you"))
-        self.meter.setMinimumHeight(int(self.fontMetrics().height() * 1.4))
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.meter, 3)
@@ -248,7 +251,8 @@ class VoiceCheckScreen(QWidget):
         layout.addWidget(self.status)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.start_button = BigButton(self.tr("Start"), "Space", self.tr("Start the voice check"), primary=True)
+        self.start_button = BigButton(self.tr("Start"), "Space", self.tr("Start the voice check"),
+                                      primary=True)
         self.start_button.clicked.connect(self.start_clicked)
         self.skip_button = BigButton(self.tr("Skip"), "Esc", self.tr("Skip the voice check"))
         self.skip_button.clicked.connect(self.skip_clicked)
@@ -259,7 +263,7 @@ class VoiceCheckScreen(QWidget):
         layout.addStretch(2)
 
     def set_level(self, dbfs: float) -> None:
-        self.meter.setValue(int(max(0.0, min(60.0, dbfs + 60.0))))
+        self.meter.set_level(dbfs)
 
 
 class PracticeScreen(QWidget):
@@ -279,11 +283,22 @@ class PracticeScreen(QWidget):
         self.phrase_text = big_label("", 2.8, True, "phrase")
         self.phrase_text.setAccessibleName(self.tr("The phrase"))
         layout.addWidget(self.phrase_text)
-        self.score = PhraseScore()
-        layout.addWidget(self.score)
-        # The live pitch line and the level meter go here.
-        self.live_row = QHBoxLayout()
-        layout.addLayout(self.live_row, 1)
+        # The phrase as a tune: the notes high and low, the syllable playing now, then the
+        # patient's pitch line over them and each syllable's result.
+        self.score = PitchView()
+        self.score.setMinimumHeight(int(self.fontMetrics().height() * 6))  # room for a message at 768 px
+        self.score.setAccessibleName(self.tr("The tune, and your voice over it"))
+        layout.addWidget(self.score, 1)
+        meter_row = QHBoxLayout()
+        meter_label = QLabel(self.tr("Microphone"))
+        meter_label.setFont(scaled_font(meter_label, 1.1, bold=True))
+        meter_label.setAccessibleName(self.tr("Microphone"))
+        self.meter_label = meter_label
+        meter_row.addWidget(meter_label)
+        self.meter = LevelMeter()
+        self.meter.setAccessibleName(self.tr("How loud the microphone hears you"))
+        meter_row.addWidget(self.meter, 1)
+        layout.addLayout(meter_row)
         self.result_label = big_label("", 1.6, True, "result")
         self.result_label.setAccessibleName(self.tr("Result"))
         layout.addWidget(self.result_label)
@@ -301,7 +316,3 @@ class PracticeScreen(QWidget):
         for button in (self.voice_button, self.me_button, self.again_button, self.other_button):
             buttons.addWidget(button, 2)
         layout.addLayout(buttons)
-
-    def add_live(self, pitch: QWidget, meter: QWidget) -> None:
-        self.live_row.addWidget(pitch, 1)
-        self.live_row.addWidget(meter)

@@ -15,6 +15,7 @@ switch.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -24,11 +25,13 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
 from mitpractice.errors import MitpracticeError
-from mitpractice.gui.practice.phrase_score import syllable_result
 from mitpractice.gui.practice.workers import LiveThread, TakeEnd, TakeOutcome, TakePlan, Tasks
 
 #: The store's setting holding the measured round-trip latency (s).
 LATENCY_SETTING = "latency_s"
+#: Times the latency is measured before the app gives up for this session: a click can be
+#: masked by a noise in the room, or come while the sound path is still starting.
+LATENCY_TRIES = 3
 #: The window reads the recorder and redraws this often (ms): 60 frames a second.
 TICK_MS = 16
 #: Seconds of the quiet room recorded before each take to find its noise floor (the take's
@@ -91,7 +94,7 @@ class ResultView:
     passed: bool
     headline: str
     lines: tuple[str, ...]
-    syllables: tuple[str, ...]
+    syllables: tuple  # Score.syllables, for the view's colours
     next_label: str
     tapping: str | None = None
     attempt_id: str = ""
@@ -105,12 +108,16 @@ class PracticeController(QObject):
     changed = Signal()
     #: A message for the banner: (kind, text); kind "" clears it.
     message = Signal(str, str)
-    #: Pitch frames to draw: times (s), f0 (Hz), confidence.
-    frames = Signal(object, object, object)
+    #: Pitch frames to draw over the target notes (a PitchTrack, times in target time).
+    frames = Signal(object)
     #: Input level (dBFS) for the meter.
     level = Signal(float)
     #: The syllable sung in the target now (index, or None).
     highlight = Signal(object)
+    #: Where the target playing is (s of the target), or None: the view's cursor.
+    cursor = Signal(object)
+    #: A new take: clear the pitch line and the results.
+    take_started = Signal()
     #: The result is on screen: seconds from the take's end (for benchmarks and tests).
     feedback_shown = Signal(float)
 
@@ -125,7 +132,8 @@ class PracticeController(QObject):
         self.recorder = Recorder(max_seconds=RECORD_MAX_S)
         self.player = Player()
         self.live = LiveThread(store, self)
-        self.live.worker.frames.connect(self.frames)
+        self.live.worker.frames.connect(self._on_frames)
+        self.live.worker.voice_started.connect(self._on_voice_started)
         self.live.worker.ended.connect(self._on_take_ended)
         self.live.worker.outcome.connect(self._on_outcome)
         self.live.worker.failed.connect(lambda text: self._tell("error", self._store_failed(text)))
@@ -160,6 +168,7 @@ class PracticeController(QObject):
         self.last_result = None
         self.last_target_start_s: float | None = None
         self._after_play = None
+        self._following = False
         self._wait_timer = QTimer(self)
         self._wait_timer.setSingleShot(True)
         self._wait_timer.timeout.connect(self._open_take)
@@ -220,10 +229,8 @@ class PracticeController(QObject):
         self.recorder.close()
         self.live.stop()
         if self.session is not None:
-            try:
+            with contextlib.suppress(MitpracticeError):
                 self.store.end_session(self.session.id)
-            except MitpracticeError:
-                pass
 
     def _refresh(self) -> bool:
         """Re-read the patient and the assignments, so a therapist's change is followed at once;
@@ -327,11 +334,12 @@ class PracticeController(QObject):
     def play_attempt(self) -> None:
         """Hear the last take."""
         if self.phase in (Phase.RESULT, Phase.READY, Phase.PHRASE_DONE) and self._last_take is not None:
-            self._play(*self._last_take)
+            self._play(*self._last_take, follow=False)
 
     def stop_sound(self) -> None:
         self.player.stop()
         self.highlight.emit(None)
+        self.cursor.emit(None)
 
     def tap(self) -> None:
         """A left-hand tap: kept with the take when one is recorded."""
@@ -433,7 +441,8 @@ class PracticeController(QObject):
         self._set_phase(Phase.WAITING)
         self._wait_timer.start(int(1000 * self.step.delay_s))
 
-    def _play(self, audio, sr) -> bool:
+    def _play(self, audio, sr, follow: bool = True) -> bool:
+        self._following = follow
         try:
             self.player.play(audio, sr)
         except MitpracticeError as exc:
@@ -448,8 +457,16 @@ class PracticeController(QObject):
         self._set_phase(Phase.LATENCY)
 
         def job() -> float:
+            from mitpractice.errors import AudioError
+
             with Recorder(max_seconds=30.0) as recorder, Player() as player:
-                return round_trip_latency(recorder, player)
+                for attempt in range(LATENCY_TRIES):
+                    try:
+                        return round_trip_latency(recorder, player)
+                    except AudioError:
+                        if attempt == LATENCY_TRIES - 1:
+                            raise
+            raise AssertionError("unreachable")
 
         def done(latency: float) -> None:
             from mitpractice.practice.live import MAX_LATENCY_S
@@ -457,10 +474,8 @@ class PracticeController(QObject):
             # A loopback with no delay can measure a hair below zero.
             latency = min(max(latency, 0.0), MAX_LATENCY_S)
             self.latency_s = latency
-            try:
+            with contextlib.suppress(MitpracticeError):
                 self.store.set_setting(LATENCY_SETTING, f"{latency:.4f}")
-            except MitpracticeError:
-                pass
             self._set_phase(Phase.READY)
             self._start_step()
 
@@ -526,10 +541,11 @@ class PracticeController(QObject):
         self.live.push.emit(room)
         self._target_start_sent = False
         self.last_target_start_s = None
-        if self._along:
-            if not self._play(self._target.audio, self._target.sr):
-                self._cancel_take()
-                return
+        self._voice_start_s: float | None = None
+        self.take_started.emit()
+        if self._along and not self._play(self._target.audio, self._target.sr):
+            self._cancel_take()
+            return
         self._set_phase(Phase.RECORDING)
 
     def _cancel_take(self) -> None:
@@ -539,6 +555,26 @@ class PracticeController(QObject):
             self._journal.discard()
             self._journal = None
         self._set_phase(Phase.READY)
+
+    def _on_voice_started(self, seconds: float) -> None:
+        self._voice_start_s = seconds
+
+    def _on_frames(self, times, f0, confidence) -> None:
+        """Live pitch frames (take time, latency off) placed on the target's time line: for a
+        sing-along take where the target started; otherwise the voice's start is the first
+        note's, since the patient sings in their own time."""
+        from mitpractice.pitch.track import PitchTrack
+
+        if self.phase not in (Phase.RECORDING, Phase.SCORING):
+            return
+        origin = self.last_target_start_s if self._along else self._voice_start_s
+        if origin is None:
+            return
+        t = np.asarray(times) - origin
+        keep = t >= -0.25
+        if keep.any():
+            f0, confidence = np.asarray(f0)[keep], np.asarray(confidence)[keep]
+            self.frames.emit(PitchTrack(t[keep], f0, confidence, "crepe-tiny"))
 
     def _on_take_ended(self, reason: str) -> None:
         if self.phase == Phase.RECORDING:
@@ -570,7 +606,8 @@ class PracticeController(QObject):
         elif levels.clipped:
             self._tell("warning", tr("That was very loud. Sit a little further from the microphone."))
         elif levels.too_quiet or reason == "no-voice":
-            self._tell("warning", tr("I could hardly hear you. Come a little closer, or sing a little louder."))
+            self._tell("warning", tr("I could hardly hear you. Come a little closer, "
+                                     "or sing a little louder."))
         self._last_take = (audio, sr)
         self._set_phase(Phase.SCORING)
         taps = tuple(round(t, 3) for t in self._taps)
@@ -602,7 +639,7 @@ class PracticeController(QObject):
             passed = passes(step, overall, thresholds)
         except MitpracticeError:
             passed = passes(step, overall)
-        syllables = tuple(syllable_result(s.detected, s.pitch_ok, s.timing_ok) for s in score.syllables)
+        syllables = score.syllables
         lines = tuple(score.feedback[:2])
         if not score.voiced:
             headline = tr("I did not hear singing this time.")
@@ -643,7 +680,7 @@ class PracticeController(QObject):
         if state.done:
             return tr("Next phrase")
         if state.stopped:
-            return tr("Next phrase (this one comes back another day)")
+            return tr("Another phrase")
         return tr("Next: {step}").format(step=QCoreApplication.translate("steps", state.step.label))
 
     # ------------------------------------------------------------------ the timer
@@ -653,6 +690,7 @@ class PracticeController(QObject):
             self._follow_target()
             if self.player.done:
                 self.highlight.emit(None)
+                self.cursor.emit(None)
                 after, self._after_play = self._after_play, None
                 if after is not None:
                     after()
@@ -660,29 +698,29 @@ class PracticeController(QObject):
             self._read_room()
         elif phase == Phase.RECORDING:
             self._read_take()
-        elif self.player.playing:
+        elif self.player.playing and self._following:
             self._follow_target()
-        elif phase in (Phase.READY, Phase.RESULT) and self.player.done:
+        elif self._following and self.player.done:
+            self._following = False
             self.highlight.emit(None)
+            self.cursor.emit(None)
 
     def _follow_target(self) -> None:
         target = self._target
         if target is None or not self.player.playing:
             return
+        from mitpractice.gui.widgets import note_at
+
         t = self.player.position_s() - target.start_s
-        index = None
-        for note in target.melody.notes:
-            if note.onset_s <= t < note.offset_s:
-                index = note.index
-                break
-        self.highlight.emit(index)
+        self.highlight.emit(note_at(target.melody, t))
+        self.cursor.emit(t)
 
     def _read_room(self) -> None:
         status = self.recorder.status()
         block, self._pos = self.recorder.read_new(self._pos)
         if len(block):
             self._room.append(block)
-        if status.device_lost or status.error and not status.recording:
+        if status.device_lost or (status.error and not status.recording):
             self._tell("error", tr("The microphone stopped. Check its cable, then press Space."))
             self.recorder.stop()
             self._set_phase(Phase.READY)

@@ -12,6 +12,7 @@ opens the therapist's workspace.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -24,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
@@ -142,7 +142,6 @@ class PracticeWindow(QMainWindow):
         self.welcome.submitted.connect(self._name_given)
         self.voice.start_clicked.connect(self._voice_start)
         self.voice.skip_clicked.connect(self._voice_skip)
-        self._attach_live_widgets()
         p = self.practice
         p.main_button.clicked.connect(self.press_space)
         p.voice_button.clicked.connect(lambda: self.controller and self.controller.play_target())
@@ -150,32 +149,6 @@ class PracticeWindow(QMainWindow):
         p.again_button.clicked.connect(lambda: self.controller and self.controller.again())
         p.other_button.clicked.connect(lambda: self.controller and self.controller.skip_phrase())
         self._show_page(self.loading)
-
-    def _attach_live_widgets(self) -> None:
-        """The live pitch line over the target notes and the level meter (gui.widgets)."""
-        try:
-            from mitpractice.gui.widgets import LevelMeter, PitchView
-        except ImportError:
-            self.pitch_view = None
-            meter = QProgressBar()
-            meter.setRange(0, 60)
-            meter.setTextVisible(False)
-            meter.setOrientation(Qt.Orientation.Vertical)
-            meter.setAccessibleName(self.tr("How loud the microphone hears you"))
-            self.meter = meter
-            self.practice.add_live(QWidget(), meter)
-            return
-        self.pitch_view = PitchView()
-        self.pitch_view.setAccessibleName(self.tr("Your voice's pitch over the tune"))
-        self.meter = LevelMeter()
-        self.meter.setAccessibleName(self.tr("How loud the microphone hears you"))
-        self.practice.add_live(self.pitch_view, self.meter)
-
-    def _set_level(self, dbfs: float) -> None:
-        if isinstance(self.meter, QProgressBar):
-            self.meter.setValue(int(max(0.0, min(60.0, dbfs + 60.0))))
-        else:
-            self.meter.set_level(dbfs)
 
     def _bind_keys(self) -> None:
         for key, action in (
@@ -213,7 +186,7 @@ class PracticeWindow(QMainWindow):
             self.legend.set_keys([])
 
     # ------------------------------------------------------------------ start-up
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
@@ -304,7 +277,7 @@ class PracticeWindow(QMainWindow):
         if recorder is not None:
             recorder.close()
         self.voice.start_button.setEnabled(True)
-        self.voice.set_level(-120.0)
+        self.voice.meter.reset()
         return audio
 
     def _voice_failed(self, exc: Exception) -> None:
@@ -337,23 +310,28 @@ class PracticeWindow(QMainWindow):
     # ------------------------------------------------------------------ practice
     def _start_practice(self, patient) -> None:
         self.patient = patient
-        try:
+        with contextlib.suppress(MitpracticeError):
             self.store.set_setting(LAST_PATIENT_SETTING, patient.id)
-        except MitpracticeError:
-            pass
         self.who.setText(patient.name)
         self.goal.show()
         controller = PracticeController(self.store, patient, self, tasks=self.tasks)
         self.controller = controller
         controller.changed.connect(self._refresh_practice)
         controller.message.connect(self.banner.show_message)
-        controller.level.connect(self._set_level)
-        controller.highlight.connect(self.practice.score.set_current)
-        if self.pitch_view is not None:
-            controller.frames.connect(self.pitch_view.add_frames)
+        view = self.practice.score
+        controller.level.connect(self.practice.meter.set_level)
+        controller.highlight.connect(view.set_current_syllable)
+        controller.cursor.connect(view.set_cursor)
+        controller.frames.connect(view.append_pitch)
+        controller.take_started.connect(self._take_started)
         self._show_page(self.practice)
         controller.start()
         self.practice_ready.emit()
+
+    def _take_started(self) -> None:
+        self.practice.score.clear_pitch()
+        self.practice.score.set_results(None)
+        self.practice.meter.reset()
 
     def _refresh_practice(self) -> None:
         c = self.controller
@@ -368,22 +346,27 @@ class PracticeWindow(QMainWindow):
         phase = c.phase
         step = c.step
         item = c.item
+        between = phase in (Phase.REST, Phase.DONE, Phase.EMPTY)
+        for widget in (p.score, p.meter, p.meter_label):
+            widget.setVisible(not between)
+        if phase != Phase.RECORDING:
+            p.meter.reset()
         self.who.setText(c.patient.name)
         self.goal.set_progress(c.progress())
         if item is not None and phase not in (Phase.EMPTY, Phase.REST, Phase.DONE):
             # An untrained probe is answered from memory: its words are not shown until sung.
             hidden = c.probe and phase not in (Phase.RESULT, Phase.PHRASE_DONE)
             p.phrase_text.setText("?" if hidden else item.phrase.text)
-            if p.score._syllables != item.phrase.syllables:
-                p.score.set_phrase(item.phrase.syllables, item.phrase.pitches, item.phrase.beats)
-                if self.pitch_view is not None:
-                    self.pitch_view.set_melody(c.melody)
+            melody = None if hidden else c.melody
+            if p.score.melody() != melody:
+                p.score.set_melody(melody)
         if step is not None:
             p.step_label.setText(steps(step.label))
             if step.asks_question:
                 from mitpractice.practice.steps import probe_question
 
-                p.instruction.setText(steps(step.instruction) + "  " + steps(probe_question(item.phrase.question)))
+                question = steps(probe_question(item.phrase.question))
+                p.instruction.setText(steps(step.instruction) + "  " + question)
             else:
                 p.instruction.setText(steps(step.instruction))
         main, enabled = self._main_action(phase)
@@ -402,19 +385,18 @@ class PracticeWindow(QMainWindow):
             extra = tuple(x for x in (r.together, r.tapping) if x)
             p.feedback.setText("  ".join(r.lines + extra))
         elif phase in (Phase.READY, Phase.PREPARING, Phase.LATENCY, Phase.PLAYING, Phase.ROOM):
-            p.score.clear_results()
+            if phase == Phase.READY:
+                p.score.set_results(None)
+                p.score.clear_pitch()
             p.result_label.setText(self._phase_words(phase))
             p.feedback.setText("")
-            if phase in (Phase.ROOM,) and self.pitch_view is not None:
-                self.pitch_view.clear_track()
         else:
             p.result_label.setText(self._phase_words(phase))
             if phase in (Phase.PHRASE_DONE, Phase.REST, Phase.EMPTY, Phase.DONE):
                 p.feedback.setText("")
-                p.score.clear_results()
         if phase == Phase.REST:
             p.phrase_text.setText("")
-            p.score.set_phrase((), "", ())
+            p.score.set_melody(None)
             p.step_label.setText(self.tr("Time for a rest"))
             p.instruction.setText(self.tr("You have practised {n} phrases. Rest a little. "
                                           "Press Space when you want to go on.").format(n=c.phrases_done))
@@ -423,7 +405,7 @@ class PracticeWindow(QMainWindow):
             p.instruction.setText(self.tr("You practised {n} phrases. Well done! "
                                           "You can close the window now.").format(n=c.phrases_done))
             p.phrase_text.setText("")
-            p.score.set_phrase((), "", ())
+            p.score.set_melody(None)
         elif phase == Phase.EMPTY:
             p.step_label.setText(self.tr("Nothing to practise"))
             p.instruction.setText(self.tr("Ask your therapist to choose phrases for you."))
@@ -463,7 +445,8 @@ class PracticeWindow(QMainWindow):
             Phase.PLAYING: self.tr("Listen…"),
             Phase.WAITING: self.tr("Wait a moment…"),
             Phase.ROOM: self.tr("Get ready…"),
-            Phase.RECORDING: self.tr("Sing now!") if c.step and c.step.mode == "sung" else self.tr("Speak now!"),
+            Phase.RECORDING: (self.tr("Sing now!") if c.step and c.step.mode == "sung"
+                              else self.tr("Speak now!")),
             Phase.SCORING: self.tr("Listening back…"),
             Phase.PHRASE_DONE: (self.tr("This phrase is done. Well done!") if c.state and c.state.done
                                 else self.tr("Let's try another phrase.")),
@@ -515,16 +498,17 @@ class PracticeWindow(QMainWindow):
             subprocess.Popen([sys.executable, "-m", "mitpractice", "therapist"], env=env,
                              start_new_session=True, stdin=subprocess.DEVNULL)
         except OSError as exc:
-            self.banner.show_message("error", self.tr("The therapist's workspace could not be opened.") + f" ({exc})")
+            self.banner.show_message(
+                "error", self.tr("The therapist's workspace could not be opened.") + f" ({exc})")
             return
         self.banner.show_message("info", self.tr("The therapist's workspace is opening in its own window."))
 
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.ActivationChange and self.controller is not None:
             self.goal.set_progress(self.controller.progress())
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         if self._voice_recorder is not None:
             self._voice_done_recording()
         if self.controller is not None:

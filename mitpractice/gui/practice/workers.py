@@ -159,9 +159,11 @@ class LiveWorker(QObject):
         from mitpractice.practice.live import LiveTake
         from mitpractice.practice.takes import take_rules
 
-        rules = take_rules(plan.floor_dbfs, plan.target_s, sing_along=plan.sing_along, latency_s=plan.latency_s)
+        rules = take_rules(plan.floor_dbfs, plan.target_s, sing_along=plan.sing_along,
+                           latency_s=plan.latency_s)
         try:
-            self._take = LiveTake(plan.melody, sr=plan.sr, mode=plan.mode, latency_s=plan.latency_s, rules=rules)
+            self._take = LiveTake(plan.melody, sr=plan.sr, mode=plan.mode, latency_s=plan.latency_s,
+                                  rules=rules)
         except MitpracticeError as exc:
             self._take = None
             self.failed.emit(str(exc))
