@@ -72,8 +72,9 @@ class TakeRules:
     floor_dbfs : float
         The room's noise floor, measured before the take (:func:`noise_floor_dbfs`).
     start_margin_db, end_margin_db : float
-        Voice starts above ``floor + start_margin_db``; a frame is quiet again below
-        ``floor + end_margin_db``. Neither threshold goes below :data:`MIN_VOICE_DBFS`.
+        Voice starts above ``floor + start_margin_db`` (never below :data:`MIN_VOICE_DBFS`);
+        once started, a frame is quiet below a threshold ``start_margin_db - end_margin_db``
+        lower than that.
     min_voice_s : float
         How long the voice must last to start the take.
     pause_s : float
