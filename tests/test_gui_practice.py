@@ -189,3 +189,34 @@ def test_the_therapist_key_starts_the_workspace_with_the_same_records(fresh_data
     assert args[-3:] == ["-m", "mitpractice", "therapist"]
     assert env["MITPRACTICE_DATABASE_URL"] == window.store.url
     assert "workspace" in window.banner.text
+
+
+@pytest.mark.audio
+def test_the_voice_check_sets_the_low_note_from_a_sung_aah(sound_server, fresh_data, qtbot, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    sr = 16_000
+    t = np.arange(6 * sr) / sr
+    aah = 0.3 * np.sin(2 * np.pi * 180.0 * t + 0.4 * np.sin(2 * np.pi * 5 * t))  # 180 Hz, a little vibrato
+    wav = tmp_path / "aah.wav"
+    sf.write(wav, aah.astype(np.float32), sr)
+    sound_server.set_default_source("patient.monitor")
+    feeder = None
+    try:
+        window = _window(qtbot, wait_practice=False)
+        qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=20_000)
+        qtbot.keyClicks(window.welcome.name, "Bob")
+        qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+        feeder = subprocess.Popen(["paplay", "--device=patient", str(wav)])
+        with qtbot.waitSignal(window.practice_ready, timeout=30_000):
+            qtbot.keyClick(window, Qt.Key.Key_Space)
+        (patient,) = window.store.patients()
+        assert patient.name == "Bob"
+        assert patient.low_hz == pytest.approx(180.0, rel=0.03)
+        window.close()
+    finally:
+        if feeder is not None:
+            feeder.kill()
+            feeder.wait(10)
+        sound_server.set_default_source("out.monitor")

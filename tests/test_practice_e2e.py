@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mitpractice.errors import MitpracticeError
+
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +88,7 @@ DEVICE_LATENCY_MS = 330
 
 
 @pytest.fixture
-def delayed_loopback(sound_server, tmp_path):
+def delayed_loopback(sound_server):
     """The microphone hears the speakers one realistic round trip late."""
     modules = [
         sound_server.pactl("load-module", "module-null-sink", "sink_name=mic").strip(),
@@ -96,10 +98,20 @@ def delayed_loopback(sound_server, tmp_path):
     ]
     sound_server.set_default_source("mic.monitor")
     # The loopback starts with an almost empty buffer and reaches its delay once sound has
-    # flowed through it: let it settle, as a sound card's path is steady before practice.
-    warm = tmp_path / "warm-up.wav"
-    _write_wav(warm, 0.01 * np.random.default_rng(0).standard_normal(5 * 16_000), 16_000)
-    subprocess.run(["paplay", "--device=out", str(warm)], check=True, timeout=30)
+    # flowed through it for a while: wait until it is steady, as a sound card's path is.
+    from mitpractice.audio import measure_latency
+
+    previous = None
+    for _ in range(12):
+        try:
+            latency = measure_latency(sr=16_000)
+        except MitpracticeError:
+            continue
+        if previous is not None and latency > 0.2 and abs(latency - previous) < 0.02:
+            break
+        previous = latency
+    else:
+        pytest.fail("the loopback's delay never settled")
     yield
     sound_server.set_default_source("out.monitor")
     for module in reversed(modules):
