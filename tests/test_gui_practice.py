@@ -220,3 +220,33 @@ def test_the_voice_check_sets_the_low_note_from_a_sung_aah(sound_server, fresh_d
             feeder.kill()
             feeder.wait(10)
         sound_server.set_default_source("out.monitor")
+
+
+@pytest.mark.audio
+def test_a_voice_too_quiet_to_score_is_told_with_what_to_do(sound_server, fresh_data, qtbot, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    sr = 16_000
+    t = np.arange(3 * sr) / sr
+    whisper = 0.006 * np.sin(2 * np.pi * 200.0 * t)  # about -47 dBFS: heard, but too quiet to score well
+    wav = tmp_path / "quiet.wav"
+    sf.write(wav, np.concatenate([whisper, np.zeros(2 * sr)]).astype(np.float32), sr)
+    sound_server.set_default_source("patient.monitor")
+    try:
+        with _store() as store:
+            store.add_patient("Ann")
+        window = _window(qtbot)
+        controller = window.controller
+        controller.jump_to_step("probe")
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=20_000)
+        subprocess.run(["paplay", "--device=patient", str(wav)], check=True, timeout=30)
+        qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=20_000)
+        assert window.banner.kind == "warning"
+        assert "closer" in window.banner.text
+        with _store() as store:
+            assert store.attempts().total == 1  # kept all the same
+        window.close()
+    finally:
+        sound_server.set_default_source("out.monitor")

@@ -28,6 +28,8 @@ from mitpractice.errors import MitpracticeError
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 ROOT = Path(__file__).resolve().parents[1]
 SING_ALONG = ("unison", "unison-fading", "sprechgesang", "sprechgesang-fading")
 
