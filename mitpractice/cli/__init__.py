@@ -95,6 +95,7 @@ def apply_global_options(args: argparse.Namespace) -> None:
 
 
 def open_app(parser: argparse.ArgumentParser) -> int:
-    """Open the practice window; until it exists, show what the command line can do."""
-    parser.print_help()
-    return EXIT_OK
+    """Open the patient's practice window (``mitpractice`` with no arguments)."""
+    from mitpractice.gui.practice import run
+
+    return run(os.environ.get("MITPRACTICE_DATABASE_URL") or None)

@@ -1,0 +1,788 @@
+"""The flow of a practice session: one phrase after another, each through its MIT steps.
+
+:class:`PracticeController` is the window's one place that decides what happens next. It holds
+no step logic of its own: the steps, their order, thresholds and the pass/fail walk come from
+:mod:`mitpractice.practice.steps`, when a take starts and ends from
+:mod:`mitpractice.practice.takes` (through :class:`~mitpractice.practice.live.LiveTake`), and
+the phrases from the store's assignments. It drives the sound (``audio.Recorder`` and
+``audio.Player``, read on a 60 Hz timer), the live worker (pitch, save, score), and tells the
+screen what to show through signals.
+
+:meth:`PracticeController.advance` is the Space key: it always does the next sensible thing
+(play the target, start the take, end it, go on), so a whole session can be walked with one
+switch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+
+from mitpractice.errors import MitpracticeError
+from mitpractice.gui.practice.workers import LiveThread, TakeEnd, TakeOutcome, TakePlan, Tasks
+
+#: The store's setting holding the measured round-trip latency (s).
+LATENCY_SETTING = "latency_s"
+#: Times the latency is measured before the app gives up for this session: a click can be
+#: masked by a noise in the room, or come while the sound path is still starting.
+LATENCY_TRIES = 3
+#: The window reads the recorder and redraws this often (ms): 60 frames a second.
+TICK_MS = 16
+#: Seconds of the quiet room recorded before each take to find its noise floor (the take's
+#: voice threshold sits above it). Half a second is what :func:`noise_floor_dbfs` asks for.
+ROOM_S = 0.4
+#: Seconds the device may take to send its first sound before the take is given up as "no
+#: sound from the microphone" (PulseAudio's null sinks take about 2 s, real devices far less).
+FIRST_SOUND_TIMEOUT_S = 6.0
+#: A take's journal keeps at most this much of the start of a take that never got its end
+#: (the recorder's own limit is the take rules' maximum).
+RECORD_MAX_S = 90.0
+def tr(text: str) -> str:
+    return QCoreApplication.translate("practice", text)
+
+
+class Phase(StrEnum):
+    READY = "ready"  # the step is shown; Space starts it
+    PREPARING = "preparing"  # the sung target is being made
+    LATENCY = "latency"  # measuring the sound's round trip (once)
+    PLAYING = "playing"  # the target plays before the patient's turn (or for listening)
+    WAITING = "waiting"  # the quiet moment of a delayed repetition
+    ROOM = "room"  # the microphone opens; the room's noise is measured
+    RECORDING = "recording"
+    SCORING = "scoring"
+    RESULT = "result"
+    PHRASE_DONE = "phrase-done"
+    REST = "rest"
+    DONE = "done"  # the session's phrases are all done
+    EMPTY = "empty"  # nothing to practise
+
+
+def assigned_phrases(store, patient) -> list:
+    """The patient's assignments as the plan takes them (``practice.plan.Assigned``), with
+    when each phrase was last sung, so the least recently practised comes first."""
+    from mitpractice.practice.plan import Assigned
+    from mitpractice.store.records import AttemptQuery
+
+    last: dict[tuple[str, str], object] = {}
+    for attempt in store.attempts(AttemptQuery(patient_id=patient.id, limit=1000)).attempts:
+        key = (attempt.set_id, attempt.phrase_id)
+        if key not in last:  # newest first
+            last[key] = attempt.started_at
+    out = []
+    for a in store.assignments(patient.id):
+        try:
+            parsed = store.phrase_set(a.phrase_set_id)
+            phrase = parsed.phrase(a.phrase_id)
+        except MitpracticeError:
+            continue
+        out.append(Assigned(set_id=a.set_id, phrase=phrase, probe=a.probe, interval=parsed.interval,
+                            tempo=parsed.tempo, last_practised=last.get((a.set_id, a.phrase_id))))
+    return out
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """What the result screen shows of a scored take."""
+
+    overall: float | None
+    passed: bool
+    headline: str
+    lines: tuple[str, ...]
+    syllables: tuple  # Score.syllables, for the view's colours
+    next_label: str
+    tapping: str | None = None
+    attempt_id: str = ""
+    together: str | None = None
+
+
+class PracticeController(QObject):
+    """Runs a practice session for one patient (see the module's notes)."""
+
+    #: Phase or content changed: the screen redraws what it shows.
+    changed = Signal()
+    #: A message for the banner: (kind, text); kind "" clears it.
+    message = Signal(str, str)
+    #: Pitch frames to draw over the target notes (a PitchTrack, times in target time).
+    frames = Signal(object)
+    #: Input level (dBFS) for the meter.
+    level = Signal(float)
+    #: The syllable sung in the target now (index, or None).
+    highlight = Signal(object)
+    #: Where the target playing is (s of the target), or None: the view's cursor.
+    cursor = Signal(object)
+    #: A new take: clear the pitch line and the results.
+    take_started = Signal()
+    #: The result is on screen: seconds from the take's end (for benchmarks and tests).
+    feedback_shown = Signal(float)
+
+    def __init__(self, store, patient, parent: QObject | None = None, *, tasks: Tasks | None = None) -> None:
+        super().__init__(parent)
+        from mitpractice.audio import Player, Recorder
+        from mitpractice.practice.steps import StepState
+
+        self.store = store
+        self.patient = patient
+        self.tasks = tasks or Tasks()
+        self.recorder = Recorder(max_seconds=RECORD_MAX_S)
+        self.player = Player()
+        self.live = LiveThread(store, self)
+        self.live.worker.frames.connect(self._on_frames)
+        self.live.worker.voice_started.connect(self._on_voice_started)
+        self.live.worker.ended.connect(self._on_take_ended)
+        self.live.worker.outcome.connect(self._on_outcome)
+        self.live.worker.failed.connect(lambda text: self._tell("error", self._store_failed(text)))
+        self.phase = Phase.READY
+        self.plan = None  # practice.plan.SessionState
+        self._planned_from: tuple = ()
+        self.item = None  # practice.plan.Assigned: the phrase now
+        self.state: StepState | None = None
+        self.pending = None  # the StepState after the shown result
+        self.result: ResultView | None = None
+        self.phrases_done = 0
+        self.session = None
+        self.latency_s: float | None = self._stored_latency()
+        self._targets: dict[tuple, object] = {}
+        self._target = None
+        self._preparing: set[tuple] = set()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._pos = 0
+        self._room: list[np.ndarray] = []
+        self._opened_at = 0.0
+        self._journal = None
+        self._attempt = None
+        self._taps: list[float] = []
+        self._along = False
+        self._target_start_sent = False
+        self._take_ended_at = 0.0
+        self._last_take: tuple[np.ndarray, int] | None = None
+        #: The last take's LiveResult, and where its target started playing (s in the take).
+        self.last_result = None
+        self.last_target_start_s: float | None = None
+        self._after_play = None
+        self._following = False
+        self._wait_timer = QTimer(self)
+        self._wait_timer.setSingleShot(True)
+        self._wait_timer.timeout.connect(self._open_take)
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def step(self):
+        return None if self.state is None else self.state.step
+
+    @property
+    def melody(self):
+        """The phrase's notes in the patient's register, interval and tempo."""
+        from mitpractice.melody import target_melody
+
+        if self.item is None:
+            return None
+        p = self.patient
+        return target_melody(self.item.phrase, p.low_hz, p.interval, p.tempo)
+
+    @property
+    def probe(self) -> bool:
+        """The current phrase is an untrained probe (tested, never practised)."""
+        return self.plan is not None and self.plan.current is not None and self.plan.current.probe
+
+    def progress(self):
+        """Today's progress (``practice.plan.Progress``): minutes towards the goal, phrases done."""
+        from mitpractice.practice.plan import Progress
+
+        try:
+            minutes = self.store.minutes_today(self.patient.id)
+        except MitpracticeError:
+            minutes = 0.0
+        planned = len(self.plan.plan) if self.plan is not None else 0
+        return Progress(minutes=minutes, goal_minutes=self.patient.daily_goal_min,
+                        phrases_done=self.phrases_done, phrases_planned=self.phrases_done + planned
+                        - (self.plan.position if self.plan is not None else 0))
+
+    def _stored_latency(self) -> float | None:
+        value = self.store.setting(LATENCY_SETTING)
+        try:
+            return None if value is None else float(value)
+        except ValueError:
+            return None
+
+    # ------------------------------------------------------------------ session
+    def start(self) -> None:
+        """Begin today's practice at its first phrase."""
+        self._refresh()
+        self._timer.start()
+        self._choose_phrase(first=True)
+
+    def close(self) -> None:
+        self._timer.stop()
+        self._wait_timer.stop()
+        self.player.stop()
+        if self.phase in (Phase.ROOM, Phase.RECORDING):
+            self._end_take("stopped")
+        self.recorder.close()
+        self.live.stop()
+        if self.session is not None:
+            with contextlib.suppress(MitpracticeError):
+                self.store.end_session(self.session.id)
+
+    def _refresh(self) -> bool:
+        """Re-read the patient and the assignments, so a therapist's change is followed at once;
+        re-plan the rest of the session when they changed. False if the store failed."""
+        from mitpractice.practice.plan import SESSION_PHRASES, SessionState
+
+        try:
+            self.patient = self.store.patient(self.patient.id)
+            assigned = assigned_phrases(self.store, self.patient)
+        except MitpracticeError as exc:
+            self._tell("error", self._store_failed(str(exc)))
+            return False
+        basis = (self.patient.level, tuple(sorted((a.key, a.probe) for a in assigned)))
+        if self.plan is None or basis != self._planned_from:
+            left = SESSION_PHRASES - self.phrases_done
+            if left < 1:
+                return True
+            try:
+                self.plan = SessionState.start(assigned, level=self.patient.level, max_phrases=left)
+            except MitpracticeError as exc:
+                self._tell("error", self._store_failed(str(exc)))
+                return False
+            self._planned_from = basis
+        return True
+
+    def _choose_phrase(self, first: bool = False) -> None:
+        """The plan's current phrase, at its first step (or its probe question)."""
+        if not self._refresh() or self.plan is None:
+            self._set_phase(Phase.EMPTY)
+            return
+        if self.plan.finished:
+            self._set_phase(Phase.DONE)
+            return
+        self.item = self.plan.current.assigned
+        self.state = self.plan.steps()
+        self.result = None
+        self._last_take = None
+        self._prepare_target()
+        self._set_phase(Phase.READY)
+
+    def jump_to_step(self, step_id: str) -> None:
+        """Put the current phrase at this step (the therapist's choice; tests)."""
+        from mitpractice.practice.steps import StepState
+
+        self.state = StepState.at(self.patient.level, step_id)
+        self._prepare_target()
+        self._set_phase(Phase.READY)
+
+    # ------------------------------------------------------------------ keys
+    def advance(self) -> None:
+        """Space: the next sensible thing."""
+        phase = self.phase
+        if phase == Phase.READY:
+            self._start_step()
+        elif phase == Phase.RECORDING:
+            if not (self._along and self.player.playing):  # never cut the voice off mid-phrase
+                self._end_take("stopped")
+        elif phase == Phase.RESULT:
+            self.go_on()
+        elif phase == Phase.PHRASE_DONE:
+            self._next_phrase()
+        elif phase == Phase.REST:
+            self._choose_phrase()
+        elif phase == Phase.EMPTY:
+            self._choose_phrase(first=True)
+
+    def go_on(self) -> None:
+        """After a result: the next step (or back one, after a failure), or the phrase is over."""
+        if self.phase != Phase.RESULT or self.pending is None:
+            return
+        self.state, self.pending = self.pending, None
+        self.message.emit("", "")
+        if self.state.finished:
+            self._set_phase(Phase.PHRASE_DONE)
+        else:
+            self._prepare_target()
+            self._set_phase(Phase.READY)
+
+    def again(self) -> None:
+        """Try the same step again (the result is kept, the step is not judged)."""
+        if self.phase in (Phase.RESULT, Phase.READY, Phase.PHRASE_DONE) and self.state is not None:
+            if self.phase == Phase.PHRASE_DONE:
+                return
+            self.pending = None
+            self.message.emit("", "")
+            self._set_phase(Phase.READY)
+            self._start_step()
+
+    def skip_phrase(self) -> None:
+        if self.phase in (Phase.READY, Phase.RESULT, Phase.PHRASE_DONE):
+            self._next_phrase()
+
+    def play_target(self) -> None:
+        """Hear the target again (not during a take)."""
+        if self.phase not in (Phase.READY, Phase.RESULT, Phase.PHRASE_DONE):
+            return
+        target = self._targets.get(self._target_key())
+        if target is not None:
+            self._play(target.audio, target.sr)
+
+    def play_attempt(self) -> None:
+        """Hear the last take."""
+        if self.phase in (Phase.RESULT, Phase.READY, Phase.PHRASE_DONE) and self._last_take is not None:
+            self._play(*self._last_take, follow=False)
+
+    def stop_sound(self) -> None:
+        self.player.stop()
+        self.highlight.emit(None)
+        self.cursor.emit(None)
+
+    def tap(self) -> None:
+        """A left-hand tap: kept with the take when one is recorded."""
+        if self.phase == Phase.RECORDING:
+            self._taps.append(self.recorder.status().seconds)
+
+    @property
+    def taps(self) -> tuple[float, ...]:
+        return tuple(self._taps)
+
+    def _next_phrase(self) -> None:
+        """The phrase is over (or skipped): on to the plan's next, after a rest when one is due."""
+        if self.plan is None or self.plan.finished:
+            self._choose_phrase()
+            return
+        self.phrases_done += 1
+        self.plan = self.plan.next(passed=bool(self.state is not None and self.state.done))
+        self._refresh()
+        if self.plan.rest_due:
+            self._set_phase(Phase.REST)
+            return
+        self._choose_phrase()
+
+    # ------------------------------------------------------------------ targets
+    def _target_key(self) -> tuple:
+        step = self.step
+        p = self.patient
+        return (self.item.set_id, self.item.phrase.id, step.hum, step.taps and p.tapping, step.fade,
+                round(p.low_hz, 2), p.interval, p.tempo)
+
+    def _prepare_target(self, then=None) -> None:
+        """Make the step's sung target behind the window (cached for the session)."""
+        from functools import partial
+
+        if self.item is None or self.step is None or not self.step.plays_target:
+            return
+        key = self._target_key()
+        if key in self._targets or key in self._preparing:
+            return
+        self._preparing.add(key)
+        job = partial(_make_target, self.item, self.melody, self.step, self.patient)
+
+        def done(target) -> None:
+            self._preparing.discard(key)
+            self._targets[key] = target
+            if self.phase == Phase.PREPARING and self._target_key() == key:
+                self._set_phase(Phase.READY)
+                self._start_step()
+
+        def failed(exc) -> None:
+            self._preparing.discard(key)
+            if self.phase == Phase.PREPARING:
+                self._set_phase(Phase.READY)
+            self._tell("error", tr("The voice could not be made for this phrase. Press Space to try again, "
+                                   "or S to go on to another phrase.") + f" ({exc})")
+
+        self.tasks.start(job, done, failed)
+
+    # ------------------------------------------------------------------ a step
+    def _start_step(self) -> None:
+        step = self.step
+        if step is None:
+            return
+        self.message.emit("", "")
+        if step.plays_target:
+            target = self._targets.get(self._target_key())
+            if target is None:
+                self._set_phase(Phase.PREPARING)
+                self._prepare_target()
+                return
+            self._target = target
+        if step.sing_along and self.latency_s is None:
+            self._measure_latency()
+            return
+        if step.take == "none":
+            self._after_play = self._listened
+            self._play_step_target()
+        elif step.take == "along":
+            self._open_take()
+        elif step.take == "after":
+            self._after_play = self._wait_then_take
+            self._play_step_target()
+        else:  # the probe question: no target, the patient answers
+            self._open_take()
+
+    def _play_step_target(self) -> None:
+        if self._play(self._target.audio, self._target.sr):
+            self._set_phase(Phase.PLAYING)
+
+    def _listened(self) -> None:
+        self.state = self.state.after(True)
+        if self.state.finished:
+            self._set_phase(Phase.PHRASE_DONE)
+        else:
+            self._prepare_target()
+            self._set_phase(Phase.READY)
+
+    def _wait_then_take(self) -> None:
+        self._set_phase(Phase.WAITING)
+        self._wait_timer.start(int(1000 * self.step.delay_s))
+
+    def _play(self, audio, sr, follow: bool = True) -> bool:
+        self._following = follow
+        try:
+            self.player.play(audio, sr)
+        except MitpracticeError as exc:
+            self._tell("error", self._device_message(exc, speaker=True))
+            return False
+        return True
+
+    # ------------------------------------------------------------------ latency
+    def _measure_latency(self) -> None:
+        from mitpractice.audio import Player, Recorder, round_trip_latency
+
+        self._set_phase(Phase.LATENCY)
+
+        def job() -> float:
+            from mitpractice.errors import AudioError
+
+            with Recorder(max_seconds=30.0) as recorder, Player() as player:
+                for attempt in range(LATENCY_TRIES):
+                    try:
+                        return round_trip_latency(recorder, player)
+                    except AudioError:
+                        if attempt == LATENCY_TRIES - 1:
+                            raise
+            raise AssertionError("unreachable")
+
+        def done(latency: float) -> None:
+            from mitpractice.practice.live import MAX_LATENCY_S
+
+            # A loopback with no delay can measure a hair below zero.
+            latency = min(max(latency, 0.0), MAX_LATENCY_S)
+            self.latency_s = latency
+            with contextlib.suppress(MitpracticeError):
+                self.store.set_setting(LATENCY_SETTING, f"{latency:.4f}")
+            self._set_phase(Phase.READY)
+            self._start_step()
+
+        def failed(exc) -> None:
+            # Headphones, or a microphone far from the speaker: the clicks do not come back.
+            # Singing along still works; the timing is judged without the correction.
+            self.latency_s = 0.0
+            self._tell("info", tr("The sound delay could not be measured (with headphones that is normal). "
+                                  "Practice goes on."))
+            self._set_phase(Phase.READY)
+            if not isinstance(exc, MitpracticeError) or "clicks" in str(exc):
+                self._start_step()
+
+        self.tasks.start(job, done, failed)
+
+    # ------------------------------------------------------------------ a take
+    def _open_take(self) -> None:
+        """Open the microphone; the take starts once the room's noise is measured."""
+        try:
+            self.recorder.start()
+        except MitpracticeError as exc:
+            self._tell("error", self._device_message(exc))
+            self._set_phase(Phase.READY)
+            return
+        self._pos = 0
+        self._room = []
+        self._taps = []
+        self._opened_at = time.monotonic()
+        self._set_phase(Phase.ROOM)
+
+    def _begin_take(self) -> None:
+        from mitpractice.practice.takes import is_noisy, noise_floor_dbfs
+        from mitpractice.store.journal import TakeJournal
+        from mitpractice.store.records import NewAttempt
+
+        sr = self.recorder.sr
+        room = np.concatenate(self._room) if self._room else np.zeros(0, np.float32)
+        floor = noise_floor_dbfs(room, sr)
+        if is_noisy(floor):
+            self._tell("warning", tr("It is noisy here. A quieter room helps the app hear you."))
+        step, p = self.step, self.patient
+        self._along = step.sing_along
+        latency = (self.latency_s or 0.0) if self._along else 0.0
+        if self.session is None:
+            try:
+                self.session = self.store.start_session(p.id)
+            except MitpracticeError:
+                self.session = None
+        self._attempt = NewAttempt(
+            patient_id=p.id, set_id=self.item.set_id, phrase_id=self.item.phrase.id, step=step.id,
+            started_at=datetime.now(UTC), low_hz=p.low_hz, interval=p.interval, tempo=p.tempo,
+            mode=step.mode, session_id=None if self.session is None else self.session.id,
+            latency_s=latency, tapping=p.tapping,
+        )
+        try:
+            self._journal = TakeJournal.begin(self._attempt, sr)
+            self._attempt = self._journal.take  # the id it will be stored under
+            self._journal.append(room)
+        except (OSError, MitpracticeError):
+            self._journal = None
+        target_s = self._target.duration_s if self._along else 0.0
+        self.live.begin.emit(TakePlan(self.melody, step.mode, latency, floor, target_s, self._along, sr))
+        self.live.push.emit(room)
+        self._target_start_sent = False
+        self.last_target_start_s = None
+        self._voice_start_s: float | None = None
+        self.take_started.emit()
+        if self._along and not self._play(self._target.audio, self._target.sr):
+            self._cancel_take()
+            return
+        self._set_phase(Phase.RECORDING)
+
+    def _cancel_take(self) -> None:
+        self.recorder.stop()
+        self.live.cancel.emit()
+        if self._journal is not None:
+            self._journal.discard()
+            self._journal = None
+        self._set_phase(Phase.READY)
+
+    def _on_voice_started(self, seconds: float) -> None:
+        self._voice_start_s = seconds
+
+    def _on_frames(self, times, f0, confidence) -> None:
+        """Live pitch frames (take time, latency off) placed on the target's time line: for a
+        sing-along take where the target started; otherwise the voice's start is the first
+        note's, since the patient sings in their own time."""
+        from mitpractice.pitch.track import PitchTrack
+
+        if self.phase not in (Phase.RECORDING, Phase.SCORING):
+            return
+        origin = self.last_target_start_s if self._along else self._voice_start_s
+        if origin is None:
+            return
+        t = np.asarray(times) - origin
+        keep = t >= -0.25
+        if keep.any():
+            f0, confidence = np.asarray(f0)[keep], np.asarray(confidence)[keep]
+            self.frames.emit(PitchTrack(t[keep], f0, confidence, "crepe-tiny"))
+
+    def _on_take_ended(self, reason: str) -> None:
+        if self.phase == Phase.RECORDING:
+            self._end_take(reason)
+
+    def _end_take(self, reason: str) -> None:
+        from mitpractice.audio import take_levels
+
+        if self.phase == Phase.ROOM:
+            self.recorder.stop()
+            self._set_phase(Phase.READY)
+            return
+        self._take_ended_at = time.perf_counter()
+        if self._along:
+            self.player.stop()
+        self.highlight.emit(None)
+        status = self.recorder.status()
+        audio = self.recorder.stop()
+        tail = audio[self._pos :]
+        self._pos = len(audio)
+        if self._journal is not None and len(tail):
+            self._journal.append(tail)
+        self.live.push.emit(tail)
+        sr = self.recorder.sr
+        levels = take_levels(audio, sr)
+        if status.device_lost:
+            self._tell("error", tr("The microphone stopped. What you sang so far is kept. "
+                                   "Check its cable, then press Space to go on."))
+        elif levels.clipped:
+            self._tell("warning", tr("That was very loud. Sit a little further from the microphone."))
+        elif levels.too_quiet or reason == "no-voice":
+            self._tell("warning", tr("I could hardly hear you. Come a little closer, "
+                                     "or sing a little louder."))
+        self._last_take = (audio, sr)
+        self._set_phase(Phase.SCORING)
+        taps = tuple(round(t, 3) for t in self._taps)
+        attempt = replace(self._attempt, taps_s=taps, tapping=self._attempt.tapping or bool(taps))
+        self.live.finish.emit(TakeEnd(audio, sr, attempt, self._journal, taps))
+        self._journal = None
+
+    def _on_outcome(self, outcome: TakeOutcome) -> None:
+        from mitpractice.practice.steps import passes
+
+        if self.phase != Phase.SCORING:
+            return
+        step = self.step
+        thresholds = self.patient.thresholds
+        if outcome.result is None:
+            self.pending = self.state  # not judged: the same step again
+            self.result = ResultView(None, False, tr("Your singing is kept."),
+                                     (tr("It could not be scored now; your therapist can listen to it."),),
+                                     (), tr("Try again"), attempt_id=outcome.attempt_id)
+            self._set_phase(Phase.RESULT)
+            return
+        score = outcome.result.score
+        overall = score.overall if score.voiced else None
+        try:
+            self.pending = self.state.judge(overall, thresholds)
+        except MitpracticeError:  # an unknown step id among the therapist's thresholds
+            self.pending = self.state.judge(overall)
+        try:
+            passed = passes(step, overall, thresholds)
+        except MitpracticeError:
+            passed = passes(step, overall)
+        syllables = score.syllables
+        lines = tuple(score.feedback[:2])
+        if not score.voiced:
+            headline = tr("I did not hear singing this time.")
+        elif passed:
+            headline = tr("Well done!")
+        else:
+            headline = tr("Good try!")
+        tapping = None
+        if outcome.taps_s:
+            tapping = self._tap_summary(outcome.taps_s, score)
+        together = None
+        if outcome.result.together is not None:
+            sync = outcome.result.together
+            together = tr("With the voice on {n} of {m} syllables.").format(
+                n=sync.in_time, m=len(sync.syllables))
+        self.last_result = outcome.result
+        self.result = ResultView(overall, passed, headline, lines, syllables, self._next_label(),
+                                 tapping, outcome.attempt_id, together)
+        self._set_phase(Phase.RESULT)
+        self.feedback_shown.emit(time.perf_counter() - self._take_ended_at)
+
+    def _tap_summary(self, taps: tuple[float, ...], score) -> str | None:
+        from mitpractice.practice.tapping import tap_sync
+
+        sung = [s for s in score.syllables if s.detected and s.onset_s is not None]
+        if not sung:
+            return None
+        try:
+            sync = tap_sync(taps, [s.onset_s for s in sung], indices=[s.index for s in sung])
+        except MitpracticeError:
+            return None
+        return tr("Taps: {n} of {m} with the syllables.").format(n=sync.in_time, m=len(score.syllables))
+
+    def _next_label(self) -> str:
+        state = self.pending
+        if state is None:
+            return tr("Go on")
+        if state.done:
+            return tr("Next phrase")
+        if state.stopped:
+            return tr("Another phrase")
+        return tr("Next: {step}").format(step=QCoreApplication.translate("steps", state.step.label))
+
+    # ------------------------------------------------------------------ the timer
+    def _tick(self) -> None:
+        phase = self.phase
+        if phase == Phase.PLAYING:
+            self._follow_target()
+            if self.player.done:
+                self.highlight.emit(None)
+                self.cursor.emit(None)
+                after, self._after_play = self._after_play, None
+                if after is not None:
+                    after()
+        elif phase == Phase.ROOM:
+            self._read_room()
+        elif phase == Phase.RECORDING:
+            self._read_take()
+        elif self.player.playing and self._following:
+            self._follow_target()
+        elif self._following and self.player.done:
+            self._following = False
+            self.highlight.emit(None)
+            self.cursor.emit(None)
+
+    def _follow_target(self) -> None:
+        target = self._target
+        if target is None or not self.player.playing:
+            return
+        from mitpractice.gui.widgets import note_at
+
+        t = self.player.position_s() - target.start_s
+        self.highlight.emit(note_at(target.melody, t))
+        self.cursor.emit(t)
+
+    def _read_room(self) -> None:
+        status = self.recorder.status()
+        block, self._pos = self.recorder.read_new(self._pos)
+        if len(block):
+            self._room.append(block)
+        if status.device_lost or (status.error and not status.recording):
+            self._tell("error", tr("The microphone stopped. Check its cable, then press Space."))
+            self.recorder.stop()
+            self._set_phase(Phase.READY)
+            return
+        if self._pos >= ROOM_S * self.recorder.sr:
+            self._begin_take()
+        elif not status.started and time.monotonic() - self._opened_at > FIRST_SOUND_TIMEOUT_S:
+            self.recorder.stop()
+            self._tell("error", tr("No sound comes from the microphone. Is it plugged in and switched on? "
+                                   "Then press Space."))
+            self._set_phase(Phase.READY)
+
+    def _read_take(self) -> None:
+        from mitpractice.audio import level_dbfs
+
+        block, self._pos = self.recorder.read_new(self._pos)
+        if len(block):
+            if self._journal is not None:
+                self._journal.append(block)
+            self.live.push.emit(block)
+            self.level.emit(level_dbfs(block))
+        if self._along:
+            if not self._target_start_sent and self.player.started_at is not None:
+                at = self.recorder.sample_at(self.player.started_at)
+                if at is not None:
+                    self.last_target_start_s = at / self.recorder.sr + self._target.start_s
+                    self.live.target_start.emit(self.last_target_start_s)
+                    self._target_start_sent = True
+            self._follow_target()
+        status = self.recorder.status()
+        if status.device_lost or status.buffer_full:
+            self._end_take("device-lost" if status.device_lost else "max-length")
+
+    # ------------------------------------------------------------------ messages
+    def _set_phase(self, phase: Phase) -> None:
+        self.phase = phase
+        self.changed.emit()
+
+    def _tell(self, kind: str, text: str) -> None:
+        self.message.emit(kind, text)
+
+    @staticmethod
+    def _device_message(exc: Exception, speaker: bool = False) -> str:
+        from mitpractice.errors import DeviceBusyError, NoDeviceError
+
+        if isinstance(exc, NoDeviceError):
+            if speaker:
+                return tr("No speaker or headphones found. Plug them in, then press Space.")
+            return tr("No microphone found. Plug one in, then press Space to try again.")
+        if isinstance(exc, DeviceBusyError):
+            return tr("The microphone or speaker is used by another program. Close that program, "
+                      "then press Space.")
+        return tr("The sound did not work. Press Space to try again.") + f" ({exc})"
+
+    @staticmethod
+    def _store_failed(text: str) -> str:
+        return tr("Your practice could not be saved. Tell your therapist.") + f" ({text})"
+
+
+def _make_target(item, melody, step, patient):
+    """The step's sung target (synthesised once, then from the cache)."""
+    from mitpractice.synth.targets import sung_target
+
+    return sung_target(item.set_id, item.phrase, melody, step.sing_options(tapping=patient.tapping),
+                       patient=patient.id)

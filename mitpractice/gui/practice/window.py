@@ -1,0 +1,533 @@
+"""The patient's practice window.
+
+It is shown at once ("Getting ready…") and everything slow happens behind it: opening (and
+migrating) the store, recovering takes a crash left in the journal, loading the pitch
+tracker and the scorer. Then: a name and a voice check on the first run, else today's
+practice (:class:`~mitpractice.gui.practice.session.PracticeController`).
+
+Keys (all under the left hand, shown on screen): Space goes on, A hears the voice, S hears
+your own take, R tries again, D takes another phrase, F taps, Esc stops the sound, Ctrl+T
+opens the therapist's workspace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mitpractice.errors import MitpracticeError
+from mitpractice.gui.practice.screens import (
+    Banner,
+    GoalBar,
+    KeyLegend,
+    LoadingScreen,
+    PracticeScreen,
+    VoiceCheckScreen,
+    WelcomeScreen,
+    scaled_font,
+)
+from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
+from mitpractice.gui.practice.voicecheck import VOICE_CHECK_S
+from mitpractice.gui.practice.workers import Tasks
+
+#: The store's setting naming the patient who practised last on this computer.
+LAST_PATIENT_SETTING = "practice.last_patient"
+#: Environment variables naming files the window writes the time (``time.time()``) to when
+#: it is first shown, and when today's practice is on it, for benchmarks/startup.py.
+SHOWN_FILE_ENV = "MITPRACTICE_SHOWN_FILE"
+READY_FILE_ENV = "MITPRACTICE_READY_FILE"
+
+
+def _open_store(url: str | None):
+    """Open the store and save what a crash left in the journal (behind the window)."""
+    from mitpractice.store import Store
+    from mitpractice.store.journal import recover_takes
+
+    store = Store.open(url)
+    recovered = recover_takes(store)
+    return store, recovered
+
+
+def _preload() -> None:
+    """Import the tracker and the scorer and load the live model, so the first take is quick."""
+    from mitpractice.pitch.stream import PitchStream
+    from mitpractice.practice import live  # noqa: F401 (imports scoring)
+
+    PitchStream(16_000)
+
+
+class PracticeWindow(QMainWindow):
+    """The patient's window (see the module's notes)."""
+
+    #: The window has a patient and shows today's practice.
+    practice_ready = Signal()
+
+    def __init__(self, database_url: str | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(self.tr("Practice — mitpractice"))
+        self.setAccessibleName(self.tr("Practice window"))
+        self.database_url = database_url
+        self.tasks = Tasks()
+        self.store = None
+        self.patient = None
+        self.controller: PracticeController | None = None
+        self.recovered = []
+        self._shown_once = False
+        self._new_name = ""
+        self._voice_recorder = None
+        self._voice_audio: list[np.ndarray] = []
+        self._voice_pos = 0
+        self._voice_timer = QTimer(self)
+        self._voice_timer.setInterval(TICK_MS)
+        self._voice_timer.timeout.connect(self._voice_tick)
+        self._keys: dict[str, QShortcut] = {}
+        self._build()
+        self._bind_keys()
+        self.resize(1366, 768)
+        self.tasks.start(lambda: _open_store(database_url), self._store_opened, self._store_failed)
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(16, 10, 16, 10)
+        layout.setSpacing(8)
+        header = QHBoxLayout()
+        self.who = QLabel("")
+        self.who.setFont(scaled_font(self.who, 1.2, True))
+        self.who.setAccessibleName(self.tr("Who is practising"))
+        header.addWidget(self.who)
+        self.goal = GoalBar()
+        header.addWidget(self.goal, 1)
+        self.therapist_button = QPushButton(self.tr("Therapist"))
+        self.therapist_button.setAccessibleName(self.tr("Open the therapist's workspace"))
+        self.therapist_button.setToolTip(self.tr("For the therapist (Ctrl+T)"))
+        self.therapist_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.therapist_button.clicked.connect(self.open_therapist)
+        self.therapist_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        header.addStretch(0)
+        header.addWidget(self.therapist_button)
+        layout.addLayout(header)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+        self.pages = QStackedWidget()
+        self.loading = LoadingScreen()
+        self.welcome = WelcomeScreen()
+        self.voice = VoiceCheckScreen()
+        self.practice = PracticeScreen()
+        for page in (self.loading, self.welcome, self.voice, self.practice):
+            self.pages.addWidget(page)
+        layout.addWidget(self.pages, 1)
+        self.legend = KeyLegend()
+        layout.addWidget(self.legend)
+        self.setCentralWidget(central)
+        self.goal.hide()
+        self.welcome.submitted.connect(self._name_given)
+        self.voice.start_clicked.connect(self._voice_start)
+        self.voice.skip_clicked.connect(self._voice_skip)
+        p = self.practice
+        p.main_button.clicked.connect(self.press_space)
+        p.voice_button.clicked.connect(lambda: self.controller and self.controller.play_target())
+        p.me_button.clicked.connect(lambda: self.controller and self.controller.play_attempt())
+        p.again_button.clicked.connect(lambda: self.controller and self.controller.again())
+        p.other_button.clicked.connect(lambda: self.controller and self.controller.skip_phrase())
+        self._show_page(self.loading)
+
+    def _bind_keys(self) -> None:
+        for key, action in (
+            ("Space", self.press_space),
+            ("A", lambda: self.controller and self.controller.play_target()),
+            ("S", lambda: self.controller and self.controller.play_attempt()),
+            ("R", lambda: self.controller and self.controller.again()),
+            ("D", lambda: self.controller and self.controller.skip_phrase()),
+            ("F", self.press_tap),
+            ("Esc", self.press_escape),
+            ("Ctrl+T", self.open_therapist),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setAutoRepeat(False)
+            shortcut.activated.connect(action)
+            self._keys[key] = shortcut
+        self._enable_keys()
+
+    def _enable_keys(self) -> None:
+        """Letters and Space go to the name field on the welcome page, to the app elsewhere."""
+        typing = self.pages.currentWidget() is self.welcome
+        for key, shortcut in self._keys.items():
+            shortcut.setEnabled(key == "Ctrl+T" or not typing)
+
+    def _show_page(self, page: QWidget) -> None:
+        self.pages.setCurrentWidget(page)
+        self._enable_keys()
+        if page is self.welcome:
+            self.welcome.name.setFocus()
+            self.legend.set_keys([("Enter", self.tr("next"))])
+        elif page is self.voice:
+            self.legend.set_keys([("Space", self.tr("start")), ("Esc", self.tr("skip")),
+                                  ("Ctrl+T", self.tr("therapist"))])
+        elif page is self.loading:
+            self.legend.set_keys([])
+
+    # ------------------------------------------------------------------ start-up
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            path = os.environ.get(SHOWN_FILE_ENV)
+            if path:
+                QTimer.singleShot(0, lambda: _write_time(path))
+
+    def _store_opened(self, opened) -> None:
+        self.store, self.recovered = opened
+        # The tracker and scorer load now, behind today's practice, not racing the store.
+        self.tasks.start(_preload, lambda _: None, lambda exc: None)
+        if self.recovered:
+            n = len(self.recovered)
+            self.banner.show_message("info", self.tr(
+                "{n} recording(s) from last time were kept after the app stopped unexpectedly.").format(n=n))
+        try:
+            patients = self.store.patients()
+            last = self.store.setting(LAST_PATIENT_SETTING)
+        except MitpracticeError as exc:
+            self._store_failed(exc)
+            return
+        if not patients:
+            self._show_page(self.welcome)
+            return
+        chosen = next((p for p in patients if p.id == last), patients[0])
+        self._start_practice(chosen)
+
+    def _store_failed(self, exc: Exception) -> None:
+        self.loading.label.setText(self.tr("The practice records could not be opened."))
+        self.banner.show_message("error", self.tr(
+            "The practice records could not be opened. Ask your therapist for help.") + f" ({exc})")
+
+    # ------------------------------------------------------------------ first run
+    def _name_given(self, name: str) -> None:
+        self._new_name = name
+        self.voice.status.setText("")
+        self._show_page(self.voice)
+
+    def _voice_start(self) -> None:
+        from mitpractice.audio import Recorder
+
+        if self._voice_recorder is not None:
+            return
+        self.banner.clear()
+        recorder = Recorder(max_seconds=VOICE_CHECK_S + 10)
+        try:
+            recorder.start()
+        except MitpracticeError as exc:
+            self.banner.show_message("error", PracticeController._device_message(exc) + " " + self.tr(
+                "Or press Esc to skip the voice check; your therapist can do it later."))
+            return
+        self._voice_recorder = recorder
+        self._voice_pos = 0
+        self._voice_audio = []
+        self._voice_started = time.monotonic()
+        self.voice.status.setText(self.tr("Listening… sing “aah” now."))
+        self.voice.start_button.setEnabled(False)
+        self._voice_timer.start()
+
+    def _voice_tick(self) -> None:
+        from mitpractice.audio import level_dbfs
+
+        recorder = self._voice_recorder
+        if recorder is None:
+            self._voice_timer.stop()
+            return
+        block, self._voice_pos = recorder.read_new(self._voice_pos)
+        if len(block):
+            self._voice_audio.append(block)
+            self.voice.set_level(level_dbfs(block))
+        status = recorder.status()
+        timed_out = not status.started and time.monotonic() - self._voice_started > 6.0
+        if status.device_lost or timed_out:
+            self._voice_done_recording()
+            self.banner.show_message("error", self.tr(
+                "No sound comes from the microphone. Check it, then press Space, or press Esc to skip."))
+            return
+        if self._voice_pos >= VOICE_CHECK_S * recorder.sr:
+            audio = self._voice_done_recording()
+            self.voice.status.setText(self.tr("Thank you. One moment…"))
+            from mitpractice.gui.practice.voicecheck import comfortable_low_hz
+
+            sr = recorder.sr
+            self.tasks.start(lambda: comfortable_low_hz(audio, sr), self._voice_measured, self._voice_failed)
+
+    def _voice_done_recording(self) -> np.ndarray:
+        self._voice_timer.stop()
+        recorder, self._voice_recorder = self._voice_recorder, None
+        audio = recorder.stop() if recorder is not None else np.zeros(0, np.float32)
+        if recorder is not None:
+            recorder.close()
+        self.voice.start_button.setEnabled(True)
+        self.voice.meter.reset()
+        return audio
+
+    def _voice_failed(self, exc: Exception) -> None:
+        self.voice.status.setText("")
+        self.banner.show_message("warning", self.tr(
+            "I could not hear a steady “aah”. Press Space to try again, or Esc to skip."))
+
+    def _voice_measured(self, low_hz: float) -> None:
+        from mitpractice.melody import hz_to_note
+
+        self.voice.status.setText(self.tr("Your note is {note}.").format(note=hz_to_note(low_hz)))
+        self._create_patient(low_hz)
+
+    def _voice_skip(self) -> None:
+        if self._voice_recorder is not None:
+            self._voice_done_recording()
+        self._create_patient(None)
+
+    def _create_patient(self, low_hz: float | None) -> None:
+        from mitpractice.melody import DEFAULT_LOW
+
+        try:
+            patient = self.store.add_patient(self._new_name, low=DEFAULT_LOW if low_hz is None else low_hz)
+        except MitpracticeError as exc:
+            self.banner.show_message("error", self.tr("Your name could not be saved.") + f" ({exc})")
+            return
+        self.banner.clear()
+        self._start_practice(patient)
+
+    # ------------------------------------------------------------------ practice
+    def _start_practice(self, patient) -> None:
+        self.patient = patient
+        with contextlib.suppress(MitpracticeError):
+            self.store.set_setting(LAST_PATIENT_SETTING, patient.id)
+        self.who.setText(patient.name)
+        self.goal.show()
+        controller = PracticeController(self.store, patient, self, tasks=self.tasks)
+        self.controller = controller
+        controller.changed.connect(self._refresh_practice)
+        controller.message.connect(self.banner.show_message)
+        view = self.practice.score
+        controller.level.connect(self.practice.meter.set_level)
+        controller.highlight.connect(view.set_current_syllable)
+        controller.cursor.connect(view.set_cursor)
+        controller.frames.connect(view.append_pitch)
+        controller.take_started.connect(self._take_started)
+        self._show_page(self.practice)
+        controller.start()
+        self.practice_ready.emit()
+        path = os.environ.get(READY_FILE_ENV)
+        if path:
+            _write_time(path)
+
+    def _take_started(self) -> None:
+        self.practice.score.clear_pitch()
+        self.practice.score.set_results(None)
+        self.practice.meter.reset()
+
+    def _refresh_practice(self) -> None:
+        c = self.controller
+        p = self.practice
+        if c is None:
+            return
+        from PySide6.QtCore import QCoreApplication
+
+        def steps(text: str) -> str:
+            return QCoreApplication.translate("steps", text)
+
+        phase = c.phase
+        step = c.step
+        item = c.item
+        between = phase in (Phase.REST, Phase.DONE, Phase.EMPTY)
+        for widget in (p.score, p.meter, p.meter_label):
+            widget.setVisible(not between)
+        if phase != Phase.RECORDING:
+            p.meter.reset()
+        self.who.setText(c.patient.name)
+        self.goal.set_progress(c.progress())
+        if item is not None and phase not in (Phase.EMPTY, Phase.REST, Phase.DONE):
+            # An untrained probe is answered from memory: its words are not shown until sung.
+            hidden = c.probe and phase not in (Phase.RESULT, Phase.PHRASE_DONE)
+            p.phrase_text.setText("?" if hidden else item.phrase.text)
+            melody = None if hidden else c.melody
+            if p.score.melody() != melody:
+                p.score.set_melody(melody)
+        if step is not None:
+            p.step_label.setText(steps(step.label))
+            if step.asks_question:
+                from mitpractice.practice.steps import probe_question
+
+                question = steps(probe_question(item.phrase.question))
+                p.instruction.setText(steps(step.instruction) + "  " + question)
+            else:
+                p.instruction.setText(steps(step.instruction))
+        main, enabled = self._main_action(phase)
+        p.main_button.set_text(main)
+        p.main_button.setEnabled(enabled)
+        idle = phase in (Phase.READY, Phase.RESULT, Phase.PHRASE_DONE)
+        p.voice_button.setEnabled(idle and step is not None and step.plays_target)
+        p.me_button.setEnabled(idle and c._last_take is not None)
+        p.again_button.setEnabled(phase in (Phase.RESULT, Phase.READY))
+        p.other_button.setEnabled(idle)
+        if phase == Phase.RESULT and c.result is not None:
+            r = c.result
+            p.score.set_results(r.syllables)
+            head = r.headline if r.overall is None else f"{r.headline}   {round(r.overall)} / 100"
+            p.result_label.setText(head)
+            extra = tuple(x for x in (r.together, r.tapping) if x)
+            p.feedback.setText("  ".join(r.lines + extra))
+        elif phase in (Phase.READY, Phase.PREPARING, Phase.LATENCY, Phase.PLAYING, Phase.ROOM):
+            if phase == Phase.READY:
+                p.score.set_results(None)
+                p.score.clear_pitch()
+            p.result_label.setText(self._phase_words(phase))
+            p.feedback.setText("")
+        else:
+            p.result_label.setText(self._phase_words(phase))
+            if phase in (Phase.PHRASE_DONE, Phase.REST, Phase.EMPTY, Phase.DONE):
+                p.feedback.setText("")
+        if phase == Phase.REST:
+            p.phrase_text.setText("")
+            p.score.set_melody(None)
+            p.step_label.setText(self.tr("Time for a rest"))
+            p.instruction.setText(self.tr("You have practised {n} phrases. Rest a little. "
+                                          "Press Space when you want to go on.").format(n=c.phrases_done))
+        elif phase == Phase.DONE:
+            p.step_label.setText(self.tr("That is all for today"))
+            p.instruction.setText(self.tr("You practised {n} phrases. Well done! "
+                                          "You can close the window now.").format(n=c.phrases_done))
+            p.phrase_text.setText("")
+            p.score.set_melody(None)
+        elif phase == Phase.EMPTY:
+            p.step_label.setText(self.tr("Nothing to practise"))
+            p.instruction.setText(self.tr("Ask your therapist to choose phrases for you."))
+        self.legend.set_keys(self._legend(phase))
+
+    def _main_action(self, phase: Phase) -> tuple[str, bool]:
+        c = self.controller
+        if phase == Phase.READY:
+            step = c.step
+            if step.take == "none":
+                return self.tr("Listen"), True
+            if step.take == "along":
+                return self.tr("Start singing"), True
+            if step.take == "after":
+                return self.tr("Listen, then sing"), True
+            return self.tr("Answer"), True
+        if phase == Phase.RECORDING:
+            return self.tr("I have finished"), True
+        if phase == Phase.RESULT:
+            return c.result.next_label if c.result else self.tr("Go on"), True
+        if phase == Phase.PHRASE_DONE:
+            return self.tr("Next phrase"), True
+        if phase == Phase.REST:
+            return self.tr("Go on"), True
+        if phase == Phase.EMPTY:
+            return self.tr("Look again"), True
+        if phase == Phase.DONE:
+            return self.tr("All done"), False
+        return self._phase_words(phase) or self.tr("Please wait"), False
+
+    def _phase_words(self, phase: Phase) -> str:
+        c = self.controller
+        return {
+            Phase.READY: self.tr("Press Space when you are ready."),
+            Phase.PREPARING: self.tr("Getting the voice ready…"),
+            Phase.LATENCY: self.tr("Checking the sound (you will hear clicks)…"),
+            Phase.PLAYING: self.tr("Listen…"),
+            Phase.WAITING: self.tr("Wait a moment…"),
+            Phase.ROOM: self.tr("Get ready…"),
+            Phase.RECORDING: (self.tr("Sing now!") if c.step and c.step.mode == "sung"
+                              else self.tr("Speak now!")),
+            Phase.SCORING: self.tr("Listening back…"),
+            Phase.PHRASE_DONE: (self.tr("This phrase is done. Well done!") if c.state and c.state.done
+                                else self.tr("Let's try another phrase.")),
+            Phase.REST: "",
+            Phase.EMPTY: "",
+        }.get(phase, "")
+
+    def _legend(self, phase: Phase) -> list[tuple[str, str]]:
+        if phase == Phase.RECORDING:
+            keys = [("Space", self.tr("finish")), ("F", self.tr("tap with the syllables"))]
+        else:
+            keys = [("Space", self.tr("go on"))]
+            keys += [("A", self.tr("hear the voice")), ("S", self.tr("hear me")), ("R", self.tr("try again")),
+                     ("D", self.tr("another phrase"))]
+        keys.append(("Esc", self.tr("stop the sound")))
+        return keys
+
+    # ------------------------------------------------------------------ keys
+    def press_space(self) -> None:
+        page = self.pages.currentWidget()
+        if page is self.voice:
+            self._voice_start()
+        elif page is self.practice and self.controller is not None:
+            if self.banner.kind == "error" and self.controller.phase == Phase.READY:
+                self.banner.clear()
+            self.controller.advance()
+
+    def press_tap(self) -> None:
+        if self.controller is not None:
+            self.controller.tap()
+
+    def press_escape(self) -> None:
+        if self.pages.currentWidget() is self.voice:
+            self._voice_skip()
+        elif self.controller is not None:
+            self.controller.stop_sound()
+
+    def open_therapist(self) -> None:
+        """Start the therapist's workspace (it asks for the PIN itself) on the same records."""
+        from mitpractice.files import data_dir
+
+        env = dict(os.environ)
+        env.setdefault("MITPRACTICE_DATA_DIR", str(data_dir()))
+        if self.store is not None:
+            env["MITPRACTICE_DATABASE_URL"] = self.store.url
+        elif self.database_url:
+            env["MITPRACTICE_DATABASE_URL"] = self.database_url
+        try:
+            subprocess.Popen([sys.executable, "-m", "mitpractice", "therapist"], env=env,
+                             start_new_session=True, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            self.banner.show_message(
+                "error", self.tr("The therapist's workspace could not be opened.") + f" ({exc})")
+            return
+        self.banner.show_message("info", self.tr("The therapist's workspace is opening in its own window."))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.controller is not None:
+            self.goal.set_progress(self.controller.progress())
+
+    def closeEvent(self, event) -> None:
+        if self._voice_recorder is not None:
+            self._voice_done_recording()
+        if self.controller is not None:
+            self.controller.close()
+        self.tasks.wait(15_000)
+        if self.store is not None:
+            self.store.close()
+        super().closeEvent(event)
+
+
+def _write_time(path: str) -> None:
+    """Write the time, whole or not at all (a benchmark may be reading the file)."""
+    stamp = time.time()
+    partial = f"{path}.part"
+    with open(partial, "w", encoding="utf-8") as handle:
+        handle.write(f"{stamp:.6f}\n")
+    os.replace(partial, path)

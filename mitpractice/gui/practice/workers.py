@@ -1,0 +1,248 @@
+"""Work done behind the window, so it never freezes: background tasks and the live take.
+
+- :class:`Task` runs one function on Qt's thread pool (open the store, synthesise a target,
+  measure the latency, analyse the voice check) and hands the result back to the GUI thread
+  through a signal.
+- :class:`LiveWorker` lives on its own thread for the whole session. It owns the
+  :class:`~mitpractice.practice.live.LiveTake` of the take in progress: the GUI's timer reads
+  the recorder's buffer (Friture style) and sends each new block here; the worker tracks its
+  pitch with CREPE and sends the frames and the take's events back. When the take ends it saves
+  the attempt (audio and row in one transaction), removes the journal, scores the take and
+  adds the score to the stored attempt, in that order: what the patient sang is kept even if
+  scoring fails.
+
+Every signal crosses threads as a queued connection, so the GUI thread only ever receives
+finished results; nothing here touches a widget.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+
+from mitpractice.errors import MitpracticeError
+
+
+class _TaskSignals(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class Task(QRunnable):
+    """Run ``fn()`` on the thread pool; ``done(result)`` or ``failed(exception)`` on the GUI thread.
+
+    Keep the returned task's ``signals`` referenced until it reports (the window keeps a set).
+    """
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.signals = _TaskSignals()
+        self.setAutoDelete(False)
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except Exception as exc:  # reported to the window, which words it for the patient
+            if not isinstance(exc, MitpracticeError):
+                traceback.print_exc()
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+
+
+class Tasks:
+    """The window's running background tasks, kept alive until they report."""
+
+    def __init__(self, pool: QThreadPool | None = None) -> None:
+        self.pool = pool or QThreadPool.globalInstance()
+        self._running: set[Task] = set()
+
+    def start(
+        self,
+        fn: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[Exception], None],
+    ) -> Task:
+        task = Task(fn)
+        self._running.add(task)
+
+        def _done(result: Any) -> None:
+            self._running.discard(task)
+            done(result)
+
+        def _failed(exc: Exception) -> None:
+            self._running.discard(task)
+            failed(exc)
+
+        task.signals.done.connect(_done)
+        task.signals.failed.connect(_failed)
+        self.pool.start(task)
+        return task
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def wait(self, msecs: int = 10_000) -> None:
+        self.pool.waitForDone(msecs)
+
+
+@dataclass(frozen=True)
+class TakePlan:
+    """What the live worker needs to follow one take."""
+
+    melody: Any  # TargetMelody
+    mode: str
+    latency_s: float
+    floor_dbfs: float
+    target_s: float
+    sing_along: bool
+    sr: int
+
+
+@dataclass(frozen=True)
+class TakeEnd:
+    """The take as it ended: all its samples and the attempt to save."""
+
+    audio: np.ndarray
+    sr: int
+    attempt: Any  # NewAttempt
+    journal: Any  # TakeJournal or None
+    taps_s: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class TakeOutcome:
+    """A take saved and scored."""
+
+    attempt_id: str
+    result: Any  # LiveResult, None when scoring failed
+    audio: np.ndarray
+    sr: int
+    taps_s: tuple[float, ...]
+    error: str | None = None
+
+
+class LiveWorker(QObject):
+    """Tracks, saves and scores takes on its own thread (see the module's notes).
+
+    Drive it only through its slots, by signals from the GUI thread.
+    """
+
+    #: New pitch frames: times (s, latency taken off), f0 (Hz), confidence.
+    frames = Signal(object, object, object)
+    #: The take's voice started (time in the take, s).
+    voice_started = Signal(float)
+    #: The take ended by itself: the reason (pause, no-voice, max-length).
+    ended = Signal(str)
+    #: The attempt is stored (its id); its score follows.
+    saved = Signal(str)
+    #: The take is saved and scored (a :class:`TakeOutcome`).
+    outcome = Signal(object)
+    #: Something went wrong that the window must tell (one line).
+    failed = Signal(str)
+
+    def __init__(self, store) -> None:
+        super().__init__()
+        self.store = store
+        self._take = None
+        self._ended = False
+
+    @Slot(object)
+    def begin(self, plan: TakePlan) -> None:
+        from mitpractice.practice.live import LiveTake
+        from mitpractice.practice.takes import take_rules
+
+        rules = take_rules(plan.floor_dbfs, plan.target_s, sing_along=plan.sing_along,
+                           latency_s=plan.latency_s)
+        try:
+            self._take = LiveTake(plan.melody, sr=plan.sr, mode=plan.mode, latency_s=plan.latency_s,
+                                  rules=rules)
+        except MitpracticeError as exc:
+            self._take = None
+            self.failed.emit(str(exc))
+            return
+        self._ended = False
+
+    @Slot(float)
+    def set_target_start(self, seconds: float) -> None:
+        if self._take is not None:
+            self._take.target_start_s = seconds
+
+    @Slot(object)
+    def push(self, block: np.ndarray) -> None:
+        take = self._take
+        if take is None or not len(block):
+            return
+        update = take.push(block)
+        if len(update.frames):
+            self.frames.emit(update.frames.times, update.frames.f0_hz, update.frames.confidence)
+        for event in update.events:
+            if event.kind == "voice-start":
+                self.voice_started.emit(event.time_s)
+            elif not self._ended:
+                self._ended = True
+                self.ended.emit(event.reason)
+
+    @Slot(object)
+    def finish(self, end: TakeEnd) -> None:
+        """Save the take, forget its journal, then score it and add the score."""
+        take, self._take = self._take, None
+        try:
+            attempt = self.store.save_attempt(end.attempt, end.audio, end.sr)
+        except MitpracticeError as exc:
+            self.failed.emit(str(exc))
+            return
+        if end.journal is not None:
+            end.journal.discard()
+        self.saved.emit(attempt.id)
+        result, error = None, None
+        if take is not None:
+            try:
+                result = take.finish()
+            except Exception as exc:  # the attempt is kept; the therapist can score it later
+                traceback.print_exc()
+                error = str(exc)
+        self.outcome.emit(TakeOutcome(attempt.id, result, end.audio, end.sr, end.taps_s, error))
+        if result is not None:
+            try:
+                self.store.set_score(attempt.id, result.score)
+            except MitpracticeError as exc:
+                self.failed.emit(str(exc))
+
+    @Slot()
+    def cancel(self) -> None:
+        self._take = None
+
+
+class LiveThread(QObject):
+    """The live worker and the thread it runs on, with the signals that feed it."""
+
+    begin = Signal(object)
+    push = Signal(object)
+    finish = Signal(object)
+    target_start = Signal(float)
+    cancel = Signal()
+
+    def __init__(self, store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName("mitpractice-live")
+        self.worker = LiveWorker(store)
+        self.worker.moveToThread(self.thread)
+        self.begin.connect(self.worker.begin)
+        self.push.connect(self.worker.push)
+        self.finish.connect(self.worker.finish)
+        self.target_start.connect(self.worker.set_target_start)
+        self.cancel.connect(self.worker.cancel)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.thread.quit()
+        self.thread.wait(10_000)

@@ -1,0 +1,252 @@
+"""The practice window offscreen (QT_QPA_PLATFORM=offscreen), with a real SQLite store.
+
+Flows that need no sound: the first run (a name, the voice check skipped), the keys, today's
+phrases following the therapist's changes, rests, accessibility. Flows with sound run on the
+test session's PulseAudio server (a device unplugged mid-take, taps kept with the take).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QProgressBar
+
+from mitpractice.gui.practice.session import Phase
+
+
+@pytest.fixture
+def fresh_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("MITPRACTICE_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def _store():
+    from mitpractice.store import Store
+
+    return Store.open()
+
+
+def _themed(app):
+    """The product's look: pytest-qt made the QApplication before make_app could theme it."""
+    from PySide6.QtGui import QFont
+
+    from mitpractice.gui.app import BASE_POINT_SIZE
+    from mitpractice.gui.theme import apply_theme
+
+    font = QFont(app.font())
+    font.setPointSize(BASE_POINT_SIZE)
+    app.setFont(font)
+    apply_theme(app)
+    return app
+
+
+def _window(qtbot, wait_practice: bool = True):
+    from mitpractice.gui.app import make_app
+    from mitpractice.gui.practice.window import PracticeWindow
+
+    _themed(make_app())
+    window = PracticeWindow()
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.activateWindow()
+    if wait_practice:
+        with qtbot.waitSignal(window.practice_ready, timeout=20_000):
+            pass
+    return window
+
+
+def test_the_first_run_asks_a_name_then_the_voice_check_and_then_practice_starts(fresh_data, qtbot):
+    window = _window(qtbot, wait_practice=False)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=20_000)
+    qtbot.keyClicks(window.welcome.name, "Ann Smith")
+    qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.voice
+    with qtbot.waitSignal(window.practice_ready, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_Escape)  # skip the voice check
+    assert window.pages.currentWidget() is window.practice
+    (patient,) = window.store.patients()
+    assert patient.name == "Ann Smith"
+    # Nothing is assigned yet: the bundled elementary phrases, at the first step.
+    assert window.practice.phrase_text.text() == "Thank you"
+    assert window.practice.step_label.text() == "Listen"
+    assert window.practice.main_button.text() == "Listen\n[Space]"
+    assert "Space" in window.legend.text()
+
+
+def test_every_control_has_an_accessible_name(fresh_data, qtbot):
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    controls = [w for kind in (QAbstractButton, QLineEdit, QProgressBar) for w in window.findChildren(kind)]
+    assert len(controls) >= 8
+    unnamed = [w for w in controls if not w.accessibleName().strip()]
+    assert not unnamed, [w.text() if hasattr(w, "text") else w for w in unnamed]
+
+
+def test_a_therapists_change_of_phrases_is_followed_at_the_next_phrase(fresh_data, qtbot):
+    with _store() as store:
+        patient = store.add_patient("Ann")
+        store.assign(patient.id, "greetings", ["thank-you"])
+    window = _window(qtbot)
+    assert window.practice.phrase_text.text() == "Thank you"
+    with _store() as store:  # the therapist, in the workspace, while the patient practises
+        store.unassign(patient.id, "greetings")
+        store.assign(patient.id, "needs", ["i-want-some-water"])
+    qtbot.keyClick(window, Qt.Key.Key_D)  # another phrase
+    assert window.controller.phase == Phase.READY
+    assert window.practice.phrase_text.text() == "I want some water"
+
+
+def test_a_rest_is_offered_after_a_block_of_phrases_and_space_goes_on(fresh_data, qtbot):
+    from mitpractice.practice.plan import REST_EVERY
+
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    for _ in range(REST_EVERY):
+        qtbot.keyClick(window, Qt.Key.Key_D)
+    assert window.controller.phase == Phase.REST
+    assert window.practice.step_label.text() == "Time for a rest"
+    assert "phrases done" in window.goal.format()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.controller.phase == Phase.READY
+
+
+def test_the_practice_screen_fits_1366_by_768(fresh_data, qtbot):
+    with _store() as store:
+        patient = store.add_patient("Ann")
+        store.assign(patient.id, "answers", ["my-daughter-is-coming-tomorrow"])
+    window = _window(qtbot)
+    qtbot.wait(50)
+    p = window.practice
+    for label in (p.step_label, p.instruction, p.phrase_text):
+        assert label.geometry().bottom() < p.score.geometry().top() or not label.text()
+    for button in (p.main_button, p.voice_button, p.me_button, p.again_button, p.other_button):
+        assert button.isVisible() and button.geometry().bottom() <= p.height()
+        assert button.height() >= 2 * button.fontMetrics().height()  # large for an unsteady hand
+        widest = max(button.fontMetrics().horizontalAdvance(line) for line in button.text().split("\n"))
+        assert widest <= button.width() - 8, button.text()
+
+
+@pytest.mark.audio
+def test_a_microphone_unplugged_mid_take_keeps_the_take_and_says_what_to_do(sound_server, fresh_data, qtbot):
+    module = sound_server.pactl("load-module", "module-null-sink", "sink_name=usbmic").strip()
+    sound_server.set_default_source("usbmic.monitor")
+    try:
+        with _store() as store:
+            patient = store.add_patient("Ann")
+        window = _window(qtbot)
+        controller = window.controller
+        controller.jump_to_step("probe")  # no target: the take starts at once
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=20_000)
+        qtbot.keyClick(window, Qt.Key.Key_F)  # a tap, kept with the take
+        qtbot.wait(600)
+        sound_server.pactl("unload-module", module)
+        module = None
+        qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=20_000)
+        assert "microphone stopped" in window.banner.text
+        assert window.banner.isVisible()
+        with _store() as store:
+            (attempt,) = store.attempts().attempts
+        assert attempt.patient_id == patient.id and attempt.step == "probe"
+        assert attempt.duration_s > 0.5 and len(attempt.taps_s) == 1
+        # The window goes on: Space takes the patient to the next thing.
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        assert controller.phase in (Phase.READY, Phase.PHRASE_DONE)
+        window.close()
+    finally:
+        if module is not None:
+            sound_server.pactl("unload-module", module)
+        sound_server.set_default_source("out.monitor")
+
+
+def test_the_therapist_key_starts_the_workspace_with_the_same_records(fresh_data, qtbot, monkeypatch):
+    started = []
+
+    def fake_popen(args, **kwargs):  # the workspace is another engineer's window: see it asked for
+        started.append((args, kwargs["env"]))
+
+        class Done:
+            pid = 0
+
+        return Done()
+
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    monkeypatch.setattr(subprocess, "Popen", fake_popen)
+    qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    ((args, env),) = started
+    assert args[-3:] == ["-m", "mitpractice", "therapist"]
+    assert env["MITPRACTICE_DATABASE_URL"] == window.store.url
+    assert "workspace" in window.banner.text
+
+
+@pytest.mark.audio
+def test_the_voice_check_sets_the_low_note_from_a_sung_aah(sound_server, fresh_data, qtbot, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    sr = 16_000
+    t = np.arange(6 * sr) / sr
+    aah = 0.3 * np.sin(2 * np.pi * 180.0 * t + 0.4 * np.sin(2 * np.pi * 5 * t))  # 180 Hz, a little vibrato
+    wav = tmp_path / "aah.wav"
+    sf.write(wav, aah.astype(np.float32), sr)
+    sound_server.set_default_source("patient.monitor")
+    feeder = None
+    try:
+        window = _window(qtbot, wait_practice=False)
+        qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=20_000)
+        qtbot.keyClicks(window.welcome.name, "Bob")
+        qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+        feeder = subprocess.Popen(["paplay", "--device=patient", str(wav)])
+        with qtbot.waitSignal(window.practice_ready, timeout=30_000):
+            qtbot.keyClick(window, Qt.Key.Key_Space)
+        (patient,) = window.store.patients()
+        assert patient.name == "Bob"
+        assert patient.low_hz == pytest.approx(180.0, rel=0.03)
+        window.close()
+    finally:
+        if feeder is not None:
+            feeder.kill()
+            feeder.wait(10)
+        sound_server.set_default_source("out.monitor")
+
+
+@pytest.mark.audio
+def test_a_voice_too_quiet_to_score_is_told_with_what_to_do(sound_server, fresh_data, qtbot, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    sr = 16_000
+    t = np.arange(3 * sr) / sr
+    whisper = 0.006 * np.sin(2 * np.pi * 200.0 * t)  # about -47 dBFS: heard, but too quiet to score well
+    wav = tmp_path / "quiet.wav"
+    sf.write(wav, np.concatenate([whisper, np.zeros(2 * sr)]).astype(np.float32), sr)
+    sound_server.set_default_source("patient.monitor")
+    try:
+        with _store() as store:
+            store.add_patient("Ann")
+        window = _window(qtbot)
+        controller = window.controller
+        controller.jump_to_step("probe")
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=20_000)
+        subprocess.run(["paplay", "--device=patient", str(wav)], check=True, timeout=30)
+        qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=20_000)
+        assert window.banner.kind == "warning"
+        assert "closer" in window.banner.text
+        with _store() as store:
+            assert store.attempts().total == 1  # kept all the same
+        window.close()
+    finally:
+        sound_server.set_default_source("out.monitor")
