@@ -183,6 +183,10 @@ def test_space_every_six_seconds_stores_a_sing_along_attempt_that_scores_high(
 
     corrected, uncorrected = scored(stored.latency_s), scored(0.0)
     assert corrected.score.overall == pytest.approx(stored.overall, abs=1.0)
+    # The correction matters to the score itself: left on, the round trip makes the patient
+    # seem behind the voice, and a sing-along step is judged on keeping with it.
+    assert uncorrected.score.overall < corrected.score.overall - 15, (corrected.score, uncorrected.score)
+    assert uncorrected.score.rhythmic < corrected.score.rhythmic
     # Singing along is judged against the voice as the patient heard it. Left on, the round
     # trip makes every syllable seem late by exactly the measured latency; taken off, the
     # syllables sit far closer to the voice. (Whether each falls within the 0.25 s tolerance

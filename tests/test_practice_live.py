@@ -103,6 +103,12 @@ def test_singing_along_in_time_is_together_with_the_voice_only_once_the_latency_
     assert latency > TOGETHER_TOLERANCE_S
     assert uncorrected.together.in_time == 0
     assert uncorrected.together.mean_offset_ms == pytest.approx(1000 * latency, abs=100)
+    # The score counts it: sung in time, it is high once the latency is off, and clearly
+    # lower (the rhythm marked late, with advice to keep with the voice) when it is not.
+    assert corrected.score.overall >= 85, corrected.score
+    assert uncorrected.score.overall < corrected.score.overall - 15
+    assert any("together with the voice" in line for line in uncorrected.score.feedback)
+    assert not any("together with the voice" in line for line in corrected.score.feedback)
 
 
 def test_a_spoken_step_is_scored_on_rhythm_only(sung):

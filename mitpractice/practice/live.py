@@ -13,9 +13,11 @@ their voice reaches the recording one audio round trip after they heard the targ
 measured round-trip latency is taken off: every time a :class:`LiveTake` gives (pitch frames,
 the score's syllable onsets) is take time minus ``latency_s``, the time at which the patient
 heard the target play, and the first ``latency_s`` of the recording is dropped. The scorer
-fits its own start and tempo, so the scores do not depend on that shift; how well the take
-kept *with the voice* does, and is measured against the target's notes as heard
-(:attr:`LiveResult.together`, given ``target_start_s``).
+fits its own start and tempo, so its even-rhythm judgement does not depend on that shift; how
+well the take kept *with the voice* does. Given ``target_start_s`` (a sing-along take), each
+syllable is measured against the target's note as heard (:attr:`LiveResult.together`) and the
+score's rhythm counts it (:func:`~mitpractice.scoring.together.sing_along_score`), so a
+latency left on marks a take sung in time as late.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from mitpractice.pitch.track import PitchTrack
 from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules, level_dbfs
 from mitpractice.practice.tapping import SyllableSync, TapSync
 from mitpractice.scoring import MODES, Score, score_track
+from mitpractice.scoring.together import sing_along_score
 
 #: A sung syllable within this many seconds of the target's note (as heard) is together with
 #: the voice. People singing along trail the voice they follow by about a tenth of a second,
@@ -213,6 +216,7 @@ class LiveTake:
         together = None
         if self.target_start_s is not None and score.voiced:
             together = together_with_target(score, self.melody, self.target_start_s)
+            score = sing_along_score(score, self.melody, self.target_start_s)
         self._result = LiveResult(score=score, track=track, latency_s=self.latency_s, together=together)
         return self._result
 
