@@ -96,8 +96,13 @@ def feedback_lines(
     syllables: tuple[str, ...],
     levels: str,
     target_interval: float,
+    extra: tuple[str, ...] = (),
 ) -> list[str]:
     """Praise plus up to :data:`MAX_TIPS` tips; ``melodic`` is ``None`` when only rhythm counts.
+
+    ``extra`` are the kinds of the extra singing found (``"false_start"``, ``"repeat"``,
+    ``"extra"``): a restart or a repeat is named kindly, after a missing syllable and before
+    the tune and the timing.
 
     Examples
     --------
@@ -110,11 +115,21 @@ def feedback_lines(
         missing_first = tips[:1] if tips and tips[0].startswith("Try to sing every") else []
         rest = [t for t in tips if t not in missing_first]
         tips = missing_first + tune[:1] + rest[:1] + tune[1:] + rest[1:]
+    kind = next((KIND_WORDS[k] for k in ("false_start", "repeat") if k in extra), None)
+    if kind:
+        missing_first = tips[:1] if tips and tips[0].startswith("Try to sing every") else []
+        tips = [*missing_first, kind, *tips[len(missing_first):]]
     lines = [praise(overall), *tips[:MAX_TIPS]]
     if len(lines) == 1:
         done = "The tune and the rhythm were right." if melodic is not None else "The rhythm was right."
         lines.append(done)
     return lines
 
+
+#: What is said of extra singing: kindly, it is part of practising.
+KIND_WORDS = {
+    "false_start": "You started again — that's fine.",
+    "repeat": "You sang a part twice — that's fine.",
+}
 
 NOT_HEARD = ["I could not hear singing. Try again, a little louder, close to the microphone."]

@@ -238,6 +238,8 @@ def melodic_score(
     interval = high - low if high is not None and low is not None else None
     own = {lv: v for lv, v in (("H", high), ("L", low)) if v is not None}
     floor = min(own.values()) if own else None
+    if wants_step and interval is None and high is not None:  # only high syllables sung
+        floor = high - target_interval  # the low level they imply
     steadiness = np.array([steadiness_credit(d) if np.isfinite(d) else np.nan for d in drift])
     credit = np.zeros(n)
     pitch_ok = np.zeros(n, dtype=bool)
@@ -247,7 +249,9 @@ def melodic_score(
         credit[i] = level_credit(midi[i] - own[levels[i]]) * steadiness[i]
         expected = target_interval if levels[i] == "H" and wants_step else 0.0
         pitch_ok[i] = steadiness[i] >= 0.5 and abs(relative[i] - expected) <= tolerance
-    step = interval_credit(interval, target_interval) if wants_step else 1.0
+    # Only one kind sung (a syllable of two left out): the step cannot be heard, and is not
+    # held against the syllables that were sung; those left out already count 0.
+    step = interval_credit(interval, target_interval) if wants_step and interval is not None else 1.0
     weights = np.asarray(beats, dtype=float)
     score = 100.0 * step * float(np.sum(weights * credit) / np.sum(weights)) if n else 0.0
     return MelodicResult(score, interval, floor, relative, pitch_ok, steadiness)

@@ -51,8 +51,15 @@ SILENCE_DB = 40.0
 MAX_FRAME_JUMP = 0.35
 #: A tracker's octave slip lands this close (semitones) to a whole octave off.
 OCTAVE_SLIP_ST = 0.5
-#: No piece is made shorter than this by a cut inside a run.
+#: No piece is made shorter than this (s) by a cut inside a run.
 MIN_PIECE_S = 0.08
+#: A piece this many dB quieter than the loudest tenth of the voiced sound has no salience
+#: left (background talk, an echo); salience never falls below ``MIN_SALIENCE``, so that
+#: leaving even a quiet piece out costs something.
+SALIENCE_DB, MIN_SALIENCE = 15.0, 0.1
+#: Pitch change (semitones per 10 ms) across a cut inside a voiced run above which the sound
+#: after it may be another voice; looked at over this many frames on each side.
+CONTINUOUS_ST, CONTINUITY_FRAMES = 1.0, 3
 
 
 @dataclass(frozen=True)
@@ -304,3 +311,47 @@ def segment_pieces(frames: Frames) -> list[Piece]:
         for s, e in itertools.pairwise(bounds):
             pieces.append(Piece(s, e, float(frames.times[s] - hop / 2), float(frames.times[e - 1] + hop / 2)))
     return pieces
+
+
+def piece_pitch(frames: Frames, pieces: list[Piece]) -> np.ndarray:
+    """Median pitch of each piece (MIDI numbers), the tracker's octave slips folded."""
+    return np.array([np.median(fold_octaves(frames.midi[p.start : p.stop])) for p in pieces])
+
+
+def piece_salience(frames: Frames, pieces: list[Piece], model: str) -> np.ndarray:
+    """How clearly each piece is the patient's voice, in [0.1, 1].
+
+    With the audio: full for pieces as loud as the loudest tenth of the voiced frames,
+    falling by 1/:data:`SALIENCE_DB` per dB below (background talk, an echo). From the track
+    alone: by how sure the tracker is, between its hold threshold and a clear voice. Pieces cut
+    from one unbroken stretch of voice (:func:`one_voice`) share its clearest piece's
+    salience: a last syllable sung softly, trailing off, is still the patient's.
+    """
+    if not pieces:
+        return np.zeros(0)
+    if frames.energy_db is not None:
+        loud = np.percentile(frames.energy_db[frames.voiced], 90)
+        level = np.array([np.median(frames.energy_db[p.start : p.stop]) for p in pieces])
+        salience = np.clip(1.0 + (level - loud) / SALIENCE_DB, MIN_SALIENCE, 1.0)
+    else:
+        _, hold, sure = thresholds(model)
+        conf = np.array([np.median(frames.confidence[p.start : p.stop]) for p in pieces])
+        salience = np.clip((conf - hold) / (sure - hold), MIN_SALIENCE, 1.0)
+    stretch = np.cumsum([k == 0 or not one_voice(frames, pieces[k - 1], p) for k, p in enumerate(pieces)])
+    for n in np.unique(stretch):
+        salience[stretch == n] = salience[stretch == n].max()
+    return salience
+
+
+def one_voice(frames: Frames, before: Piece, after: Piece) -> bool:
+    """Whether two pieces are one unbroken voice: no gap, and the pitch glides across the cut.
+
+    Background talk that takes over from the patient's voice without a pause jumps to a
+    pitch of its own from one frame to the next; a voice moves by less than
+    :data:`CONTINUOUS_ST` per 10 ms (looked at over :data:`CONTINUITY_FRAMES` frames each side).
+    """
+    k, w = after.start, CONTINUITY_FRAMES
+    if before.stop != k or k < w or k + w > len(frames.midi):
+        return False
+    steps = np.abs(np.diff(frames.midi[k - w : k + w]))
+    return bool(np.all(steps <= CONTINUOUS_ST * max(frames.hop_s / 0.01, 1.0)))
