@@ -85,6 +85,11 @@ LEVEL_SPAN_ST, LEVEL_COST = 1.5, 1.5
 #: The attempt's pieces form two levels when their two clusters lie at least this far apart
 #: (semitones); closer, it is sung on one note and the pitch settles nothing.
 TWO_LEVELS_ST = 1.0
+#: Once in a phrase, every later syllable may come ``jump`` seconds later or earlier than the
+#: tempo puts it (a hesitation, a syllable sung twice, a syllable left out with the rest
+#: moved up), for this cost; the jump is fitted to the matched onsets when it lowers their
+#: squared error by at least ``JUMP_GAIN`` beats squared and is at least ``JUMP_MIN_BEATS``.
+JUMP_COST, JUMP_GAIN, JUMP_MIN_BEATS = 0.5, 0.5, 0.4
 #: Weight of the prior that the tempo is near the target's (squared log2 of the scale), and
 #: of how far it lies outside the steady tempi that are not errors (``TEMPO_RANGE``).
 TEMPO_PRIOR, TEMPO_OUTSIDE_PRIOR = 0.3, 2.0
@@ -136,6 +141,10 @@ class Alignment:
         Total alignment cost (lower is a better fit).
     low, high : float or None
         The singer's fitted low and high levels (MIDI numbers); ``None`` when not fitted.
+    jump : float
+        Seconds by which the notes after the one jump come later (negative: earlier).
+    after_jump : tuple of bool
+        Per note, whether it comes after the jump (empty: no jump).
     """
 
     groups: tuple[tuple[int, int] | None, ...]
@@ -144,10 +153,15 @@ class Alignment:
     cost: float
     low: float | None = None
     high: float | None = None
+    jump: float = 0.0
+    after_jump: tuple[bool, ...] = ()
 
     def onset_times(self, onsets: np.ndarray) -> np.ndarray:
-        """Where the fitted tempo puts the target onsets in the attempt (s)."""
-        return self.t0 + self.scale * np.asarray(onsets, dtype=float)
+        """Where the fitted tempo (and jump) put the target onsets in the attempt (s)."""
+        times = self.t0 + self.scale * np.asarray(onsets, dtype=float)
+        if self.after_jump:
+            times = times + self.jump * np.asarray(self.after_jump, dtype=float)
+        return times
 
 
 @dataclass(frozen=True)
@@ -207,33 +221,42 @@ def _dp(
     t0: float,
     scale: float,
     want: np.ndarray,
-) -> tuple[float, tuple[tuple[int, int] | None, ...]]:
+    jump: float = 0.0,
+) -> tuple[float, tuple[tuple[int, int] | None, ...], tuple[bool, ...]]:
     """Best ordered assignment of pieces to notes for one tempo and two levels.
 
-    ``want`` is the pitch expected of each note (NaN: any). The table ``cost[i, j]`` is the
-    cheapest way to account for notes ``< i`` with pieces ``< j``. Each row is computed at once
-    with numpy: arrivals from the row above (a note missing, or matched to pieces ``j..k-1``),
-    then pieces left unmatched along the row, which is a running minimum.
+    ``want`` is the pitch expected of each note (NaN: any). With ``jump`` (s) the programme
+    may, once, for :data:`JUMP_COST`, move the expected times of all later notes by ``jump``:
+    a hesitation or something sung in between (later), or a syllable left out with the rest
+    moved up (earlier). The table ``cost[layer, i, j]`` is the cheapest way to account for
+    notes ``< i`` with pieces ``< j``, before (layer 0) or after (layer 1) the jump. Each row
+    is computed at once with numpy: arrivals from the row above (a note missing, or matched
+    to pieces ``j..k-1``), then pieces left unmatched along the row, a running minimum.
+    Returns the cost, the groups and, per note, whether it comes after the jump (empty if
+    the jump was not taken).
     """
     n, m = len(onsets), len(pieces)
+    layers = 2 if jump else 1
     unit = scale * beat_s
     p_on = np.array([p.onset_s for p in pieces])
     p_off = np.array([p.offset_s for p in pieces])
-    extra = EXTRA_COST * salience * np.minimum(1.0, 0.1 + (p_off - p_on) / unit)
+    dur = p_off - p_on
+    extra = EXTRA_COST * salience * np.minimum(1.0, 0.1 + dur / unit)
     # A false start or a remark before the phrase, or after it, is cheap to leave out, but not
     # a piece that runs on, without a pause, into the phrase's first or from its last syllable.
     gaps = p_on[1:] - p_off[:-1]
     lead_skip = np.where(np.append(gaps, np.inf) > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
     tail_skip = np.where(np.insert(gaps, 0, np.inf) > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
 
-    # Matching note i to pieces j..j+d: onset, merge, end and level costs.
-    want_on = (t0 + scale * onsets)[:, None]
-    want_off = (t0 + scale * offsets)[:, None]
-    on_err = (p_on[None, :] - want_on) / unit
-    on_cost = np.minimum(ONSET_WEIGHT * on_err**2, ONSET_CAP) + MERGE_BACKGROUND_COST * (1.0 - salience)
-    end_err = (p_off[None, :] - want_off) / unit
-    end_err = np.where(end_err < 0, end_err * EARLY_END_FACTOR, end_err)
-    end_cost = np.minimum(END_WEIGHT * end_err**2, ONSET_CAP)
+    # Matching note i to pieces j..j+d: onset and end costs (per layer), merge and level costs.
+    on_cost, end_err = [], []
+    for shift in (0.0, jump)[:layers]:
+        on_err = (p_on[None, :] - (t0 + shift + scale * onsets)[:, None]) / unit
+        background = MERGE_BACKGROUND_COST * (1.0 - salience)
+        on_cost.append(np.minimum(ONSET_WEIGHT * on_err**2, ONSET_CAP) + background)
+        err = (p_off[None, :] - (t0 + shift + scale * offsets)[:, None]) / unit
+        end_err.append(np.where(err < 0, err * EARLY_END_FACTOR, err))
+    end_cost = [np.minimum(END_WEIGHT * e**2, ONSET_CAP) for e in end_err]
     depth = min(MAX_MERGE, m)
     last = np.arange(m)[:, None] + np.arange(depth)[None, :]  # last piece of group (j, d)
     valid = last < m
@@ -245,7 +268,6 @@ def _dp(
     join[:, 0] = 0.0
     long_enough = p_off[last] - p_on[:, None] >= MIN_SYLLABLE_S
     merge = np.where(valid & long_enough, np.cumsum(join, axis=1), np.inf)
-    dur = p_off - p_on
     cum_dur = np.concatenate([[0.0], np.cumsum(dur)])
     group_dur = cum_dur[last + 1] - cum_dur[:m, None]
     # group (j, d) ends before piece k = j + d + 1; for each k, the groups that end there
@@ -255,46 +277,62 @@ def _dp(
     ok = starts >= 0
     starts_c = np.maximum(starts, 0)
 
-    cost = np.full((n + 1, m + 1), np.inf)
-    from_skip = np.zeros((n + 1, m + 1), dtype=bool)
-    came_from = np.full((n + 1, m + 1), -2)  # start piece of the matched group, -1 if missing
-    arrive = np.full(m + 1, np.inf)
-    arrive[0] = 0.0
+    cost = np.full((layers, n + 1, m + 1), np.inf)
+    from_skip = np.zeros((layers, n + 1, m + 1), dtype=bool)
+    jumped = np.zeros((n + 1, m + 1), dtype=bool)  # layer 1 reached from layer 0 here
+    came_from = np.full((layers, n + 1, m + 1), -2)  # start piece of the matched group, -1 if missing
+    arrive = np.full((layers, m + 1), np.inf)
+    arrive[0, 0] = 0.0
     runs = np.zeros((3, m + 1))  # running cost of leaving pieces out: before, inside, after
     np.cumsum(np.stack([lead_skip, extra, tail_skip]), axis=1, out=runs[:, 1:])
     for i in range(n + 1):
         run = runs[0 if i == 0 else 2 if i == n else 1]
-        via = arrive - run
-        best = np.minimum.accumulate(via)
-        from_skip[i] = via > best
-        cost[i] = np.where(from_skip[i], run + best, arrive)
+        for layer in range(layers):
+            if layer == 1:  # the jump, taken before note i
+                via_jump = cost[0, i] + JUMP_COST
+                jumped[i] = via_jump < arrive[1]
+                arrive[1] = np.minimum(arrive[1], via_jump)
+            via = arrive[layer] - run
+            best = np.minimum.accumulate(via)
+            from_skip[layer, i] = via > best
+            cost[layer, i] = np.where(from_skip[layer, i], run + best, arrive[layer])
         if i == n:
             break
-        row = cost[i, :m, None] + on_cost[i, :, None] + merge + end_cost[i, last]
+        level = 0.0
         if np.isfinite(want[i]):  # each piece's level cost, weighted by its length
             cum = np.concatenate([[0.0], np.cumsum(dur * level_cost(octave_distance(pitch, want[i])))])
-            row = row + (cum[last + 1] - cum[:m, None]) / group_dur
-        totals = np.where(ok, row[starts_c, ds], np.inf)
-        d_best = np.argmin(totals, axis=1)
-        matched = totals[np.arange(m), d_best]
-        missing = cost[i] + MISSING_COST
-        arrive = missing.copy()
-        came_from[i + 1] = -1
-        better = matched < missing[1:]
-        arrive[1:][better] = matched[better]
-        came_from[i + 1, 1:][better] = (ks[:, 0] - 1 - d_best)[better]
+            level = (cum[last + 1] - cum[:m, None]) / group_dur
+        for layer in range(layers):
+            row = (cost[layer, i, :m, None] + on_cost[layer][i, :, None] + merge
+                   + end_cost[layer][i, last] + level)
+            totals = np.where(ok, row[starts_c, ds], np.inf)
+            d_best = np.argmin(totals, axis=1)
+            matched = totals[np.arange(m), d_best]
+            missing = cost[layer, i] + MISSING_COST
+            arrive[layer] = missing
+            came_from[layer, i + 1] = -1
+            better = matched < missing[1:]
+            arrive[layer, 1:][better] = matched[better]
+            came_from[layer, i + 1, 1:][better] = (ks[:, 0] - 1 - d_best)[better]
     groups: list[tuple[int, int] | None] = [None] * n
+    after = [False] * n
+    layer = int(np.argmin(cost[:, n, m]))
+    total = float(cost[layer, n, m])
     i, j = n, m
     while (i, j) != (0, 0):
-        if from_skip[i, j]:
+        if from_skip[layer, i, j]:
             j -= 1
             continue
-        start = int(came_from[i, j])
+        if layer == 1 and jumped[i, j]:
+            layer = 0
+            continue
+        start = int(came_from[layer, i, j])
         if start >= 0:
             groups[i - 1] = (start, j)
             j = start
+        after[i - 1] = layer == 1
         i -= 1
-    return float(cost[n, m]), tuple(groups)
+    return total, tuple(groups), tuple(after) if any(after) else ()
 
 
 def _fit_tempo(
@@ -313,6 +351,30 @@ def _fit_tempo(
         slope = float(np.clip(slope, MIN_SCALE, MAX_SCALE))
         intercept = float(np.mean(y - slope * x))
     return float(intercept), float(slope)
+
+
+def _fit_jump(
+    groups: tuple[tuple[int, int] | None, ...], pieces: list[Piece], onsets: np.ndarray,
+    t0: float, scale: float, beat_s: float,
+) -> tuple[float, float, float]:
+    """``t0, scale, jump``: one tempo with, if it fits the matched onsets clearly better, one
+    jump of all later onsets (see :func:`_dp`); the jump is 0 when none helps."""
+    t0, scale = _fit_tempo(groups, pieces, onsets, t0, scale)
+    pairs = [(onsets[i], pieces[g[0]].onset_s) for i, g in enumerate(groups) if g is not None]
+    if len(pairs) < 3:
+        return t0, scale, 0.0
+    x, y = np.array(pairs).T
+    unit = scale * beat_s
+    best_sse = float(np.sum((y - t0 - scale * x) ** 2)) - (JUMP_GAIN * unit) ** 2
+    best = (t0, scale, 0.0)
+    for k in range(1, len(x)):
+        design = np.stack([np.ones_like(x), x, (np.arange(len(x)) >= k).astype(float)], axis=1)
+        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+        sse = float(np.sum((y - design @ coef) ** 2))
+        if (sse < best_sse and MIN_SCALE <= coef[1] <= MAX_SCALE
+                and abs(coef[2]) >= JUMP_MIN_BEATS * coef[1] * beat_s):
+            best_sse, best = sse, (float(coef[0]), float(coef[1]), float(coef[2]))
+    return best
 
 
 def _near(value: float, ref: float) -> float:
@@ -447,48 +509,46 @@ def align_pieces(
         return Alignment((None,) * n, 0.0, 1.0, MISSING_COST * n)
     is_high = np.array([lv == "H" for lv in levels]) if levels else np.zeros(n, dtype=bool)
     level_guesses = _level_guesses(pieces, pitch, salience) if levels else [(math.nan, math.nan)]
-    Key = tuple[float, float, float, float]
-    solved: dict[Key, tuple[float, tuple[tuple[int, int] | None, ...]]] = {}
+    solved: dict[tuple[float, ...], Alignment] = {}
 
-    def solve(t0: float, scale: float, low: float, high: float) -> tuple[float, tuple]:
-        """The DP for one tempo and levels; guesses often refit to the same, each solved once."""
-        key = (round(t0, 4), round(scale, 4), round(low, 2), round(high, 2))
+    def solve(t0: float, scale: float, low: float, high: float, jump: float = 0.0) -> Alignment:
+        """The DP for one tempo, levels and jump; guesses often refit to the same, each solved once."""
+        key = (round(t0, 4), round(scale, 4), round(low, 2), round(high, 2), round(jump, 3))
         if key not in solved:
             want = np.where(is_high, high, low)
-            cost, groups = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale, want)
-            solved[key] = (cost + tempo_prior(scale) + start_prior(t0, scale * beat_s), groups)
+            cost, groups, after = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale, want, jump)
+            cost += tempo_prior(scale) + start_prior(t0, scale * beat_s)
+            fitted = (low, high) if levels else (None, None)
+            solved[key] = Alignment(groups, t0, scale, cost, *fitted, jump=jump if after else 0.0,
+                                    after_jump=after)
         return solved[key]
 
     best: Alignment | None = None
     seen: set = set()
     for t0_guess, scale_guess in sorted(_starts(pieces, salience, onsets, offsets)):
-        for low_guess, high_guess in level_guesses:
-            t0, scale, low, high = t0_guess, scale_guess, low_guess, high_guess
-            cost, groups = solve(t0, scale, low, high)
+        for low, high in level_guesses:
+            t0, scale, jump = t0_guess, scale_guess, 0.0
+            found = solve(t0, scale, low, high)
             known = False
-            for _ in range(MAX_REFITS):  # refit tempo and levels to the matches until they settle
-                key = (groups, round(t0, 3), round(scale, 3), round(low, 1), round(high, 1))
+            for _ in range(MAX_REFITS):  # refit tempo, jump and levels to the matches until they settle
+                values = (t0, scale, low, high, jump)
+                key = (found.groups, *(round(v, d) for v, d in zip(values, (3, 3, 1, 1, 2), strict=True)))
                 known = key in seen  # another guess already led here
                 if known:
                     break
                 seen.add(key)
-                t0, scale = _fit_tempo(groups, pieces, onsets, t0, scale)
+                t0, scale, jump = _fit_jump(found.groups, pieces, onsets, t0, scale, beat_s)
                 if levels:
-                    low, high = _fit_levels(groups, pieces, pitch, is_high, low, high)
-                cost, new_groups = solve(t0, scale, low, high)
-                if new_groups == groups:
+                    low, high = _fit_levels(found.groups, pieces, pitch, is_high, low, high)
+                again = solve(t0, scale, low, high, jump)
+                settled = again.groups == found.groups
+                found = again
+                if settled:
                     break
-                groups = new_groups
-            if known:
-                continue
-            if best is None or cost < best.cost:
-                fitted = (low, high) if levels else (None, None)
-                best = Alignment(groups, t0, scale, cost, *fitted)
+            if not known and (best is None or found.cost < best.cost):
+                best = found
     if best is None:  # every guess had an implausible tempo: align at the target's tempo
-        t0 = pieces[0].onset_s
-        low, high = level_guesses[0]
-        cost, groups = solve(t0, 1.0, low, high)
-        best = Alignment(groups, t0, 1.0, cost, *((low, high) if levels else (None, None)))
+        best = solve(pieces[0].onset_s, 1.0, *level_guesses[0])
     return best
 
 
@@ -534,7 +594,7 @@ def split_at_missing(
 
 
 def extra_segments(
-    pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, groups: tuple
+    pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, groups: tuple, predicted: np.ndarray
 ) -> tuple[Extra, ...]:
     """The patient's singing that matched no note, as segments with their kind.
 
@@ -543,8 +603,10 @@ def extra_segments(
     click, a breath, the tracker's flicker). Before the first sung syllable a segment is a
     ``"false_start"``; touching a sung syllable on the same pitch (within :data:`REPEAT_ST`)
     it is a ``"repeat"``; anything else is ``"extra"``. Pieces running on from a sung
-    syllable without a pause (under :data:`FLICKER_S`) are that syllable's tail (an echo in
-    a reverberant room), not extra.
+    syllable without a pause (under :data:`FLICKER_S`), on its pitch or too short to be a
+    vowel, are that syllable's tail (an echo in a reverberant room), not extra; so is singing
+    that ends before the fitted tempo's onset of the next syllable (``predicted``): a held
+    note the voice broke in, not an addition.
     """
     matched = np.zeros(len(pieces), dtype=bool)
     owner = np.full(len(pieces), -1)
@@ -557,9 +619,13 @@ def extra_segments(
     first = int(np.flatnonzero(matched)[0])
     runs: list[list[int]] = []
     tail = np.zeros(len(pieces), dtype=bool)  # running on from a sung syllable without a pause
+    ref = pitch.copy()  # the pitch of the sung syllable a tail runs on from
     for k, p in enumerate(pieces):
-        if k > 0 and (matched[k - 1] or tail[k - 1]) and p.onset_s - pieces[k - 1].offset_s < FLICKER_S:
+        if (k > 0 and (matched[k - 1] or tail[k - 1]) and p.onset_s - pieces[k - 1].offset_s < FLICKER_S
+                and (p.offset_s - p.onset_s < EXTRA_MIN_S
+                     or float(octave_distance(pitch[k], ref[k - 1])) <= REPEAT_ST)):
             tail[k] = not matched[k]
+            ref[k] = ref[k - 1] if tail[k] else pitch[k]
         if matched[k] or tail[k] or salience[k] < EXTRA_MIN_SALIENCE:
             continue
         if runs and runs[-1][-1] == k - 1 and p.onset_s - pieces[k - 1].offset_s < EXTRA_JOIN_S:
@@ -571,6 +637,9 @@ def extra_segments(
         a, b = pieces[run[0]], pieces[run[-1]]
         if max(pieces[k].offset_s - pieces[k].onset_s for k in run) < EXTRA_MIN_S:
             continue
+        before = owner[: run[0]][matched[: run[0]]]
+        if len(before) and before[-1] + 1 < len(predicted) and b.offset_s <= predicted[before[-1] + 1]:
+            continue  # within the slot of the syllable before it
         kind = "extra"
         if run[-1] < first:
             kind = "false_start"
@@ -620,5 +689,5 @@ def find_syllables(
         if again.cost >= alignment.cost:
             break
         pieces, pitch, salience, alignment = split, split_pitch, split_salience, again
-    extra = extra_segments(pieces, pitch, salience, alignment.groups)
+    extra = extra_segments(pieces, pitch, salience, alignment.groups, alignment.onset_times(onsets))
     return SyllableMatch(tuple(pieces), alignment, extra)
