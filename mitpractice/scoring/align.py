@@ -244,9 +244,11 @@ def _dp(
     extra = EXTRA_COST * salience * np.minimum(1.0, 0.1 + dur / unit)
     # A false start or a remark before the phrase, or after it, is cheap to leave out, but not
     # a piece that runs on, without a pause, into the phrase's first or from its last syllable.
-    gaps = p_on[1:] - p_off[:-1]
-    lead_skip = np.where(np.append(gaps, np.inf) > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
-    tail_skip = np.where(np.insert(gaps, 0, np.inf) > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
+    outside = extra * OUTSIDE_FACTOR
+    runs_on = np.zeros(m + 1, dtype=bool)  # piece j - 1 runs on into piece j without a pause
+    runs_on[1:m] = p_on[1:] - p_off[:-1] <= FLICKER_S
+    lead_touch = np.where(runs_on, np.append(0.0, extra - outside), 0.0)  # last piece left before j
+    tail_touch = np.where(runs_on, np.append(extra - outside, 0.0), 0.0)  # first piece left from j
 
     # Matching note i to pieces j..j+d: onset and end costs (per layer), merge and level costs.
     on_cost, end_err = [], []
@@ -284,7 +286,7 @@ def _dp(
     arrive = np.full((layers, m + 1), np.inf)
     arrive[0, 0] = 0.0
     runs = np.zeros((3, m + 1))  # running cost of leaving pieces out: before, inside, after
-    np.cumsum(np.stack([lead_skip, extra, tail_skip]), axis=1, out=runs[:, 1:])
+    np.cumsum(np.stack([outside, extra, outside]), axis=1, out=runs[:, 1:])
     for i in range(n + 1):
         run = runs[0 if i == 0 else 2 if i == n else 1]
         for layer in range(layers):
@@ -292,10 +294,14 @@ def _dp(
                 via_jump = cost[0, i] + JUMP_COST
                 jumped[i] = via_jump < arrive[1]
                 arrive[1] = np.minimum(arrive[1], via_jump)
+            if i == n:
+                arrive[layer] = arrive[layer] + tail_touch
             via = arrive[layer] - run
             best = np.minimum.accumulate(via)
             from_skip[layer, i] = via > best
             cost[layer, i] = np.where(from_skip[layer, i], run + best, arrive[layer])
+            if i == 0 and layer == 0:
+                cost[0, 0] += lead_touch
         if i == n:
             break
         level = 0.0

@@ -26,8 +26,12 @@ from mitpractice.pitch.track import PitchTrack
 #: Per model: a frame is voiced when the tracker's confidence reaches the first value; a run
 #: of voiced frames continues while it stays above the second (hysteresis against flicker);
 #: the third is the median confidence of a clearly heard voice. CREPE's confidence is near 0.85
-#: on a clean voice; pYIN's voicing probability rarely exceeds 0.6 even then.
-THRESHOLDS = {"pyin": (0.3, 0.2, 0.4)}
+#: on a clean voice. pYIN's confidence (:mod:`mitpractice.pitch.pyin`) is 0.5 + half its
+#: voicing probability where its HMM says voiced, under 0.49 elsewhere: 0.5 is its own
+#: decision; 0.4 holds a run only through frames it called unvoiced at a voicing probability
+#: above 0.8; a clean voice's median lies at 0.64–0.91 across the test voices (0.54–0.66 in
+#: babble at 10 dB), so 0.6 is a clear voice.
+THRESHOLDS = {"pyin": (0.5, 0.4, 0.6)}
 DEFAULT_THRESHOLDS = (0.5, 0.35, 0.65)
 #: Voiced runs shorter than this are clicks or tracker flicker, not syllables.
 MIN_RUN_S = 0.06
