@@ -59,6 +59,11 @@ END_WEIGHT, EARLY_END_FACTOR = 0.3, 0.4
 #: syllable's first piece beyond ``MERGE_GLIDE`` (a spoken syllable glides that far; another
 #: voice lies anywhere; a whole octave is the tracker slipping, not counted).
 MERGE_COST, MERGE_PITCH_COST, MERGE_GLIDE = 0.05, 0.3, 2.0
+#: Semitones beyond the glide after which joining costs no more (another voice is as
+#: foreign 6 as 16 semitones away). A fragment shorter than a syllable (``MIN_SYLLABLE_S``)
+#: counts its step by the square of its share of that length: the tracker's pitch on 80 ms
+#: of sound is often a harmonic or noise.
+MERGE_STEP_CAP = 4.0
 #: Cost of taking a piece of background (salience 0) as (part of) a syllable, per piece.
 MERGE_BACKGROUND_COST = 0.3
 #: Cost of joining pieces across a gap, per beat of gap; and more if the gap is longer than
@@ -264,7 +269,8 @@ def _dp(
     valid = last < m
     last = np.minimum(last, m - 1)
     gap_s = np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)])
-    step = np.clip(octave_distance(pitch[last], pitch[:, None]) - MERGE_GLIDE, 0.0, 4.0)
+    step = np.clip(octave_distance(pitch[last], pitch[:, None]) - MERGE_GLIDE, 0.0, MERGE_STEP_CAP)
+    step *= np.minimum(dur[last] / MIN_SYLLABLE_S, 1.0) ** 2  # a fragment's pitch is unsure
     join = (MERGE_COST + MERGE_PITCH_COST * step + MERGE_GAP_COST * gap_s / unit
             + MERGE_BACKGROUND_COST * (1.0 - salience[last]) + PAUSE_MERGE_COST * (gap_s > FLICKER_S))
     join[:, 0] = 0.0
@@ -435,7 +441,7 @@ def _starts(
     second note, the end of one of the last clear pieces as the end of the last or
     second-to-last note (a false start, a missing first or last syllable). Guesses closer
     than 50 ms and 2 % of tempo are one."""
-    clear = [j for j in range(len(pieces)) if salience[j] >= 0.5] or list(range(len(pieces)))
+    clear = [j for j in range(len(pieces)) if salience[j] >= EXTRA_MIN_SALIENCE] or list(range(len(pieces)))
     guesses = set()
     n = len(onsets)
     firsts = [a for a in (0, 1) if a < n]
@@ -599,8 +605,27 @@ def split_at_missing(
     return out
 
 
+def _attached(pieces: list[Piece], pitch: np.ndarray, matched: np.ndarray, order: range) -> np.ndarray:
+    """Unmatched pieces that run on from a sung syllable (``order`` forwards: its tail) or into
+    it (backwards: its head) without a pause, each on the syllable's pitch or too short to be
+    a vowel of its own."""
+    out = np.zeros(len(pieces), dtype=bool)
+    ref = pitch.copy()  # the pitch of the sung syllable the chain hangs on
+    prev = None
+    for k in order:
+        if prev is not None and (matched[prev] or out[prev]):
+            a, b = sorted((pieces[prev], pieces[k]), key=lambda p: p.onset_s)
+            short = pieces[k].offset_s - pieces[k].onset_s < EXTRA_MIN_S
+            if b.onset_s - a.offset_s < FLICKER_S and (
+                    short or float(octave_distance(pitch[k], ref[prev])) <= REPEAT_ST):
+                out[k] = not matched[k]
+                ref[k] = ref[prev] if out[k] else pitch[k]
+        prev = k
+    return out
+
+
 def extra_segments(
-    pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, groups: tuple, predicted: np.ndarray
+    pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment, onsets: np.ndarray
 ) -> tuple[Extra, ...]:
     """The patient's singing that matched no note, as segments with their kind.
 
@@ -608,12 +633,15 @@ def extra_segments(
     :data:`EXTRA_JOIN_S`; segments without a piece of :data:`EXTRA_MIN_S` are dropped (a
     click, a breath, the tracker's flicker). Before the first sung syllable a segment is a
     ``"false_start"``; touching a sung syllable on the same pitch (within :data:`REPEAT_ST`)
-    it is a ``"repeat"``; anything else is ``"extra"``. Pieces running on from a sung
+    it is a ``"repeat"``; anything else is ``"extra"``. Pieces running on from or into a sung
     syllable without a pause (under :data:`FLICKER_S`), on its pitch or too short to be a
-    vowel, are that syllable's tail (an echo in a reverberant room), not extra; so is singing
-    that ends before the fitted tempo's onset of the next syllable (``predicted``): a held
-    note the voice broke in, not an addition.
+    vowel, are that syllable's tail (an echo in a reverberant room) or head (a scoop the
+    tracker garbled), not extra; so is singing
+    that ends before the fitted tempo puts the next syllable (``onsets`` are the target's),
+    reckoned from the syllable before: a held note the voice broke in, not an addition.
     """
+    groups = alignment.groups
+    after = alignment.after_jump or (False,) * len(groups)
     matched = np.zeros(len(pieces), dtype=bool)
     owner = np.full(len(pieces), -1)
     for i, g in enumerate(groups):
@@ -624,15 +652,10 @@ def extra_segments(
         return ()
     first = int(np.flatnonzero(matched)[0])
     runs: list[list[int]] = []
-    tail = np.zeros(len(pieces), dtype=bool)  # running on from a sung syllable without a pause
-    ref = pitch.copy()  # the pitch of the sung syllable a tail runs on from
+    attached = _attached(pieces, pitch, matched, range(len(pieces)))
+    attached |= _attached(pieces, pitch, matched, range(len(pieces) - 1, -1, -1))
     for k, p in enumerate(pieces):
-        if (k > 0 and (matched[k - 1] or tail[k - 1]) and p.onset_s - pieces[k - 1].offset_s < FLICKER_S
-                and (p.offset_s - p.onset_s < EXTRA_MIN_S
-                     or float(octave_distance(pitch[k], ref[k - 1])) <= REPEAT_ST)):
-            tail[k] = not matched[k]
-            ref[k] = ref[k - 1] if tail[k] else pitch[k]
-        if matched[k] or tail[k] or salience[k] < EXTRA_MIN_SALIENCE:
+        if matched[k] or attached[k] or salience[k] < EXTRA_MIN_SALIENCE:
             continue
         if runs and runs[-1][-1] == k - 1 and p.onset_s - pieces[k - 1].offset_s < EXTRA_JOIN_S:
             runs[-1].append(k)
@@ -644,21 +667,22 @@ def extra_segments(
         if max(pieces[k].offset_s - pieces[k].onset_s for k in run) < EXTRA_MIN_S:
             continue
         before = owner[: run[0]][matched[: run[0]]]
-        if len(before) and before[-1] + 1 < len(predicted) and b.offset_s <= predicted[before[-1] + 1]:
-            continue  # within the slot of the syllable before it
+        if len(before) and before[-1] + 1 < len(groups):
+            i = int(before[-1])
+            slot_end = alignment.t0 + alignment.scale * onsets[i + 1] + (alignment.jump if after[i] else 0.0)
+            if b.offset_s <= slot_end:
+                continue  # within the slot of the syllable before it
         kind = "extra"
         if run[-1] < first:
             kind = "false_start"
         else:
             longest = max(run, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
-            neighbours = []
-            if run[0] > 0:
-                neighbours.append((run[0] - 1, a.onset_s - pieces[run[0] - 1].offset_s))
-            if run[-1] + 1 < len(pieces):
-                neighbours.append((run[-1] + 1, pieces[run[-1] + 1].onset_s - b.offset_s))
-            for k, gap in neighbours:
-                if (gap < EXTRA_JOIN_S and matched[k]
-                        and float(octave_distance(pitch[longest], pitch[k])) <= REPEAT_ST):
+            left = np.flatnonzero(matched[: run[0]])
+            right = run[-1] + 1 + np.flatnonzero(matched[run[-1] + 1 :])
+            neighbours = [(int(k), a.onset_s - pieces[k].offset_s) for k in left[-1:]]
+            neighbours += [(int(k), pieces[k].onset_s - b.offset_s) for k in right[:1]]
+            for k, gap in neighbours:  # the nearest sung syllables either side
+                if gap < EXTRA_JOIN_S and float(octave_distance(pitch[longest], pitch[k])) <= REPEAT_ST:
                     kind = "repeat"
         out.append(Extra(a.onset_s, b.offset_s, kind))
     return tuple(out)
@@ -695,5 +719,5 @@ def find_syllables(
         if again.cost >= alignment.cost:
             break
         pieces, pitch, salience, alignment = split, split_pitch, split_salience, again
-    extra = extra_segments(pieces, pitch, salience, alignment.groups, alignment.onset_times(onsets))
+    extra = extra_segments(pieces, pitch, salience, alignment, onsets)
     return SyllableMatch(tuple(pieces), alignment, extra)

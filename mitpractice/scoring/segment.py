@@ -57,6 +57,14 @@ MAX_FRAME_JUMP = 0.35
 OCTAVE_SLIP_ST = 0.5
 #: No piece is made shorter than this (s) by a cut inside a run.
 MIN_PIECE_S = 0.08
+#: Pitch and loudness steps are medians over this long (s) after against before a frame;
+#: dips are measured against the highest values this far (s) on either side (a syllable).
+STEP_WINDOW_S, DIP_REACH_S = 0.06, 0.2
+#: The pitch is median-filtered over this many frames before looking for steps (vibrato and
+#: the odd octave-slipped frame smoothed out).
+PITCH_SMOOTH_FRAMES = 5
+#: A frame further than this (semitones) from its piece's median is an octave slip, folded.
+FOLD_ST = 8.0
 #: A piece this many dB quieter than the loudest tenth of the voiced sound has no salience
 #: left (background talk, an echo); salience never falls below ``MIN_SALIENCE``, so that
 #: leaving even a quiet piece out costs something.
@@ -188,7 +196,7 @@ def fold_octaves(midi: np.ndarray) -> np.ndarray:
     if not len(values):
         return values
     ref = np.median(values)
-    far = np.abs(values - ref) > 8.0
+    far = np.abs(values - ref) > FOLD_ST
     values[far] -= np.round((values[far] - ref) / 12.0) * 12.0
     return values
 
@@ -261,7 +269,8 @@ def _dips(values: np.ndarray, half: int) -> np.ndarray:
 def cut_points(frames: Frames, start: int, stop: int) -> list[int]:
     """Where to cut the voiced run ``[start, stop)`` into syllables.
 
-    Cuts go at steps of the local pitch level (a change of note, sung legato), at dips of
+    Cuts go at steps of the local pitch level (a change of note, sung legato; not the
+    tracker slipping by a whole octave), at dips of
     the loudness of :data:`ENERGY_DIP_DB` or more (a voiced consonant), at sudden rises of
     :data:`ENERGY_RISE_DB` (a voice starting over background talk), and at dips of the
     tracker's confidence by :data:`CONFIDENCE_DIP` (:data:`AUDIO_CONFIDENCE_DIP` when the
@@ -271,10 +280,10 @@ def cut_points(frames: Frames, start: int, stop: int) -> list[int]:
     min_piece = max(round(MIN_PIECE_S / hop), 1)
     if stop - start < 2 * min_piece:
         return []
-    midi = median_filter(frames.midi[start:stop], size=5, mode="nearest")
-    half = max(round(0.06 / hop), 2)
-    score = np.abs(_pitch_steps(midi, half)) / PITCH_STEP
-    reach = round(0.2 / hop)
+    midi = median_filter(frames.midi[start:stop], size=PITCH_SMOOTH_FRAMES, mode="nearest")
+    half = max(round(STEP_WINDOW_S / hop), 2)
+    score = octave_distance(0.0, _pitch_steps(midi, half)) / PITCH_STEP  # a slip is no new note
+    reach = round(DIP_REACH_S / hop)
     confidence_dip = CONFIDENCE_DIP
     if frames.energy_db is not None:
         energy = frames.energy_db[start:stop]
