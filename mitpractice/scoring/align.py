@@ -60,9 +60,7 @@ END_WEIGHT, EARLY_END_FACTOR = 0.3, 0.4
 #: voice lies anywhere; a whole octave is the tracker slipping, not counted).
 MERGE_COST, MERGE_PITCH_COST, MERGE_GLIDE = 0.05, 0.3, 2.0
 #: Semitones beyond the glide after which joining costs no more (another voice is as
-#: foreign 6 as 16 semitones away). A fragment shorter than a syllable (``MIN_SYLLABLE_S``)
-#: counts its step by the square of its share of that length: the tracker's pitch on 80 ms
-#: of sound is often a harmonic or noise.
+#: foreign 6 as 16 semitones away).
 MERGE_STEP_CAP = 4.0
 #: Cost of taking a piece of background (salience 0) as (part of) a syllable, per piece.
 MERGE_BACKGROUND_COST = 0.3
@@ -270,7 +268,6 @@ def _dp(
     last = np.minimum(last, m - 1)
     gap_s = np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)])
     step = np.clip(octave_distance(pitch[last], pitch[:, None]) - MERGE_GLIDE, 0.0, MERGE_STEP_CAP)
-    step *= np.minimum(dur[last] / MIN_SYLLABLE_S, 1.0) ** 2  # a fragment's pitch is unsure
     join = (MERGE_COST + MERGE_PITCH_COST * step + MERGE_GAP_COST * gap_s / unit
             + MERGE_BACKGROUND_COST * (1.0 - salience[last]) + PAUSE_MERGE_COST * (gap_s > FLICKER_S))
     join[:, 0] = 0.0

@@ -53,8 +53,9 @@ AUDIO_CONFIDENCE_DIP = 0.45
 SILENCE_DB = 40.0
 #: Median pitch change (semitones per 10 ms) above which a run is noise, not a voice.
 MAX_FRAME_JUMP = 0.35
-#: A tracker's octave slip lands this close (semitones) to a whole octave off.
-OCTAVE_SLIP_ST = 0.5
+#: A tracker's octave slip doubles or halves the same f0: it lands this close (semitones,
+#: frame noise and medians) to a whole octave off; another voice rarely does.
+OCTAVE_SLIP_ST = 0.3
 #: No piece is made shorter than this (s) by a cut inside a run.
 MIN_PIECE_S = 0.08
 #: Pitch and loudness steps are medians over this long (s) after against before a frame;
