@@ -102,6 +102,9 @@ TEMPO_PRIOR, TEMPO_OUTSIDE_PRIOR = 0.3, 2.0
 #: to ``LATE_START_CAP`` (it only settles what nothing else does: one syllable of two sung).
 EARLY_START_S, EARLY_START_COST = 0.3, 1.0
 LATE_START_COST, LATE_START_CAP = 0.05, 0.2
+#: Starting guesses of the phrase's start (s) and tempo scale closer than this are one: the
+#: refits from them find the same matches (a tenth of a beat at the slowest MIT tempo).
+GUESS_T0_S, GUESS_SCALE = 0.1, 0.05
 #: At most this many tempo refits per starting guess.
 MAX_REFITS = 5
 #: How many of the first clear pieces are tried as the phrase's start.
@@ -288,6 +291,16 @@ def _dp(
     came_from = np.full((layers, n + 1, m + 1), -2)  # start piece of the matched group, -1 if missing
     arrive = np.full((layers, m + 1), np.inf)
     arrive[0, 0] = 0.0
+    # every cost of matching note i to a group, gathered by the piece the group ends before:
+    # match[layer][i, k - 1, d] is the cost of the group of d + 1 pieces ending before piece k
+    level = np.zeros((n, m, depth))
+    for value in np.unique(want[np.isfinite(want)]):  # each piece's level cost, by length
+        cum = np.concatenate([[0.0], np.cumsum(dur * level_cost(octave_distance(pitch, value)))])
+        level[want == value] = (cum[last + 1] - cum[:m, None]) / group_dur
+    match = []
+    for layer in range(layers):
+        full = on_cost[layer][:, :, None] + merge[None] + end_cost[layer][:, last] + level
+        match.append(np.where(ok[None], full[:, starts_c, ds], np.inf))
     runs = np.zeros((3, m + 1))  # running cost of leaving pieces out: before, inside, after
     np.cumsum(np.stack([outside, extra, outside]), axis=1, out=runs[:, 1:])
     for i in range(n + 1):
@@ -307,14 +320,8 @@ def _dp(
                 cost[0, 0] += lead_touch
         if i == n:
             break
-        level = 0.0
-        if np.isfinite(want[i]):  # each piece's level cost, weighted by its length
-            cum = np.concatenate([[0.0], np.cumsum(dur * level_cost(octave_distance(pitch, want[i])))])
-            level = (cum[last + 1] - cum[:m, None]) / group_dur
         for layer in range(layers):
-            row = (cost[layer, i, :m, None] + on_cost[layer][i, :, None] + merge
-                   + end_cost[layer][i, last] + level)
-            totals = np.where(ok, row[starts_c, ds], np.inf)
+            totals = cost[layer, i, starts_c] + match[layer][i]
             d_best = np.argmin(totals, axis=1)
             matched = totals[np.arange(m), d_best]
             missing = cost[layer, i] + MISSING_COST
@@ -376,13 +383,22 @@ def _fit_jump(
     unit = scale * beat_s
     best_sse = float(np.sum((y - t0 - scale * x) ** 2)) - (JUMP_GAIN * unit) ** 2
     best = (t0, scale, 0.0)
-    for k in range(1, len(x)):
-        design = np.stack([np.ones_like(x), x, (np.arange(len(x)) >= k).astype(float)], axis=1)
-        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-        sse = float(np.sum((y - design @ coef) ** 2))
-        if (sse < best_sse and MIN_SCALE <= coef[1] <= MAX_SCALE
-                and abs(coef[2]) >= JUMP_MIN_BEATS * coef[1] * beat_s):
-            best_sse, best = sse, (float(coef[0]), float(coef[1]), float(coef[2]))
+    if best_sse <= 0:  # no jump can lower the error that much
+        return best
+    # y = t0 + scale * x + jump * (after the k-th match), for every k at once
+    after = (np.arange(len(x))[None, :] >= np.arange(1, len(x))[:, None]).astype(float)
+    design = np.stack([np.ones_like(after), np.broadcast_to(x, after.shape), after], axis=2)
+    gram = np.einsum("kni,knj->kij", design, design)
+    usable = np.abs(np.linalg.det(gram)) > 1e-9
+    if not usable.any():
+        return best
+    coef = np.linalg.solve(gram[usable], np.einsum("kni,n->ki", design[usable], y)[..., None])[..., 0]
+    sse = np.sum((y[None, :] - np.einsum("kni,ki->kn", design[usable], coef)) ** 2, axis=1)
+    fine = ((sse < best_sse) & (coef[:, 1] >= MIN_SCALE) & (coef[:, 1] <= MAX_SCALE)
+            & (np.abs(coef[:, 2]) >= JUMP_MIN_BEATS * coef[:, 1] * beat_s))
+    if fine.any():
+        k = int(np.argmin(np.where(fine, sse, np.inf)))
+        best = (float(coef[k, 0]), float(coef[k, 1]), float(coef[k, 2]))
     return best
 
 
@@ -437,7 +453,7 @@ def _starts(
     """Starting guesses for ``(t0, scale)``: one of the first clear pieces as the first or
     second note, the end of one of the last clear pieces as the end of the last or
     second-to-last note (a false start, a missing first or last syllable). Guesses closer
-    than 50 ms and 2 % of tempo are one."""
+    than :data:`GUESS_T0_S` and :data:`GUESS_SCALE` are one."""
     clear = [j for j in range(len(pieces)) if salience[j] >= EXTRA_MIN_SALIENCE] or list(range(len(pieces)))
     guesses = set()
     n = len(onsets)
@@ -453,7 +469,8 @@ def _starts(
                     scale = (pieces[jj].offset_s - pieces[j].onset_s) / span
                     if MIN_SCALE <= scale <= MAX_SCALE:
                         t0 = pieces[j].onset_s - scale * onsets[a]
-                        guesses.add((round(t0 / 0.05) * 0.05, round(scale / 0.02) * 0.02))
+                        guesses.add((round(t0 / GUESS_T0_S) * GUESS_T0_S,
+                                     round(scale / GUESS_SCALE) * GUESS_SCALE))
     return guesses
 
 
@@ -485,6 +502,7 @@ def align_pieces(
     beat_s: float,
     salience: np.ndarray | None = None,
     levels: str | None = None,
+    seed: Alignment | None = None,
 ) -> Alignment:
     """Match pieces to target notes in order, fitting one steady tempo and the two levels.
 
@@ -503,6 +521,8 @@ def align_pieces(
         than background (towards 0); leaving a piece unmatched costs this much of the usual.
     levels : str, optional
         The notes' ``"H"``/``"L"`` marks; without them the pitch settles nothing.
+    seed : Alignment, optional
+        A fit of nearly the same pieces (before a cut) to start from instead of the guesses.
 
     Returns
     -------
@@ -534,28 +554,33 @@ def align_pieces(
 
     best: Alignment | None = None
     seen: set = set()
-    for t0_guess, scale_guess in sorted(_starts(pieces, salience, onsets, offsets)):
-        for low, high in level_guesses:
-            t0, scale, jump = t0_guess, scale_guess, 0.0
-            found = solve(t0, scale, low, high)
-            known = False
-            for _ in range(MAX_REFITS):  # refit tempo, jump and levels to the matches until they settle
-                values = (t0, scale, low, high, jump)
-                key = (found.groups, *(round(v, d) for v, d in zip(values, (3, 3, 1, 1, 2), strict=True)))
-                known = key in seen  # another guess already led here
-                if known:
-                    break
-                seen.add(key)
-                t0, scale, jump = _fit_jump(found.groups, pieces, onsets, t0, scale, beat_s)
-                if levels:
-                    low, high = _fit_levels(found.groups, pieces, pitch, is_high, low, high)
-                again = solve(t0, scale, low, high, jump)
-                settled = again.groups == found.groups
-                found = again
-                if settled:
-                    break
-            if not known and (best is None or found.cost < best.cost):
-                best = found
+    starts = [(g, lv) for g in sorted(_starts(pieces, salience, onsets, offsets)) for lv in level_guesses]
+    if seed is not None:
+        starts = [((seed.t0, seed.scale), (seed.low, seed.high) if levels else level_guesses[0])]
+    for (t0_guess, scale_guess), (low, high) in starts:
+        t0, scale, jump = t0_guess, scale_guess, 0.0
+        found = solve(t0, scale, low, high)
+        known = False
+        for _ in range(MAX_REFITS):  # refit tempo, jump and levels to the matches until they settle
+            # the refit depends on the matches (and the levels' orientation) only, and on the
+            # tempo when fewer than two notes matched: a guess that led to matches already
+            # refitted from is not followed again
+            few = sum(g is not None for g in found.groups) < 2
+            key = (found.groups, high > low, round(scale, 2) if few else None)
+            known = key in seen
+            if known:
+                break
+            seen.add(key)
+            t0, scale, jump = _fit_jump(found.groups, pieces, onsets, t0, scale, beat_s)
+            if levels:
+                low, high = _fit_levels(found.groups, pieces, pitch, is_high, low, high)
+            again = solve(t0, scale, low, high, jump)
+            settled = again.groups == found.groups
+            found = again
+            if settled:
+                break
+        if not known and (best is None or found.cost < best.cost):
+            best = found
     if best is None:  # every guess had an implausible tempo: align at the target's tempo
         best = solve(pieces[0].onset_s, 1.0, *level_guesses[0])
     return best
@@ -712,7 +737,8 @@ def find_syllables(
         if split is None:
             break
         split_pitch, split_salience = piece_pitch(frames, split), piece_salience(frames, split, model)
-        again = align_pieces(split, split_pitch, onsets, durations, beat_s, split_salience, levels)
+        again = align_pieces(split, split_pitch, onsets, durations, beat_s, split_salience, levels,
+                             seed=alignment)
         if again.cost >= alignment.cost:
             break
         pieces, pitch, salience, alignment = split, split_pitch, split_salience, again
