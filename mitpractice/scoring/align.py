@@ -535,7 +535,7 @@ def align_pieces(
     pitch = np.asarray(pitch, dtype=float)
     n = len(onsets)
     if not pieces or n == 0:
-        return Alignment((None,) * n, 0.0, 1.0, MISSING_COST * n)
+        return Alignment(groups=(None,) * n, t0=0.0, scale=1.0, cost=MISSING_COST * n)
     is_high = np.array([lv == "H" for lv in levels]) if levels else np.zeros(n, dtype=bool)
     level_guesses = _level_guesses(pieces, pitch, salience) if levels else [(math.nan, math.nan)]
     solved: dict[tuple[float, ...], Alignment] = {}
@@ -547,9 +547,10 @@ def align_pieces(
             want = np.where(is_high, high, low)
             cost, groups, after = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale, want, jump)
             cost += tempo_prior(scale) + start_prior(t0, scale * beat_s)
-            fitted = (low, high) if levels else (None, None)
-            solved[key] = Alignment(groups, t0, scale, cost, *fitted, jump=jump if after else 0.0,
-                                    after_jump=after)
+            solved[key] = Alignment(
+                groups=groups, t0=t0, scale=scale, cost=cost, low=low if levels else None,
+                high=high if levels else None, jump=jump if after else 0.0, after_jump=after,
+            )
         return solved[key]
 
     best: Alignment | None = None
@@ -623,7 +624,7 @@ def split_at_missing(
         for a, b in itertools.pairwise(bounds):
             on = p.onset_s if a == p.start else float(frames.times[a] - hop / 2)
             off = p.offset_s if b == p.stop else float(frames.times[b] - hop / 2)
-            out.append(Piece(a, b, on, off))
+            out.append(Piece(start=a, stop=b, onset_s=on, offset_s=off))
     return out
 
 
@@ -706,7 +707,7 @@ def extra_segments(
             for k, gap in neighbours:  # the nearest sung syllables either side
                 if gap < EXTRA_JOIN_S and float(octave_distance(pitch[longest], pitch[k])) <= REPEAT_ST:
                     kind = "repeat"
-        out.append(Extra(a.onset_s, b.offset_s, kind))
+        out.append(Extra(onset_s=a.onset_s, offset_s=b.offset_s, kind=kind))
     return tuple(out)
 
 
@@ -743,4 +744,4 @@ def find_syllables(
             break
         pieces, pitch, salience, alignment = split, split_pitch, split_salience, again
     extra = extra_segments(pieces, pitch, salience, alignment, onsets)
-    return SyllableMatch(tuple(pieces), alignment, extra)
+    return SyllableMatch(pieces=tuple(pieces), alignment=alignment, extra=extra)

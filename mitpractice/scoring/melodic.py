@@ -102,7 +102,7 @@ def syllable_pitch(midi: np.ndarray, voiced: np.ndarray, hop_s: float) -> Syllab
     values = fold_octaves(np.asarray(midi, dtype=float)[np.asarray(voiced, dtype=bool)])
     n = len(values)
     if n == 0:
-        return SyllablePitch(float("nan"), 0.0)
+        return SyllablePitch(midi=float("nan"), drift=0.0)
     head, tail = int(HEAD * n), int(TAIL * n)
     steady = values[head : n - tail] if n - head - tail >= 3 else values
     smooth = median_filter(steady, size=min(5, len(steady)), mode="nearest")
@@ -111,7 +111,7 @@ def syllable_pitch(midi: np.ndarray, voiced: np.ndarray, hop_s: float) -> Syllab
         t = np.arange(len(smooth)) * hop_s
         slope = np.polyfit(t, smooth, 1)[0]
         drift = abs(float(slope)) * max(t[-1] - t[0] + hop_s, MIN_DRIFT_SPAN_S)
-    return SyllablePitch(float(np.median(steady)), float(drift))
+    return SyllablePitch(midi=float(np.median(steady)), drift=float(drift))
 
 
 def fold_to_levels(midi: np.ndarray, levels: str, interval: float) -> np.ndarray:
@@ -267,4 +267,5 @@ def melodic_score(
     step = interval_credit(interval, target_interval) if wants_step and interval is not None else 1.0
     weights = np.asarray(beats, dtype=float)
     score = 100.0 * step * float(np.sum(weights * credit) / np.sum(weights)) if n else 0.0
-    return MelodicResult(score, interval, floor, relative, pitch_ok, steadiness)
+    return MelodicResult(score=score, interval=interval, low_midi=floor, relative=relative,
+                         pitch_ok=pitch_ok, steadiness=steadiness)

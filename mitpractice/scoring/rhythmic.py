@@ -181,8 +181,10 @@ def rhythmic_score(
     tempo = tempo_credit(scale)
     timing_ok = np.isfinite(error) & (np.nan_to_num(error, nan=np.inf) <= TIMING_OK)
     if n == 0:
-        return RhythmicResult(0.0, tempo, ratio, hold, error, timing_ok)
+        return RhythmicResult(score=0.0, tempo_credit=tempo, ratio=ratio, hold=hold, error=error,
+                              timing_ok=timing_ok)
     weights = np.asarray(target_durations, dtype=float)
     mean = float(np.sum(weights * credits) / np.sum(weights))
     score = 100.0 * tempo * 0.5 * (mean + float(credits.min()))
-    return RhythmicResult(score, tempo, ratio, hold, error, timing_ok)
+    return RhythmicResult(score=score, tempo_credit=tempo, ratio=ratio, hold=hold, error=error,
+                          timing_ok=timing_ok)

@@ -227,7 +227,8 @@ def frames_from_track(
     f0 = np.maximum(np.asarray(track.f0_hz, dtype=float), 1e-6)
     midi = hz_to_midi(f0)
     conf = np.asarray(track.confidence, dtype=float)
-    return Frames(np.asarray(track.times, dtype=float), midi, voiced, conf, energy, track.hop_s or 0.01)
+    return Frames(times=np.asarray(track.times, dtype=float), midi=midi, voiced=voiced, confidence=conf,
+                  energy_db=energy, hop_s=track.hop_s or 0.01)
 
 
 def _pitch_steps(midi: np.ndarray, half: int) -> np.ndarray:
@@ -323,7 +324,8 @@ def segment_pieces(frames: Frames) -> list[Piece]:
             continue
         bounds = [a, *cut_points(frames, a, b), b]
         for s, e in itertools.pairwise(bounds):
-            pieces.append(Piece(s, e, float(frames.times[s] - hop / 2), float(frames.times[e - 1] + hop / 2)))
+            pieces.append(Piece(start=s, stop=e, onset_s=float(frames.times[s] - hop / 2),
+                                offset_s=float(frames.times[e - 1] + hop / 2)))
     return pieces
 
 
