@@ -7,6 +7,7 @@ judge them, :mod:`~mitpractice.scoring.feedback` words the result and
 :mod:`~mitpractice.scoring.score` ties it together. See docs/scoring.md.
 """
 
-from mitpractice.scoring.score import MODES, Score, SyllableResult, score_audio, score_track
+from mitpractice.scoring.align import Extra
+from mitpractice.scoring.score import MODES, Analysis, Score, SyllableResult, score_audio, score_track
 
-__all__ = ["MODES", "Score", "SyllableResult", "score_audio", "score_track"]
+__all__ = ["MODES", "Analysis", "Extra", "Score", "SyllableResult", "score_audio", "score_track"]

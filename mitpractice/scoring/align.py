@@ -1,63 +1,139 @@
-"""Alignment of voiced pieces to the target notes, with one fitted tempo.
+"""Alignment of voiced pieces to the target notes: which piece is which syllable.
 
-The attempt is modelled as the target played back at one steady tempo: note ``i`` should start
-near ``t0 + scale * onset_i``. A dynamic programme over (notes, pieces) then chooses, in order,
-for every note either a run of consecutive pieces (one syllable, possibly cut in several
-pieces) or nothing (a syllable not sung), and leaves unmatched the pieces that fit no note
-(a cough, a false start). The tempo is refitted from the matched onsets and the alignment
-repeated until it settles; several starting guesses (each piece as the first or second note,
-the last pieces as the end) protect against a restart or a missing first or last syllable.
+The attempt is modelled as the target sung at one steady tempo, in the singer's own key, with
+the errors patients make: a syllable left out (anywhere, the first and the last included),
+something sung that is not in the target (a false start, a syllable sung twice, a cough, a
+remark), and syllables run together (legato on one note, which leaves no boundary to see).
 
-Costs are in beats of the fitted tempo, so an attempt at any steady tempo is aligned alike.
+A dynamic programme over (notes, pieces), in order, chooses for every target note either a
+run of consecutive pieces (one syllable, possibly cut in several pieces) or nothing (a
+syllable not sung, :data:`MISSING_COST`), and leaves unmatched the pieces that fit no note
+(:data:`EXTRA_COST`, less for short or quiet pieces and before or after the phrase). A match
+costs by how far
+
+* its onset and end lie from where the fitted tempo puts the note (the beats),
+* its pitches lie from the singer's own level for the note's mark (the H/L pattern): the two
+  levels are fitted to the attempt, in any key, with any step between them, even upside down,
+  so that the tune settles which syllable is which but is never made to look right,
+* it is made of pieces of other pitches or separated by pauses;
+
+and a match shorter than :data:`MIN_SYLLABLE_S` is no syllable at all. The tempo and the two
+levels are refitted from what was matched and the programme repeated until it settles, from
+several starting guesses (each of the first pieces as the first or second note, each of the
+last as the end; the levels either way round). Costs are in beats of the fitted tempo, so an
+attempt at any steady tempo is aligned alike.
+
+:func:`find_syllables` ties the step together: pieces, alignment, then pieces cut where the
+fitted tempo puts a syllable that was sung legato into its neighbour on the same note
+(:func:`split_at_missing`), and the unmatched singing reported as :class:`Extra` segments.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from mitpractice.scoring.rhythmic import TEMPO_RANGE
-from mitpractice.scoring.segment import Piece, octave_distance
+from mitpractice.scoring.segment import (
+    Frames,
+    Piece,
+    octave_distance,
+    piece_pitch,
+    piece_salience,
+    segment_pieces,
+)
 
-#: Cost of a target note that no piece matches.
+#: Cost of a target note that no piece matches (about one beat's onset error and a half).
 MISSING_COST = 1.2
 #: Cost of leaving unmatched a piece one beat long (shorter pieces cost less).
 EXTRA_COST = 1.0
 #: Weight of the squared onset error (in beats) of a matched note, and its cap.
 ONSET_WEIGHT, ONSET_CAP = 2.0, 1.6
 #: Weight of the squared end error (in beats) of a matched note; an early end counts
-#: ``EARLY_END_FACTOR`` of its length.
+#: ``EARLY_END_FACTOR`` of its length (short notes are common, long ones push the next late).
 END_WEIGHT, EARLY_END_FACTOR = 0.3, 0.4
 #: Cost of joining a piece to a syllable, plus this much per semitone between it and the
 #: syllable's first piece beyond ``MERGE_GLIDE`` (a spoken syllable glides that far; another
 #: voice lies anywhere; a whole octave is the tracker slipping, not counted).
 MERGE_COST, MERGE_PITCH_COST, MERGE_GLIDE = 0.05, 0.3, 2.0
+#: Semitones beyond the glide after which joining costs no more (another voice is as
+#: foreign 6 as 16 semitones away).
+MERGE_STEP_CAP = 4.0
 #: Cost of taking a piece of background (salience 0) as (part of) a syllable, per piece.
 MERGE_BACKGROUND_COST = 0.3
 #: Cost of joining pieces across a gap, per beat of gap; and more if the gap is longer than
-#: the tracker's flicker (``FLICKER_S``), a real pause between two sounds.
+#: the tracker's flicker (``FLICKER_S``, s), a real pause between two sounds.
 MERGE_GAP_COST, FLICKER_S, PAUSE_MERGE_COST = 1.0, 0.12, 0.5
 #: Pieces before the first note or after the last (a false start, a comment) cost this
 #: fraction of ``EXTRA_COST`` to leave unmatched.
 OUTSIDE_FACTOR = 0.5
 #: At most this many pieces make one syllable.
 MAX_MERGE = 10
+#: Shortest sound (s) that can be a whole syllable: a sung syllable, even fast, lasts a
+#: quarter of a second; 80–130 ms fragments are a consonant's voicing, the tail of the
+#: syllable before, a scoop or a click.
+MIN_SYLLABLE_S = 0.15
+#: A matched syllable's pitch may lie this far (semitones) from its level without cost (a
+#: level is sung within about half a semitone; a little more for scoops and vibrato)...
+LEVEL_FREE_ST = 0.75
+#: ...beyond that the cost grows with the square of the excess over ``LEVEL_SPAN_ST``
+#: semitones, up to ``LEVEL_COST``: more than a missing note, so that two syllables on the
+#: wrong level cost more than a skip with the rest moved up (whose timing errors cost about
+#: one missing note), less than a missing note and an extra piece together, so that one
+#: syllable sung on the wrong level is still taken for that syllable.
+LEVEL_SPAN_ST, LEVEL_COST = 1.5, 1.5
+#: The attempt's pieces form two levels when their two clusters lie at least this far apart
+#: (semitones); closer, it is sung on one note and the pitch settles nothing.
+TWO_LEVELS_ST = 1.0
+#: Once in a phrase, every later syllable may come ``jump`` seconds later or earlier than the
+#: tempo puts it (a hesitation, a syllable sung twice, a syllable left out with the rest
+#: moved up), for this cost; the jump is fitted to the matched onsets when it lowers their
+#: squared error by at least ``JUMP_GAIN`` beats squared and is at least ``JUMP_MIN_BEATS``.
+JUMP_COST, JUMP_GAIN, JUMP_MIN_BEATS = 0.5, 0.5, 0.4
 #: Weight of the prior that the tempo is near the target's (squared log2 of the scale), and
 #: of how far it lies outside the steady tempi that are not errors (``TEMPO_RANGE``).
 TEMPO_PRIOR, TEMPO_OUTSIDE_PRIOR = 0.3, 2.0
+#: The recording starts before the phrase: a fit putting the first note more than
+#: ``EARLY_START_S`` (s, a consonant's lead) before the recording's start costs
+#: ``EARLY_START_COST`` per beat; a fit starting late costs ``LATE_START_COST`` per beat, up
+#: to ``LATE_START_CAP`` (it only settles what nothing else does: one syllable of two sung).
+EARLY_START_S, EARLY_START_COST = 0.3, 1.0
+LATE_START_COST, LATE_START_CAP = 0.05, 0.2
+#: Starting guesses of the phrase's start (s) and tempo scale closer than this are one: the
+#: refits from them find the same matches (a tenth of a beat at the slowest MIT tempo).
+GUESS_T0_S, GUESS_SCALE = 0.1, 0.05
 #: At most this many tempo refits per starting guess.
 MAX_REFITS = 5
 #: How many of the first clear pieces are tried as the phrase's start.
 START_PIECES = 4
 #: Fitted tempo scales are kept within this range (attempt length over target length).
 MIN_SCALE, MAX_SCALE = 0.25, 4.0
+#: A long piece is cut at a missing note's predicted onset only this far (s) from its ends...
+MIN_SPLIT_S = 0.15
+#: ...at the softest (or least confident) frame within this many seconds of that onset.
+SPLIT_SEARCH_S = 0.1
+#: At most this many rounds of cutting legato runs (a run of three on one note needs one
+#: round if the tempo is known, two if the run misleads the first fit).
+MAX_SPLIT_ROUNDS = 2
+#: Unmatched singing is reported as extra when it is at least this clearly the patient's
+#: (salience, see :func:`~mitpractice.scoring.segment.piece_salience`)...
+EXTRA_MIN_SALIENCE = 0.5
+#: ...and holds a steady piece at least this long (s): a sung syllable's vowel; the tracker's
+#: flicker in an echo or in noise makes only shorter pieces...
+EXTRA_MIN_S = 0.25
+#: ...and pieces closer than this (s) make one extra segment (a false start of two syllables).
+EXTRA_JOIN_S = 0.35
+#: An extra segment between two syllables within this many semitones of a neighbour, and
+#: touching it (gap under ``EXTRA_JOIN_S``), is that syllable sung again.
+REPEAT_ST = 1.0
 
 
 @dataclass(frozen=True)
 class Alignment:
-    """Which pieces make each note, and the fitted tempo.
+    """Which pieces make each note, the fitted tempo and the singer's two levels.
 
     Attributes
     ----------
@@ -69,16 +145,76 @@ class Alignment:
         Fitted tempo scale: attempt seconds per target second (1.2 = 20 % slower).
     cost : float
         Total alignment cost (lower is a better fit).
+    low, high : float or None
+        The singer's fitted low and high levels (MIDI numbers); ``None`` when not fitted.
+    jump : float
+        Seconds by which the notes after the one jump come later (negative: earlier).
+    after_jump : tuple of bool
+        Per note, whether it comes after the jump (empty: no jump).
     """
 
     groups: tuple[tuple[int, int] | None, ...]
     t0: float
     scale: float
     cost: float
+    low: float | None = None
+    high: float | None = None
+    jump: float = 0.0
+    after_jump: tuple[bool, ...] = ()
 
     def onset_times(self, onsets: np.ndarray) -> np.ndarray:
-        """Where the fitted tempo puts the target onsets in the attempt (s)."""
-        return self.t0 + self.scale * np.asarray(onsets, dtype=float)
+        """Where the fitted tempo (and jump) put the target onsets in the attempt (s)."""
+        times = self.t0 + self.scale * np.asarray(onsets, dtype=float)
+        if self.after_jump:
+            times = times + self.jump * np.asarray(self.after_jump, dtype=float)
+        return times
+
+
+@dataclass(frozen=True)
+class Extra:
+    """Singing in the attempt that is not a syllable of the target, left out of the scores.
+
+    Attributes
+    ----------
+    onset_s, offset_s : float
+        Where it starts and ends in the attempt (s).
+    kind : str
+        ``"false_start"`` (sung before the phrase began again), ``"repeat"`` (a syllable sung
+        twice) or ``"extra"`` (anything else: a remark, a cough with voice, an added word).
+    """
+
+    onset_s: float
+    offset_s: float
+    kind: str
+
+    def to_json(self) -> dict[str, float | str]:
+        return {"onset_s": round(self.onset_s, 3), "offset_s": round(self.offset_s, 3), "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class SyllableMatch:
+    """The result of the alignment step: the pieces, which make each note, and what is extra."""
+
+    pieces: tuple[Piece, ...]
+    alignment: Alignment
+    extra: tuple[Extra, ...]
+
+    def spans(self) -> list[tuple[int, int] | None]:
+        """Per note, the frames ``[start, stop)`` of its syllable, or ``None`` if not sung."""
+        return [(self.pieces[g[0]].start, self.pieces[g[1] - 1].stop) if g else None
+                for g in self.alignment.groups]
+
+
+def level_cost(distance: np.ndarray) -> np.ndarray:
+    """Cost of a syllable lying ``distance`` semitones from its level (see :data:`LEVEL_COST`).
+
+    Examples
+    --------
+    >>> level_cost(np.array([0.5, 1.5, 3.0])).round(2).tolist()
+    [0.0, 0.38, 1.5]
+    """
+    excess = np.maximum(np.asarray(distance, dtype=float) - LEVEL_FREE_ST, 0.0)
+    return LEVEL_COST * np.minimum((excess / LEVEL_SPAN_ST) ** 2, 1.0)
 
 
 def _dp(
@@ -90,43 +226,58 @@ def _dp(
     beat_s: float,
     t0: float,
     scale: float,
-) -> tuple[float, tuple[tuple[int, int] | None, ...]]:
-    """Best ordered assignment of pieces to notes for one tempo; returns (cost, groups).
+    want: np.ndarray,
+    jump: float = 0.0,
+) -> tuple[float, tuple[tuple[int, int] | None, ...], tuple[bool, ...]]:
+    """Best ordered assignment of pieces to notes for one tempo and two levels.
 
-    The table ``cost[i, j]`` is the cheapest way to account for notes ``< i`` with pieces
-    ``< j``. Each row is computed at once with numpy: arrivals from the row above (a note
-    missing, or matched to pieces ``j..k-1``), then pieces left unmatched along the row, which
-    is a running minimum.
+    ``want`` is the pitch expected of each note (NaN: any). With ``jump`` (s) the programme
+    may, once, for :data:`JUMP_COST`, move the expected times of all later notes by ``jump``:
+    a hesitation or something sung in between (later), or a syllable left out with the rest
+    moved up (earlier). The table ``cost[layer, i, j]`` is the cheapest way to account for
+    notes ``< i`` with pieces ``< j``, before (layer 0) or after (layer 1) the jump. Each row
+    is computed at once with numpy: arrivals from the row above (a note missing, or matched
+    to pieces ``j..k-1``), then pieces left unmatched along the row, a running minimum.
+    Returns the cost, the groups and, per note, whether it comes after the jump (empty if
+    the jump was not taken).
     """
     n, m = len(onsets), len(pieces)
+    layers = 2 if jump else 1
     unit = scale * beat_s
     p_on = np.array([p.onset_s for p in pieces])
     p_off = np.array([p.offset_s for p in pieces])
-    extra = EXTRA_COST * salience * np.minimum(1.0, 0.1 + (p_off - p_on) / unit)
+    dur = p_off - p_on
+    extra = EXTRA_COST * salience * np.minimum(1.0, 0.1 + dur / unit)
     # A false start or a remark before the phrase, or after it, is cheap to leave out, but not
     # a piece that runs on, without a pause, into the phrase's first or from its last syllable.
-    gaps = p_on[1:] - p_off[:-1]
-    lead_skip = np.where(np.append(gaps, np.inf) > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
-    tail_skip = np.where(np.insert(gaps, 0, np.inf) > FLICKER_S, extra * OUTSIDE_FACTOR, extra)
+    outside = extra * OUTSIDE_FACTOR
+    runs_on = np.zeros(m + 1, dtype=bool)  # piece j - 1 runs on into piece j without a pause
+    runs_on[1:m] = p_on[1:] - p_off[:-1] <= FLICKER_S
+    lead_touch = np.where(runs_on, np.append(0.0, extra - outside), 0.0)  # last piece left before j
+    tail_touch = np.where(runs_on, np.append(extra - outside, 0.0), 0.0)  # first piece left from j
 
-    # Matching note i to pieces j..j+d: onset, merge and end costs.
-    want_on = (t0 + scale * onsets)[:, None]
-    want_off = (t0 + scale * offsets)[:, None]
-    on_err = (p_on[None, :] - want_on) / unit
-    on_cost = np.minimum(ONSET_WEIGHT * on_err**2, ONSET_CAP) + MERGE_BACKGROUND_COST * (1.0 - salience)
-    end_err = (p_off[None, :] - want_off) / unit
-    end_err = np.where(end_err < 0, end_err * EARLY_END_FACTOR, end_err)  # short notes are common
-    end_cost = np.minimum(END_WEIGHT * end_err**2, ONSET_CAP)
+    # Matching note i to pieces j..j+d: onset and end costs (per layer), merge and level costs.
+    on_cost, end_err = [], []
+    for shift in (0.0, jump)[:layers]:
+        on_err = (p_on[None, :] - (t0 + shift + scale * onsets)[:, None]) / unit
+        background = MERGE_BACKGROUND_COST * (1.0 - salience)
+        on_cost.append(np.minimum(ONSET_WEIGHT * on_err**2, ONSET_CAP) + background)
+        err = (p_off[None, :] - (t0 + shift + scale * offsets)[:, None]) / unit
+        end_err.append(np.where(err < 0, err * EARLY_END_FACTOR, err))
+    end_cost = [np.minimum(END_WEIGHT * e**2, ONSET_CAP) for e in end_err]
     depth = min(MAX_MERGE, m)
     last = np.arange(m)[:, None] + np.arange(depth)[None, :]  # last piece of group (j, d)
     valid = last < m
     last = np.minimum(last, m - 1)
     gap_s = np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)])
-    step = np.clip(octave_distance(pitch[last], pitch[:, None]) - MERGE_GLIDE, 0.0, 4.0)
+    step = np.clip(octave_distance(pitch[last], pitch[:, None]) - MERGE_GLIDE, 0.0, MERGE_STEP_CAP)
     join = (MERGE_COST + MERGE_PITCH_COST * step + MERGE_GAP_COST * gap_s / unit
             + MERGE_BACKGROUND_COST * (1.0 - salience[last]) + PAUSE_MERGE_COST * (gap_s > FLICKER_S))
     join[:, 0] = 0.0
-    merge = np.where(valid, np.cumsum(join, axis=1), np.inf)
+    long_enough = p_off[last] - p_on[:, None] >= MIN_SYLLABLE_S
+    merge = np.where(valid & long_enough, np.cumsum(join, axis=1), np.inf)
+    cum_dur = np.concatenate([[0.0], np.cumsum(dur)])
+    group_dur = cum_dur[last + 1] - cum_dur[:m, None]
     # group (j, d) ends before piece k = j + d + 1; for each k, the groups that end there
     ks = np.arange(1, m + 1)[:, None]
     ds = np.arange(depth)[None, :]
@@ -134,43 +285,70 @@ def _dp(
     ok = starts >= 0
     starts_c = np.maximum(starts, 0)
 
-    cost = np.full((n + 1, m + 1), np.inf)
-    from_skip = np.zeros((n + 1, m + 1), dtype=bool)
-    came_from = np.full((n + 1, m + 1), -2)  # start piece of the matched group, -1 if missing
-    arrive = np.full(m + 1, np.inf)
-    arrive[0] = 0.0
+    cost = np.full((layers, n + 1, m + 1), np.inf)
+    from_skip = np.zeros((layers, n + 1, m + 1), dtype=bool)
+    jumped = np.zeros((n + 1, m + 1), dtype=bool)  # layer 1 reached from layer 0 here
+    came_from = np.full((layers, n + 1, m + 1), -2)  # start piece of the matched group, -1 if missing
+    arrive = np.full((layers, m + 1), np.inf)
+    arrive[0, 0] = 0.0
+    # every cost of matching note i to a group, gathered by the piece the group ends before:
+    # match[layer][i, k - 1, d] is the cost of the group of d + 1 pieces ending before piece k
+    level = np.zeros((n, m, depth))
+    for value in np.unique(want[np.isfinite(want)]):  # each piece's level cost, by length
+        cum = np.concatenate([[0.0], np.cumsum(dur * level_cost(octave_distance(pitch, value)))])
+        level[want == value] = (cum[last + 1] - cum[:m, None]) / group_dur
+    match = []
+    for layer in range(layers):
+        full = on_cost[layer][:, :, None] + merge[None] + end_cost[layer][:, last] + level
+        match.append(np.where(ok[None], full[:, starts_c, ds], np.inf))
     runs = np.zeros((3, m + 1))  # running cost of leaving pieces out: before, inside, after
-    np.cumsum(np.stack([lead_skip, extra, tail_skip]), axis=1, out=runs[:, 1:])
+    np.cumsum(np.stack([outside, extra, outside]), axis=1, out=runs[:, 1:])
     for i in range(n + 1):
         run = runs[0 if i == 0 else 2 if i == n else 1]
-        via = arrive - run
-        best = np.minimum.accumulate(via)
-        from_skip[i] = via > best
-        cost[i] = np.where(from_skip[i], run + best, arrive)
+        for layer in range(layers):
+            if layer == 1:  # the jump, taken before note i
+                via_jump = cost[0, i] + JUMP_COST
+                jumped[i] = via_jump < arrive[1]
+                arrive[1] = np.minimum(arrive[1], via_jump)
+            if i == n:
+                arrive[layer] = arrive[layer] + tail_touch
+            via = arrive[layer] - run
+            best = np.minimum.accumulate(via)
+            from_skip[layer, i] = via > best
+            cost[layer, i] = np.where(from_skip[layer, i], run + best, arrive[layer])
+            if i == 0 and layer == 0:
+                cost[0, 0] += lead_touch
         if i == n:
             break
-        row = cost[i, :m, None] + on_cost[i, :, None] + merge + end_cost[i, last]
-        totals = np.where(ok, row[starts_c, ds], np.inf)
-        d_best = np.argmin(totals, axis=1)
-        matched = totals[np.arange(m), d_best]
-        missing = cost[i] + MISSING_COST
-        arrive = missing.copy()
-        came_from[i + 1] = -1
-        better = matched < missing[1:]
-        arrive[1:][better] = matched[better]
-        came_from[i + 1, 1:][better] = (ks[:, 0] - 1 - d_best)[better]
+        for layer in range(layers):
+            totals = cost[layer, i, starts_c] + match[layer][i]
+            d_best = np.argmin(totals, axis=1)
+            matched = totals[np.arange(m), d_best]
+            missing = cost[layer, i] + MISSING_COST
+            arrive[layer] = missing
+            came_from[layer, i + 1] = -1
+            better = matched < missing[1:]
+            arrive[layer, 1:][better] = matched[better]
+            came_from[layer, i + 1, 1:][better] = (ks[:, 0] - 1 - d_best)[better]
     groups: list[tuple[int, int] | None] = [None] * n
+    after = [False] * n
+    layer = int(np.argmin(cost[:, n, m]))
+    total = float(cost[layer, n, m])
     i, j = n, m
     while (i, j) != (0, 0):
-        if from_skip[i, j]:
+        if from_skip[layer, i, j]:
             j -= 1
             continue
-        start = int(came_from[i, j])
+        if layer == 1 and jumped[i, j]:
+            layer = 0
+            continue
+        start = int(came_from[layer, i, j])
         if start >= 0:
             groups[i - 1] = (start, j)
             j = start
+        after[i - 1] = layer == 1
         i -= 1
-    return float(cost[n, m]), tuple(groups)
+    return total, tuple(groups), tuple(after) if any(after) else ()
 
 
 def _fit_tempo(
@@ -191,14 +369,92 @@ def _fit_tempo(
     return float(intercept), float(slope)
 
 
+def _fit_jump(
+    groups: tuple[tuple[int, int] | None, ...], pieces: list[Piece], onsets: np.ndarray,
+    t0: float, scale: float, beat_s: float,
+) -> tuple[float, float, float]:
+    """``t0, scale, jump``: one tempo with, if it fits the matched onsets clearly better, one
+    jump of all later onsets (see :func:`_dp`); the jump is 0 when none helps."""
+    t0, scale = _fit_tempo(groups, pieces, onsets, t0, scale)
+    pairs = [(onsets[i], pieces[g[0]].onset_s) for i, g in enumerate(groups) if g is not None]
+    if len(pairs) < 3:
+        return t0, scale, 0.0
+    x, y = np.array(pairs).T
+    unit = scale * beat_s
+    best_sse = float(np.sum((y - t0 - scale * x) ** 2)) - (JUMP_GAIN * unit) ** 2
+    best = (t0, scale, 0.0)
+    if best_sse <= 0:  # no jump can lower the error that much
+        return best
+    # y = t0 + scale * x + jump * (after the k-th match), for every k at once
+    after = (np.arange(len(x))[None, :] >= np.arange(1, len(x))[:, None]).astype(float)
+    design = np.stack([np.ones_like(after), np.broadcast_to(x, after.shape), after], axis=2)
+    gram = np.einsum("kni,knj->kij", design, design)
+    usable = np.abs(np.linalg.det(gram)) > 1e-9
+    if not usable.any():
+        return best
+    coef = np.linalg.solve(gram[usable], np.einsum("kni,n->ki", design[usable], y)[..., None])[..., 0]
+    sse = np.sum((y[None, :] - np.einsum("kni,ki->kn", design[usable], coef)) ** 2, axis=1)
+    fine = ((sse < best_sse) & (coef[:, 1] >= MIN_SCALE) & (coef[:, 1] <= MAX_SCALE)
+            & (np.abs(coef[:, 2]) >= JUMP_MIN_BEATS * coef[:, 1] * beat_s))
+    if fine.any():
+        k = int(np.argmin(np.where(fine, sse, np.inf)))
+        best = (float(coef[k, 0]), float(coef[k, 1]), float(coef[k, 2]))
+    return best
+
+
+def _near(value: float, ref: float) -> float:
+    """``value`` moved by whole octaves next to ``ref`` (a tracker's octave slip)."""
+    return value - 12.0 * round((value - ref) / 12.0)
+
+
+def _fit_levels(
+    groups: tuple[tuple[int, int] | None, ...], pieces: list[Piece], pitch: np.ndarray,
+    is_high: np.ndarray, low: float, high: float,
+) -> tuple[float, float]:
+    """The singer's two levels: medians of the matched syllables of each mark (kept if none)."""
+    out = []
+    for mark, previous in ((False, low), (True, high)):
+        values = []
+        for i, g in enumerate(groups):
+            if g is None or is_high[i] != mark:
+                continue
+            longest = max(range(g[0], g[1]), key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
+            values.append(_near(float(pitch[longest]), previous))
+        out.append(float(np.median(values)) if values else previous)
+    return out[0], out[1]
+
+
+def _level_guesses(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray) -> list[tuple[float, float]]:
+    """Starting guesses ``(low, high)``: the attempt's two clusters of pitch, either way round
+    (upside down is a guess too, so that an inverted tune is aligned as sung, not shifted).
+    One guess with both levels equal when the attempt is sung on one note."""
+    dur = np.array([p.offset_s - p.onset_s for p in pieces])
+    use = (salience >= EXTRA_MIN_SALIENCE) & (dur >= MIN_SYLLABLE_S)
+    if not use.any():
+        use = np.ones(len(pieces), dtype=bool)
+    values, weights = pitch[use], dur[use]
+    centre = float(np.median(values))
+    values = np.array([_near(v, centre) for v in values])
+    lo, hi = float(values.min()), float(values.max())
+    for _ in range(10):  # two-means, weighted by length
+        upper = np.abs(values - hi) < np.abs(values - lo)
+        if upper.all() or not upper.any():
+            break
+        lo = float(np.average(values[~upper], weights=weights[~upper]))
+        hi = float(np.average(values[upper], weights=weights[upper]))
+    if hi - lo < TWO_LEVELS_ST:
+        return [(centre, centre)]
+    return [(lo, hi), (hi, lo)]
+
+
 def _starts(
     pieces: list[Piece], salience: np.ndarray, onsets: np.ndarray, offsets: np.ndarray
 ) -> set[tuple[float, float]]:
     """Starting guesses for ``(t0, scale)``: one of the first clear pieces as the first or
     second note, the end of one of the last clear pieces as the end of the last or
     second-to-last note (a false start, a missing first or last syllable). Guesses closer
-    than 50 ms and 2 % of tempo are one."""
-    clear = [j for j in range(len(pieces)) if salience[j] >= 0.5] or list(range(len(pieces)))
+    than :data:`GUESS_T0_S` and :data:`GUESS_SCALE` are one."""
+    clear = [j for j in range(len(pieces)) if salience[j] >= EXTRA_MIN_SALIENCE] or list(range(len(pieces)))
     guesses = set()
     n = len(onsets)
     firsts = [a for a in (0, 1) if a < n]
@@ -213,7 +469,8 @@ def _starts(
                     scale = (pieces[jj].offset_s - pieces[j].onset_s) / span
                     if MIN_SCALE <= scale <= MAX_SCALE:
                         t0 = pieces[j].onset_s - scale * onsets[a]
-                        guesses.add((round(t0 / 0.05) * 0.05, round(scale / 0.02) * 0.02))
+                        guesses.add((round(t0 / GUESS_T0_S) * GUESS_T0_S,
+                                     round(scale / GUESS_SCALE) * GUESS_SCALE))
     return guesses
 
 
@@ -228,6 +485,15 @@ def tempo_prior(scale: float) -> float:
     return TEMPO_PRIOR * math.log2(scale) ** 2 + TEMPO_OUTSIDE_PRIOR * outside**2
 
 
+def start_prior(t0: float, unit: float) -> float:
+    """Cost of where the fit puts the phrase's start ``t0`` (s) in a recording: before the
+    recording began is implausible, a late start is a faint tie-breaker (see
+    :data:`LATE_START_COST`)."""
+    early = max(0.0, -t0 - EARLY_START_S) / unit
+    late = min(LATE_START_COST * max(t0, 0.0) / unit, LATE_START_CAP)
+    return EARLY_START_COST * early + late
+
+
 def align_pieces(
     pieces: list[Piece],
     pitch: np.ndarray,
@@ -235,15 +501,17 @@ def align_pieces(
     durations: np.ndarray,
     beat_s: float,
     salience: np.ndarray | None = None,
+    levels: str | None = None,
+    seed: Alignment | None = None,
 ) -> Alignment:
-    """Match pieces to target notes in order, fitting one steady tempo.
+    """Match pieces to target notes in order, fitting one steady tempo and the two levels.
 
     Parameters
     ----------
     pieces : list of Piece
         Voiced pieces of the attempt, in time order.
     pitch : np.ndarray
-        Median pitch of each piece (semitones); joining pieces of different pitch is costly.
+        Median pitch of each piece (MIDI numbers); joining pieces of different pitch is costly.
     onsets, durations : np.ndarray
         Target note onsets and durations in seconds.
     beat_s : float
@@ -251,6 +519,10 @@ def align_pieces(
     salience : np.ndarray, optional
         Per piece in [0, 1], how clearly it is the patient's voice (1, the default) rather
         than background (towards 0); leaving a piece unmatched costs this much of the usual.
+    levels : str, optional
+        The notes' ``"H"``/``"L"`` marks; without them the pitch settles nothing.
+    seed : Alignment, optional
+        A fit of nearly the same pieces (before a cut) to start from instead of the guesses.
 
     Returns
     -------
@@ -260,40 +532,216 @@ def align_pieces(
     onsets = np.asarray(onsets, dtype=float)
     offsets = onsets + np.asarray(durations, dtype=float)
     salience = np.ones(len(pieces)) if salience is None else np.asarray(salience, dtype=float)
+    pitch = np.asarray(pitch, dtype=float)
     n = len(onsets)
     if not pieces or n == 0:
-        return Alignment((None,) * n, 0.0, 1.0, MISSING_COST * n)
-    solved: dict[tuple[float, float], tuple[float, tuple[tuple[int, int] | None, ...]]] = {}
+        return Alignment(groups=(None,) * n, t0=0.0, scale=1.0, cost=MISSING_COST * n)
+    is_high = np.array([lv == "H" for lv in levels]) if levels else np.zeros(n, dtype=bool)
+    level_guesses = _level_guesses(pieces, pitch, salience) if levels else [(math.nan, math.nan)]
+    solved: dict[tuple[float, ...], Alignment] = {}
 
-    def solve(t0: float, scale: float) -> tuple[float, tuple[tuple[int, int] | None, ...]]:
-        """The DP for one tempo; guesses often refit to the same one, so each is solved once."""
-        if (t0, scale) not in solved:
-            solved[t0, scale] = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale)
-        return solved[t0, scale]
+    def solve(t0: float, scale: float, low: float, high: float, jump: float = 0.0) -> Alignment:
+        """The DP for one tempo, levels and jump; guesses often refit to the same, each solved once."""
+        key = (round(t0, 4), round(scale, 4), round(low, 2), round(high, 2), round(jump, 3))
+        if key not in solved:
+            want = np.where(is_high, high, low)
+            cost, groups, after = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale, want, jump)
+            cost += tempo_prior(scale) + start_prior(t0, scale * beat_s)
+            solved[key] = Alignment(
+                groups=groups, t0=t0, scale=scale, cost=cost, low=low if levels else None,
+                high=high if levels else None, jump=jump if after else 0.0, after_jump=after,
+            )
+        return solved[key]
 
     best: Alignment | None = None
     seen: set = set()
-    for t0, scale in sorted(_starts(pieces, salience, onsets, offsets)):
-        cost, groups = solve(t0, scale)
+    starts = [(g, lv) for g in sorted(_starts(pieces, salience, onsets, offsets)) for lv in level_guesses]
+    if seed is not None:
+        starts = [((seed.t0, seed.scale), (seed.low, seed.high) if levels else level_guesses[0])]
+    for (t0_guess, scale_guess), (low, high) in starts:
+        t0, scale, jump = t0_guess, scale_guess, 0.0
+        found = solve(t0, scale, low, high)
         known = False
-        for _ in range(MAX_REFITS):  # refit the tempo to the matches until they settle
-            key = (groups, round(t0, 3), round(scale, 3))
-            known = key in seen  # another guess already led here
+        for _ in range(MAX_REFITS):  # refit tempo, jump and levels to the matches until they settle
+            # the refit depends on the matches (and the levels' orientation) only, and on the
+            # tempo when fewer than two notes matched: a guess that led to matches already
+            # refitted from is not followed again
+            few = sum(g is not None for g in found.groups) < 2
+            key = (found.groups, high > low, round(scale, 2) if few else None)
+            known = key in seen
             if known:
                 break
             seen.add(key)
-            t0, scale = _fit_tempo(groups, pieces, onsets, t0, scale)
-            cost, new_groups = solve(t0, scale)
-            if new_groups == groups:
+            t0, scale, jump = _fit_jump(found.groups, pieces, onsets, t0, scale, beat_s)
+            if levels:
+                low, high = _fit_levels(found.groups, pieces, pitch, is_high, low, high)
+            again = solve(t0, scale, low, high, jump)
+            settled = again.groups == found.groups
+            found = again
+            if settled:
                 break
-            groups = new_groups
-        if known:
-            continue
-        cost += tempo_prior(scale)
-        if best is None or cost < best.cost:
-            best = Alignment(groups, t0, scale, cost)
+        if not known and (best is None or found.cost < best.cost):
+            best = found
     if best is None:  # every guess had an implausible tempo: align at the target's tempo
-        t0 = pieces[0].onset_s
-        cost, groups = solve(t0, 1.0)
-        best = Alignment(groups, t0, 1.0, cost)
+        best = solve(pieces[0].onset_s, 1.0, *level_guesses[0])
     return best
+
+
+def split_at_missing(
+    frames: Frames, pieces: list[Piece], predicted: np.ndarray, groups: tuple
+) -> list[Piece] | None:
+    """Pieces with cuts where the fitted tempo puts unmatched notes' onsets inside a piece.
+
+    Syllables sung legato on the same pitch, with no dip in loudness or confidence between
+    them, make one piece (a run of two or three on one note); the alignment then reports all
+    but one of them missing. A cut goes at the softest frame (the least confident, from the
+    track alone) within :data:`SPLIT_SEARCH_S` of each predicted onset, at least
+    :data:`MIN_SPLIT_S` from the piece's ends and from the other cuts. ``None`` if there is
+    nothing to cut.
+    """
+    hop = frames.hop_s
+    reach = max(round(SPLIT_SEARCH_S / hop), 1)
+    margin = max(round(MIN_SPLIT_S / hop), 1)
+    depth = -frames.energy_db if frames.energy_db is not None else -frames.confidence
+    cuts: dict[int, list[int]] = {}
+    for i, group in enumerate(groups):
+        if group is not None:
+            continue
+        for n, p in enumerate(pieces):
+            if p.onset_s + MIN_SPLIT_S < predicted[i] < p.offset_s - MIN_SPLIT_S:
+                centre = int(np.searchsorted(frames.times, predicted[i]))
+                lo = max(p.start + margin, centre - reach)
+                hi = min(p.stop - margin, centre + reach + 1)
+                if hi > lo:
+                    k = lo + int(np.argmax(depth[lo:hi]))
+                    if all(abs(k - c) >= margin for c in cuts.get(n, [])):
+                        cuts.setdefault(n, []).append(k)
+    if not cuts:
+        return None
+    out = []
+    for n, p in enumerate(pieces):
+        bounds = [p.start, *sorted(cuts.get(n, [])), p.stop]
+        for a, b in itertools.pairwise(bounds):
+            on = p.onset_s if a == p.start else float(frames.times[a] - hop / 2)
+            off = p.offset_s if b == p.stop else float(frames.times[b] - hop / 2)
+            out.append(Piece(start=a, stop=b, onset_s=on, offset_s=off))
+    return out
+
+
+def _attached(pieces: list[Piece], pitch: np.ndarray, matched: np.ndarray, order: range) -> np.ndarray:
+    """Unmatched pieces that run on from a sung syllable (``order`` forwards: its tail) or into
+    it (backwards: its head) without a pause, each on the syllable's pitch or too short to be
+    a vowel of its own."""
+    out = np.zeros(len(pieces), dtype=bool)
+    ref = pitch.copy()  # the pitch of the sung syllable the chain hangs on
+    prev = None
+    for k in order:
+        if prev is not None and (matched[prev] or out[prev]):
+            a, b = sorted((pieces[prev], pieces[k]), key=lambda p: p.onset_s)
+            short = pieces[k].offset_s - pieces[k].onset_s < EXTRA_MIN_S
+            if b.onset_s - a.offset_s < FLICKER_S and (
+                    short or float(octave_distance(pitch[k], ref[prev])) <= REPEAT_ST):
+                out[k] = not matched[k]
+                ref[k] = ref[prev] if out[k] else pitch[k]
+        prev = k
+    return out
+
+
+def extra_segments(
+    pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment, onsets: np.ndarray
+) -> tuple[Extra, ...]:
+    """The patient's singing that matched no note, as segments with their kind.
+
+    Unmatched pieces at least :data:`EXTRA_MIN_SALIENCE` clear are joined when closer than
+    :data:`EXTRA_JOIN_S`; segments without a piece of :data:`EXTRA_MIN_S` are dropped (a
+    click, a breath, the tracker's flicker). Before the first sung syllable a segment is a
+    ``"false_start"``; touching a sung syllable on the same pitch (within :data:`REPEAT_ST`)
+    it is a ``"repeat"``; anything else is ``"extra"``. Pieces running on from or into a sung
+    syllable without a pause (under :data:`FLICKER_S`), on its pitch or too short to be a
+    vowel, are that syllable's tail (an echo in a reverberant room) or head (a scoop the
+    tracker garbled), not extra; so is singing
+    that ends before the fitted tempo puts the next syllable (``onsets`` are the target's),
+    reckoned from the syllable before: a held note the voice broke in, not an addition.
+    """
+    groups = alignment.groups
+    after = alignment.after_jump or (False,) * len(groups)
+    matched = np.zeros(len(pieces), dtype=bool)
+    owner = np.full(len(pieces), -1)
+    for i, g in enumerate(groups):
+        if g is not None:
+            matched[g[0] : g[1]] = True
+            owner[g[0] : g[1]] = i
+    if not matched.any():
+        return ()
+    first = int(np.flatnonzero(matched)[0])
+    runs: list[list[int]] = []
+    attached = _attached(pieces, pitch, matched, range(len(pieces)))
+    attached |= _attached(pieces, pitch, matched, range(len(pieces) - 1, -1, -1))
+    for k, p in enumerate(pieces):
+        if matched[k] or attached[k] or salience[k] < EXTRA_MIN_SALIENCE:
+            continue
+        if runs and runs[-1][-1] == k - 1 and p.onset_s - pieces[k - 1].offset_s < EXTRA_JOIN_S:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    out = []
+    for run in runs:
+        a, b = pieces[run[0]], pieces[run[-1]]
+        if max(pieces[k].offset_s - pieces[k].onset_s for k in run) < EXTRA_MIN_S:
+            continue
+        before = owner[: run[0]][matched[: run[0]]]
+        if len(before) and before[-1] + 1 < len(groups):
+            i = int(before[-1])
+            slot_end = alignment.t0 + alignment.scale * onsets[i + 1] + (alignment.jump if after[i] else 0.0)
+            if b.offset_s <= slot_end:
+                continue  # within the slot of the syllable before it
+        kind = "extra"
+        if run[-1] < first:
+            kind = "false_start"
+        else:
+            longest = max(run, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
+            left = np.flatnonzero(matched[: run[0]])
+            right = run[-1] + 1 + np.flatnonzero(matched[run[-1] + 1 :])
+            neighbours = [(int(k), a.onset_s - pieces[k].offset_s) for k in left[-1:]]
+            neighbours += [(int(k), pieces[k].onset_s - b.offset_s) for k in right[:1]]
+            for k, gap in neighbours:  # the nearest sung syllables either side
+                if gap < EXTRA_JOIN_S and float(octave_distance(pitch[longest], pitch[k])) <= REPEAT_ST:
+                    kind = "repeat"
+        out.append(Extra(onset_s=a.onset_s, offset_s=b.offset_s, kind=kind))
+    return tuple(out)
+
+
+def find_syllables(
+    frames: Frames, onsets: np.ndarray, durations: np.ndarray, beat_s: float, levels: str, model: str
+) -> SyllableMatch:
+    """Cut the attempt into pieces, match them to the target notes, and name what is extra.
+
+    Parameters
+    ----------
+    frames : Frames
+        The attempt's frames (:func:`~mitpractice.scoring.segment.frames_from_track`).
+    onsets, durations : np.ndarray
+        The target notes' onsets and durations (s).
+    beat_s : float
+        Seconds per target beat.
+    levels : str
+        The notes' ``"H"``/``"L"`` marks.
+    model : str
+        The pitch tracker (its confidence scale).
+    """
+    pieces = segment_pieces(frames)
+    pitch = piece_pitch(frames, pieces)
+    salience = piece_salience(frames, pieces, model)
+    alignment = align_pieces(pieces, pitch, onsets, durations, beat_s, salience, levels)
+    for _ in range(MAX_SPLIT_ROUNDS):  # legato with no audible boundary: cut where the tempo says
+        split = split_at_missing(frames, pieces, alignment.onset_times(onsets), alignment.groups)
+        if split is None:
+            break
+        split_pitch, split_salience = piece_pitch(frames, split), piece_salience(frames, split, model)
+        again = align_pieces(split, split_pitch, onsets, durations, beat_s, split_salience, levels,
+                             seed=alignment)
+        if again.cost >= alignment.cost:
+            break
+        pieces, pitch, salience, alignment = split, split_pitch, split_salience, again
+    extra = extra_segments(pieces, pitch, salience, alignment, onsets)
+    return SyllableMatch(pieces=tuple(pieces), alignment=alignment, extra=extra)

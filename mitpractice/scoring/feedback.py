@@ -11,17 +11,32 @@ import numpy as np
 from mitpractice.scoring.melodic import FULL_CREDIT, MelodicResult
 from mitpractice.scoring.rhythmic import MAX_FINAL_HOLD, MIN_HOLD, TEMPO_RANGE, RhythmicResult
 
-#: At most this many tips follow the encouraging line.
+#: At most this many tips follow the encouraging line (more is too much to read and act on).
 MAX_TIPS = 2
+#: Overall scores (0–100) from which the first line says "Very good!", "Good work." and
+#: "Good try. Keep going." (docs/scoring.md's rough guide: 90+ correct, 70–90 one thing to
+#: work on, 40–70 partial; praise starts a little below each band, so that a correct
+#: attempt marked down by a hair is still called very good).
+VERY_GOOD, GOOD, GOOD_TRY = 85.0, 65.0, 40.0
+#: Mean steadiness credit below which the patient hears "Hold each note steady" (0.6: the
+#: steady part drifts about 1.7 semitones, gliding like speech rather than holding a note).
+STEADY_TIP = 0.6
+#: Sung steps (semitones) below which the tune is "clearly" too flat: under this the high
+#: notes barely stand out ("Make the high notes clearly higher.").
+FLAT_ST = 1.0
+#: How far (semitones) the sung step may fall short of the target's before "Sing the high
+#: notes higher." and before "a little low" (0.75: past the full-credit tolerance, where the
+#: credit starts to fall noticeably); and how far it may exceed it before "a little too high".
+SHORT_ST, LITTLE_SHORT_ST, WIDE_ST = 1.5, 0.75, 1.0
 
 
 def praise(overall: float) -> str:
     """The encouraging first line, by overall score."""
-    if overall >= 85:
+    if overall >= VERY_GOOD:
         return "Very good!"
-    if overall >= 65:
+    if overall >= GOOD:
         return "Good work."
-    if overall >= 40:
+    if overall >= GOOD_TRY:
         return "Good try. Keep going."
     return "Thank you for trying. Let's try again together."
 
@@ -33,21 +48,21 @@ def melody_tips(
     tips = []
     interval = melodic.interval
     steady = melodic.steadiness[np.isfinite(melodic.steadiness)]
-    if steady.size and float(np.mean(steady)) < 0.6:
+    if steady.size and float(np.mean(steady)) < STEADY_TIP:
         tips.append("Hold each note steady, as if singing.")
     if interval is not None:
         if interval < -FULL_CREDIT:
             tips.append("Sing the high notes higher than the low notes.")
-        elif interval < 1.0:
+        elif interval < FLAT_ST:
             tips.append("Make the high notes clearly higher.")
-        elif target_interval - interval > 1.5:
+        elif target_interval - interval > SHORT_ST:
             tips.append("Sing the high notes higher.")
-        elif target_interval - interval > 0.75:
+        elif target_interval - interval > LITTLE_SHORT_ST:
             tips.append("The high notes were a little low.")
-        elif interval - target_interval > 1.0:
+        elif interval - target_interval > WIDE_ST:
             tips.append("The high notes were a little too high.")
     for i, ok in enumerate(melodic.pitch_ok):
-        if not ok and np.isfinite(melodic.relative[i]) and (interval is None or interval >= 1.0):
+        if not ok and np.isfinite(melodic.relative[i]) and (interval is None or interval >= FLAT_ST):
             expected = target_interval if levels[i] == "H" else 0.0
             if levels[i] == "L" and melodic.relative[i] > expected:
                 tips.append(f"Sing '{syllables[i]}' low.")
@@ -96,8 +111,13 @@ def feedback_lines(
     syllables: tuple[str, ...],
     levels: str,
     target_interval: float,
+    extra: tuple[str, ...] = (),
 ) -> list[str]:
     """Praise plus up to :data:`MAX_TIPS` tips; ``melodic`` is ``None`` when only rhythm counts.
+
+    ``extra`` are the kinds of the extra singing found (``"false_start"``, ``"repeat"``,
+    ``"extra"``): a restart or a repeat is named kindly, after a missing syllable and before
+    the tune and the timing.
 
     Examples
     --------
@@ -110,11 +130,21 @@ def feedback_lines(
         missing_first = tips[:1] if tips and tips[0].startswith("Try to sing every") else []
         rest = [t for t in tips if t not in missing_first]
         tips = missing_first + tune[:1] + rest[:1] + tune[1:] + rest[1:]
+    kind = next((KIND_WORDS[k] for k in ("false_start", "repeat") if k in extra), None)
+    if kind:
+        missing_first = tips[:1] if tips and tips[0].startswith("Try to sing every") else []
+        tips = [*missing_first, kind, *tips[len(missing_first):]]
     lines = [praise(overall), *tips[:MAX_TIPS]]
     if len(lines) == 1:
         done = "The tune and the rhythm were right." if melodic is not None else "The rhythm was right."
         lines.append(done)
     return lines
 
+
+#: What is said of extra singing: kindly, it is part of practising.
+KIND_WORDS = {
+    "false_start": "You started again — that's fine.",
+    "repeat": "You sang a part twice — that's fine.",
+}
 
 NOT_HEARD = ["I could not hear singing. Try again, a little louder, close to the microphone."]

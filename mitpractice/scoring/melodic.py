@@ -44,6 +44,19 @@ LEVEL_FULL = 0.75
 TRACKER_SLIPS = 12.0 * np.log2([1.0, 2.0, 0.5, 3.0, 4.0, 5.0, 0.25])
 #: Fractions of a syllable left out at its start and end when measuring its pitch.
 HEAD, TAIL = 0.2, 0.15
+#: A syllable further than this (semitones) from the centre between the two levels is the
+#: tracker's slip, not singing: MIT's steps are at most 7 semitones, so a sung level lies
+#: within 3.5 of the centre; 8 leaves room for a wide step sung wider still.
+SLIP_ST = 8.0
+#: How fast credit falls beyond its tolerance (semitones): for interval errors half the
+#: target step, between ``INTERVAL_WIDTH_ST`` (a minor third) and its double (a fifth may be
+#: sung a semitone narrow with little loss); for level errors and for drift ``LEVEL_WIDTH_ST``
+#: and ``STEADY_WIDTH_ST``.
+INTERVAL_WIDTH_ST, LEVEL_WIDTH_ST, STEADY_WIDTH_ST = 1.5, 1.0, 1.0
+#: ``pitch_ok``: within ``PITCH_OK_ST`` semitones (or ``PITCH_OK_SHARE`` of a wider target
+#: step) of where the syllable belongs, and sung at least ``STEADY_OK`` steadily (a drift
+#: under about 1.8 semitones).
+PITCH_OK_ST, PITCH_OK_SHARE, STEADY_OK = 1.5, 0.3, 0.5
 
 
 @dataclass(frozen=True)
@@ -89,7 +102,7 @@ def syllable_pitch(midi: np.ndarray, voiced: np.ndarray, hop_s: float) -> Syllab
     values = fold_octaves(np.asarray(midi, dtype=float)[np.asarray(voiced, dtype=bool)])
     n = len(values)
     if n == 0:
-        return SyllablePitch(float("nan"), 0.0)
+        return SyllablePitch(midi=float("nan"), drift=0.0)
     head, tail = int(HEAD * n), int(TAIL * n)
     steady = values[head : n - tail] if n - head - tail >= 3 else values
     smooth = median_filter(steady, size=min(5, len(steady)), mode="nearest")
@@ -98,7 +111,7 @@ def syllable_pitch(midi: np.ndarray, voiced: np.ndarray, hop_s: float) -> Syllab
         t = np.arange(len(smooth)) * hop_s
         slope = np.polyfit(t, smooth, 1)[0]
         drift = abs(float(slope)) * max(t[-1] - t[0] + hop_s, MIN_DRIFT_SPAN_S)
-    return SyllablePitch(float(np.median(steady)), float(drift))
+    return SyllablePitch(midi=float(np.median(steady)), drift=float(drift))
 
 
 def fold_to_levels(midi: np.ndarray, levels: str, interval: float) -> np.ndarray:
@@ -129,7 +142,7 @@ def fold_to_levels(midi: np.ndarray, levels: str, interval: float) -> np.ndarray
     else:
         centre = float(np.median(midi[ok])) - interval / 2
     out = midi.copy()
-    for i in np.flatnonzero(ok & (np.abs(midi - centre) > 8.0)):
+    for i in np.flatnonzero(ok & (np.abs(midi - centre) > SLIP_ST)):
         candidates = midi[i] - TRACKER_SLIPS
         out[i] = candidates[np.argmin(np.abs(candidates - centre))]
     return out
@@ -151,7 +164,7 @@ def falloff(error: float, full: float, width: float) -> float:
 
 def interval_width(target: float) -> float:
     """How fast interval credit falls (semitones): wider for wider target intervals."""
-    return float(np.clip(0.5 * target, 1.5, 3.0))
+    return float(np.clip(0.5 * target, INTERVAL_WIDTH_ST, 2 * INTERVAL_WIDTH_ST))
 
 
 def interval_credit(sung: float | None, target: float) -> float:
@@ -169,17 +182,17 @@ def interval_credit(sung: float | None, target: float) -> float:
 
 def level_credit(error: float) -> float:
     """Credit for one syllable that is ``error`` semitones off its own kind's level."""
-    return falloff(abs(error), LEVEL_FULL, 1.0)
+    return falloff(abs(error), LEVEL_FULL, LEVEL_WIDTH_ST)
 
 
 def steadiness_credit(drift: float) -> float:
     """Credit for how steadily a syllable holds its note (1 for singing, near 0 for speech)."""
-    return falloff(drift, STEADY_DRIFT, 1.0)
+    return falloff(drift, STEADY_DRIFT, STEADY_WIDTH_ST)
 
 
 def pitch_tolerance(target: float) -> float:
     """Largest error (semitones) for which a syllable's pitch counts as right."""
-    return max(1.5, 0.3 * target)
+    return max(PITCH_OK_ST, PITCH_OK_SHARE * target)
 
 
 @dataclass(frozen=True)
@@ -238,6 +251,8 @@ def melodic_score(
     interval = high - low if high is not None and low is not None else None
     own = {lv: v for lv, v in (("H", high), ("L", low)) if v is not None}
     floor = min(own.values()) if own else None
+    if wants_step and interval is None and high is not None:  # only high syllables sung
+        floor = high - target_interval  # the low level they imply
     steadiness = np.array([steadiness_credit(d) if np.isfinite(d) else np.nan for d in drift])
     credit = np.zeros(n)
     pitch_ok = np.zeros(n, dtype=bool)
@@ -246,8 +261,11 @@ def melodic_score(
     for i in np.flatnonzero(sung):
         credit[i] = level_credit(midi[i] - own[levels[i]]) * steadiness[i]
         expected = target_interval if levels[i] == "H" and wants_step else 0.0
-        pitch_ok[i] = steadiness[i] >= 0.5 and abs(relative[i] - expected) <= tolerance
-    step = interval_credit(interval, target_interval) if wants_step else 1.0
+        pitch_ok[i] = steadiness[i] >= STEADY_OK and abs(relative[i] - expected) <= tolerance
+    # Only one kind sung (a syllable of two left out): the step cannot be heard, and is not
+    # held against the syllables that were sung; those left out already count 0.
+    step = interval_credit(interval, target_interval) if wants_step and interval is not None else 1.0
     weights = np.asarray(beats, dtype=float)
     score = 100.0 * step * float(np.sum(weights * credit) / np.sum(weights)) if n else 0.0
-    return MelodicResult(score, interval, floor, relative, pitch_ok, steadiness)
+    return MelodicResult(score=score, interval=interval, low_midi=floor, relative=relative,
+                         pitch_ok=pitch_ok, steadiness=steadiness)

@@ -7,6 +7,8 @@ syllable is judged by
 
 * the time from its onset to the next sung syllable's onset, against the target's time for the
   same notes (a stretched syllable pushes the next one late, a squeezed one pulls it early);
+  across a syllable left out, against the target's time with or without it, whichever is
+  closer (a patient may keep its silence or move the rest up);
 * for the last syllable, which has no next onset, how long it sounds against its beats; and
   for every syllable, whether it sounds at least :data:`MIN_HOLD` of its slot (a clipped note).
 
@@ -25,6 +27,9 @@ import numpy as np
 
 #: Steady tempo scales (attempt length over target length) that are not errors.
 TEMPO_RANGE = (0.65, 1.55)
+#: Beyond that range the tempo credit falls as a bell of this width (log ratio): 35 % too
+#: slow or fast past the range keeps a third of the credit.
+TEMPO_WIDTH = 0.3
 #: Log-ratio errors up to this are full credit (about 13 % longer or shorter).
 TIMING_FULL = 0.12
 #: Width of the credit's fall beyond ``TIMING_FULL``.
@@ -91,7 +96,7 @@ def tempo_credit(scale: float) -> float:
     """
     lo, hi = TEMPO_RANGE
     excess = max(0.0, math.log(lo / scale), math.log(scale / hi))
-    return math.exp(-((excess / 0.3) ** 2))
+    return math.exp(-((excess / TEMPO_WIDTH) ** 2))
 
 
 def steady_tempo(onsets: np.ndarray, target_onsets: np.ndarray, fallback: float = 1.0) -> float:
@@ -162,7 +167,11 @@ def rhythmic_score(
         short = max(0.0, math.log(MIN_HOLD / max(hold[i], 1e-3))) if judge_holds else 0.0
         if pos + 1 < len(sung):
             j = sung[pos + 1]
-            ratio[i] = (onsets[j] - onsets[i]) / (scale * (target_onsets[j] - target_onsets[i]))
+            # across syllables left out, the next one is due after their time (a silence
+            # kept) or without it (the rest moved up): judged against the closer of the two
+            dues = {target_onsets[j] - target_onsets[i], target_durations[i]}
+            ratio[i] = min(((onsets[j] - onsets[i]) / (scale * due) for due in dues),
+                           key=lambda r: abs(math.log(max(r, 1e-3))))
             error[i] = max(abs(math.log(max(ratio[i], 1e-3))), short)
         else:
             ratio[i] = hold[i]
@@ -172,8 +181,10 @@ def rhythmic_score(
     tempo = tempo_credit(scale)
     timing_ok = np.isfinite(error) & (np.nan_to_num(error, nan=np.inf) <= TIMING_OK)
     if n == 0:
-        return RhythmicResult(0.0, tempo, ratio, hold, error, timing_ok)
+        return RhythmicResult(score=0.0, tempo_credit=tempo, ratio=ratio, hold=hold, error=error,
+                              timing_ok=timing_ok)
     weights = np.asarray(target_durations, dtype=float)
     mean = float(np.sum(weights * credits) / np.sum(weights))
     score = 100.0 * tempo * 0.5 * (mean + float(credits.min()))
-    return RhythmicResult(score, tempo, ratio, hold, error, timing_ok)
+    return RhythmicResult(score=score, tempo_credit=tempo, ratio=ratio, hold=hold, error=error,
+                          timing_ok=timing_ok)

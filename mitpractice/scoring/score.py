@@ -24,33 +24,24 @@ import numpy as np
 from mitpractice.errors import ParameterError
 from mitpractice.melody import TargetMelody, midi_to_hz
 from mitpractice.pitch.track import PitchTrack
-from mitpractice.scoring.align import Alignment, align_pieces
+from mitpractice.scoring.align import Extra, SyllableMatch, find_syllables
 from mitpractice.scoring.feedback import NOT_HEARD, feedback_lines
-from mitpractice.scoring.melodic import melodic_score, syllable_pitch
-from mitpractice.scoring.rhythmic import rhythmic_score, steady_tempo
-from mitpractice.scoring.segment import (
-    Frames,
-    Piece,
-    fold_octaves,
-    frames_from_track,
-    segment_pieces,
-    thresholds,
-)
+from mitpractice.scoring.melodic import MelodicResult, melodic_score, syllable_pitch
+from mitpractice.scoring.rhythmic import RhythmicResult, rhythmic_score, steady_tempo
+from mitpractice.scoring.segment import Frames, frames_from_track, thresholds
 
 MODES = ("sung", "sprechgesang")
-#: Less voiced sound than this (s), summed over the matched syllables, is not an attempt.
+#: Less voiced sound than this (s), summed over the matched syllables, is not an attempt (a
+#: quarter of a second: one short syllable; a cough or a click is less).
 MIN_VOICED_S = 0.25
 #: The matched syllables must be this much louder (dB, median) than the quietest tenth of
-#: the recording, or ``CLEAR_PAUSE_DB`` louder than the quietest tenth of its unvoiced
-#: frames (of which there must be ``MIN_FLOOR_FRAMES``).
-MIN_CONTRAST_DB, CLEAR_PAUSE_DB, MIN_FLOOR_FRAMES = 6.0, 15.0, 10
-#: A long piece is cut at a missing note's predicted onset only this far (s) from its ends.
-MIN_SPLIT_S = 0.15
-#: A piece this many dB quieter than the loudest voiced sound counts as background.
-SALIENCE_DB = 15.0
-#: Pitch change (semitones per 10 ms) across a cut inside a voiced run above which the sound
-#: after it may be another voice.
-CONTINUOUS_ST = 1.0
+#: the recording (babble and steady noise have no quiet moments), or ``CLEAR_PAUSE_DB``
+#: louder than the quietest tenth of its frames outside the syllables or unvoiced (of which
+#: there must be ``MIN_FLOOR_FRAMES``, a tenth of a second, for the floor to mean anything).
+#: 12 dB: mains hum 15 dB under the voice's loud parts lies 13.5 dB under its median.
+MIN_CONTRAST_DB, CLEAR_PAUSE_DB, MIN_FLOOR_FRAMES = 6.0, 12.0, 10
+#: Percentile of the frames' loudness taken as the recording's quiet floor.
+FLOOR_PERCENTILE = 10
 
 
 @dataclass(frozen=True)
@@ -84,14 +75,25 @@ class SyllableResult:
 
 
 @dataclass(frozen=True)
+class Analysis:
+    """How a score was reached: the frames heard, the syllables matched, the judgements."""
+
+    frames: Frames
+    match: SyllableMatch
+    melodic: MelodicResult
+    rhythmic: RhythmicResult
+
+
+@dataclass(frozen=True)
 class Score:
     """The score of one attempt, as the ``mitpractice score --json`` contract describes it.
 
     Scores are 0–100; ``interval_semitones`` is the sung high minus low level (negative when
     inverted); ``tempo_ratio`` the attempt's length over the target's, from the one tempo
     fitted to the sung onsets. Both are ``None`` when they cannot be measured.
-    ``details`` holds the intermediate results (``frames``, ``alignment``, ``melodic``,
-    ``rhythmic``) for the review screen; it is not part of the JSON.
+    ``extra`` is the singing that matched no syllable (a false start, a repeat), left out of
+    the scores. ``analysis`` holds the intermediate results for the review screen and the
+    therapists' recordings; it is not part of the JSON.
     """
 
     phrase_id: str
@@ -105,10 +107,11 @@ class Score:
     feedback: tuple[str, ...]
     mode: str = "sung"
     model: str = ""
-    details: dict[str, Any] = field(default_factory=dict, compare=False)
+    extra: tuple[Extra, ...] = ()
+    analysis: Analysis | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        """The contract's JSON object (plus ``mode`` and ``model``)."""
+        """The contract's JSON object (plus ``mode``, ``model`` and ``extra``)."""
         return {
             "phrase_id": self.phrase_id,
             "voiced": self.voiced,
@@ -121,6 +124,7 @@ class Score:
             "feedback": list(self.feedback),
             "mode": self.mode,
             "model": self.model,
+            "extra": [e.to_json() for e in self.extra],
         }
 
 
@@ -129,104 +133,41 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 def _unvoiced(melody: TargetMelody, mode: str, model: str) -> Score:
-    syllables = tuple(SyllableResult(n.index, n.syllable, n.level, False) for n in melody.notes)
-    return Score(melody.phrase_id, False, 0.0, 0.0, 0.0, None, None, syllables, tuple(NOT_HEARD), mode, model)
+    syllables = tuple(SyllableResult(index=n.index, text=n.syllable, target=n.level, detected=False)
+                      for n in melody.notes)
+    return Score(
+        phrase_id=melody.phrase_id, voiced=False, melodic=0.0, rhythmic=0.0, overall=0.0,
+        interval_semitones=None, tempo_ratio=None, syllables=syllables, feedback=tuple(NOT_HEARD),
+        mode=mode, model=model,
+    )
 
 
-def find_syllables(
-    frames: Frames, onsets: np.ndarray, durations: np.ndarray, beat_s: float, model: str
-) -> tuple[list[Piece], Alignment]:
-    """Cut the attempt into pieces and match them to the target notes (see module align)."""
-    pieces = segment_pieces(frames)
-    pitch = piece_pitch(frames, pieces)
-    salience = piece_salience(frames, pieces, model)
-    alignment = align_pieces(pieces, pitch, onsets, durations, beat_s, salience)
-    split = split_at_missing(frames, pieces, alignment.onset_times(onsets), alignment.groups)
-    if split is not None:  # legato with no audible boundary: try the cut the tempo predicts
-        again = align_pieces(split, piece_pitch(frames, split), onsets, durations, beat_s,
-                             piece_salience(frames, split, model))
-        if again.cost < alignment.cost:
-            return split, again
-    return pieces, alignment
+def without_extra(
+    onsets: np.ndarray, offsets: np.ndarray, extra: tuple[Extra, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sung onsets and offsets with the time taken by extra singing inside the phrase taken out.
 
+    A syllable sung twice, or a word put in, delays everything after it; the rhythm of the
+    target's syllables is judged as if it had not been sung: every syllable from the next one
+    after an extra segment on is moved earlier by the time from the segment's start to it.
 
-def piece_pitch(frames: Frames, pieces: list[Piece]) -> np.ndarray:
-    """Median pitch of each piece, the tracker's octave slips folded."""
-    return np.array([np.median(fold_octaves(frames.midi[p.start : p.stop])) for p in pieces])
-
-
-def split_at_missing(
-    frames: Frames, pieces: list[Piece], predicted: np.ndarray, groups: tuple
-) -> list[Piece] | None:
-    """Pieces with a cut where the fitted tempo puts an unmatched note's onset inside one piece.
-
-    Two syllables sung legato on the same pitch, with no dip in loudness or confidence between
-    them, make one piece; the alignment then reports one of them missing. The cut goes at the
-    least confident frame within 0.1 s of the predicted onset. ``None`` if there is nothing to cut.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> on, off = without_extra(np.array([0.0, 2.0]), np.array([0.9, 2.9]), (Extra(1.0, 1.9, "repeat"),))
+    >>> on.tolist(), off.tolist()
+    ([0.0, 1.0], [0.9, 1.9])
     """
-    hop = frames.hop_s
-    margin = MIN_SPLIT_S
-    cuts: dict[int, int] = {}
-    for i, group in enumerate(groups):
-        if group is not None:
+    on, off = np.array(onsets, dtype=float), np.array(offsets, dtype=float)
+    for e in sorted(extra, key=lambda e: -e.onset_s):  # latest first: earlier shifts add up
+        after = np.flatnonzero(np.isfinite(on) & (on >= e.offset_s))
+        before = np.isfinite(on) & (on < e.onset_s)
+        if e.kind == "false_start" or not len(after) or not before.any():
             continue
-        for n, p in enumerate(pieces):
-            if p.onset_s + margin < predicted[i] < p.offset_s - margin:
-                centre = int(np.searchsorted(frames.times, predicted[i]))
-                lo = max(p.start + 1, centre - round(0.1 / hop))
-                hi = min(p.stop - 1, centre + round(0.1 / hop) + 1)
-                if hi > lo:
-                    cuts[n] = lo + int(np.argmin(frames.confidence[lo:hi]))
-    if not cuts:
-        return None
-    out = []
-    for n, p in enumerate(pieces):
-        if n in cuts:
-            k = cuts[n]
-            middle = float(frames.times[k] - hop / 2)
-            out += [Piece(p.start, k, p.onset_s, middle), Piece(k, p.stop, middle, p.offset_s)]
-        else:
-            out.append(p)
-    return out
-
-
-def piece_salience(frames: Frames, pieces: list[Piece], model: str) -> np.ndarray:
-    """How clearly each piece is the patient's voice, in [0.1, 1].
-
-    With the audio: full for pieces as loud as the loudest tenth of the voiced frames,
-    falling by 1/15 per dB below (background talk, an echo). From the track alone: by how sure
-    the tracker is, between its hold threshold and a clear voice. Pieces cut from one
-    unbroken stretch of voice (:func:`one_voice`) share its clearest piece's salience: a last
-    syllable sung softly, trailing off, is still the patient's.
-    """
-    if not pieces:
-        return np.zeros(0)
-    if frames.energy_db is not None:
-        loud = np.percentile(frames.energy_db[frames.voiced], 90)
-        level = np.array([np.median(frames.energy_db[p.start : p.stop]) for p in pieces])
-        salience = np.clip(1.0 + (level - loud) / SALIENCE_DB, 0.1, 1.0)
-    else:
-        _, hold, sure = thresholds(model)
-        conf = np.array([np.median(frames.confidence[p.start : p.stop]) for p in pieces])
-        salience = np.clip((conf - hold) / (sure - hold), 0.1, 1.0)
-    stretch = np.cumsum([k == 0 or not one_voice(frames, pieces[k - 1], p) for k, p in enumerate(pieces)])
-    for n in np.unique(stretch):
-        salience[stretch == n] = salience[stretch == n].max()
-    return salience
-
-
-def one_voice(frames: Frames, before: Piece, after: Piece) -> bool:
-    """Whether two pieces are one unbroken voice: no gap, and the pitch glides across the cut.
-
-    Background talk that takes over from the patient's voice without a pause jumps to a
-    pitch of its own from one frame to the next; a voice moves by less than
-    :data:`CONTINUOUS_ST` per 10 ms.
-    """
-    k = after.start
-    if before.stop != k or k < 3 or k + 3 > len(frames.midi):
-        return False
-    steps = np.abs(np.diff(frames.midi[k - 3 : k + 3]))
-    return bool(np.all(steps <= CONTINUOUS_ST * max(frames.hop_s / 0.01, 1.0)))
+        shift = on[after[0]] - e.onset_s
+        on[after] -= shift
+        off[after] -= shift
+    return on, off
 
 
 def heard_voice(frames: Frames, spans: list[tuple[int, int] | None], model: str) -> bool:
@@ -235,10 +176,12 @@ def heard_voice(frames: Frames, spans: list[tuple[int, int] | None], model: str)
     There must be :data:`MIN_VOICED_S` of voiced sound. With the audio, it must also stand
     out from the recording's quiet floor: :data:`MIN_CONTRAST_DB` above the quietest tenth
     of all frames (babble and steady noise have no quiet moments), or
-    :data:`CLEAR_PAUSE_DB` above the quietest tenth of the frames without voice (a phrase
-    sung legato through most of the recording still has a moment of silence and pauses for
-    its consonants; babble never falls that far). From the track alone, the tracker must be
-    as sure of it as of a clear voice (a crowd of voices makes the tracker unsure).
+    :data:`CLEAR_PAUSE_DB` above the quietest tenth of the frames outside the syllables or
+    without voice (a phrase sung legato through most of the recording still has a moment of
+    silence and pauses for its consonants; babble never falls that far; mains hum, which a
+    tracker takes for a voice, is heard alone before and after the phrase). From the track
+    alone, the tracker must be as sure of it as of a clear voice (a crowd of voices makes the
+    tracker unsure).
     """
     idx = np.concatenate([np.arange(a, b) for a, b in filter(None, spans)] or [np.zeros(0, int)])
     idx = idx[frames.voiced[idx]]
@@ -246,9 +189,13 @@ def heard_voice(frames: Frames, spans: list[tuple[int, int] | None], model: str)
         return False
     if frames.energy_db is not None:
         level = float(np.median(frames.energy_db[idx]))
-        rest = frames.energy_db[~frames.voiced]
-        pauses = level - np.percentile(rest, 10) if len(rest) >= MIN_FLOOR_FRAMES else 0.0
-        return level - np.percentile(frames.energy_db, 10) >= MIN_CONTRAST_DB or pauses >= CLEAR_PAUSE_DB
+        outside = np.ones(len(frames.times), dtype=bool)
+        for span in filter(None, spans):
+            outside[span[0] : span[1]] = False
+        rest = frames.energy_db[outside | ~frames.voiced]
+        pauses = level - np.percentile(rest, FLOOR_PERCENTILE) if len(rest) >= MIN_FLOOR_FRAMES else 0.0
+        contrast = level - np.percentile(frames.energy_db, FLOOR_PERCENTILE)
+        return contrast >= MIN_CONTRAST_DB or pauses >= CLEAR_PAUSE_DB
     return float(np.median(frames.confidence[idx])) >= thresholds(model)[2]
 
 
@@ -296,43 +243,49 @@ def score_track(
     frames = frames_from_track(track, audio, sr)
     onsets = np.array([n.onset_s for n in notes])
     durations = np.array([n.duration_s for n in notes])
-    pieces, alignment = find_syllables(frames, onsets, durations, melody.beat_s, track.model)
-    spans = [(pieces[g[0]].start, pieces[g[1] - 1].stop) if g else None for g in alignment.groups]
+    levels = "".join(n.level for n in notes)
+    match = find_syllables(frames, onsets, durations, melody.beat_s, levels, track.model)
+    spans = match.spans()
     if not heard_voice(frames, spans, track.model):
         return _unvoiced(melody, mode, track.model)
 
     pitches = [syllable_pitch(frames.midi[s[0] : s[1]], frames.voiced[s[0] : s[1]], frames.hop_s)
                if s else None for s in spans]
-    levels = "".join(n.level for n in notes)
     beats = np.array([n.beats for n in notes])
     melodic = melodic_score(pitches, levels, beats, melody.interval)
-    sung_on = np.array([pieces[g[0]].onset_s if g else np.nan for g in alignment.groups])
-    sung_off = np.array([pieces[g[1] - 1].offset_s if g else np.nan for g in alignment.groups])
-    scale = steady_tempo(sung_on, onsets, fallback=alignment.scale)
-    rhythmic = rhythmic_score(sung_on, sung_off, onsets, durations, scale, judge_holds=mode == "sung")
+    groups, pieces = match.alignment.groups, match.pieces
+    sung_on = np.array([pieces[g[0]].onset_s if g else np.nan for g in groups])
+    sung_off = np.array([pieces[g[1] - 1].offset_s if g else np.nan for g in groups])
+    timed_on, timed_off = without_extra(sung_on, sung_off, match.extra)
+    scale = steady_tempo(timed_on, onsets, fallback=match.alignment.scale)
+    rhythmic = rhythmic_score(timed_on, timed_off, onsets, durations, scale, judge_holds=mode == "sung")
     overall = rhythmic.score if mode == "sprechgesang" else 0.5 * (melodic.score + rhythmic.score)
 
     syllables = []
     for i, n in enumerate(notes):
         if pitches[i] is None:
-            syllables.append(SyllableResult(i, n.syllable, n.level, False))
+            syllables.append(SyllableResult(index=i, text=n.syllable, target=n.level, detected=False))
             continue
         rel = float(melodic.relative[i])
         syllables.append(
             SyllableResult(
-                i, n.syllable, n.level, True, float(sung_on[i]), float(sung_off[i]),
-                midi_to_hz(melodic.low_midi + rel) if melodic.low_midi is not None else None,
-                rel, bool(melodic.pitch_ok[i]), bool(rhythmic.timing_ok[i]),
+                index=i, text=n.syllable, target=n.level, detected=True,
+                onset_s=float(sung_on[i]), offset_s=float(sung_off[i]),
+                pitch_hz=None if melodic.low_midi is None else midi_to_hz(melodic.low_midi + rel),
+                pitch_semitones=rel, pitch_ok=bool(melodic.pitch_ok[i]),
+                timing_ok=bool(rhythmic.timing_ok[i]),
             )
         )
     lines = feedback_lines(
         overall, melodic if mode == "sung" else None, rhythmic, scale,
         tuple(n.syllable for n in notes), levels, melody.interval,
+        extra=tuple(e.kind for e in match.extra),
     )
     return Score(
-        melody.phrase_id, True, melodic.score, rhythmic.score, overall, melodic.interval,
-        scale, tuple(syllables), tuple(lines), mode, track.model,
-        details={"frames": frames, "alignment": alignment, "melodic": melodic, "rhythmic": rhythmic},
+        phrase_id=melody.phrase_id, voiced=True, melodic=melodic.score, rhythmic=rhythmic.score,
+        overall=overall, interval_semitones=melodic.interval, tempo_ratio=scale,
+        syllables=tuple(syllables), feedback=tuple(lines), mode=mode, model=track.model,
+        extra=match.extra, analysis=Analysis(frames=frames, match=match, melodic=melodic, rhythmic=rhythmic),
     )
 
 

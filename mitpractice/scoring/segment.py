@@ -26,8 +26,12 @@ from mitpractice.pitch.track import PitchTrack
 #: Per model: a frame is voiced when the tracker's confidence reaches the first value; a run
 #: of voiced frames continues while it stays above the second (hysteresis against flicker);
 #: the third is the median confidence of a clearly heard voice. CREPE's confidence is near 0.85
-#: on a clean voice; pYIN's voicing probability rarely exceeds 0.6 even then.
-THRESHOLDS = {"pyin": (0.3, 0.2, 0.4)}
+#: on a clean voice. pYIN's confidence (:mod:`mitpractice.pitch.pyin`) is 0.5 + half its
+#: voicing probability where its HMM says voiced, under 0.49 elsewhere: 0.5 is its own
+#: decision; 0.4 holds a run only through frames it called unvoiced at a voicing probability
+#: above 0.8; a clean voice's median lies at 0.64–0.91 across the test voices (0.54–0.66 in
+#: babble at 10 dB), so 0.6 is a clear voice.
+THRESHOLDS = {"pyin": (0.5, 0.4, 0.6)}
 DEFAULT_THRESHOLDS = (0.5, 0.35, 0.65)
 #: Voiced runs shorter than this are clicks or tracker flicker, not syllables.
 MIN_RUN_S = 0.06
@@ -49,10 +53,26 @@ AUDIO_CONFIDENCE_DIP = 0.45
 SILENCE_DB = 40.0
 #: Median pitch change (semitones per 10 ms) above which a run is noise, not a voice.
 MAX_FRAME_JUMP = 0.35
-#: A tracker's octave slip lands this close (semitones) to a whole octave off.
-OCTAVE_SLIP_ST = 0.5
-#: No piece is made shorter than this by a cut inside a run.
+#: A tracker's octave slip doubles or halves the same f0: it lands this close (semitones,
+#: frame noise and medians) to a whole octave off; another voice rarely does.
+OCTAVE_SLIP_ST = 0.3
+#: No piece is made shorter than this (s) by a cut inside a run.
 MIN_PIECE_S = 0.08
+#: Pitch and loudness steps are medians over this long (s) after against before a frame;
+#: dips are measured against the highest values this far (s) on either side (a syllable).
+STEP_WINDOW_S, DIP_REACH_S = 0.06, 0.2
+#: The pitch is median-filtered over this many frames before looking for steps (vibrato and
+#: the odd octave-slipped frame smoothed out).
+PITCH_SMOOTH_FRAMES = 5
+#: A frame further than this (semitones) from its piece's median is an octave slip, folded.
+FOLD_ST = 8.0
+#: A piece this many dB quieter than the loudest tenth of the voiced sound has no salience
+#: left (background talk, an echo); salience never falls below ``MIN_SALIENCE``, so that
+#: leaving even a quiet piece out costs something.
+SALIENCE_DB, MIN_SALIENCE = 15.0, 0.1
+#: Pitch change (semitones per 10 ms) across a cut inside a voiced run above which the sound
+#: after it may be another voice; looked at over this many frames on each side.
+CONTINUOUS_ST, CONTINUITY_FRAMES = 1.0, 3
 
 
 @dataclass(frozen=True)
@@ -177,7 +197,7 @@ def fold_octaves(midi: np.ndarray) -> np.ndarray:
     if not len(values):
         return values
     ref = np.median(values)
-    far = np.abs(values - ref) > 8.0
+    far = np.abs(values - ref) > FOLD_ST
     values[far] -= np.round((values[far] - ref) / 12.0) * 12.0
     return values
 
@@ -207,7 +227,8 @@ def frames_from_track(
     f0 = np.maximum(np.asarray(track.f0_hz, dtype=float), 1e-6)
     midi = hz_to_midi(f0)
     conf = np.asarray(track.confidence, dtype=float)
-    return Frames(np.asarray(track.times, dtype=float), midi, voiced, conf, energy, track.hop_s or 0.01)
+    return Frames(times=np.asarray(track.times, dtype=float), midi=midi, voiced=voiced, confidence=conf,
+                  energy_db=energy, hop_s=track.hop_s or 0.01)
 
 
 def _pitch_steps(midi: np.ndarray, half: int) -> np.ndarray:
@@ -250,7 +271,8 @@ def _dips(values: np.ndarray, half: int) -> np.ndarray:
 def cut_points(frames: Frames, start: int, stop: int) -> list[int]:
     """Where to cut the voiced run ``[start, stop)`` into syllables.
 
-    Cuts go at steps of the local pitch level (a change of note, sung legato), at dips of
+    Cuts go at steps of the local pitch level (a change of note, sung legato; not the
+    tracker slipping by a whole octave), at dips of
     the loudness of :data:`ENERGY_DIP_DB` or more (a voiced consonant), at sudden rises of
     :data:`ENERGY_RISE_DB` (a voice starting over background talk), and at dips of the
     tracker's confidence by :data:`CONFIDENCE_DIP` (:data:`AUDIO_CONFIDENCE_DIP` when the
@@ -260,10 +282,10 @@ def cut_points(frames: Frames, start: int, stop: int) -> list[int]:
     min_piece = max(round(MIN_PIECE_S / hop), 1)
     if stop - start < 2 * min_piece:
         return []
-    midi = median_filter(frames.midi[start:stop], size=5, mode="nearest")
-    half = max(round(0.06 / hop), 2)
-    score = np.abs(_pitch_steps(midi, half)) / PITCH_STEP
-    reach = round(0.2 / hop)
+    midi = median_filter(frames.midi[start:stop], size=PITCH_SMOOTH_FRAMES, mode="nearest")
+    half = max(round(STEP_WINDOW_S / hop), 2)
+    score = octave_distance(0.0, _pitch_steps(midi, half)) / PITCH_STEP  # a slip is no new note
+    reach = round(DIP_REACH_S / hop)
     confidence_dip = CONFIDENCE_DIP
     if frames.energy_db is not None:
         energy = frames.energy_db[start:stop]
@@ -302,5 +324,50 @@ def segment_pieces(frames: Frames) -> list[Piece]:
             continue
         bounds = [a, *cut_points(frames, a, b), b]
         for s, e in itertools.pairwise(bounds):
-            pieces.append(Piece(s, e, float(frames.times[s] - hop / 2), float(frames.times[e - 1] + hop / 2)))
+            pieces.append(Piece(start=s, stop=e, onset_s=float(frames.times[s] - hop / 2),
+                                offset_s=float(frames.times[e - 1] + hop / 2)))
     return pieces
+
+
+def piece_pitch(frames: Frames, pieces: list[Piece]) -> np.ndarray:
+    """Median pitch of each piece (MIDI numbers), the tracker's octave slips folded."""
+    return np.array([np.median(fold_octaves(frames.midi[p.start : p.stop])) for p in pieces])
+
+
+def piece_salience(frames: Frames, pieces: list[Piece], model: str) -> np.ndarray:
+    """How clearly each piece is the patient's voice, in [0.1, 1].
+
+    With the audio: full for pieces as loud as the loudest tenth of the voiced frames,
+    falling by 1/:data:`SALIENCE_DB` per dB below (background talk, an echo). From the track
+    alone: by how sure the tracker is, between its hold threshold and a clear voice. Pieces cut
+    from one unbroken stretch of voice (:func:`one_voice`) share its clearest piece's
+    salience: a last syllable sung softly, trailing off, is still the patient's.
+    """
+    if not pieces:
+        return np.zeros(0)
+    if frames.energy_db is not None:
+        loud = np.percentile(frames.energy_db[frames.voiced], 90)
+        level = np.array([np.median(frames.energy_db[p.start : p.stop]) for p in pieces])
+        salience = np.clip(1.0 + (level - loud) / SALIENCE_DB, MIN_SALIENCE, 1.0)
+    else:
+        _, hold, sure = thresholds(model)
+        conf = np.array([np.median(frames.confidence[p.start : p.stop]) for p in pieces])
+        salience = np.clip((conf - hold) / (sure - hold), MIN_SALIENCE, 1.0)
+    stretch = np.cumsum([k == 0 or not one_voice(frames, pieces[k - 1], p) for k, p in enumerate(pieces)])
+    for n in np.unique(stretch):
+        salience[stretch == n] = salience[stretch == n].max()
+    return salience
+
+
+def one_voice(frames: Frames, before: Piece, after: Piece) -> bool:
+    """Whether two pieces are one unbroken voice: no gap, and the pitch glides across the cut.
+
+    Background talk that takes over from the patient's voice without a pause jumps to a
+    pitch of its own from one frame to the next; a voice moves by less than
+    :data:`CONTINUOUS_ST` per 10 ms (looked at over :data:`CONTINUITY_FRAMES` frames each side).
+    """
+    k, w = after.start, CONTINUITY_FRAMES
+    if before.stop != k or k < w or k + w > len(frames.midi):
+        return False
+    steps = np.abs(np.diff(frames.midi[k - w : k + w]))
+    return bool(np.all(steps <= CONTINUOUS_ST * max(frames.hop_s / 0.01, 1.0)))

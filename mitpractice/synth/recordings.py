@@ -73,7 +73,7 @@ def extract_notes(
     missing = [s.text for s in score.syllables if not s.detected or s.pitch_hz is None]
     if missing:
         raise AudioError(f"syllables not heard in the recording: {', '.join(missing)}")
-    sung = score.details["frames"].voiced.copy()  # what the scorer heard as voice
+    sung = score.analysis.frames.voiced.copy()  # what the scorer heard as voice
     for s in score.syllables:
         sung &= ~((track.times >= s.onset_s - 0.1) & (track.times <= s.offset_s + 0.1))
     extra_s = float(sung.sum()) * track.hop_s
