@@ -150,8 +150,14 @@ def test_a_microphone_unplugged_mid_take_keeps_the_take_and_says_what_to_do(soun
         qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=20_000)
         qtbot.keyClick(window, Qt.Key.Key_F)  # a tap, kept with the take
         qtbot.wait(600)
+        # Unplugged: the source goes, and with it the app's recording stream (PulseAudio would
+        # otherwise move the stream to another source, and how fast depends on the load).
+        listed = sound_server.pactl("list", "short", "source-outputs").splitlines()
+        streams = [line.split()[0] for line in listed]
         sound_server.pactl("unload-module", module)
         module = None
+        for stream in streams:
+            subprocess.run(["pactl", "kill-source-output", stream], capture_output=True)
         qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=20_000)
         assert "microphone stopped" in window.banner.text
         assert window.banner.isVisible()
