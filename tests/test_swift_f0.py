@@ -109,6 +109,19 @@ def test_very_short_audio_still_gives_the_grid(seconds: float) -> None:
     assert len(track) == 1 + len(y) // 160
 
 
+@pytest.mark.parametrize("peak_dbfs", [-35.0, -50.0, -60.0])
+def test_a_quiet_take_is_tracked_like_a_loud_one(peak_dbfs: float) -> None:
+    """A patient far from the microphone: the network alone loses a tone peaking at -50 dBFS."""
+    loud = sung_vowel(np.full(16000, 165.0), 16000, level=0.5)
+    quiet = loud * np.float32(10 ** (peak_dbfs / 20) / 0.5)
+    track = track_pitch(quiet, 16000, MODEL)
+    inner = slice(10, -10)
+    assert track.voiced()[inner].all()
+    assert np.abs(cents(track.f0_hz[inner], 165.0)).max() < 10
+    at_threshold = track_pitch(loud * np.float32(swift.LOUD_PEAK / 0.5), 16000, MODEL)
+    np.testing.assert_allclose(track.confidence, at_threshold.confidence, atol=0.01)
+
+
 def test_silence_and_noise_are_not_voiced() -> None:
     rng = np.random.default_rng(3)
     for name, y in [
