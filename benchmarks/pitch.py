@@ -202,9 +202,13 @@ SCORED_PHRASES = (
 SCORED_REGISTERS = ("C3", "A3")
 SCORE_CONDITIONS = (
     "clean",
+    "white 20 dB",
     "white 10 dB",
+    "white 0 dB",
+    "babble 20 dB",
     "babble 10 dB",
     "quiet (-35 dBFS peak)",
+    "very quiet (-50 dBFS peak)",
     "soft last syllable (-20 dB)",
     "mains hum 15 dB under",
 )
@@ -221,8 +225,9 @@ def degrade(target, condition: str, rng: np.random.Generator, talkers: list[np.n
         kind, snr, _ = condition.split()
         noise = rng.standard_normal(len(y)) if kind == "white" else babble(len(y), rng, talkers)
         return with_noise(y, noise, float(snr))
-    if condition.startswith("quiet"):
-        return (y / np.abs(y).max() * 10 ** (-35 / 20)).astype(np.float32)
+    if "quiet" in condition:
+        peak_db = float(condition.split("(")[1].split()[0])
+        return (y / np.abs(y).max() * 10 ** (peak_db / 20)).astype(np.float32)
     if condition.startswith("soft"):
         last = target.melody.notes[-1]
         start = round((target.start_s + last.onset_s - 0.05) * SR)
@@ -261,7 +266,7 @@ def score_comparison(models: list[str]) -> None:
                 seconds += len(y) / SR
                 for model in models:
                     score = score_audio(y, SR, melody, model=model)
-                    rows.setdefault((model, condition), []).append((f"{phrase_id} {low}", score))
+                    rows.setdefault((model, condition), []).append((f"{phrase_id} {low}", score, melody))
     print(f"\nScores of the sung targets ({len(SCORED_PHRASES)} phrases x {len(SCORED_REGISTERS)} registers "
           f"= {len(SCORED_PHRASES) * len(SCORED_REGISTERS)} attempts per condition, {seconds:.0f} s of audio "
           "per model); overall / melodic / rhythmic means, syllables detected, attempts under "
@@ -271,15 +276,34 @@ def score_comparison(models: list[str]) -> None:
     for condition in (*SCORE_CONDITIONS, "all"):
         cells = []
         for model in models:
-            scores = [sc for c in SCORE_CONDITIONS if condition in (c, "all") for _, sc in rows[(model, c)]]
+            scores = [r[1] for c in SCORE_CONDITIONS if condition in (c, "all") for r in rows[(model, c)]]
             detected = np.mean([s.detected for sc in scores for s in sc.syllables])
             low = sum(sc.overall < LOW_SCORE for sc in scores)
             means = [np.mean([getattr(sc, k) for sc in scores]) for k in ("overall", "melodic", "rhythmic")]
             cells.append(" / ".join(f"{m:.0f}" for m in means) + f", {100 * detected:.0f} %, {low}")
         print(f"| {condition} | " + " | ".join(cells) + " |")
+    print("\nThe scorer's pitch of each detected syllable against the note sung (cents; median and 90th "
+          "percentile), and the sung interval's error (semitones, mean absolute):\n")
+    print("| condition | " + " | ".join(models) + " |")
+    print("|---" * (len(models) + 1) + "|")
+    for condition in (*SCORE_CONDITIONS, "all"):
+        cells = []
+        for model in models:
+            found = [r for c in SCORE_CONDITIONS if condition in (c, "all") for r in rows[(model, c)]]
+            errors = [
+                abs(1200 * np.log2(s.pitch_hz / note.pitch_hz))
+                for _, sc, melody in found
+                for s, note in zip(sc.syllables, melody.notes, strict=True)
+                if s.detected and s.pitch_hz
+            ]
+            intervals = [abs(sc.interval_semitones - m.interval) for _, sc, m in found
+                         if sc.interval_semitones is not None]
+            p50, p90 = np.percentile(errors, [50, 90]) if errors else (np.nan, np.nan)
+            cells.append(f"{p50:.0f} / {p90:.0f} c, {np.mean(intervals) if intervals else np.nan:.2f} st")
+        print(f"| {condition} | " + " | ".join(cells) + " |")
     print("\nAttempts under the line, overall score by model:\n")
     for condition in SCORE_CONDITIONS:
-        names = [name for name, _ in rows[(models[0], condition)]]
+        names = [name for name, _, _ in rows[(models[0], condition)]]
         for i, name in enumerate(names):
             overall = {m: rows[(m, condition)][i][1].overall for m in models}
             if min(overall.values()) < LOW_SCORE:
