@@ -52,8 +52,8 @@ MAX_BLEND_CENTS = 100.0
 #: 0.973 on a sung-vowel tone, 0.995 at 0 dBFS; 0.886 at -30, 0.555 at -40): a quieter take is
 #: raised to it before tracking.
 LOUD_PEAK = 0.1
-#: Most gain (+40 dB) given to a quiet take: one peaking at -60 dBFS reaches -20; anything
-#: quieter is a noise floor, not a voice, and is left as it is.
+#: Most gain (+40 dB) given to a quiet take: one peaking at -60 dBFS reaches -20; a quieter
+#: one (a noise floor, not a voice) gets the same +40 dB and stays below a voice's level.
 MAX_GAIN = 100.0
 #: Name of the model in :data:`mitpractice.pitch.MODELS` and on every track it makes.
 NAME = "swift-f0"
