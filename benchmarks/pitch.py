@@ -1,6 +1,8 @@
 """Pitch-tracker benchmark: accuracy on speech with a known f0, speed, and memory.
 
-Run: ``.venv/bin/python benchmarks/pitch.py`` (about 20 minutes on 2 busy cores).
+Run: ``.venv/bin/python benchmarks/pitch.py`` (about 20 minutes on 2 busy cores; with
+``--models crepe-tiny crepe-full pyin swift-f0``, about 7). ``--scores`` instead scores sung
+targets of bundled phrases, clean and degraded, with each model (see :func:`score_comparison`).
 
 The corpus is built here, offline, so the ground truth is exact: sentences from the bundled
 piper voice are analysed with WORLD (pyworld: DIO + StoneMask f0, CheapTrick envelope, D4C
@@ -188,6 +190,126 @@ def memory_probe(model: str) -> dict[str, float]:
     return {"steady_mb": status_mb("VmRSS") - base, "peak_mb": status_mb("VmHWM") - base}
 
 
+#: Bundled phrases sung by the voice for ``--scores``: 2, 3, 5, 5 and 8 syllables.
+SCORED_PHRASES = (
+    ("greetings", "thank-you"),
+    ("greetings", "good-morning"),
+    ("needs", "i-want-some-water"),
+    ("answers", "yes-i-would-love-to"),
+    ("questions", "what-is-the-weather-like-today"),
+)
+#: A man's and a woman's register (the issue's C3 and A3).
+SCORED_REGISTERS = ("C3", "A3")
+SCORE_CONDITIONS = (
+    "clean",
+    "white 20 dB",
+    "white 10 dB",
+    "white 0 dB",
+    "babble 20 dB",
+    "babble 10 dB",
+    "quiet (-35 dBFS peak)",
+    "very quiet (-50 dBFS peak)",
+    "soft last syllable (-20 dB)",
+    "mains hum 15 dB under",
+)
+#: An attempt sung exactly on the target that scores below this is a wrong low score.
+LOW_SCORE = 70.0
+
+
+def degrade(target, condition: str, rng: np.random.Generator, talkers: list[np.ndarray]) -> np.ndarray:
+    """The sung target at 16 kHz, changed as ``condition`` says."""
+    y = resample(target.audio, target.sr, SR).astype(np.float64)
+    if condition == "clean":
+        return y.astype(np.float32)
+    if condition.startswith(("white", "babble")):
+        kind, snr, _ = condition.split()
+        noise = rng.standard_normal(len(y)) if kind == "white" else babble(len(y), rng, talkers)
+        return with_noise(y, noise, float(snr))
+    if "quiet" in condition:
+        peak_db = float(condition.split("(")[1].split()[0])
+        return (y / np.abs(y).max() * 10 ** (peak_db / 20)).astype(np.float32)
+    if condition.startswith("soft"):
+        last = target.melody.notes[-1]
+        start = round((target.start_s + last.onset_s - 0.05) * SR)
+        y = y.copy()
+        y[start:] *= 10 ** (-20 / 20)
+        return y.astype(np.float32)
+    if condition.startswith("mains"):
+        t = np.arange(len(y)) / SR
+        hum = sum(np.sin(2 * np.pi * 50 * k * t) / k for k in (1, 2, 3, 4, 5))
+        return with_noise(y, hum, 15.0)
+    raise ValueError(condition)
+
+
+def score_comparison(models: list[str]) -> None:
+    """Score sung targets of bundled phrases, clean and degraded, with each model; print tables.
+
+    Every attempt is the target itself, sung on its notes and beats, so every score should be
+    near 100: what falls short is the tracker's doing (or the scorer's reading of it).
+    """
+    from mitpractice.melody import target_melody
+    from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
+    from mitpractice.scoring import score_audio
+    from mitpractice.synth import synthesize
+
+    rng = np.random.default_rng(1)
+    talkers = [spoken(text) for text in BABBLE_SENTENCES]
+    rows: dict[tuple[str, str], list] = {}
+    seconds = 0.0
+    for set_id, phrase_id in SCORED_PHRASES:
+        phrase = load_phrase_set(bundled_phrases_dir() / f"{set_id}.toml").phrase(phrase_id)
+        for low in SCORED_REGISTERS:
+            melody = target_melody(phrase, low=low)
+            target = synthesize(phrase, melody)
+            for condition in SCORE_CONDITIONS:
+                y = degrade(target, condition, rng, talkers)
+                seconds += len(y) / SR
+                for model in models:
+                    score = score_audio(y, SR, melody, model=model)
+                    rows.setdefault((model, condition), []).append((f"{phrase_id} {low}", score, melody))
+    print(f"\nScores of the sung targets ({len(SCORED_PHRASES)} phrases x {len(SCORED_REGISTERS)} registers "
+          f"= {len(SCORED_PHRASES) * len(SCORED_REGISTERS)} attempts per condition, {seconds:.0f} s of audio "
+          "per model); overall / melodic / rhythmic means, syllables detected, attempts under "
+          f"{LOW_SCORE:.0f}:\n")
+    print("| condition | " + " | ".join(models) + " |")
+    print("|---" * (len(models) + 1) + "|")
+    for condition in (*SCORE_CONDITIONS, "all"):
+        cells = []
+        for model in models:
+            scores = [r[1] for c in SCORE_CONDITIONS if condition in (c, "all") for r in rows[(model, c)]]
+            detected = np.mean([s.detected for sc in scores for s in sc.syllables])
+            low = sum(sc.overall < LOW_SCORE for sc in scores)
+            means = [np.mean([getattr(sc, k) for sc in scores]) for k in ("overall", "melodic", "rhythmic")]
+            cells.append(" / ".join(f"{m:.0f}" for m in means) + f", {100 * detected:.0f} %, {low}")
+        print(f"| {condition} | " + " | ".join(cells) + " |")
+    print("\nThe scorer's pitch of each detected syllable against the note sung (cents; median and 90th "
+          "percentile), and the sung interval's error (semitones, mean absolute):\n")
+    print("| condition | " + " | ".join(models) + " |")
+    print("|---" * (len(models) + 1) + "|")
+    for condition in (*SCORE_CONDITIONS, "all"):
+        cells = []
+        for model in models:
+            found = [r for c in SCORE_CONDITIONS if condition in (c, "all") for r in rows[(model, c)]]
+            errors = [
+                abs(1200 * np.log2(s.pitch_hz / note.pitch_hz))
+                for _, sc, melody in found
+                for s, note in zip(sc.syllables, melody.notes, strict=True)
+                if s.detected and s.pitch_hz
+            ]
+            intervals = [abs(sc.interval_semitones - m.interval) for _, sc, m in found
+                         if sc.interval_semitones is not None]
+            p50, p90 = np.percentile(errors, [50, 90]) if errors else (np.nan, np.nan)
+            cells.append(f"{p50:.0f} / {p90:.0f} c, {np.mean(intervals) if intervals else np.nan:.2f} st")
+        print(f"| {condition} | " + " | ".join(cells) + " |")
+    print("\nAttempts under the line, overall score by model:\n")
+    for condition in SCORE_CONDITIONS:
+        names = [name for name, _, _ in rows[(models[0], condition)]]
+        for i, name in enumerate(names):
+            overall = {m: rows[(m, condition)][i][1].overall for m in models}
+            if min(overall.values()) < LOW_SCORE:
+                print(f"- {condition}, {name}: " + ", ".join(f"{m} {v:.0f}" for m, v in overall.items()))
+
+
 def _timed(func, *args) -> float:
     start = time.perf_counter()
     func(*args)
@@ -198,9 +320,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     parser.add_argument("--memory-probe", choices=MODELS, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--scores", action="store_true", help="instead: score sung targets of bundled phrases with each model"
+    )
     args = parser.parse_args()
     if args.memory_probe:
         print(json.dumps(memory_probe(args.memory_probe)))
+        return
+    if args.scores:
+        started = time.perf_counter()
+        score_comparison(args.models)
+        print(f"\ntotal time: {time.perf_counter() - started:.0f} s")
         return
 
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
@@ -231,7 +361,7 @@ def main() -> None:
         print(f"{model}: {seconds / wall:.1f}x real time over the corpus, best {10 / best:.1f}x", flush=True)
 
     memory = {}
-    for model in ("crepe-tiny", "crepe-full"):
+    for model in ("crepe-tiny", "crepe-full", "swift-f0"):
         if model in args.models:
             out = subprocess.run(
                 [sys.executable, __file__, "--memory-probe", model],
@@ -254,6 +384,20 @@ def main() -> None:
             f"| {model} | {s['RPA']:.1f} | {s['RCA']:.1f} | {s['recall']:.1f} | {s['false_alarm']:.1f} | "
             f"{s['octave']:.2f} | {res['speed']:.1f} | {res['best']:.1f} | {res['cpu']:.3f} |"
         )
+    references = [m for m in ("crepe-tiny", "crepe-full", "pyin") if m in results]
+    if references:
+        print(
+            "\nSpeed ratios in this run: how many times faster each model is than the column's "
+            "(best of three on 10 s; in brackets, the inverse ratio of CPU seconds per audio second):\n"
+        )
+        print("| model | " + " | ".join(f"vs {r}" for r in references) + " |")
+        print("|---" * (len(references) + 1) + "|")
+        for model, res in results.items():
+            cells = [
+                f"{res['best'] / results[r]['best']:.2f}× ({results[r]['cpu'] / res['cpu']:.2f}×)"
+                for r in references
+            ]
+            print(f"| {model} | " + " | ".join(cells) + " |")
     print("\nRaw pitch accuracy (%) by condition:\n")
     print("| model | " + " | ".join(CONDITIONS) + " |")
     print("|---" * (len(CONDITIONS) + 1) + "|")

@@ -21,10 +21,12 @@ def cents(f: np.ndarray, ref: float) -> np.ndarray:
 
 
 def test_models_are_the_documented_names() -> None:
-    assert MODELS == ("crepe-tiny", "crepe-small", "crepe-medium", "crepe-large", "crepe-full", "pyin")
+    assert MODELS == (
+        "crepe-tiny", "crepe-small", "crepe-medium", "crepe-large", "crepe-full", "pyin", "swift-f0"
+    )
 
 
-@pytest.mark.parametrize("model", ["crepe-tiny", "crepe-full", "pyin"])
+@pytest.mark.parametrize("model", ["crepe-tiny", "crepe-full", "pyin", "swift-f0"])
 def test_tone_is_tracked_within_ten_cents(model: str) -> None:
     track = track_pitch(harmonic_tone(220.0, 1.0, 44100), 44100, model)
     inner = slice(5, -5)  # frames whose window lies wholly inside the tone
@@ -33,7 +35,7 @@ def test_tone_is_tracked_within_ten_cents(model: str) -> None:
     assert np.abs(cents(track.f0_hz[inner], 220.0)).max() < 10
 
 
-@pytest.mark.parametrize("model", ["crepe-tiny", "pyin"])
+@pytest.mark.parametrize("model", ["crepe-tiny", "pyin", "swift-f0"])
 def test_every_track_has_the_same_frame_grid_and_valid_values(model: str) -> None:
     y = np.concatenate([np.zeros(4000, np.float32), harmonic_tone(150.0, 0.5, 16000)])
     track = track_pitch(y, 16000, model, hop_s=0.02)

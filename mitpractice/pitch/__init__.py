@@ -1,4 +1,4 @@
-"""Pitch tracking: CREPE (run with onnxruntime from the published weights) and pYIN.
+"""Pitch tracking: CREPE (run with onnxruntime from the published weights), pYIN and SwiftF0.
 
 ``track_pitch`` / ``track_file`` analyse a whole recording; ``PitchStream`` tracks live as
 audio arrives. All return a :class:`PitchTrack`.
@@ -13,7 +13,9 @@ import importlib
 from typing import Any
 
 #: Every model name :func:`track_pitch` accepts, smallest CREPE first.
-MODELS: tuple[str, ...] = ("crepe-tiny", "crepe-small", "crepe-medium", "crepe-large", "crepe-full", "pyin")
+MODELS: tuple[str, ...] = (
+    "crepe-tiny", "crepe-small", "crepe-medium", "crepe-large", "crepe-full", "pyin", "swift-f0"
+)
 
 _MODULE_OF = {"track_pitch": "core", "track_file": "core", "PitchStream": "stream", "PitchTrack": "track"}
 

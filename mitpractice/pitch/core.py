@@ -10,6 +10,7 @@ from mitpractice.audiofile import load_audio, resample
 from mitpractice.errors import ParameterError
 from mitpractice.pitch import MODELS, crepe
 from mitpractice.pitch.pyin import pyin_track
+from mitpractice.pitch.swift import swift_track
 from mitpractice.pitch.track import PitchTrack
 
 #: All models analyse 16 kHz audio, so their frame grids coincide.
@@ -60,21 +61,22 @@ def track_pitch(
     sr : int
         Their sample rate.
     model : str
-        One of :data:`MODELS`. ``crepe-tiny`` is fast enough to run live.
+        One of :data:`MODELS`. ``crepe-tiny`` is fast enough to run live with 32 ms of
+        look-ahead; ``swift-f0`` is faster still but needs 176 ms (``docs/pitch.md``).
     hop_s : float
         Seconds between frame centres; frame ``i`` is centred at ``i * hop_s``, and there are
         ``1 + n16 // hop`` frames for ``n16`` samples at 16 kHz.
     viterbi : bool
         CREPE only: decode the smoothest bin path (marl/crepe's Viterbi) instead of each
         frame's peak. Needs the whole recording, so the live tracker does not offer it.
-        pYIN always uses its own HMM.
+        pYIN always uses its own HMM; SwiftF0 has no such option and ignores it.
 
     Raises
     ------
     ParameterError
         For an unknown model, bad hop, or empty, multichannel or non-finite audio.
     ModelUnavailableError
-        If the model's weights are not installed.
+        If the model's weights (or the ``swift-f0`` package) are not installed.
 
     Examples
     --------
@@ -88,6 +90,8 @@ def track_pitch(
     y16 = to_model_rate(y, sr)
     if model == "pyin":
         return pyin_track(y16, hop)
+    if model == "swift-f0":
+        return swift_track(y16, hop)
     return crepe.crepe_track(y16, model.removeprefix("crepe-"), hop, viterbi=viterbi)
 
 

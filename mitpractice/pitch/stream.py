@@ -1,4 +1,4 @@
-"""Live pitch tracking: CREPE frames as soon as the recording has reached them.
+"""Live pitch tracking: CREPE or SwiftF0 frames as soon as the recording has reached them.
 
 The GUI records into a ring buffer and, on a timer, hands whatever arrived to
 :meth:`PitchStream.push`; the frames it returns can be drawn at once. When the attempt ends,
@@ -6,6 +6,10 @@ The GUI records into a ring buffer and, on a timer, hands whatever arrived to
 padded with zeros exactly as the batch tracker pads them. The frames of all calls together
 are the frames :func:`mitpractice.pitch.track_pitch` returns for the whole recording: the
 resampler is soxr's streaming form of the same filter, and every frame sees the same samples.
+
+CREPE gives a frame once the recording is 512 samples (32 ms) past its centre; SwiftF0 once
+it is 176–192 ms past (its network's receptive field, then the next 16 ms network frame that
+the grid frame is interpolated from). The live pitch line uses CREPE for that reason.
 """
 
 from __future__ import annotations
@@ -15,11 +19,15 @@ import soxr
 
 from mitpractice.audiofile import RESAMPLE_QUALITY
 from mitpractice.errors import ParameterError
-from mitpractice.pitch import crepe
+from mitpractice.pitch import crepe, swift
 from mitpractice.pitch.core import SR, check_model, hop_samples
 from mitpractice.pitch.track import PitchTrack
 
 _HALF = crepe.FRAME_LENGTH // 2
+#: Most samples at 16 kHz a frame waits for after its centre, by kind of model: CREPE's half
+#: window; SwiftF0's 11 network frames of receptive field plus the network frame after the
+#: centre, which the grid frame is interpolated from.
+_LOOKAHEAD = {"crepe": _HALF, "swift": 12 * swift.MODEL_HOP}
 
 
 class PitchStream:
@@ -30,9 +38,9 @@ class PitchStream:
     sr : int
         Sample rate of the chunks.
     model : str
-        A CREPE model name (``crepe-tiny`` ... ``crepe-full``). pYIN and Viterbi decoding
-        smooth over the whole recording, so they cannot give a frame before the end; use
-        :func:`~mitpractice.pitch.track_pitch` on the saved attempt for those.
+        A CREPE model name (``crepe-tiny`` ... ``crepe-full``) or ``swift-f0``. pYIN and
+        Viterbi decoding smooth over the whole recording, so they cannot give a frame before
+        the end; use :func:`~mitpractice.pitch.track_pitch` on the saved attempt for those.
     hop_s : float
         Seconds between frames, as in ``track_pitch``.
 
@@ -53,29 +61,37 @@ class PitchStream:
 
     def __init__(self, sr: int, model: str = "crepe-tiny", *, hop_s: float = 0.01):
         check_model(model)
-        if not model.startswith("crepe-"):
+        if not (model.startswith("crepe-") or model == swift.NAME):
             raise ParameterError(f"{model} cannot track live (it needs the whole recording); use crepe")
         if sr <= 0:
             raise ParameterError(f"sample rate must be positive, not {sr}")
         self.sr = int(sr)
         self.model = model
         self.hop = hop_samples(hop_s)
-        self._network = crepe.load_model(model.removeprefix("crepe-"))
+        live = _CrepeFrames(model, self.hop) if model.startswith("crepe-") else swift.SwiftFrames(self.hop)
+        self._frames = live
         self._resampler = None
         if self.sr != SR:
             self._resampler = soxr.ResampleStream(self.sr, SR, 1, dtype="float32", quality=RESAMPLE_QUALITY)
-        # Samples at 16 kHz from absolute index self._start on; the zeros stand for the padding
-        # before the first sample, which the first frames' windows reach into.
-        self._buffer = np.zeros(_HALF, dtype=np.float32)
-        self._start = -_HALF
         self._received = 0
-        self._next_frame = 0
         self._finished = False
 
     @property
     def frames_done(self) -> int:
         """How many frames have been returned so far."""
-        return self._next_frame
+        return self._frames.frames_done
+
+    @property
+    def lookahead_s(self) -> float:
+        """The longest a frame waits after its centre for the recording: 0.032 s for CREPE, 0.192
+        s for SwiftF0 (plus the resampler's short delay at other rates).
+
+        Examples
+        --------
+        >>> PitchStream(16000).lookahead_s, PitchStream(16000, "swift-f0").lookahead_s
+        (0.032, 0.192)
+        """
+        return _LOOKAHEAD["crepe" if self.model.startswith("crepe-") else "swift"] / SR
 
     def push(self, chunk: np.ndarray) -> PitchTrack:
         """Add recorded samples; returns the frames they completed (possibly none).
@@ -87,9 +103,8 @@ class PitchStream:
         y = self._to_mono(chunk)
         if self._resampler is not None:
             y = self._resampler.resample_chunk(y)
-        self._append(y)
-        ready = (self._received - _HALF) // self.hop + 1 if self._received >= _HALF else 0
-        return self._frames_until(ready)
+        self._received += len(y)
+        return self._frames.push(y)
 
     def finish(self) -> PitchTrack:
         """The remaining frames, up to ``1 + n // hop`` for the ``n`` samples at 16 kHz.
@@ -98,13 +113,14 @@ class PitchStream:
         """
         if self._finished:
             raise ParameterError("this pitch stream is already finished")
+        tail = np.zeros(0, dtype=np.float32)
         if self._resampler is not None:
-            self._append(self._resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
+            tail = self._resampler.resample_chunk(tail, last=True)
+        self._received += len(tail)
         if self._received == 0:
             raise ParameterError("pitch tracking needs at least one audio sample")
         self._finished = True
-        self._buffer = np.concatenate([self._buffer, np.zeros(_HALF, dtype=np.float32)])
-        return self._frames_until(1 + self._received // self.hop)
+        return PitchTrack.concatenate([self._frames.push(tail), self._frames.finish()])
 
     @staticmethod
     def _to_mono(chunk: np.ndarray) -> np.ndarray:
@@ -117,10 +133,37 @@ class PitchStream:
             raise ParameterError("audio chunk holds samples that are not numbers")
         return y
 
-    def _append(self, y16: np.ndarray) -> None:
+
+class _CrepeFrames:
+    """Live CREPE: 16 kHz samples in, each frame out once the recording is 512 samples past it."""
+
+    def __init__(self, model: str, hop: int):
+        self.model = model
+        self.hop = hop
+        self._network = crepe.load_model(model.removeprefix("crepe-"))
+        # Samples at 16 kHz from absolute index self._start on; the zeros stand for the padding
+        # before the first sample, which the first frames' windows reach into.
+        self._buffer = np.zeros(_HALF, dtype=np.float32)
+        self._start = -_HALF
+        self._received = 0
+        self._next_frame = 0
+
+    @property
+    def frames_done(self) -> int:
+        return self._next_frame
+
+    def push(self, y16: np.ndarray) -> PitchTrack:
+        """Frames completed by these 16 kHz samples (possibly none)."""
         if len(y16):
             self._buffer = np.concatenate([self._buffer, y16.astype(np.float32, copy=False)])
             self._received += len(y16)
+        ready = (self._received - _HALF) // self.hop + 1 if self._received >= _HALF else 0
+        return self._frames_until(ready)
+
+    def finish(self) -> PitchTrack:
+        """The last frames, whose windows reach past the end into zeros, as in the batch tracker."""
+        self._buffer = np.concatenate([self._buffer, np.zeros(_HALF, dtype=np.float32)])
+        return self._frames_until(1 + self._received // self.hop)
 
     def _frames_until(self, stop: int) -> PitchTrack:
         """Frames ``self._next_frame .. stop - 1``; then forget samples no later frame needs."""
