@@ -181,13 +181,13 @@ def test_voice_check_finds_the_median_pitch_of_a_held_ah():
     from attempt_voice import sing as voice_sing
 
     from mitpractice.errors import AudioError
-    from mitpractice.gui.therapist.voice_check import comfortable_low
+    from mitpractice.practice.voice import comfortable_low_hz
 
     man = VOICES[0]
     ah = voice_sing([Syllable(0.0, 0.0, 2.5, vowel="a", consonant="m")], man, lead_s=0.3, tail_s=0.3)
-    assert abs(12 * np.log2(comfortable_low(ah.y, ah.sr) / man.low_hz)) < 0.5
+    assert abs(12 * np.log2(comfortable_low_hz(ah.y, ah.sr) / man.low_hz)) < 0.5
     with pytest.raises(AudioError, match="voice"):
-        comfortable_low(np.zeros(32000, dtype=np.float32), 16000)
+        comfortable_low_hz(np.zeros(32000, dtype=np.float32), 16000)
 
 
 # ---------------------------------------------------------------------- programme

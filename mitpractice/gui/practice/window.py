@@ -44,8 +44,8 @@ from mitpractice.gui.practice.screens import (
     scaled_font,
 )
 from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
-from mitpractice.gui.practice.voicecheck import VOICE_CHECK_S
 from mitpractice.gui.practice.workers import Tasks
+from mitpractice.practice.voice import VOICE_CHECK_S
 
 #: The store's setting naming the patient who practised last on this computer.
 LAST_PATIENT_SETTING = "practice.last_patient"
@@ -267,7 +267,7 @@ class PracticeWindow(QMainWindow):
         if self._voice_pos >= VOICE_CHECK_S * recorder.sr:
             audio = self._voice_done_recording()
             self.voice.status.setText(self.tr("Thank you. One moment…"))
-            from mitpractice.gui.practice.voicecheck import comfortable_low_hz
+            from mitpractice.practice.voice import comfortable_low_hz
 
             sr = recorder.sr
             self.tasks.start(lambda: comfortable_low_hz(audio, sr), self._voice_measured, self._voice_failed)

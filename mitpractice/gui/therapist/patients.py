@@ -35,11 +35,11 @@ from PySide6.QtWidgets import (
 )
 
 from mitpractice.errors import MitpracticeError
-from mitpractice.gui.therapist.voice_check import CHECK_SECONDS, comfortable_low
 from mitpractice.gui.therapist.workers import run_in_thread
 from mitpractice.melody import DEFAULT_INTERVAL, DEFAULT_LOW, DEFAULT_TEMPO, hz_to_note, note_to_hz
 from mitpractice.phrases import INTERVAL_LIMITS, TEMPO_LIMITS
 from mitpractice.practice.steps import level_steps
+from mitpractice.practice.voice import VOICE_CHECK_S, comfortable_low_hz
 from mitpractice.store import Patient
 from mitpractice.store.records import DEFAULT_DAILY_GOAL_MIN, LEVELS
 
@@ -83,7 +83,7 @@ class PatientsPage(QWidget):
         )
         self.check_button = QPushButton(self.tr("Voice check"))
         self.check_button.setToolTip(
-            self.tr('Ask the patient to say a long, easy "ah" for %n second(s).', "", int(CHECK_SECONDS))
+            self.tr('Ask the patient to say a long, easy "ah" for %n second(s).', "", int(VOICE_CHECK_S))
         )
         self.check_button.clicked.connect(self.voice_check)
         low_row = QHBoxLayout()
@@ -346,7 +346,7 @@ class PatientsPage(QWidget):
 
         if self.recorder is not None:
             return
-        self.recorder = Take(seconds=CHECK_SECONDS, parent=self)
+        self.recorder = Take(seconds=VOICE_CHECK_S, parent=self)
         self.recorder.finished.connect(self._check_recorded)
         try:
             self.recorder.start()
@@ -360,7 +360,7 @@ class PatientsPage(QWidget):
     def _check_recorded(self, y, sr: int) -> None:
         self.recorder = None
         self.check_status.setText(self.tr("Measuring…"))
-        run_in_thread(lambda: comfortable_low(y, sr), self._check_done, self._check_failed)
+        run_in_thread(lambda: comfortable_low_hz(y, sr), self._check_done, self._check_failed)
 
     def _check_done(self, hz: float) -> None:
         self.check_button.setEnabled(True)

@@ -2,7 +2,8 @@
 
 PROTOCOL.md: the low pitch sits at the patient's comfortable speaking pitch, found with a short
 voice check. A relaxed, sighed "aah" sits there; its median pitch over the voiced frames is
-robust to the start and end of the note wobbling.
+robust to the start and end of the note wobbling. The practice window (first run) and the
+therapist's patient screen both record the "aah" and call :func:`comfortable_low_hz`.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def comfortable_low_hz(y: np.ndarray, sr: int, model: str = "crepe-tiny") -> flo
     track = track_pitch(y, sr, model)
     voiced = track.confidence >= VOICED_CONFIDENCE
     if voiced.sum() * track.hop_s < MIN_VOICED_S:
-        raise AudioError("the voice check heard no steady voice")
+        raise AudioError(f'the voice check heard no steady voice; sing a long, easy "aah" for '
+                         f"{VOICE_CHECK_S:g} seconds")
     hz = float(np.median(track.f0_hz[voiced]))
     if not LOW_LIMITS_HZ[0] <= hz <= LOW_LIMITS_HZ[1]:
         raise AudioError(f"the voice check heard {hz:.0f} Hz, which is not a speaking voice")
