@@ -12,6 +12,7 @@ another tracker.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,8 +24,9 @@ from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
 from mitpractice.pitch import PitchTrack, track_pitch
 from mitpractice.scoring import Score, score_track
 
-#: The pitch tracker of the robustness suite (change it here to run the suite with another).
-TRACKER = "crepe-tiny"
+#: The pitch tracker of the robustness suite; ``MITPRACTICE_ROBUST_TRACKER=swift-f0 pytest
+#: tests/test_scoring_robust.py tests/test_scoring_heldout.py`` runs it with another.
+TRACKER = os.environ.get("MITPRACTICE_ROBUST_TRACKER", "crepe-tiny")
 #: Seconds before a vowel's onset where its syllable's consonants start (the bundled voice
 #: leads a vowel by its onset consonants; cuts are made here)...
 CONSONANT_LEAD_S = 0.12
