@@ -271,3 +271,37 @@ def test_a_backup_taken_while_another_process_saves_is_consistent(data_dir, tmp_
         for attempt in attempts:
             y, sr = restored.attempt_audio(attempt.id)
             assert len(y) / sr == pytest.approx(attempt.duration_s)
+
+
+def test_a_take_still_being_recorded_by_another_copy_of_the_app_is_left_alone(data_dir):
+    patient = new_patient()
+    child = start_child(data_dir, "journal", "-", patient)
+    try:
+        for line in child.stdout:
+            if int(line) >= SR:
+                break
+        # A second copy starts while the first records: the take is not cut short.
+        assert pending_takes() == []
+        with Store.open() as store:
+            assert recover_takes(store) == []
+    finally:
+        child.kill()
+        child.wait()
+    # Once that copy is gone (killed here), the take is recovered at the next start.
+    assert len(pending_takes()) == 1
+    with Store.open() as store:
+        [attempt] = recover_takes(store)
+        assert attempt.recovered and attempt.duration_s >= 1.0
+
+
+def test_a_journal_that_cannot_be_read_is_set_aside_not_deleted(data_dir):
+    new_patient()
+    broken = data_dir / "journal" / "7f1e1a52-0000-4000-8000-0000000000aa"
+    broken.mkdir(parents=True)
+    (broken / "audio.f32").write_bytes(np.ones(SR, np.float32).tobytes())
+    (broken / "take.json").write_text("{not json", "utf-8")
+    with Store.open() as store:
+        assert recover_takes(store) == []
+    kept = data_dir / "journal" / "damaged" / broken.name / "audio.f32"
+    assert kept.read_bytes() == np.ones(SR, np.float32).tobytes()
+    assert pending_takes() == []

@@ -7,10 +7,15 @@ durable at least every :data:`SYNC_EVERY_S` seconds. The take's settings sit bes
 last half second. When the take ends normally the attempt is saved to the store and the
 journal removed; at the next start :func:`recover_takes` saves what is left as attempts marked
 ``recovered``, under the take's id, so a take is never stored twice.
+
+A take being recorded holds a lock on its journal (``flock``, released by the system when the
+process ends, however it ends), so a second copy of the app started meanwhile leaves it alone.
+A journal that cannot be read is moved to ``journal/damaged/`` for a therapist, never deleted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -31,6 +36,12 @@ SYNC_EVERY_S = 0.5
 #: A journaled take shorter than this (s) holds nothing worth keeping.
 MIN_RECOVERED_S = 0.3
 AUDIO_FILE, META_FILE = "audio.f32", "take.json"
+DAMAGED = "damaged"
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, so never run two copies at once there
+    fcntl = None
 
 
 def journal_dir() -> Path:
@@ -56,6 +67,8 @@ class TakeJournal:
         self.folder, self.take, self.sr = folder, take, sr
         self._handle = (folder / AUDIO_FILE).open("ab")
         os.chmod(folder / AUDIO_FILE, 0o600)
+        if fcntl is not None:
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._samples = 0
         self._last_sync = time.monotonic()
 
@@ -94,15 +107,38 @@ class TakeJournal:
 
 
 def pending_takes() -> list[Path]:
-    """Journals left by a take that did not end normally."""
+    """Journals left by a take that did not end normally (none that is still being recorded)."""
     root = journal_dir()
-    return sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and p.name != DAMAGED and not _in_use(p))
+
+
+def _in_use(folder: Path) -> bool:
+    """True while a running copy of the app records into this journal (it holds the lock)."""
+    if fcntl is None:
+        return False
+    try:
+        with (folder / AUDIO_FILE).open("rb") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False  # no audio yet or unreadable: recovery sets it aside
+    return False
+
+
+def _set_aside(folder: Path) -> None:
+    """Keep an unreadable journal for a therapist to look at, out of recovery's way."""
+    damaged = private_folder(journal_dir() / DAMAGED)
+    with contextlib.suppress(OSError):
+        folder.rename(damaged / folder.name)
 
 
 def recover_takes(store: Store) -> list[Attempt]:
     """Store every interrupted take as an attempt marked ``recovered`` (unscored), then remove
-    its journal. Journals too short or unreadable are removed with nothing stored; a journal
-    whose patient or phrase is gone is left in place for a therapist to see."""
+    its journal. A journal too short to hold singing is removed; one that cannot be read is
+    moved to ``journal/damaged/``; one whose patient or phrase is gone is left in place."""
     recovered = []
     for folder in pending_takes():
         try:
@@ -113,7 +149,7 @@ def recover_takes(store: Store) -> list[Attempt]:
             take = NewAttempt(**{**meta, "recovered": True})
             audio = np.fromfile(folder / AUDIO_FILE, dtype=np.float32)
         except (OSError, ValueError, KeyError, TypeError):
-            shutil.rmtree(folder, ignore_errors=True)
+            _set_aside(folder)
             continue
         if len(audio) < MIN_RECOVERED_S * sr:
             shutil.rmtree(folder, ignore_errors=True)
