@@ -126,7 +126,7 @@ def test_score_save_uses_the_patients_settings_and_stores_audio_then_score(capsy
     code, out, _ = run(capsys, "attempts", "Ann", "--json")
     [attempt] = json.loads(out)
     assert attempt["id"] == scored["attempt_id"] and attempt["overall"] == scored["overall"]
-    assert attempt["voiced"] is True and attempt["step"] == "repetition" and attempt["model"] == "crepe-tiny"
+    assert attempt["voiced"] is True and attempt["step"] == "repeat" and attempt["model"] == "crepe-tiny"
     from mitpractice.store import Store
 
     with Store.open() as store:
@@ -209,3 +209,12 @@ def test_restore_of_a_missing_or_foreign_file_is_one_line(capsys, tmp_path):
         assert code == 2 and message in err and str(path) in err and len(err.strip().splitlines()) == 1
     code, _, err = run(capsys, "backup", "-o", str(tmp_path))
     assert code == 2 and "is a folder" in err
+
+
+def test_an_unknown_step_is_bad_input_and_nothing_is_stored(capsys, sung_thank_you):
+    assert run(capsys, "patients", "add", "Ann")[0] == 0
+    code, _, err = run(capsys, "score", "greetings", "thank-you", str(sung_thank_you), "--patient", "Ann",
+                       "--save", "--step", "bogus")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "bogus" in err and "unison" in err
+    code, out, _ = run(capsys, "attempts", "Ann", "--json")
+    assert code == 0 and json.loads(out) == []

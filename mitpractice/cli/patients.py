@@ -48,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _settings(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--low", metavar="NOTE_OR_HZ", help="comfortable low pitch: C3, A#2 or Hz")
-    parser.add_argument("--interval", type=float, metavar="SEMITONES", help="low to high (3 to 7)")
+    parser.add_argument("--interval", type=float, metavar="SEMITONES",
+                        help="low to high, 1 to 12 (therapists use 3 to 7; default 3)")
     parser.add_argument("--tempo", type=float, metavar="BPM", help="beats per minute (about 60)")
     parser.add_argument("--level", choices=LEVELS, help="MIT level")
     parser.add_argument("--tapping", action=argparse.BooleanOptionalAction, default=None,

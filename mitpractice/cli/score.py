@@ -38,8 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 #: The step recorded for an attempt scored from the command line: singing a phrase after
-#: hearing it is what a recording made elsewhere most often is.
-DEFAULT_STEP = "repetition"
+#: hearing it is what a recording made elsewhere most often is (practice.steps' id).
+DEFAULT_STEP = "repeat"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,6 +94,9 @@ def run_for_patient(args: argparse.Namespace) -> int:
         y, sr = load_audio(args.audio)
         saved = None
         if args.save:
+            from mitpractice.practice.steps import step
+
+            step(args.step)  # an unknown step is bad input, named with the known ones
             saved = store.save_attempt(
                 NewAttempt(
                     patient_id=patient.id, set_id=phrase_set.id, phrase_id=phrase.id, step=args.step,

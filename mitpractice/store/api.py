@@ -32,7 +32,7 @@ import numpy as np
 import soundfile as sf
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from mitpractice.errors import StoreError
 from mitpractice.files import data_dir
@@ -551,17 +551,14 @@ class Store:
             note="",
             flagged=False,
         )
-        try:
-            with self._write("save the attempt") as conn:
-                if (
-                    new.id is not None
-                    and conn.execute(select(attempts.c.id).where(attempts.c.id == new.id)).first() is not None
-                ):
-                    return self.attempt(new.id)
-                conn.execute(insert(attempts).values(**row))
-                conn.execute(insert(attempt_audio).values(attempt_id=attempt_id, sr=sr, flac=flac))
-        except IntegrityError as exc:  # pragma: no cover - the session or patient vanished
-            raise StoreError(f"cannot save the attempt: {exc.orig}") from None
+        with self._write("save the attempt") as conn:
+            if (
+                new.id is not None
+                and conn.execute(select(attempts.c.id).where(attempts.c.id == new.id)).first() is not None
+            ):
+                return self.attempt(new.id)
+            conn.execute(insert(attempts).values(**row))
+            conn.execute(insert(attempt_audio).values(attempt_id=attempt_id, sr=sr, flac=flac))
         return self.attempt(attempt_id)
 
     def _is_probe(self, patient_id: str, set_id: str, phrase_id: str, default: bool) -> bool:

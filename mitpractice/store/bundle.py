@@ -282,9 +282,9 @@ def import_bundle(store: Store, path: str | Path, passphrase: str) -> BundleSumm
                 added["attempt_audio"] += 1
         for row in content["recorded_models"]:
             _merge_model(conn, row, added, updated)
-    missing_audio = new_attempts - {r["attempt_id"] for r in content["attempt_audio"]}
-    if missing_audio:  # pragma: no cover - AES-GCM would have refused a changed file
-        raise StoreError(f"{path}: attempts without their audio")
+        missing_audio = new_attempts - {r["attempt_id"] for r in content["attempt_audio"]}
+        if missing_audio:  # pragma: no cover - AES-GCM would have refused a changed file
+            raise StoreError(f"{path}: attempts without their audio")  # rolls the import back
     return BundleSummary(path=path, patient_id=manifest["patient_id"], patient_name=manifest["patient_name"],
                          added=added, updated=updated)
 

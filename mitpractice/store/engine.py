@@ -11,7 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
@@ -25,6 +25,8 @@ DATABASE_FILE = "mitpractice.sqlite3"
 #: How long (ms) a writer waits for another process's transaction before giving up: long
 #: enough for any save the app makes (a few hundred ms at worst), short enough to report.
 BUSY_TIMEOUT_MS = 15_000
+#: Seconds to wait for a PostgreSQL server before saying it cannot be reached.
+CONNECT_TIMEOUT_S = 5
 #: A SQLite file starts with this (anything else is not a database).
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -57,7 +59,10 @@ def create(url: str) -> Engine:
             # failing when a read turns into a write; readers never block anyone in WAL.
             event.listen(engine, "begin", _sqlite_begin)
             return engine
-        return create_engine(parsed, pool_pre_ping=True)
+        # A clinic's server out of reach must not hang a window: give up connecting after
+        # CONNECT_TIMEOUT_S, and notice a dropped network through TCP keep-alives.
+        return create_engine(parsed, pool_pre_ping=True,
+                             connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "keepalives": 1})
     except (ArgumentError, NoSuchModuleError) as exc:
         raise StoreError(f"cannot use the database {_safe(url)}: {exc}") from None
     except ImportError as exc:
@@ -121,11 +126,6 @@ def friendly(exc: SQLAlchemyError, where: str) -> StoreError:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return StoreError(f"{where}: lost the connection to the database server ({message})")
     return StoreError(f"{where}: {message}")
-
-
-def ping(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
 
 
 def _safe(url: str) -> str:

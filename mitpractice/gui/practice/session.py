@@ -16,6 +16,7 @@ switch.
 from __future__ import annotations
 
 import contextlib
+import socket
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -28,7 +29,9 @@ from mitpractice.errors import MitpracticeError
 from mitpractice.gui.practice.workers import LiveThread, TakeEnd, TakeOutcome, TakePlan, Tasks
 
 #: The store's setting holding the measured round-trip latency (s).
-LATENCY_SETTING = "latency_s"
+#: The round trip is a property of this computer's sound card, and a clinic's store is shared
+#: by several computers: the setting is kept per computer.
+LATENCY_SETTING = f"latency_s@{socket.gethostname()}"
 #: Times the latency is measured before the app gives up for this session: a click can be
 #: masked by a noise in the room, or come while the sound path is still starting.
 LATENCY_TRIES = 3
@@ -136,7 +139,7 @@ class PracticeController(QObject):
         self.live.worker.voice_started.connect(self._on_voice_started)
         self.live.worker.ended.connect(self._on_take_ended)
         self.live.worker.outcome.connect(self._on_outcome)
-        self.live.worker.failed.connect(lambda text: self._tell("error", self._store_failed(text)))
+        self.live.worker.failed.connect(self._save_failed)
         self.phase = Phase.READY
         self.plan = None  # practice.plan.SessionState
         self._planned_from: tuple = ()
@@ -755,6 +758,14 @@ class PracticeController(QObject):
             self._end_take("device-lost" if status.device_lost else "max-length")
 
     # ------------------------------------------------------------------ messages
+    def _save_failed(self, text: str) -> None:
+        """The take could not be saved: say so and let the patient go on. Its journal stays,
+        so it is stored at the next start."""
+        self._tell("error", tr("Your singing could not be saved just now. It is kept, and will be "
+                               "saved when the app starts again. Press Space to go on.") + f" ({text})")
+        if self.phase == Phase.SCORING:
+            self._set_phase(Phase.READY)
+
     def _set_phase(self, phase: Phase) -> None:
         self.phase = phase
         self.changed.emit()

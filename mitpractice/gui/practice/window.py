@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -47,8 +48,8 @@ from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
 from mitpractice.gui.practice.workers import Tasks
 from mitpractice.practice.voice import VOICE_CHECK_S
 
-#: The store's setting naming the patient who practised last on this computer.
-LAST_PATIENT_SETTING = "practice.last_patient"
+#: The patient who last practised on this computer (a clinic's store is shared by several).
+LAST_PATIENT_SETTING = f"practice.last_patient@{socket.gethostname()}"
 #: Environment variables naming files the window writes the time (``time.time()``) to when
 #: it is first shown, and when today's practice is on it, for benchmarks/startup.py.
 SHOWN_FILE_ENV = "MITPRACTICE_SHOWN_FILE"

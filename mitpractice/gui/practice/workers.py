@@ -196,8 +196,10 @@ class LiveWorker(QObject):
         take, self._take = self._take, None
         try:
             attempt = self.store.save_attempt(end.attempt, end.audio, end.sr)
-        except MitpracticeError as exc:
-            self.failed.emit(str(exc))
+        except Exception as exc:  # the journal is kept: the take is stored at the next start
+            if not isinstance(exc, MitpracticeError):
+                traceback.print_exc()
+            self.failed.emit(str(exc) or type(exc).__name__)
             return
         if end.journal is not None:
             end.journal.discard()
@@ -244,5 +246,6 @@ class LiveThread(QObject):
         self.thread.start()
 
     def stop(self) -> None:
+        """Let the worker finish what it holds (a take being saved and scored), then end it."""
         self.thread.quit()
-        self.thread.wait(10_000)
+        self.thread.wait()
