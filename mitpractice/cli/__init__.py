@@ -58,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     apply_global_options(args)
-    if args.command is None:
-        return open_app(parser)
     try:
+        if args.command is None:
+            return open_app(parser)
         return args.func(args)
     except MitpracticeError as exc:
         print(f"mitpractice: error: {exc}", file=sys.stderr)
@@ -96,6 +96,9 @@ def apply_global_options(args: argparse.Namespace) -> None:
 
 def open_app(parser: argparse.ArgumentParser) -> int:
     """Open the patient's practice window (``mitpractice`` with no arguments)."""
+    from mitpractice.cli.options import require_screen
+
+    require_screen()
     from mitpractice.gui.practice import run
 
     return run(os.environ.get("MITPRACTICE_DATABASE_URL") or None)

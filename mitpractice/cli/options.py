@@ -61,3 +61,24 @@ def parse_day(text: str, what: str = "--since"):
     except ValueError:
         raise ParameterError(f"{what}: {text!r} is not a date like 2026-11-02") from None
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def require_screen() -> None:
+    """Refuse, in one line, to open a window where there is no screen to show it on.
+
+    Without this, Qt aborts with a page about platform plugins. On Linux a window needs
+    ``DISPLAY`` (X11) or ``WAYLAND_DISPLAY``, unless ``QT_QPA_PLATFORM`` names another platform
+    (``offscreen`` in tests).
+    """
+    import os
+    import sys
+
+    from mitpractice.errors import MitpracticeError
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise MitpracticeError(
+            "no screen to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+            "the commands work without one: mitpractice --help"
+        )

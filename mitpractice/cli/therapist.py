@@ -17,8 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mitpractice.cli.options import open_store
+    from mitpractice.cli.options import open_store, require_screen
 
+    require_screen()
     with open_store() as store:  # a store that cannot be opened is one line and exit 2
         from mitpractice.gui.app import make_app
         from mitpractice.gui.therapist.window import open_workspace
