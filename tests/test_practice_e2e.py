@@ -121,16 +121,24 @@ def delayed_loopback(sound_server):
         sound_server.pactl("unload-module", module)
 
 
-def _walk_with_space(qtbot, patient_id: str, seen: set[str]):
-    """Open the window and press Space every 6 s until a new sing-along attempt is scored
-    (at most a minute): the attempt, where its target started in the take, the feedback shown."""
+def _click(qtbot, window) -> None:
+    """The mouse alone: a click on the big button that does what Space does."""
+    from PySide6.QtCore import Qt
+
+    qtbot.mouseClick(window.practice.main_button, Qt.MouseButton.LeftButton)
+
+
+def _walk_with_space(qtbot, patient_id: str, seen: set[str], press=_space):
+    """Open the window and press Space (or ``press``) every 6 s until a new sing-along attempt
+    is scored (at most a minute): the attempt, where its target started in the take, the
+    feedback shown."""
     window = _open_window(qtbot)
     stored, target_start_s = None, None
     deadline = time.monotonic() + 60.0
     next_press = time.monotonic()
     while time.monotonic() < deadline:
         if time.monotonic() >= next_press:
-            _space(qtbot, window)
+            press(qtbot, window)
             next_press += 6.0
         qtbot.wait(200)
         found = [a for a in _attempts(patient_id) if a.step in SING_ALONG and a.scored and a.id not in seen]
@@ -199,6 +207,14 @@ def test_space_every_six_seconds_stores_a_sing_along_attempt_that_scores_high(
     assert corrected.together.fraction_in_time >= uncorrected.together.fraction_in_time
     assert uncorrected.together.fraction_in_time == 0.0, uncorrected.together
     assert "With the voice on" in shown and "of 2 syllables" in shown
+
+
+def test_the_mouse_alone_walks_to_a_stored_sing_along_attempt(sound_server, fresh_data, qtbot):
+    patient = _one_patient()
+    stored, _, shown = _walk_with_space(qtbot, patient.id, set(), press=_click)
+    assert stored is not None, "no scored sing-along attempt within a minute of clicking"
+    assert stored.voiced and stored.overall >= 75, stored.score_json
+    assert "With the voice on" in shown
 
 
 def _write_wav(path: Path, y: np.ndarray, sr: int) -> Path:
