@@ -217,6 +217,8 @@ def test_assign_sets_and_single_phrases_trained_or_probe(qtbot, workspace, store
     page.table.selectRow(row)
     qtbot.mouseClick(page.remove_button, Qt.MouseButton.LeftButton)
     assert "hello" not in {a.phrase_id for a in store.assignments(patient.id)}
+    shown = {page.table.item(r, 1).text() for r in range(page.table.rowCount())}
+    assert "Hello" not in shown and page.table.rowCount() == len(assigned) - 1
 
 
 # ---------------------------------------------------------------------- phrase editor

@@ -148,7 +148,15 @@ def test_assignments_trained_and_probe_and_bundled_sets_on_first_use(store):
     assert len(mine) == len(trained) + 1
     store.assign(ann.id, "needs", ["i-want-some-water"])  # again: now trained, still once
     assert [a.probe for a in store.assignments(ann.id) if a.set_id == "needs"] == [False]
+    assert store.unassign(ann.id, "greetings", ["hello"]) == 1
+    assert "hello" not in {a.phrase_id for a in store.assignments(ann.id)}
+    assert store.unassign(ann.id, "greetings", ["hello"]) == 0  # off the programme already
+    again = store.assign(ann.id, "greetings", ["hello"], probe=True)  # back on it
+    assert [(a.phrase_id, a.probe) for a in again] == [("hello", True)]
+    programme = [(a.set_id, a.phrase_id, a.probe) for a in store.assignments(ann.id)]
+    assert ("greetings", "hello", True) in programme
     assert store.unassign(ann.id, "greetings") == len(trained)
+    assert [a.set_id for a in store.assignments(ann.id)] == ["needs"]
     with pytest.raises(PhraseError):
         store.assign(ann.id, "needs", ["no-such-phrase"])
     with pytest.raises(StoreError):

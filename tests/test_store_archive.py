@@ -234,3 +234,84 @@ def test_a_wrong_passphrase_or_damaged_bundle_changes_nothing(request, tmp_path,
         assert home.is_empty()
     with pytest.raises(StoreError, match="at least 8"):
         export_bundle(clinic, ann, tmp_path / "short.mitp", "short")
+
+
+def _programme(store: Store, patient_id: str) -> set[tuple[str, str, bool]]:
+    return {(a.set_id, a.phrase_id, a.probe) for a in store.assignments(patient_id)}
+
+
+def test_a_removal_reaches_the_other_side_and_a_later_assignment_comes_back(request, tmp_path, backend):
+    clinic = open_store(request, tmp_path, backend, "clinic")
+    ann = fill(clinic, "Ann", n=1)
+    export_bundle(clinic, ann, tmp_path / "programme.mitp", PASS)
+    home = open_store(request, tmp_path, "postgresql" if backend == "sqlite" else "sqlite", "home")
+    import_bundle(home, tmp_path / "programme.mitp", PASS)
+    assert len(_programme(home, ann)) == 3
+
+    # At the clinic the therapist takes two phrases off; the next bundle takes them off at home.
+    assert clinic.unassign(ann, "greetings", ["thank-you", "hello"]) == 2
+    assert clinic.unassign(ann, "greetings", ["thank-you", "hello"]) == 0  # off already
+    sent = export_bundle(clinic, ann, tmp_path / "smaller.mitp", PASS)
+    assert sent.removed["assignments"] == 2
+    came = import_bundle(home, tmp_path / "smaller.mitp", PASS)
+    assert came.removed["assignments"] == 2 and came.added["assignments"] == 0
+    assert _programme(home, ann) == {("needs", "i-want-some-water", True)} == _programme(clinic, ann)
+    again = import_bundle(home, tmp_path / "smaller.mitp", PASS)
+    assert not any(again.added.values()) and not any(again.updated.values())
+    assert not any(again.removed.values())
+    assert _programme(home, ann) == {("needs", "i-want-some-water", True)}
+
+    # Later, at home, "hello" is assigned again (as a probe): it goes back to the clinic, and
+    # the clinic's older bundle, imported once more at home, does not take it off again.
+    home.assign(ann, "greetings", ["hello"], probe=True)
+    export_bundle(home, ann, tmp_path / "week.mitp", PASS)
+    back = import_bundle(clinic, tmp_path / "week.mitp", PASS)
+    assert back.added["assignments"] == 1 and back.removed["assignments"] == 0
+    wanted = {("needs", "i-want-some-water", True), ("greetings", "hello", True)}
+    assert _programme(clinic, ann) == wanted
+    twice = import_bundle(clinic, tmp_path / "week.mitp", PASS)
+    assert not any(twice.added.values()) and not any(twice.updated.values())
+    assert not any(twice.removed.values())
+    assert _programme(clinic, ann) == wanted
+    stale = import_bundle(home, tmp_path / "smaller.mitp", PASS)
+    assert not any(stale.removed.values())
+    assert _programme(home, ann) == wanted
+
+
+def test_a_removal_never_seen_here_is_kept_and_passed_on(request, tmp_path, backend):
+    clinic = open_store(request, tmp_path, backend, "clinic")
+    ann = fill(clinic, "Ann", n=1)
+    export_bundle(clinic, ann, tmp_path / "first.mitp", PASS)
+    clinic.unassign(ann, "needs")
+    export_bundle(clinic, ann, tmp_path / "second.mitp", PASS)
+    # A laptop that gets only the second bundle never shows the removed phrase...
+    laptop = open_store(request, tmp_path, backend, "laptop")
+    first = import_bundle(laptop, tmp_path / "second.mitp", PASS)
+    assert first.added["assignments"] == 2 and first.removed["assignments"] == 0
+    assert _programme(laptop, ann) == _programme(clinic, ann)
+    # ...and, through the laptop, takes it off at home, where the older programme was imported.
+    home = open_store(request, tmp_path, backend, "home")
+    import_bundle(home, tmp_path / "first.mitp", PASS)
+    export_bundle(laptop, ann, tmp_path / "from-laptop.mitp", PASS)
+    assert import_bundle(home, tmp_path / "from-laptop.mitp", PASS).removed["assignments"] == 1
+    assert _programme(home, ann) == _programme(clinic, ann)
+
+
+@pytest.mark.parametrize("target", ["sqlite", "postgresql"])
+def test_a_backup_keeps_the_removals(request, tmp_path, backend, target):
+    clinic = open_store(request, tmp_path, backend, "clinic")
+    ann = fill(clinic, "Ann", n=1)
+    export_bundle(clinic, ann, tmp_path / "programme.mitp", PASS)
+    home = open_store(request, tmp_path, backend, "home")
+    import_bundle(home, tmp_path / "programme.mitp", PASS)
+    clinic.unassign(ann, "greetings", ["hello"])
+    backup(clinic, tmp_path / "backup.zip")
+
+    # The clinic moves to a new computer; its next bundle still takes "hello" off at home.
+    moved = open_store(request, tmp_path, target, "moved")
+    restore(moved, tmp_path / "backup.zip")
+    assert _programme(moved, ann) == _programme(clinic, ann)
+    assert ("greetings", "hello", False) not in _programme(moved, ann)
+    export_bundle(moved, ann, tmp_path / "after-move.mitp", PASS)
+    assert import_bundle(home, tmp_path / "after-move.mitp", PASS).removed["assignments"] == 1
+    assert _programme(home, ann) == _programme(clinic, ann)

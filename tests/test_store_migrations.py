@@ -37,6 +37,8 @@ def test_an_older_store_is_upgraded_with_its_data_and_a_copy_kept(tmp_path):
     path = tmp_path / "mitpractice.sqlite3"
     with Store.open(f"sqlite:///{path}") as old:
         ann = old.add_patient("Ann").id
+        old.assign(ann, "greetings", ["thank-you", "hello"])
+        old.unassign(ann, "greetings", ["hello"])
     engine = create_engine(f"sqlite:///{path}")  # back to the first revision, data kept
     config = migrate._config()
     with engine.begin() as conn:
@@ -49,6 +51,7 @@ def test_an_older_store_is_upgraded_with_its_data_and_a_copy_kept(tmp_path):
     with Store.open(f"sqlite:///{path}") as store:
         assert store.kept_copy == path.with_name("mitpractice.sqlite3.before-0001")
         assert store.find_patient("Ann").id == ann
+        assert [a.phrase_id for a in store.assignments(ann)] == ["thank-you"]  # the removal held
         assert migrate.current_revision(store.engine) == migrate.head_revision()
     assert stat.S_IMODE(store.kept_copy.stat().st_mode) == 0o600
     kept = sqlite3.connect(store.kept_copy)

@@ -69,8 +69,9 @@ def run_export(args: argparse.Namespace) -> int:
         patient = store.find_patient(args.patient)
         summary = export_bundle(store, patient.id, args.output, read_passphrase(args, confirm=True),
                                 since=since)
-    rows = summary.added
-    print(f"{summary.path}: {patient.name}, {rows['assignments']} assigned phrases, "
+    rows, removed = summary.added, summary.removed["assignments"]
+    off = f" ({removed} taken off the programme)" if removed else ""
+    print(f"{summary.path}: {patient.name}, {rows['assignments'] - removed} assigned phrases{off}, "
           f"{rows['attempts']} attempts, {rows['recorded_models']} recorded models (encrypted)")
     return 0
 
@@ -82,11 +83,12 @@ def run_import(args: argparse.Namespace) -> int:
     read_bundle(args.bundle, passphrase)  # a wrong passphrase is told before the store is opened
     with open_store() as store:
         summary = import_bundle(store, args.bundle, passphrase)
-    added, updated = summary.added, summary.updated
-    if not any(added.values()) and not any(updated.values()):
+    added, updated, removed = summary.added, summary.updated, summary.removed
+    if not any(added.values()) and not any(updated.values()) and not any(removed.values()):
         print(f"{summary.path}: {summary.patient_name}: nothing new (imported before)")
         return 0
     print(f"{summary.path}: {summary.patient_name}: added {added['attempts']} attempts, "
-          f"{added['assignments']} assigned phrases, {added['phrase_sets']} phrase-set versions, "
+          f"{added['assignments']} assigned phrases, {removed['assignments']} taken off the programme, "
+          f"{added['phrase_sets']} phrase-set versions, "
           f"{added['recorded_models']} recorded models; updated {sum(updated.values())} settings")
     return 0

@@ -72,6 +72,8 @@ from mitpractice.store.schema import (
 
 #: The most attempts one page of the review query returns.
 MAX_PAGE = 1000
+#: What an :class:`Assignment` holds (the removal mark is the store's and the bundles' only).
+_ASSIGNMENT_COLUMNS = [c for c in assignments.c if c.name != "removed_at"]
 
 
 def now() -> datetime:
@@ -432,7 +434,8 @@ class Store:
     ) -> list[Assignment]:
         """Assign a set (all of it, or the phrases named) to a patient, trained or as probes.
 
-        Assigning a phrase again updates it to the newest version of the set and to ``probe``.
+        Assigning a phrase again updates it to the newest version of the set and to ``probe``,
+        and puts a removed phrase back on the programme.
         """
         self.patient(patient_id)
         record = self.phrase_set_record(set_id)
@@ -452,7 +455,7 @@ class Store:
                         )
                     )
                 ).scalar()
-                values = dict(phrase_set_id=record.id, probe=probe, assigned_at=stamp)
+                values = dict(phrase_set_id=record.id, probe=probe, assigned_at=stamp, removed_at=None)
                 if existing:
                     conn.execute(update(assignments).where(assignments.c.id == existing).values(**values))
                 else:
@@ -470,20 +473,29 @@ class Store:
         ]
 
     def unassign(self, patient_id: str, set_id: str, phrase_ids: Sequence[str] = ()) -> int:
-        """Take phrases (or a whole set) off a patient's programme; returns how many."""
-        condition = and_(assignments.c.patient_id == patient_id, assignments.c.set_id == set_id)
+        """Take phrases (or a whole set) off a patient's programme; returns how many.
+
+        The rows stay, marked with the time of the removal (``removed_at``), so that a bundle
+        carries the removal to the other computer; :meth:`assignments` no longer lists them.
+        """
+        condition = and_(
+            assignments.c.patient_id == patient_id,
+            assignments.c.set_id == set_id,
+            assignments.c.removed_at.is_(None),
+        )
         if phrase_ids:
             condition = and_(condition, assignments.c.phrase_id.in_(list(phrase_ids)))
         with self._write("unassign the phrases") as conn:
-            return conn.execute(delete(assignments).where(condition)).rowcount
+            return conn.execute(update(assignments).where(condition).values(removed_at=now())).rowcount
 
     def assignments(self, patient_id: str) -> list[Assignment]:
-        """A patient's programme, in the order the phrases were assigned and stand in their set."""
+        """A patient's programme, in the order the phrases were assigned and stand in their set
+        (phrases taken off it are left out)."""
         with self._read() as conn:
             rows = (
                 conn.execute(
-                    select(assignments)
-                    .where(assignments.c.patient_id == patient_id)
+                    select(*_ASSIGNMENT_COLUMNS)
+                    .where(and_(assignments.c.patient_id == patient_id, assignments.c.removed_at.is_(None)))
                     .order_by(assignments.c.assigned_at)
                 )
                 .mappings()
@@ -569,6 +581,7 @@ class Store:
                         assignments.c.patient_id == patient_id,
                         assignments.c.set_id == set_id,
                         assignments.c.phrase_id == phrase_id,
+                        assignments.c.removed_at.is_(None),
                     )
                 )
             ).scalar()

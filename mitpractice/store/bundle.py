@@ -5,8 +5,10 @@ they point to), clinical test results, the therapists' recorded models for them,
 practice sessions and attempts with audio (all, or those since a day). The same file goes
 both ways: the clinic sends a programme home, home sends attempts back. Importing merges by
 id (UUIDs), so importing a bundle again adds nothing; for what both sides hold (the patient's
-settings, an assignment, a recorded model) the newer one wins. An assignment removed on one
-side is not removed on the other by a bundle.
+settings, an assignment, a recorded model) the newer one wins. A phrase taken off the
+programme keeps its row with the time of the removal (``removed_at``), so the removal travels
+too: of the two sides' rows for one assigned phrase, the one changed last (assigned or
+removed) wins, and a phrase assigned again later comes back the same way.
 
 The file is encrypted with a passphrase, since it travels by USB stick or e-mail: a key from
 scrypt (:data:`SCRYPT_N`, r=8, p=1, a random 16-byte salt) and AES-256-GCM over the whole
@@ -49,7 +51,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from sqlalchemy import Table, and_, delete, insert, or_, select, update
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mitpractice.errors import StoreError
@@ -86,13 +88,19 @@ TABLES = (patients, phrase_sets, assignments, test_results, sessions, attempts, 
 
 @dataclass(frozen=True)
 class BundleSummary:
-    """What a bundle carried: the patient and, per table, the rows added and updated."""
+    """What a bundle carried: the patient and, per table, the rows added, updated and removed.
+
+    For assignments, ``added`` counts phrases put on the programme (new, or assigned again),
+    ``removed`` those taken off it, ``updated`` those changed otherwise (a newer set version,
+    trained or probe).
+    """
 
     path: Path
     patient_id: str
     patient_name: str
     added: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------- encryption
@@ -155,6 +163,9 @@ def export_bundle(
         with snapshot(store) as conn, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for table, stmt in _selections(patient_id, since):
                 counts[table.name] = _dump(conn, table, stmt, archive)
+            off = and_(assignments.c.patient_id == patient_id, assignments.c.removed_at.is_not(None))
+            removed = {"assignments": conn.execute(
+                select(func.count()).select_from(assignments).where(off)).scalar()}
             manifest = dict(format=FORMAT, version=VERSION, revision=migrate.head_revision(),
                             created_at=datetime.now(UTC).isoformat(), patient_id=patient_id,
                             patient_name=patient.name, since=since.isoformat() if since else None,
@@ -168,7 +179,8 @@ def export_bundle(
             handle.write(sealed)
     except OSError as exc:
         raise StoreError(f"{path}: cannot write the bundle: {exc.strerror or exc}") from None
-    return BundleSummary(path=path, patient_id=patient_id, patient_name=patient.name, added=counts)
+    return BundleSummary(path=path, patient_id=patient_id, patient_name=patient.name, added=counts,
+                         removed=removed)
 
 
 def _selections(patient_id: str, since: datetime | None):
@@ -182,7 +194,8 @@ def _selections(patient_id: str, since: datetime | None):
         select(assignments.c.phrase_set_id).where(assignments.c.patient_id == patient_id)
         .union(select(attempts.c.phrase_set_id).where(mine_attempts))
     )
-    assigned_set_ids = select(assignments.c.set_id).where(assignments.c.patient_id == patient_id)
+    assigned_set_ids = select(assignments.c.set_id).where(
+        and_(assignments.c.patient_id == patient_id, assignments.c.removed_at.is_(None)))
     return [
         (patients, select(patients).where(patients.c.id == patient_id)),
         (phrase_sets, select(phrase_sets).where(phrase_sets.c.id.in_(used_sets))),
@@ -260,13 +273,14 @@ def import_bundle(store: Store, path: str | Path, passphrase: str) -> BundleSumm
     content = {table.name: _rows(archive, table, path) for table in TABLES}
     added = {t.name: 0 for t in TABLES}
     updated = {t.name: 0 for t in TABLES}
+    removed = {t.name: 0 for t in TABLES}
     with store._write("import the bundle") as conn:
         for row in content["patients"]:
             _merge_patient(conn, row, added, updated)
         set_ids = {row["id"]: _merge_phrase_set(conn, row, added) for row in content["phrase_sets"]}
         for row in content["assignments"]:
             row["phrase_set_id"] = set_ids.get(row["phrase_set_id"], row["phrase_set_id"])
-            _merge_assignment(conn, row, added, updated)
+            _merge_assignment(conn, row, added, updated, removed)
         for table in (test_results, sessions):
             for row in content[table.name]:
                 added[table.name] += _insert_new(conn, table, row)
@@ -286,7 +300,7 @@ def import_bundle(store: Store, path: str | Path, passphrase: str) -> BundleSumm
         if missing_audio:  # pragma: no cover - AES-GCM would have refused a changed file
             raise StoreError(f"{path}: attempts without their audio")  # rolls the import back
     return BundleSummary(path=path, patient_id=manifest["patient_id"], patient_name=manifest["patient_name"],
-                         added=added, updated=updated)
+                         added=added, updated=updated, removed=removed)
 
 
 def _rows(archive: zipfile.ZipFile, table: Table, path: Path) -> list[dict[str, Any]]:
@@ -340,9 +354,15 @@ def _merge_phrase_set(conn, row, added) -> str:
     return row["id"]
 
 
-def _merge_assignment(conn, row, added, updated) -> None:
+def _last_change(assigned_at: datetime, removed_at: datetime | None) -> datetime:
+    """When an assignment row last changed: assigned (again), or taken off the programme."""
+    return assigned_at if removed_at is None else max(assigned_at, removed_at)
+
+
+def _merge_assignment(conn, row, added, updated, removed) -> None:
+    """One assigned phrase: the side whose row changed last wins, removals included."""
     local = conn.execute(
-        select(assignments.c.id, assignments.c.assigned_at).where(and_(
+        select(assignments.c.id, assignments.c.assigned_at, assignments.c.removed_at).where(and_(
             assignments.c.patient_id == row["patient_id"], assignments.c.set_id == row["set_id"],
             assignments.c.phrase_id == row["phrase_id"]))
     ).first()
@@ -350,11 +370,21 @@ def _merge_assignment(conn, row, added, updated) -> None:
         if _exists(conn, assignments, row["id"]):
             row = {**row, "id": new_id()}
         conn.execute(insert(assignments).values(**row))
-        added["assignments"] += 1
-    elif row["assigned_at"] > local.assigned_at:
+        if row["removed_at"] is None:
+            added["assignments"] += 1
+        # else: a phrase this side never had, already off the programme; kept so that the
+        # removal goes on to any store this one sends bundles to.
+    elif (_last_change(row["assigned_at"], row["removed_at"])
+          > _last_change(local.assigned_at, local.removed_at)):
         conn.execute(update(assignments).where(assignments.c.id == local.id).values(
-            phrase_set_id=row["phrase_set_id"], probe=row["probe"], assigned_at=row["assigned_at"]))
-        updated["assignments"] += 1
+            phrase_set_id=row["phrase_set_id"], probe=row["probe"], assigned_at=row["assigned_at"],
+            removed_at=row["removed_at"]))
+        if row["removed_at"] is not None and local.removed_at is None:
+            removed["assignments"] += 1
+        elif row["removed_at"] is None and local.removed_at is not None:
+            added["assignments"] += 1  # back on the programme
+        else:
+            updated["assignments"] += 1
 
 
 def _merge_model(conn, row, added, updated) -> None:

@@ -118,6 +118,9 @@ assignments = Table(
     Column("phrase_id", String(64), nullable=False),
     Column("probe", Boolean, nullable=False),
     Column("assigned_at", UTCDateTime, nullable=False),
+    # When the phrase was taken off the programme (None while it is on it). The row stays, so
+    # a bundle carries the removal to the other computer; assigning again clears it.
+    Column("removed_at", UTCDateTime),
     UniqueConstraint("patient_id", "set_id", "phrase_id"),
 )
 
