@@ -256,3 +256,96 @@ def test_a_voice_too_quiet_to_score_is_told_with_what_to_do(sound_server, fresh_
         window.close()
     finally:
         sound_server.set_default_source("out.monitor")
+
+
+def _chooser_window(qtbot):
+    window = _window(qtbot, wait_practice=False)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.chooser, timeout=20_000)
+    return window
+
+
+def test_with_several_patients_the_window_asks_who_practises_with_the_last_one_chosen(fresh_data, qtbot):
+    from mitpractice.gui.practice.window import LAST_PATIENT_SETTING
+
+    with _store() as store:  # a clinic's computer, after a bundle import
+        ann, bob, cleo = (store.add_patient(name) for name in ("Ann", "Bob", "Cleo"))
+        store.set_setting(LAST_PATIENT_SETTING, bob.id)
+    window = _chooser_window(qtbot)
+    chooser = window.chooser
+    assert [b.text() for b in chooser.buttons] == ["Ann", "Bob", "Cleo"]
+    assert chooser.ids[chooser.current] == bob.id  # the last one on this computer
+    assert window.controller is None and "Space" in window.legend.text()
+    qtbot.wait(50)
+    for button in chooser.buttons:  # big, readable names for an unsteady hand
+        assert button.isVisible() and button.height() >= 2 * button.fontMetrics().height()
+        assert button.fontMetrics().horizontalAdvance(button.text()) <= button.width() - 8
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert chooser.ids[chooser.current] == cleo.id
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # round to the first
+    assert chooser.ids[chooser.current] == ann.id
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    with qtbot.waitSignal(window.practice_ready, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.pages.currentWidget() is window.practice
+    assert window.controller.patient.id == cleo.id and window.who.text() == "Cleo"
+    with _store() as store:
+        assert store.setting(LAST_PATIENT_SETTING) == cleo.id
+
+    # Someone else: the name at the top goes back to the names; a click takes one.
+    assert window.who.isEnabled()
+    qtbot.mouseClick(window.who, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.chooser and window.controller is None
+    assert chooser.ids[chooser.current] == cleo.id
+    with qtbot.waitSignal(window.practice_ready, timeout=10_000):
+        qtbot.mouseClick(chooser.buttons[0], Qt.MouseButton.LeftButton)
+    assert window.controller.patient.id == ann.id
+    qtbot.keyClick(window, Qt.Key.Key_D)  # practice goes on as before
+    assert window.controller.phase == Phase.READY
+
+
+def test_with_one_patient_the_window_goes_straight_to_practice(fresh_data, qtbot):
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    assert window.pages.currentWidget() is window.practice
+    assert window.who.text() == "Ann" and not window.who.isEnabled()
+    qtbot.mouseClick(window.who, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.practice
+
+
+def test_a_take_recovered_at_start_is_scored_behind_the_window(fresh_data, qtbot):
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    from mitpractice.melody import set_melody
+    from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
+    from mitpractice.store import NewAttempt
+    from mitpractice.store.journal import TakeJournal, pending_takes
+    from mitpractice.synth.targets import sung_target
+
+    with _store() as store:
+        ann = store.add_patient("Ann")
+    phrase_set = load_phrase_set(bundled_phrases_dir() / "greetings.toml")
+    phrase = phrase_set.phrase("thank-you")
+    melody = set_melody(phrase_set, phrase, low=ann.low_hz)
+    sung = sung_target(phrase_set.id, phrase, melody)
+    # The app stopped unexpectedly in the middle of a take: its journal is on disk.
+    take = NewAttempt(patient_id=ann.id, set_id="greetings", phrase_id="thank-you", step="repeat",
+                      started_at=datetime.now(UTC), low_hz=melody.low_hz, interval=melody.interval,
+                      tempo=melody.tempo)
+    journal = TakeJournal.begin(take, sr=sung.sr)
+    journal.append(np.asarray(sung.audio, dtype=np.float32))
+    journal.sync()
+    journal._handle.close()  # as a crash leaves it
+    assert len(pending_takes()) == 1
+
+    window = _window(qtbot)
+    (recovered,) = window.recovered
+    assert not recovered.scored and "kept" in window.banner.text
+    qtbot.waitUntil(lambda: window.store.attempt(recovered.id).scored, timeout=120_000)
+    with _store() as store:
+        attempt = store.attempt(recovered.id)
+    assert attempt.recovered and attempt.voiced
+    assert attempt.overall >= 70  # the tune itself, scored on the take's own notes
+    assert window.controller.phase == Phase.READY  # practice went on meanwhile
