@@ -349,3 +349,53 @@ def test_a_take_recovered_at_start_is_scored_behind_the_window(fresh_data, qtbot
     assert attempt.recovered and attempt.voiced
     assert attempt.overall >= 70  # the tune itself, scored on the take's own notes
     assert window.controller.phase == Phase.READY  # practice went on meanwhile
+
+
+@pytest.mark.audio
+def test_a_take_that_cannot_be_saved_is_told_and_the_window_goes_on(
+    sound_server, fresh_data, qtbot, monkeypatch
+):
+    import sqlite3
+
+    from mitpractice.store import engine
+    from mitpractice.store.engine import sqlite_path
+    from mitpractice.store.journal import AUDIO_FILE, META_FILE
+
+    # Another program holds the database while the take ends (a backup, a long import): the
+    # save waits this long for it, then gives up (the product's wait is 15 s).
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 500)
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    controller = window.controller
+    controller.jump_to_step("probe")  # no target: the take starts at once
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=20_000)
+    journal = controller._journal.folder
+    holder = sqlite3.connect(sqlite_path(window.store.url), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # the other program's write transaction
+        qtbot.wait(800)
+        qtbot.keyClick(window, Qt.Key.Key_Space)  # finish the take
+        qtbot.waitUntil(lambda: controller.phase == Phase.READY, timeout=20_000)
+        assert window.banner.kind == "error" and "could not be saved" in window.banner.text
+        assert (journal / META_FILE).is_file() and (journal / AUDIO_FILE).stat().st_size > 0  # kept
+        assert window.store.attempts().total == 0
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    # The window goes on: Space starts the next take, which is saved.
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.banner.kind == ""
+    qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=20_000)
+    qtbot.wait(600)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=20_000)
+    assert window.store.attempts().total == 1
+    assert journal.is_dir()  # the first take waits for the next start, where it is recovered
+    window.close()
+    again = _window(qtbot)
+    (recovered,) = again.recovered
+    assert recovered.id == journal.name and not journal.exists()
+    assert again.store.attempts().total == 2
+    again.close()
