@@ -129,10 +129,11 @@ class PracticeWindow(QMainWindow):
         self.who.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.who.setFlat(True)
         self.who.setStyleSheet(
-            "QPushButton { color: #111111; border: none; padding: 4px 8px; text-align: left; }"
-            " QPushButton:enabled:hover { background: #e4e8ee; border-radius: 6px; }")
+            "QPushButton { color: #111111; border: none; padding: 4px 10px; }"
+            " QPushButton:enabled { background: #e4e8ee; border: 2px solid #5a6b7d; border-radius: 8px; }")
         self.who.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.who.clicked.connect(self.choose_patient)
+        self.who.hide()  # shown with a patient's practice
         header.addWidget(self.who)
         self.goal = GoalBar()
         header.addWidget(self.goal, 1)
@@ -270,7 +271,7 @@ class PracticeWindow(QMainWindow):
 
     # ------------------------------------------------------------------ who practises
     def _show_chooser(self, patients, selected: str | None) -> None:
-        self.who.setText("")
+        self.who.hide()
         self.goal.hide()
         self.chooser.set_patients(patients, selected)
         self._show_page(self.chooser)
@@ -412,6 +413,7 @@ class PracticeWindow(QMainWindow):
         except MitpracticeError:
             several = False
         self.who.setEnabled(several)
+        self.who.show()
         self.who.setToolTip(self.tr("Someone else? Click here to choose who practises.") if several else "")
         self.goal.show()
         controller = PracticeController(self.store, patient, self, tasks=self.tasks)
