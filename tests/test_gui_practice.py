@@ -256,3 +256,146 @@ def test_a_voice_too_quiet_to_score_is_told_with_what_to_do(sound_server, fresh_
         window.close()
     finally:
         sound_server.set_default_source("out.monitor")
+
+
+def _chooser_window(qtbot):
+    window = _window(qtbot, wait_practice=False)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.chooser, timeout=20_000)
+    return window
+
+
+def test_with_several_patients_the_window_asks_who_practises_with_the_last_one_chosen(fresh_data, qtbot):
+    from mitpractice.gui.practice.window import LAST_PATIENT_SETTING
+
+    with _store() as store:  # a clinic's computer, after a bundle import
+        ann, bob, cleo = (store.add_patient(name) for name in ("Ann", "Bob", "Cleo"))
+        store.set_setting(LAST_PATIENT_SETTING, bob.id)
+    window = _chooser_window(qtbot)
+    chooser = window.chooser
+    assert [b.text() for b in chooser.buttons] == ["Ann", "Bob", "Cleo"]
+    assert chooser.ids[chooser.current] == bob.id  # the last one on this computer
+    assert window.controller is None and "Space" in window.legend.text()
+    qtbot.wait(50)
+    for button in chooser.buttons:  # big, readable names for an unsteady hand
+        assert button.isVisible() and button.height() >= 2 * button.fontMetrics().height()
+        assert button.fontMetrics().horizontalAdvance(button.text()) <= button.width() - 8
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert chooser.ids[chooser.current] == cleo.id
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # round to the first
+    assert chooser.ids[chooser.current] == ann.id
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    with qtbot.waitSignal(window.practice_ready, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.pages.currentWidget() is window.practice
+    assert window.controller.patient.id == cleo.id and window.who.text() == "Cleo"
+    with _store() as store:
+        assert store.setting(LAST_PATIENT_SETTING) == cleo.id
+
+    # Someone else: the name at the top goes back to the names; a click takes one.
+    assert window.who.isEnabled()
+    qtbot.mouseClick(window.who, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.chooser and window.controller is None
+    assert chooser.ids[chooser.current] == cleo.id
+    with qtbot.waitSignal(window.practice_ready, timeout=10_000):
+        qtbot.mouseClick(chooser.buttons[0], Qt.MouseButton.LeftButton)
+    assert window.controller.patient.id == ann.id
+    qtbot.keyClick(window, Qt.Key.Key_D)  # practice goes on as before
+    assert window.controller.phase == Phase.READY
+
+
+def test_with_one_patient_the_window_goes_straight_to_practice(fresh_data, qtbot):
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    assert window.pages.currentWidget() is window.practice
+    assert window.who.text() == "Ann" and not window.who.isEnabled()
+    qtbot.mouseClick(window.who, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.practice
+
+
+def test_a_take_recovered_at_start_is_scored_behind_the_window(fresh_data, qtbot):
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    from mitpractice.melody import set_melody
+    from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
+    from mitpractice.store import NewAttempt
+    from mitpractice.store.journal import TakeJournal, pending_takes
+    from mitpractice.synth.targets import sung_target
+
+    with _store() as store:
+        ann = store.add_patient("Ann")
+    phrase_set = load_phrase_set(bundled_phrases_dir() / "greetings.toml")
+    phrase = phrase_set.phrase("thank-you")
+    melody = set_melody(phrase_set, phrase, low=ann.low_hz)
+    sung = sung_target(phrase_set.id, phrase, melody)
+    # The app stopped unexpectedly in the middle of a take: its journal is on disk.
+    take = NewAttempt(patient_id=ann.id, set_id="greetings", phrase_id="thank-you", step="repeat",
+                      started_at=datetime.now(UTC), low_hz=melody.low_hz, interval=melody.interval,
+                      tempo=melody.tempo)
+    journal = TakeJournal.begin(take, sr=sung.sr)
+    journal.append(np.asarray(sung.audio, dtype=np.float32))
+    journal.sync()
+    journal._handle.close()  # as a crash leaves it
+    assert len(pending_takes()) == 1
+
+    window = _window(qtbot)
+    (recovered,) = window.recovered
+    assert not recovered.scored and "kept" in window.banner.text
+    qtbot.waitUntil(lambda: window.store.attempt(recovered.id).scored, timeout=120_000)
+    with _store() as store:
+        attempt = store.attempt(recovered.id)
+    assert attempt.recovered and attempt.voiced
+    assert attempt.overall >= 70  # the tune itself, scored on the take's own notes
+    assert window.controller.phase == Phase.READY  # practice went on meanwhile
+
+
+@pytest.mark.audio
+def test_a_take_that_cannot_be_saved_is_told_and_the_window_goes_on(
+    sound_server, fresh_data, qtbot, monkeypatch
+):
+    import sqlite3
+
+    from mitpractice.store import engine
+    from mitpractice.store.engine import sqlite_path
+    from mitpractice.store.journal import AUDIO_FILE, META_FILE
+
+    # Another program holds the database while the take ends (a backup, a long import): the
+    # save waits this long for it, then gives up (the product's wait is 15 s).
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 500)
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    controller = window.controller
+    controller.jump_to_step("probe")  # no target: the take starts at once
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=20_000)
+    journal = controller._journal.folder
+    holder = sqlite3.connect(sqlite_path(window.store.url), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # the other program's write transaction
+        qtbot.wait(800)
+        qtbot.keyClick(window, Qt.Key.Key_Space)  # finish the take
+        qtbot.waitUntil(lambda: controller.phase == Phase.READY, timeout=20_000)
+        assert window.banner.kind == "error" and "could not be saved" in window.banner.text
+        assert (journal / META_FILE).is_file() and (journal / AUDIO_FILE).stat().st_size > 0  # kept
+        assert window.store.attempts().total == 0
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    # The window goes on: Space starts the next take, which is saved.
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.banner.kind == ""
+    qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=20_000)
+    qtbot.wait(600)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=20_000)
+    assert window.store.attempts().total == 1
+    assert journal.is_dir()  # the first take waits for the next start, where it is recovered
+    window.close()
+    again = _window(qtbot)
+    (recovered,) = again.recovered
+    assert recovered.id == journal.name and not journal.exists()
+    assert again.store.attempts().total == 2
+    again.close()

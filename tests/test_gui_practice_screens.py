@@ -60,6 +60,7 @@ def test_every_screen_at_1366_by_768(sound_server, tmp_path, monkeypatch, qtbot)
     from mitpractice.melody import set_melody
     from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
     from mitpractice.practice.plan import REST_EVERY
+    from mitpractice.store import Store
     from mitpractice.synth.targets import sung_target
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -107,6 +108,23 @@ def test_every_screen_at_1366_by_768(sound_server, tmp_path, monkeypatch, qtbot)
         qtbot.keyClick(window, Qt.Key.Key_D)
     assert controller.phase == Phase.REST
     shots.append(_grab(window, folder, "rest"))
+    window.close()
+
+    # A clinic's computer: several patients, the last one on this computer chosen.
+    with Store.open() as store:
+        for name in ("Bob Jones", "Cleo Martin", "Dev Patel", "Eve Nowak"):
+            store.add_patient(name)
+    window = PracticeWindow()
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.chooser, timeout=20_000)
+    assert window.chooser.buttons[window.chooser.current].text() == "Ann"
+    shots.append(_grab(window, folder, "choose-patient"))
+    with qtbot.waitSignal(window.practice_ready, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.who.isEnabled()  # the name at the top leads back to the names
+    _grab(window, Path(tmp_path), "several")  # only looked at, not in the documentation
     window.close()
     for path in shots:
         assert path.stat().st_size > 10_000

@@ -722,6 +722,19 @@ class Store:
             if not page.attempts or offset >= page.total:
                 return
 
+    def unscored_attempts(self, limit: int = MAX_PAGE) -> list[str]:
+        """Ids of attempts with no automatic score yet (a take recovered after a crash, one
+        whose scoring failed), oldest first, at most ``limit``."""
+        with self._read() as conn:
+            return list(
+                conn.execute(
+                    select(attempts.c.id)
+                    .where(attempts.c.voiced.is_(None))
+                    .order_by(attempts.c.started_at, attempts.c.id)
+                    .limit(limit)
+                ).scalars()
+            )
+
     def progress(
         self, patient_id: str, since: datetime | None = None, until: datetime | None = None
     ) -> list[DayProgress]:

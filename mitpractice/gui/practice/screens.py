@@ -1,4 +1,5 @@
-"""The practice window's screens: welcome (a name), the voice check, practice, and the pieces
+"""The practice window's screens: who is practising (a clinic's computer), welcome (a name),
+the voice check, practice, and the pieces
 they share (big buttons, the message banner, the key legend).
 
 Screens only show things and forward presses; what happens next is decided by
@@ -15,11 +16,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -176,6 +179,93 @@ class LoadingScreen(QWidget):
         self.label.setAccessibleName(self.tr("Getting ready"))
         layout.addWidget(self.label)
         layout.addStretch(1)
+
+
+class ChooserScreen(QWidget):
+    """Who is practising: every patient's name as a big button (a shared clinic computer).
+
+    The arrow keys move the choice and Space takes it (the window forwards them: see
+    :meth:`move` and :meth:`choose`); a click takes a name at once. The chosen name is drawn
+    like the main button, the others like the rest.
+    """
+
+    #: A patient was chosen (their id).
+    chosen = Signal(str)
+    #: Names per row.
+    COLUMNS = 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setSpacing(14)
+        title = big_label(self.tr("Who is practising?"), 2.2, True)
+        title.setAccessibleName(self.tr("Who is practising?"))
+        layout.addWidget(title)
+        self.hint = big_label(self.tr("Press the arrow keys to choose your name, then Space. "
+                                      "Or click your name."), 1.2)
+        layout.addWidget(self.hint)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setAccessibleName(self.tr("Names"))
+        inner = QWidget()
+        self.grid = QGridLayout(inner)
+        self.grid.setSpacing(18)
+        self.scroll.setWidget(inner)
+        layout.addWidget(self.scroll, 1)
+        self.buttons: list[BigButton] = []
+        self.ids: list[str] = []
+        self.current = 0
+
+    def set_patients(self, patients, selected: str | None = None) -> None:
+        """Show these patients (``store.Patient``), with ``selected`` (an id) chosen."""
+        for button in self.buttons:
+            self.grid.removeWidget(button)
+            button.deleteLater()
+        self.buttons, self.ids = [], []
+        for i, patient in enumerate(patients):
+            button = BigButton(patient.name, accessible=patient.name)
+            button.setFont(scaled_font(button, 1.35, bold=True))
+            button.setMinimumHeight(int(button.fontMetrics().height() * 2.6))
+            button.clicked.connect(lambda _=False, pid=patient.id: self.chosen.emit(pid))
+            self.grid.addWidget(button, i // self.COLUMNS, i % self.COLUMNS)
+            self.buttons.append(button)
+            self.ids.append(patient.id)
+        self.grid.setRowStretch(len(patients) // self.COLUMNS + 1, 1)
+        self.select(self.ids.index(selected) if selected in self.ids else 0)
+
+    def select(self, index: int) -> None:
+        if not self.buttons:
+            return
+        self.current = index % len(self.buttons)
+        for i, button in enumerate(self.buttons):
+            on = i == self.current
+            button.setStyleSheet(
+                f"QPushButton {{ background: {theme.ACCENT.name()}; color: white; border: 4px solid #111111;"
+                " border-radius: 12px; padding: 6px 14px; }" if on else
+                "QPushButton { background: #e4e8ee; color: #111111; border: 2px solid #5a6b7d;"
+                " border-radius: 12px; padding: 6px 14px; }"
+            )
+            button.setAccessibleDescription(self.tr("chosen") if on else "")
+        self.scroll.ensureWidgetVisible(self.buttons[self.current])
+
+    def move(self, key: str) -> None:
+        """Move the choice: ``left``/``right`` by one name, ``up``/``down`` by a row (round)."""
+        step = {"left": -1, "right": 1, "up": -self.COLUMNS, "down": self.COLUMNS}[key]
+        n = len(self.buttons)
+        if not n:
+            return
+        target = self.current + step
+        if abs(step) > 1 and not 0 <= target < n:  # past the top or bottom row: the same column
+            column = self.current % self.COLUMNS  # at the other end
+            target = column if step > 0 else column + self.COLUMNS * ((n - 1 - column) // self.COLUMNS)
+        self.select(target)
+
+    def choose(self) -> None:
+        """Take the chosen name."""
+        if self.ids:
+            self.chosen.emit(self.ids[self.current])
 
 
 class WelcomeScreen(QWidget):

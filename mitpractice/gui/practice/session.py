@@ -628,7 +628,7 @@ class PracticeController(QObject):
         if outcome.result is None:
             self.pending = self.state  # not judged: the same step again
             self.result = ResultView(None, False, tr("Your singing is kept."),
-                                     (tr("It could not be scored now; your therapist can listen to it."),),
+                                     (tr("It will be scored the next time the app starts."),),
                                      (), tr("Try again"), attempt_id=outcome.attempt_id)
             self._set_phase(Phase.RESULT)
             return

@@ -2,12 +2,15 @@
 
 It is shown at once ("Getting ready…") and everything slow happens behind it: opening (and
 migrating) the store, recovering takes a crash left in the journal, loading the pitch
-tracker and the scorer. Then: a name and a voice check on the first run, else today's
-practice (:class:`~mitpractice.gui.practice.session.PracticeController`).
+tracker and the scorer, then scoring the attempts left without a score (recovered takes,
+takes whose scoring failed). Then: a name and a voice check on the first run; with several
+patients in the store (a clinic's computer), who is practising (the last on this computer
+chosen already; clicking the name at the top comes back to it); then today's practice
+(:class:`~mitpractice.gui.practice.session.PracticeController`).
 
 Keys (all under the left hand, shown on screen): Space goes on, A hears the voice, S hears
 your own take, R tries again, D takes another phrase, F taps, Esc stops the sound, Ctrl+T
-opens the therapist's workspace.
+opens the therapist's workspace. Choosing who practises: the arrow keys, then Space.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QPushButton,
     QSizePolicy,
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
 from mitpractice.errors import MitpracticeError
 from mitpractice.gui.practice.screens import (
     Banner,
+    ChooserScreen,
     GoalBar,
     KeyLegend,
     LoadingScreen,
@@ -66,6 +69,13 @@ def _open_store(url: str | None):
     return store, recovered
 
 
+def _score_unscored(store, stop):
+    """Score the attempts left without a score (behind the window, after the preload)."""
+    from mitpractice.store.rescore import score_unscored
+
+    return score_unscored(store, stop)
+
+
 def _preload() -> None:
     """Import the tracker and the scorer and load the live model, so the first take is quick."""
     from mitpractice.pitch.stream import PitchStream
@@ -90,6 +100,8 @@ class PracticeWindow(QMainWindow):
         self.patient = None
         self.controller: PracticeController | None = None
         self.recovered = []
+        self.rescored: tuple[list, list] | None = None  # (scored, failed) once done
+        self._closing = False
         self._shown_once = False
         self._new_name = ""
         self._voice_recorder = None
@@ -111,9 +123,17 @@ class PracticeWindow(QMainWindow):
         layout.setContentsMargins(16, 10, 16, 10)
         layout.setSpacing(8)
         header = QHBoxLayout()
-        self.who = QLabel("")
+        self.who = QPushButton("")
         self.who.setFont(scaled_font(self.who, 1.2, True))
         self.who.setAccessibleName(self.tr("Who is practising"))
+        self.who.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.who.setFlat(True)
+        self.who.setStyleSheet(
+            "QPushButton { color: #111111; border: none; padding: 4px 10px; }"
+            " QPushButton:enabled { background: #e4e8ee; border: 2px solid #5a6b7d; border-radius: 8px; }")
+        self.who.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.who.clicked.connect(self.choose_patient)
+        self.who.hide()  # shown with a patient's practice
         header.addWidget(self.who)
         self.goal = GoalBar()
         header.addWidget(self.goal, 1)
@@ -130,10 +150,11 @@ class PracticeWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.pages = QStackedWidget()
         self.loading = LoadingScreen()
+        self.chooser = ChooserScreen()
         self.welcome = WelcomeScreen()
         self.voice = VoiceCheckScreen()
         self.practice = PracticeScreen()
-        for page in (self.loading, self.welcome, self.voice, self.practice):
+        for page in (self.loading, self.chooser, self.welcome, self.voice, self.practice):
             self.pages.addWidget(page)
         layout.addWidget(self.pages, 1)
         self.legend = KeyLegend()
@@ -141,6 +162,7 @@ class PracticeWindow(QMainWindow):
         self.setCentralWidget(central)
         self.goal.hide()
         self.welcome.submitted.connect(self._name_given)
+        self.chooser.chosen.connect(self._patient_chosen)
         self.voice.start_clicked.connect(self._voice_start)
         self.voice.skip_clicked.connect(self._voice_skip)
         p = self.practice
@@ -161,6 +183,10 @@ class PracticeWindow(QMainWindow):
             ("F", self.press_tap),
             ("Esc", self.press_escape),
             ("Ctrl+T", self.open_therapist),
+            ("Left", lambda: self.chooser.move("left")),
+            ("Right", lambda: self.chooser.move("right")),
+            ("Up", lambda: self.chooser.move("up")),
+            ("Down", lambda: self.chooser.move("down")),
         ):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setAutoRepeat(False)
@@ -169,10 +195,17 @@ class PracticeWindow(QMainWindow):
         self._enable_keys()
 
     def _enable_keys(self) -> None:
-        """Letters and Space go to the name field on the welcome page, to the app elsewhere."""
-        typing = self.pages.currentWidget() is self.welcome
+        """Letters and Space go to the name field on the welcome page, to the app elsewhere;
+        the arrow keys and Space choose who practises on the chooser."""
+        page = self.pages.currentWidget()
         for key, shortcut in self._keys.items():
-            shortcut.setEnabled(key == "Ctrl+T" or not typing)
+            if page is self.welcome:
+                on = key == "Ctrl+T"
+            elif page is self.chooser:
+                on = key in ("Ctrl+T", "Space", "Left", "Right", "Up", "Down")
+            else:
+                on = key not in ("Left", "Right", "Up", "Down")
+            shortcut.setEnabled(on)
 
     def _show_page(self, page: QWidget) -> None:
         self.pages.setCurrentWidget(page)
@@ -182,6 +215,9 @@ class PracticeWindow(QMainWindow):
             self.legend.set_keys([("Enter", self.tr("next"))])
         elif page is self.voice:
             self.legend.set_keys([("Space", self.tr("start")), ("Esc", self.tr("skip")),
+                                  ("Ctrl+T", self.tr("therapist"))])
+        elif page is self.chooser:
+            self.legend.set_keys([("← → ↑ ↓", self.tr("choose")), ("Space", self.tr("start")),
                                   ("Ctrl+T", self.tr("therapist"))])
         elif page is self.loading:
             self.legend.set_keys([])
@@ -197,8 +233,16 @@ class PracticeWindow(QMainWindow):
 
     def _store_opened(self, opened) -> None:
         self.store, self.recovered = opened
-        # The tracker and scorer load now, behind today's practice, not racing the store.
-        self.tasks.start(_preload, lambda _: None, lambda exc: None)
+        # The tracker and scorer load now, behind today's practice, not racing the store;
+        # then the attempts left without a score are scored, one by one, until closing.
+        store = self.store
+
+        def score_unscored(_=None) -> None:
+            if not self._closing:
+                self.tasks.start(lambda: _score_unscored(store, lambda: self._closing),
+                                 self._unscored_scored, lambda exc: None)
+
+        self.tasks.start(_preload, score_unscored, score_unscored)
         if self.recovered:
             n = len(self.recovered)
             self.banner.show_message("info", self.tr(
@@ -212,13 +256,61 @@ class PracticeWindow(QMainWindow):
         if not patients:
             self._show_page(self.welcome)
             return
-        chosen = next((p for p in patients if p.id == last), patients[0])
-        self._start_practice(chosen)
+        if len(patients) > 1:
+            self._show_chooser(patients, last)
+            return
+        self._start_practice(patients[0])
+
+    def _unscored_scored(self, outcome) -> None:
+        self.rescored = outcome
 
     def _store_failed(self, exc: Exception) -> None:
         self.loading.label.setText(self.tr("The practice records could not be opened."))
         self.banner.show_message("error", self.tr(
             "The practice records could not be opened. Ask your therapist for help.") + f" ({exc})")
+
+    # ------------------------------------------------------------------ who practises
+    def _show_chooser(self, patients, selected: str | None) -> None:
+        self.who.hide()
+        self.goal.hide()
+        self.chooser.set_patients(patients, selected)
+        self._show_page(self.chooser)
+
+    def choose_patient(self) -> None:
+        """Back to who is practising (the name at the top), when there is more than one."""
+        if self.store is None or self.pages.currentWidget() is not self.practice:
+            return
+        try:
+            patients = self.store.patients()
+        except MitpracticeError as exc:
+            self._read_failed(exc)
+            return
+        if len(patients) < 2:
+            return
+        current = self.patient.id if self.patient is not None else None
+        self._stop_practice()
+        self.banner.clear()
+        self._show_chooser(patients, current)
+
+    def _patient_chosen(self, patient_id: str) -> None:
+        if self.pages.currentWidget() is not self.chooser:
+            return
+        try:
+            patient = self.store.patient(patient_id)
+        except MitpracticeError as exc:
+            self._read_failed(exc)
+            return
+        self._start_practice(patient)
+
+    def _read_failed(self, exc: Exception) -> None:
+        self.banner.show_message("error", self.tr("The practice records could not be read.") + f" ({exc})")
+
+    def _stop_practice(self) -> None:
+        controller, self.controller = self.controller, None
+        if controller is not None:
+            controller.changed.disconnect(self._refresh_practice)
+            controller.close()
+            controller.deleteLater()
 
     # ------------------------------------------------------------------ first run
     def _name_given(self, name: str) -> None:
@@ -316,6 +408,13 @@ class PracticeWindow(QMainWindow):
         with contextlib.suppress(MitpracticeError):
             self.store.set_setting(LAST_PATIENT_SETTING, patient.id)
         self.who.setText(patient.name)
+        try:
+            several = len(self.store.patients()) > 1
+        except MitpracticeError:
+            several = False
+        self.who.setEnabled(several)
+        self.who.show()
+        self.who.setToolTip(self.tr("Someone else? Click here to choose who practises.") if several else "")
         self.goal.show()
         controller = PracticeController(self.store, patient, self, tasks=self.tasks)
         self.controller = controller
@@ -473,7 +572,9 @@ class PracticeWindow(QMainWindow):
     # ------------------------------------------------------------------ keys
     def press_space(self) -> None:
         page = self.pages.currentWidget()
-        if page is self.voice:
+        if page is self.chooser:
+            self.chooser.choose()
+        elif page is self.voice:
             self._voice_start()
         elif page is self.practice and self.controller is not None:
             if self.banner.kind == "error" and self.controller.phase == Phase.READY:
@@ -515,6 +616,7 @@ class PracticeWindow(QMainWindow):
             self.goal.set_progress(self.controller.progress())
 
     def closeEvent(self, event) -> None:
+        self._closing = True  # the scoring of earlier attempts stops after the one in hand
         if self._voice_recorder is not None:
             self._voice_done_recording()
         if self.controller is not None:
