@@ -18,7 +18,7 @@ from mitpractice.gui.app import make_app
 from mitpractice.gui.therapist.attempts_model import SCORE_COLUMN
 from mitpractice.gui.therapist.pin_dialog import PinDialog
 from mitpractice.gui.therapist.window import Workspace
-from mitpractice.gui.therapist.workers import wait_for_jobs
+from mitpractice.gui.workers import wait_for_jobs
 from mitpractice.store import AttemptQuery, Store
 from mitpractice.store.pin import FREE_TRIES, PIN_HASH_KEY, PinGuard
 
@@ -73,6 +73,38 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+# ---------------------------------------------------------------------- background work
+def test_background_work_reports_its_failure_and_drops_a_result_for_a_closed_screen(qtbot):
+    import threading
+
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    from mitpractice.errors import StoreError
+    from mitpractice.gui.workers import Tasks, failure_text
+
+    tasks = Tasks()
+    failures = []
+
+    def locked():
+        raise StoreError("store.sqlite3: the database is locked")
+
+    tasks.start(locked, lambda _: None, failures.append)
+    tasks.start(lambda: int("x"), lambda _: None, failures.append)
+    qtbot.waitUntil(lambda: len(failures) == 2, timeout=5_000)
+    texts = sorted(failure_text(exc) for exc in failures)
+    assert texts[1] == "store.sqlite3: the database is locked"  # the app's own words
+    assert texts[0].startswith("ValueError: invalid literal")  # anything else says its kind
+
+    # A screen closed while its work runs: the result is dropped, not set on a dead widget.
+    label = QLabel()
+    gate = threading.Event()
+    tasks.start(lambda: gate.wait(5) and "late", label.setText)
+    shiboken6.delete(label)
+    gate.set()
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=5_000)
 
 
 # ---------------------------------------------------------------------- PIN

@@ -170,7 +170,7 @@ class Workspace(QMainWindow):
         self.nav.setCurrentRow(list(self.pages).index(key))
 
     def closeEvent(self, event) -> None:
-        from mitpractice.gui.therapist.workers import wait_for_jobs
+        from mitpractice.gui.workers import wait_for_jobs
 
         for page in self.pages.values():
             if hasattr(page, "stop"):
