@@ -51,8 +51,45 @@ def private_folder(folder: Path) -> Path:
 
 
 @contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A private temporary path beside ``path``, for writers that take a file name (praatio,
+    soundfile, QPdfWriter); on a clean exit it is flushed to disk and renamed over ``path``.
+
+    The temporary file exists (empty, mode 0600) when the block starts; it is 0600 when
+    renamed, whatever the writer did. On an exception it is removed and ``path`` is left as
+    it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "grid.TextGrid"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("File type")
+    >>> target.read_text()
+    'File type'
+    """
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        tmp.chmod(0o600)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
 def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
-    """Open a temporary file beside ``path``; on a clean exit it replaces ``path``.
+    """Open a temporary file beside ``path``; on a clean exit it replaces ``path``
+    (:func:`atomic_path` with the file opened in ``mode``).
 
     The file is created mode 0600. On an exception the temporary file is removed and
     ``path`` is left as it was.
@@ -66,15 +103,6 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
     >>> target.read_text()
     'held'
     """
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        encoding = None if "b" in mode else "utf-8"
-        with os.fdopen(fd, mode, encoding=encoding) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    encoding = None if "b" in mode else "utf-8"
+    with atomic_path(path) as tmp, open(tmp, mode, encoding=encoding) as handle:
+        yield handle

@@ -34,3 +34,28 @@ def test_private_folder_closes_every_new_level_inside_the_data_folder():
     folder = files.private_folder(files.data_dir() / "patients" / "p1")
     for level in (folder, folder.parent, files.data_dir()):
         assert mode(level) == 0o700
+
+
+def test_a_writer_given_a_path_replaces_the_file_whole_and_private(tmp_path):
+    target = tmp_path / "grid.TextGrid"
+    target.write_text("old grid")
+    target.chmod(0o644)
+    with files.atomic_path(target) as tmp:
+        assert tmp.parent == tmp_path and tmp != target
+        assert target.read_text() == "old grid"  # nothing changes until the block ends
+        tmp.unlink()  # a writer that makes its own file (mode from the umask)
+        tmp.write_text("new grid")
+        tmp.chmod(0o644)
+    assert target.read_text() == "new grid"
+    assert mode(target) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["grid.TextGrid"]
+
+
+def test_a_writer_given_a_path_that_fails_leaves_the_old_file(tmp_path):
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"%PDF old")
+    with pytest.raises(RuntimeError), files.atomic_path(target) as tmp:
+        tmp.write_bytes(b"%PDF half")
+        raise RuntimeError("disk full")
+    assert target.read_bytes() == b"%PDF old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]

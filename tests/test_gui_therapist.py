@@ -18,7 +18,7 @@ from mitpractice.gui.app import make_app
 from mitpractice.gui.therapist.attempts_model import SCORE_COLUMN
 from mitpractice.gui.therapist.pin_dialog import PinDialog
 from mitpractice.gui.therapist.window import Workspace
-from mitpractice.gui.therapist.workers import wait_for_jobs
+from mitpractice.gui.workers import wait_for_jobs
 from mitpractice.store import AttemptQuery, Store
 from mitpractice.store.pin import FREE_TRIES, PIN_HASH_KEY, PinGuard
 
@@ -73,6 +73,38 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+# ---------------------------------------------------------------------- background work
+def test_background_work_reports_its_failure_and_drops_a_result_for_a_closed_screen(qtbot):
+    import threading
+
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    from mitpractice.errors import StoreError
+    from mitpractice.gui.workers import Tasks, failure_text
+
+    tasks = Tasks()
+    failures = []
+
+    def locked():
+        raise StoreError("store.sqlite3: the database is locked")
+
+    tasks.start(locked, lambda _: None, failures.append)
+    tasks.start(lambda: int("x"), lambda _: None, failures.append)
+    qtbot.waitUntil(lambda: len(failures) == 2, timeout=5_000)
+    texts = sorted(failure_text(exc) for exc in failures)
+    assert texts[1] == "store.sqlite3: the database is locked"  # the app's own words
+    assert texts[0].startswith("ValueError: invalid literal")  # anything else says its kind
+
+    # A screen closed while its work runs: the result is dropped, not set on a dead widget.
+    label = QLabel()
+    gate = threading.Event()
+    tasks.start(lambda: gate.wait(5) and "late", label.setText)
+    shiboken6.delete(label)
+    gate.set()
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=5_000)
 
 
 # ---------------------------------------------------------------------- PIN
@@ -418,6 +450,14 @@ def test_progress_shows_trained_and_probe_apart_with_the_tests(qtbot, demo):
 
 
 # ---------------------------------------------------------------------- data
+def _data(qtbot, window, action, *args, **kwargs):
+    """Run a Data menu action as the menu does and wait for it to end; what it made."""
+    with qtbot.waitSignal(window.data.finished, timeout=120_000) as blocker:
+        assert getattr(window.data, action)(*args, **kwargs) is not None
+    assert blocker.args[0] and not window.data.busy
+    return blocker.args[1]
+
+
 def test_data_menu_writes_the_report_csv_praat_backup_and_bundle(qtbot, demo, tmp_path):
     import csv
 
@@ -428,12 +468,13 @@ def test_data_menu_writes_the_report_csv_praat_backup_and_bundle(qtbot, demo, tm
     patient = demo.patient
     demo.show_page("progress")
     qtbot.waitUntil(lambda: demo.pages["progress"].report is not None, timeout=10_000)
-    pdf = demo.data.report(str(tmp_path / "report.pdf"))
+    pdf = _data(qtbot, demo, "report", str(tmp_path / "report.pdf"))
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
     assert patient.name in text and "Good morning" in text
     assert f"({demo.pages['progress'].report.period.days} days)" in text  # the period on screen
+    assert str(pdf) in demo.statusBar().currentMessage()
 
-    n = demo.data.export_csv(str(tmp_path / "attempts.csv"))
+    n = _data(qtbot, demo, "export_csv", str(tmp_path / "attempts.csv"))
     with open(tmp_path / "attempts.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == n == store.attempts(AttemptQuery(patient_id=patient.id)).total
@@ -445,18 +486,90 @@ def test_data_menu_writes_the_report_csv_praat_backup_and_bundle(qtbot, demo, tm
     grid = textgrid.openTextgrid(str(files.textgrid), includeEmptyIntervals=False)
     assert {"syllables", "target", "pitch_ok"} <= set(grid.tierNames)
 
-    backup = demo.data.backup(str(tmp_path / "all.zip"))
+    backup = _data(qtbot, demo, "backup", str(tmp_path / "all.zip"))
     assert backup.rows["attempts"] == store.attempts(AttemptQuery()).total
-    bundle = demo.data.bundle_export(str(tmp_path / "ann.mitbundle"), "correct horse battery")
+    bundle = _data(qtbot, demo, "bundle_export", str(tmp_path / "ann.mitbundle"), "correct horse battery")
     assert bundle.patient_id == patient.id
     # Importing the same bundle again adds nothing.
-    again = demo.data.bundle_import(str(tmp_path / "ann.mitbundle"), "correct horse battery")
+    again = _data(qtbot, demo, "bundle_import", str(tmp_path / "ann.mitbundle"), "correct horse battery")
     assert sum(again.added.values()) == 0
     # A restore into this store, confirmed, brings back what the backup held.
     store.review(page.model.rows[0].id, note="after the backup")
-    demo.data.restore(str(tmp_path / "all.zip"), force=True)
+    assert _data(qtbot, demo, "restore", str(tmp_path / "all.zip"), force=True) is not None
     assert store.attempt(page.model.rows[0].id).note != "after the backup"
     assert demo.patient_box.currentText() == patient.name
+    assert demo.centralWidget().isEnabled()
+
+
+@pytest.fixture
+def many(tmp_path, qtbot):
+    """A workspace over a store of 400 attempts of two seconds each."""
+    from datetime import UTC, datetime, timedelta
+
+    from mitpractice.store import NewAttempt
+
+    with Store.open(f"sqlite:///{tmp_path}/many.sqlite3") as s:
+        patient = s.add_patient("Bea Many", low="A3", interval=3, tempo=60)
+        noise = (0.1 * np.random.default_rng(0).standard_normal(32_000)).astype(np.float32)
+        first = datetime(2026, 1, 5, 9, tzinfo=UTC)
+        for i in range(400):
+            new = NewAttempt(patient_id=patient.id, set_id="greetings", phrase_id="hello", step="repeat",
+                             started_at=first + timedelta(minutes=i), low_hz=220.0, interval=3, tempo=60)
+            s.save_attempt(new, noise, 16_000)
+        window = Workspace(s)
+        qtbot.addWidget(window)
+        window.show()
+        yield window
+        window.close()
+        wait_for_jobs()
+
+
+def test_the_window_goes_on_answering_while_a_backup_is_written(qtbot, many, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    from mitpractice.store.backup import restore
+
+    seen = []  # (menu enabled, status shown) at each turn of the event loop during the backup
+    timer = QTimer()
+    timer.setInterval(0)
+    menu, status = many.data.menu.menuAction(), many.data.status
+    timer.timeout.connect(lambda: many.data.busy and seen.append((menu.isEnabled(), status.isVisible())))
+    timer.start()
+    try:
+        backup = _data(qtbot, many, "backup", str(tmp_path / "all.zip"))
+    finally:
+        timer.stop()
+    assert len(seen) >= 2  # the event loop turned while the archive was being written
+    assert set(seen) == {(False, True)}  # the menu was off and the status line on meanwhile
+    assert many.data.menu.menuAction().isEnabled() and not many.data.status.isVisible()
+    assert "all.zip" in many.statusBar().currentMessage()
+
+    # The archive is whole: restored into an empty store, every attempt and its audio is back.
+    assert backup.rows["attempts"] == 400
+    with Store.open(f"sqlite:///{tmp_path}/restored.sqlite3") as other:
+        restore(other, tmp_path / "all.zip")
+        assert other.attempts(AttemptQuery()).total == 400
+        some = other.attempts(AttemptQuery()).attempts[0].id
+        np.testing.assert_array_equal(other.attempt_audio(some)[0], many.store.attempt_audio(some)[0])
+
+
+def test_a_failed_restore_is_shown_and_the_menu_comes_back(qtbot, many, tmp_path):
+    (tmp_path / "not-a-backup.zip").write_bytes(b"PK\x03\x04 not really")
+    assert _data(qtbot, many, "restore", str(tmp_path / "not-a-backup.zip"), force=True) is None
+    box = many.data.error_box
+    assert box is not None and box.isVisible() and "not-a-backup.zip" in box.text()
+    assert many.data.menu.menuAction().isEnabled() and many.centralWidget().isEnabled()
+    assert many.store.attempts(AttemptQuery()).total == 400  # nothing was lost
+    box.close()
+
+
+def test_closing_during_a_backup_waits_for_it_then_closes(qtbot, many, tmp_path):
+    with qtbot.waitSignal(many.data.finished, timeout=120_000):
+        many.data.backup(str(tmp_path / "all.zip"))
+        many.close()
+        assert many.isVisible()  # not cut short
+    qtbot.waitUntil(lambda: not many.isVisible(), timeout=5_000)
+    assert (tmp_path / "all.zip").stat().st_size > 0
 
 
 def test_the_therapists_own_model_is_checked_kept_and_played_in_each_patients_key(

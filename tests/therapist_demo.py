@@ -126,7 +126,7 @@ def screenshots(folder: Path) -> list[Path]:
     from mitpractice.gui.app import make_app
     from mitpractice.gui.therapist.pin_dialog import PinDialog
     from mitpractice.gui.therapist.window import Workspace
-    from mitpractice.gui.therapist.workers import wait_for_jobs
+    from mitpractice.gui.workers import wait_for_jobs
     from mitpractice.store.pin import PinGuard
 
     app = make_app()

@@ -17,7 +17,6 @@ renamed over it when complete.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ from PySide6.QtGui import (
 )
 
 from mitpractice import __version__
+from mitpractice.files import atomic_path
 from mitpractice.gui import theme
 from mitpractice.gui.widgets.charts import CHART_KINDS, paint_chart
 from mitpractice.melody import hz_to_note
@@ -81,16 +81,10 @@ def write_report_pdf(report: Report, path: str | os.PathLike) -> Path:
 
         make_app()
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        with atomic_path(path) as tmp:
+            _write(report, str(tmp))
     except OSError as exc:
         raise ReportError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
-    os.close(fd)
-    try:
-        _write(report, tmp_name)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
     return path
 
 

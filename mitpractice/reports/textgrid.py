@@ -25,13 +25,13 @@ Written with praatio; the files are health data, so both are 0600 and written wh
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from mitpractice.files import atomic_path
 from mitpractice.melody import TargetMelody, target_melody
 from mitpractice.reports.report import ReportError
 from mitpractice.store.records import Attempt
@@ -171,18 +171,10 @@ def _tier(items, duration_s: float) -> tuple[Interval, ...]:
 
 
 def _written(path: Path, write) -> None:
-    """Call ``write(temporary path)`` on a private file beside ``path``, then rename it."""
+    """Call ``write(temporary path)`` on a private file beside ``path``, then rename it
+    (:func:`mitpractice.files.atomic_path`); what goes wrong is a :class:`ReportError`."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        with atomic_path(path) as tmp:
+            write(str(tmp))
     except OSError as exc:
         raise ReportError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ReportError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -26,7 +26,8 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
 from mitpractice.errors import MitpracticeError
-from mitpractice.gui.practice.workers import LiveThread, TakeEnd, TakeOutcome, TakePlan, Tasks
+from mitpractice.gui.practice.workers import LiveThread, TakeEnd, TakeOutcome, TakePlan
+from mitpractice.gui.workers import Tasks
 
 #: The store's setting holding the measured round-trip latency (s).
 #: The round trip is a property of this computer's sound card, and a clinic's store is shared

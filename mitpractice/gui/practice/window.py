@@ -48,7 +48,7 @@ from mitpractice.gui.practice.screens import (
     scaled_font,
 )
 from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
-from mitpractice.gui.practice.workers import Tasks
+from mitpractice.gui.workers import Tasks
 from mitpractice.practice.voice import VOICE_CHECK_S
 
 #: The patient who last practised on this computer (a clinic's store is shared by several).

@@ -1,15 +1,16 @@
-"""Work done behind the window, so it never freezes: background tasks and the live take.
+"""The live take, worked behind the window so it never freezes.
 
-- :class:`Task` runs one function on Qt's thread pool (open the store, synthesise a target,
-  measure the latency, analyse the voice check) and hands the result back to the GUI thread
-  through a signal.
-- :class:`LiveWorker` lives on its own thread for the whole session. It owns the
-  :class:`~mitpractice.practice.live.LiveTake` of the take in progress: the GUI's timer reads
-  the recorder's buffer (Friture style) and sends each new block here; the worker tracks its
-  pitch with CREPE and sends the frames and the take's events back. When the take ends it saves
-  the attempt (audio and row in one transaction), removes the journal, scores the take and
-  adds the score to the stored attempt, in that order: what the patient sang is kept even if
-  scoring fails.
+One-off background work (open the store, synthesise a target, measure the latency, analyse
+the voice check) runs through :class:`mitpractice.gui.workers.Tasks`, shared with the
+therapist's workspace.
+
+:class:`LiveWorker` lives on its own thread for the whole session. It owns the
+:class:`~mitpractice.practice.live.LiveTake` of the take in progress: the GUI's timer reads
+the recorder's buffer (Friture style) and sends each new block here; the worker tracks its
+pitch with CREPE and sends the frames and the take's events back. When the take ends it saves
+the attempt (audio and row in one transaction), removes the journal, scores the take and
+adds the score to the stored attempt, in that order: what the patient sang is kept even if
+scoring fails.
 
 Every signal crosses threads as a queued connection, so the GUI thread only ever receives
 finished results; nothing here touches a widget.
@@ -18,79 +19,13 @@ finished results; nothing here touches a widget.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from mitpractice.errors import MitpracticeError
-
-
-class _TaskSignals(QObject):
-    done = Signal(object)
-    failed = Signal(object)
-
-
-class Task(QRunnable):
-    """Run ``fn()`` on the thread pool; ``done(result)`` or ``failed(exception)`` on the GUI thread.
-
-    Keep the returned task's ``signals`` referenced until it reports (the window keeps a set).
-    """
-
-    def __init__(self, fn: Callable[[], Any]) -> None:
-        super().__init__()
-        self.fn = fn
-        self.signals = _TaskSignals()
-        self.setAutoDelete(False)
-
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except Exception as exc:  # reported to the window, which words it for the patient
-            if not isinstance(exc, MitpracticeError):
-                traceback.print_exc()
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.done.emit(result)
-
-
-class Tasks:
-    """The window's running background tasks, kept alive until they report."""
-
-    def __init__(self, pool: QThreadPool | None = None) -> None:
-        self.pool = pool or QThreadPool.globalInstance()
-        self._running: set[Task] = set()
-
-    def start(
-        self,
-        fn: Callable[[], Any],
-        done: Callable[[Any], None],
-        failed: Callable[[Exception], None],
-    ) -> Task:
-        task = Task(fn)
-        self._running.add(task)
-
-        def _done(result: Any) -> None:
-            self._running.discard(task)
-            done(result)
-
-        def _failed(exc: Exception) -> None:
-            self._running.discard(task)
-            failed(exc)
-
-        task.signals.done.connect(_done)
-        task.signals.failed.connect(_failed)
-        self.pool.start(task)
-        return task
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._running)
-
-    def wait(self, msecs: int = 10_000) -> None:
-        self.pool.waitForDone(msecs)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from mitpractice.errors import MitpracticeError
-from mitpractice.gui.therapist.workers import run_in_thread
+from mitpractice.gui.workers import failure_text, run_in_thread
 from mitpractice.melody import DEFAULT_INTERVAL, DEFAULT_LOW, DEFAULT_TEMPO, hz_to_note, note_to_hz
 from mitpractice.phrases import INTERVAL_LIMITS, TEMPO_LIMITS
 from mitpractice.practice.steps import level_steps
@@ -371,9 +371,9 @@ class PatientsPage(QWidget):
             .replace("%2", hz_to_note(hz))
         )
 
-    def _check_failed(self, message: str) -> None:
+    def _check_failed(self, exc: Exception) -> None:
         self.check_button.setEnabled(True)
-        self.check_status.setText(message)
+        self.check_status.setText(failure_text(exc))
 
     def stop(self) -> None:
         if self.recorder is not None:

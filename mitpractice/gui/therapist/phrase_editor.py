@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from mitpractice.errors import MitpracticeError, PhraseError
 from mitpractice.gui.therapist.sets import available_sets
-from mitpractice.gui.therapist.workers import run_in_thread
+from mitpractice.gui.workers import failure_text, run_in_thread
 from mitpractice.phrases import PhraseSet, parse_phrase_set
 from mitpractice.store import Patient
 
@@ -559,11 +559,11 @@ class PhraseEditorPage(QWidget):
         except MitpracticeError as exc:
             self.status.setText(str(exc))
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, exc: Exception) -> None:
         self.play_button.setEnabled(True)
         self.record_button.setEnabled(True)
         self.record_button.setText(self.tr("● Record my model"))
-        self.status.setText(message)
+        self.status.setText(failure_text(exc))
 
     def toggle_recording(self) -> None:
         """Start recording the therapist's model of the chosen phrase, or stop it."""

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mitpractice.gui.therapist.workers import run_in_thread
 from mitpractice.gui.widgets.charts import ProgressCharts
+from mitpractice.gui.workers import run_in_thread
 from mitpractice.reports.report import Report, build_report
 from mitpractice.store import Patient
 

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 from mitpractice.errors import MitpracticeError
 from mitpractice.gui import theme
 from mitpractice.gui.therapist.attempts_model import AttemptTableModel
-from mitpractice.gui.therapist.workers import run_in_thread
 from mitpractice.gui.widgets.pitchview import PitchView, note_at
+from mitpractice.gui.workers import failure_text, run_in_thread
 from mitpractice.melody import Note, TargetMelody, hz_to_midi, midi_to_hz, target_melody
 from mitpractice.practice.steps import STEPS
 from mitpractice.store import Attempt, AttemptQuery, Patient
@@ -432,8 +432,8 @@ class ReviewPage(QWidget):
         self.syllable_line.setText(_syllable_html(detail))
         self._enable_detail(True)
 
-    def _detail_failed(self, message: str) -> None:
-        self.syllable_line.setText(message)
+    def _detail_failed(self, exc: Exception) -> None:
+        self.syllable_line.setText(failure_text(exc))
         self._enable_detail(self.model.attempt(self.table.currentIndex().row()) is not None)
 
     def _show_review(self, a: Attempt) -> None:

@@ -97,7 +97,7 @@ class Workspace(QMainWindow):
         from mitpractice.gui.therapist.data import DataActions
 
         self.data = DataActions(self)
-        menu = self.menuBar().addMenu(self.tr("&Data"))
+        menu = self.data.menu = self.menuBar().addMenu(self.tr("&Data"))
         for text, slot, keys in (
             (self.tr("PDF &report of the patient…"), lambda: self.data.report(), "Ctrl+P"),
             (self.tr("&Export the patient's attempts (CSV)…"), lambda: self.data.export_csv(), "Ctrl+E"),
@@ -170,8 +170,15 @@ class Workspace(QMainWindow):
         self.nav.setCurrentRow(list(self.pages).index(key))
 
     def closeEvent(self, event) -> None:
-        from mitpractice.gui.therapist.workers import wait_for_jobs
+        from mitpractice.gui.workers import wait_for_jobs
 
+        if self.data.busy:
+            # A backup or a restore cut short would lose the file or the store's new state:
+            # the window closes by itself once it is done.
+            self.data.close_pending = True
+            self.statusBar().showMessage(self.tr("The workspace closes when the data being written is done."))
+            event.ignore()
+            return
         for page in self.pages.values():
             if hasattr(page, "stop"):
                 page.stop()
