@@ -35,8 +35,8 @@ def day(text: str) -> date:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from mitpractice.cli.options import open_store
     from mitpractice.reports.report import ReportError, build_report
-    from mitpractice.store import Store
 
     output = Path(args.output)
     if not output.parent.is_dir():
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if output.is_dir():
         raise ReportError(f"{output}: is a folder; give the PDF's file name")
     use_offscreen_without_display()
-    with Store.open(getattr(args, "database", None)) as store:
+    with open_store() as store:
         patient = store.find_patient(args.patient)
         report = build_report(store, patient.id, args.since, args.until)
     from mitpractice.gui.report_pdf import write_report_pdf

@@ -19,10 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mitpractice.cli.options import open_store
     from mitpractice.reports.textgrid import export_attempt
-    from mitpractice.store import Store
 
-    with Store.open(getattr(args, "database", None)) as store:
+    with open_store() as store:
         files = export_attempt(store, args.attempt, args.output)
     print(files.wav)
     print(files.textgrid)

@@ -1,7 +1,5 @@
-"""High-contrast colours shared by both windows, and what each colour means.
-
-Dark text on a near-white background (contrast above 12:1), and result colours that differ in
-lightness as well as hue, so they read for people with red-green colour blindness too.
+"""High-contrast colours of both windows' chrome: dark text on a near-white background
+(contrast above 12:1). The colours of notes and results are :mod:`~mitpractice.gui.widgets.palette`'s.
 """
 
 from __future__ import annotations
@@ -14,9 +12,6 @@ TEXT = QColor("#111111")
 ACCENT = QColor("#0b4f9c")  # buttons, the current syllable
 HIGH_NOTE = QColor("#0b4f9c")
 LOW_NOTE = QColor("#5a6b7d")
-GOOD = QColor("#1b7f3b")  # pitch and timing right
-CLOSE = QColor("#b86e00")  # one of the two right
-MISSED = QColor("#b3261e")  # not heard, or neither right
 PITCH_LINE = QColor("#d4145a")
 
 

@@ -34,7 +34,7 @@ from mitpractice.pitch.track import PitchTrack
 from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules, level_dbfs
 from mitpractice.practice.tapping import SyllableSync, TapSync
 from mitpractice.scoring import MODES, Score, score_track
-from mitpractice.scoring.together import sing_along_score
+from mitpractice.scoring.together import sing_along_score, syllable_offsets
 
 #: A sung syllable within this many seconds of the target's note (as heard) is together with
 #: the voice. People singing along trail the voice they follow by about a tenth of a second,
@@ -241,10 +241,10 @@ def together_with_target(
     [(50.0, True), (None, False)]
     """
     out = []
-    for note, sung in zip(melody.notes, score.syllables, strict=True):
+    offsets = syllable_offsets(score, melody, target_start_s)
+    for note, sung, offset in zip(melody.notes, score.syllables, offsets, strict=True):
         heard = target_start_s + note.onset_s
-        if sung.detected and sung.onset_s is not None:
-            offset = sung.onset_s - heard
+        if offset is not None:
             out.append(SyllableSync(index=note.index, onset_s=heard, tap_s=sung.onset_s,
                                     offset_ms=round(1000.0 * offset, 1),
                                     in_time=abs(offset) <= tolerance_s + 1e-9))

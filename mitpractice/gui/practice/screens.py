@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from mitpractice.gui import theme
-from mitpractice.gui.widgets import LevelMeter, PitchView
+from mitpractice.gui.widgets import LevelMeter, PitchView, palette
 
 
 def scaled_font(widget: QWidget, factor: float, bold: bool = False) -> QFont:
@@ -83,7 +83,7 @@ class BigButton(QPushButton):
 class Banner(QFrame):
     """One short message inside the window, with a way on (never a stack of dialogs)."""
 
-    COLOURS: ClassVar[dict] = {"error": ("#fde7e5", theme.MISSED), "warning": ("#fff3dc", theme.CLOSE),
+    COLOURS: ClassVar[dict] = {"error": ("#fde7e5", palette.MISSED), "warning": ("#fff3dc", palette.CLOSE),
                "info": ("#e6eef8", theme.ACCENT)}
 
     def __init__(self) -> None:

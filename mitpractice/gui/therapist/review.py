@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from mitpractice.errors import MitpracticeError
-from mitpractice.gui import theme
 from mitpractice.gui.therapist.attempts_model import AttemptTableModel
+from mitpractice.gui.widgets import palette
 from mitpractice.gui.widgets.pitchview import PitchView, note_at
 from mitpractice.gui.workers import failure_text, run_in_thread
 from mitpractice.melody import Note, TargetMelody, hz_to_midi, midi_to_hz, target_melody
@@ -148,11 +148,9 @@ def _layout(melody: TargetMelody, score: dict) -> dict:
 
 
 def syllable_colour(s: dict) -> Any:
-    """Green: pitch and timing right; amber: one of the two; red: not heard or neither."""
-    if not s.get("detected"):
-        return theme.MISSED
-    right = bool(s.get("pitch_ok")) + bool(s.get("timing_ok"))
-    return theme.GOOD if right == 2 else theme.CLOSE if right == 1 else theme.MISSED
+    """The shared result colour (:func:`~mitpractice.gui.widgets.palette.result_colour`) of a
+    syllable of the score JSON."""
+    return palette.result_colour(bool(s.get("detected")), bool(s.get("pitch_ok")), bool(s.get("timing_ok")))
 
 
 class ReviewPage(QWidget):

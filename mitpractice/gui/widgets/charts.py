@@ -33,6 +33,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
 
 from mitpractice.gui import theme
+from mitpractice.gui.widgets import palette
 from mitpractice.reports.report import ClinicalMark, DaySeries, DayStats, ProgressSeries
 
 #: The charts :func:`paint_chart` draws, in the order :class:`ProgressCharts` shows them.
@@ -58,7 +59,7 @@ EMPTY = {
 #: and slate grey below it, clinical tests in deep violet.
 MELODIC = theme.HIGH_NOTE
 RHYTHMIC = theme.PITCH_LINE
-GOAL_MET = theme.GOOD
+GOAL_MET = palette.GOOD
 BELOW_GOAL = theme.LOW_NOTE
 TEST_MARK = QColor("#5b2a86")
 GRID = QColor("#d5dae1")

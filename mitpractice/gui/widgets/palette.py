@@ -42,3 +42,12 @@ def text_on(fill: QColor) -> QColor:
     """Black or white, whichever reads better on ``fill``."""
     r, g, b = fill.redF(), fill.greenF(), fill.blueF()
     return INK if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else BACKGROUND
+
+
+def result_colour(detected: bool, pitch_ok: bool, timing_ok: bool) -> QColor:
+    """A scored syllable's colour, the same in every view: green when pitch and timing are both
+    right, orange when one is, vermillion when it was not heard or neither is."""
+    if not detected:
+        return MISSED
+    right = bool(pitch_ok) + bool(timing_ok)
+    return GOOD if right == 2 else CLOSE if right == 1 else MISSED

@@ -446,9 +446,9 @@ class PitchView(QWidget):
             return palette.NOTE, False
         if not result.detected:
             return palette.BACKGROUND, True
-        if result.pitch_ok and result.timing_ok:
-            return palette.GOOD, False
-        return palette.CLOSE, False
+        colour = palette.result_colour(True, result.pitch_ok, result.timing_ok)
+        # A bar heard but with neither right stays orange: red is kept for the dashed "not heard".
+        return (palette.CLOSE if colour == palette.MISSED else colour), False
 
     # ------------------------------------------------------------------ accessibility
 
