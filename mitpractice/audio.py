@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CLIP_LEVEL",
     "CLIP_MAX_FRACTION",
+    "DEVICE_HOLE_LASTS_S",
+    "DEVICE_HOLE_S",
     "DEVICE_LOST_S",
     "FIRST_BLOCK_TIMEOUT_S",
     "LEVEL_WINDOW_S",
@@ -78,6 +80,18 @@ RECORD_SR = 16_000
 #: gone. Blocks come every 10–50 ms; PulseAudio, when a microphone is unplugged, keeps the
 #: stream open but silent instead of ending it, so only the gap tells.
 DEVICE_LOST_S = 1.0
+
+#: Seconds of sound missing from a take, PortAudio's clock against the samples that arrived,
+#: after which the input device counts as gone even if sound comes back. When a microphone is
+#: unplugged, PulseAudio's ALSA plug-in reconnects the stream to another source after 1.1–2 s
+#: (measured), so the silent gap alone can end before anyone looks; the missing sound stays.
+#: (The plug-in's capture times jump by 0.7 s on a healthy stream, so the clock is the time the
+#: block is handed over.)
+DEVICE_HOLE_S = 0.5
+
+#: Seconds a hole must last before it counts: a process starved of the CPU gets the sound it
+#: missed in a burst moments later (the sound server kept it), a reconnected stream never does.
+DEVICE_HOLE_LASTS_S = 0.25
 
 #: Seconds a new input stream may take to deliver its first block. Real devices start in
 #: well under 0.5 s; PulseAudio's null sinks (the test session) take about 2 s.
@@ -307,7 +321,8 @@ class TakeStatus:
     buffer_full : bool
         The take reached the recorder's ``max_seconds``; nothing after that was kept.
     device_lost : bool
-        The device stopped sending sound (unplugged, or the sound server went away).
+        The device stopped sending sound (unplugged, or the sound server went away); it stays
+        so when sound comes back from another source, since the take has a hole.
     """
 
     recording: bool
@@ -336,10 +351,14 @@ class _Take:
         self.anchor: tuple[int, float] | None = None  # (samples so far, PortAudio time) at a block
         self.stopping = False  # stop() asked for the end, so a finished stream is no loss
         self.finished_unasked = False
+        self.clock_start: tuple[float, int] | None = None  # (PortAudio time, samples) at the first block
+        self.hole_since: float | None = None  # PortAudio time the current hole was first seen
+        self.hole = False  # sound went missing for good (see DEVICE_HOLE_S); stays so for the take
 
     def callback(self, indata: np.ndarray, frames: int, time_info, status) -> None:
         if status.input_overflow:
             self.overflows += 1
+        self._check_clock(time_info.currentTime)
         end = self.buffer.append(indata[:, 0])
         self.anchor = (end, time_info.currentTime)
         self.last_block_at = time.monotonic()
@@ -347,6 +366,21 @@ class _Take:
             self.first_block.set()
         if self.buffer.overflowed:
             raise _sounddevice().CallbackStop
+
+    def _check_clock(self, now: float) -> None:
+        """Compare PortAudio's clock with the samples that came (see DEVICE_HOLE_S)."""
+        if not now:  # the host API gives no times
+            return
+        if self.clock_start is None:
+            self.clock_start = (now, len(self.buffer))
+            return
+        at, samples = self.clock_start
+        if (now - at) - (len(self.buffer) - samples) / self.sr <= DEVICE_HOLE_S:
+            self.hole_since = None
+        elif self.hole_since is None:
+            self.hole_since = now
+        elif now - self.hole_since >= DEVICE_HOLE_LASTS_S:
+            self.hole = True
 
     def finished(self) -> None:
         if not self.stopping and not self.buffer.overflowed:
@@ -452,7 +486,7 @@ class Recorder:
         running = self._stream is not None and self._stream.active
         started = take.first_block.is_set()
         silent_for = time.monotonic() - take.last_block_at
-        lost = take.finished_unasked or (running and started and silent_for > DEVICE_LOST_S)
+        lost = take.finished_unasked or take.hole or (running and started and silent_for > DEVICE_LOST_S)
         full = take.buffer.overflowed
         error = self._error
         if error is None:
