@@ -348,34 +348,35 @@ class _Take:
         self.overflows = 0
         self.first_block = threading.Event()
         self.last_block_at = 0.0  # time.monotonic() of the latest block
-        self.anchor: tuple[int, float] | None = None  # (samples so far, PortAudio time) at a block
         self.stopping = False  # stop() asked for the end, so a finished stream is no loss
         self.finished_unasked = False
-        self.clock_start: tuple[float, int] | None = None  # (PortAudio time, samples) at the first block
+        self.clock: float | None = None  # PortAudio time at which sample 0 was captured
         self.hole_since: float | None = None  # PortAudio time the current hole was first seen
         self.hole = False  # sound went missing for good (see DEVICE_HOLE_S); stays so for the take
 
     def callback(self, indata: np.ndarray, frames: int, time_info, status) -> None:
         if status.input_overflow:
             self.overflows += 1
-        self._check_clock(time_info.currentTime)
         end = self.buffer.append(indata[:, 0])
-        self.anchor = (end, time_info.currentTime)
+        self._keep_time(time_info.currentTime, end)
         self.last_block_at = time.monotonic()
         if not self.first_block.is_set():
             self.first_block.set()
         if self.buffer.overflowed:
             raise _sounddevice().CallbackStop
 
-    def _check_clock(self, now: float) -> None:
-        """Compare PortAudio's clock with the samples that came (see DEVICE_HOLE_S)."""
-        if not now:  # the host API gives no times
-            return
-        if self.clock_start is None:
-            self.clock_start = (now, len(self.buffer))
-            return
-        at, samples = self.clock_start
-        if (now - at) - (len(self.buffer) - samples) / self.sr <= DEVICE_HOLE_S:
+    def _keep_time(self, now: float, end: int) -> None:
+        """Place the take on PortAudio's clock, and watch for holes (see DEVICE_HOLE_S).
+
+        A block is handed over some time after its last sample was captured: a moment
+        normally, far longer on a busy machine. The block handed over soonest places the take
+        best, so sample 0 is put at the least ``now - end / sr`` seen; blocks far later than
+        that, for a while, mean sound went missing.
+        """
+        zero = now - end / self.sr
+        if self.clock is None or zero < self.clock:
+            self.clock = zero
+        if zero - self.clock <= DEVICE_HOLE_S:
             self.hole_since = None
         elif self.hole_since is None:
             self.hole_since = now
@@ -474,11 +475,8 @@ class Recorder:
         how a target played while recording is placed in the take. ``None`` before the take
         has any sound. May be negative (before the take began) or past its end.
         """
-        anchor = self._take.anchor
-        if anchor is None:
-            return None
-        end, at = anchor
-        return end + (stream_time - at) * self.sr
+        clock = self._take.clock
+        return None if clock is None else (stream_time - clock) * self.sr
 
     def status(self) -> TakeStatus:
         """How the take is going (see :class:`TakeStatus`)."""
@@ -729,13 +727,16 @@ def play_and_record(
 # --------------------------------------------------------------------------- latency
 
 
-#: Seconds between the clicks of the latency test: longer than any round trip expected.
-_CLICK_PERIOD_S = 0.25
+#: Seconds between the clicks of the latency test, each gap different: a train of equal gaps
+#: matches itself shifted by one gap, and a click lost to a busy machine then measured a round
+#: trip one gap short or long (seen: 0.10 s and 0.67 s for a 0.36 s loopback).
+_CLICK_GAPS_S = (0.29, 0.23, 0.34, 0.26, 0.31)
 #: Seconds of silence before the first click: a new output stream may lose its first
 #: few milliseconds (PulseAudio did), which would lose the first click.
 _CLICK_LEAD_S = 0.1
-#: Seconds recorded after the clicks, so late ones are still heard.
-_CLICK_TAIL_S = 0.6
+#: Seconds recorded after the clicks, so late ones are still heard: the longest round trip
+#: taken as one (practice.live.MAX_LATENCY_S, 1 s) and the output buffer.
+_CLICK_TAIL_S = 1.4
 #: Normalised correlation below which the clicks did not come back.
 _CLICK_MIN_CORRELATION = 0.3
 
@@ -753,15 +754,16 @@ def round_trip_latency(recorder: Recorder, player: Player, clicks: int = 4) -> f
     AudioError
         If the clicks do not come back (no loopback, microphone muted, device error).
     """
-    if clicks < 2:
-        raise ParameterError(f"the latency test needs at least 2 clicks, not {clicks}")
+    if not 2 <= clicks <= len(_CLICK_GAPS_S) + 1:
+        raise ParameterError(f"the latency test plays 2 to {len(_CLICK_GAPS_S) + 1} clicks, not {clicks}")
     sr = recorder.sr
-    period = int(_CLICK_PERIOD_S * sr)
     width = max(8, int(0.001 * sr))
-    click = np.zeros(period, dtype=np.float32)
-    click[:width] = np.hanning(width) * 0.8
+    at = np.concatenate([[0], np.cumsum(np.round(np.array(_CLICK_GAPS_S[: clicks - 1]) * sr))]).astype(int)
+    template = np.zeros(at[-1] + width, dtype=np.float32)
+    for i in at:
+        template[i : i + width] = np.hanning(width) * 0.8
     lead = int(_CLICK_LEAD_S * sr)
-    train = np.concatenate([np.zeros(lead, np.float32), np.tile(click, clicks)])
+    train = np.concatenate([np.zeros(lead, np.float32), template])
     recorder.start()
     try:
         _wait_for_sound(recorder)
@@ -775,11 +777,11 @@ def round_trip_latency(recorder: Recorder, player: Player, clicks: int = 4) -> f
     finally:
         player.stop()
         take = recorder.stop()
-    # Search from a little before the placed start: a loopback with (next to) no delay
-    # would otherwise lose the first click and be matched one period late.
+    # Search from a little before the placed start, so that a loopback with (next to) no
+    # delay keeps its first click.
     start = round(start) + lead
-    before = min(start, period // 2)
-    lag = _click_lag(take[start - before :], click, period, clicks, width)
+    before = min(start, lead)
+    lag = _click_lag(take[start - before :], template)
     if lag is None:
         raise AudioError("the test clicks did not come back: is the microphone on and near the speaker?")
     # A round trip cannot be negative; a loopback with no hardware (a null sink) measures
@@ -814,9 +816,8 @@ def measure_latency(sr: int = 48_000, device: int | str | None = None, clicks: i
         return round_trip_latency(recorder, player, clicks)
 
 
-def _click_lag(recorded: np.ndarray, click: np.ndarray, period: int, clicks: int, width: int) -> int | None:
-    """Delay of a periodic click train in ``recorded``, or None if it is not there."""
-    template = np.tile(click, clicks)[: period * (clicks - 1) + width]
+def _click_lag(recorded: np.ndarray, template: np.ndarray) -> int | None:
+    """Delay of the click train ``template`` in ``recorded``, or None if it is not there."""
     if len(recorded) < len(template):
         return None
     corr = np.correlate(recorded, template, mode="valid")

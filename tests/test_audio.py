@@ -225,7 +225,7 @@ def test_overflow_reported_by_portaudio_is_counted_in_the_take_status(sound_serv
     flags = sd.CallbackFlags()
     flags.input_overflow = True
     block = np.zeros((160, 1), np.float32)
-    at = recorder._take.anchor[1]
+    at = recorder._take.clock + len(recorder.buffer) / recorder.sr
     time_info = SimpleNamespace(currentTime=at, inputBufferAdcTime=at, outputBufferDacTime=0.0)
     recorder._take.callback(block, 160, time_info, flags)
     status = recorder.status()

@@ -168,8 +168,10 @@ class PracticeController(QObject):
         self._target_start_sent = False
         self._take_ended_at = 0.0
         self._last_take: tuple[np.ndarray, int] | None = None
-        #: The last take's LiveResult, and where its target started playing (s in the take).
+        #: The last take's LiveResult, the target it was sung along with (a SungTarget) and
+        #: where that started playing (s in the take).
         self.last_result = None
+        self.last_target = None
         self.last_target_start_s: float | None = None
         self._after_play = None
         self._following = False
@@ -544,7 +546,7 @@ class PracticeController(QObject):
         self.live.begin.emit(TakePlan(self.melody, step.mode, latency, floor, target_s, self._along, sr))
         self.live.push.emit(room)
         self._target_start_sent = False
-        self.last_target_start_s = None
+        self.last_target, self.last_target_start_s = None, None
         self._voice_start_s: float | None = None
         self.take_started.emit()
         if self._along and not self._play(self._target.audio, self._target.sr):
@@ -751,6 +753,7 @@ class PracticeController(QObject):
                 at = self.recorder.sample_at(self.player.started_at)
                 if at is not None:
                     self.last_target_start_s = at / self.recorder.sr + self._target.start_s
+                    self.last_target = self._target
                     self.live.target_start.emit(self.last_target_start_s)
                     self._target_start_sent = True
             self._follow_target()
