@@ -449,6 +449,34 @@ def test_progress_shows_trained_and_probe_apart_with_the_tests(qtbot, demo):
     qtbot.waitUntil(lambda: page.report.period.days == 14, timeout=10_000)
 
 
+@pytest.mark.parametrize("zone", ["Australia/Sydney", "America/New_York"])
+def test_progress_counts_the_therapists_local_days(qtbot, workspace, store, local_zone, zone):
+    from datetime import UTC, datetime, timedelta
+
+    from mitpractice import days
+    from mitpractice.store import NewAttempt
+
+    local_zone(zone)
+    ann = store.add_patient("Ann Local")
+    store.assign(ann.id, "greetings")
+    now = datetime.now(UTC)
+    midnight = days.day_start(days.today())  # this morning's midnight, on the therapist's clock
+    for when in (midnight - timedelta(minutes=10), min(midnight + timedelta(minutes=1), now)):
+        store.save_attempt(NewAttempt(patient_id=ann.id, set_id="greetings", phrase_id="hello", step="unison",
+                                      started_at=when, low_hz=220.0, interval=3, tempo=60),
+                           np.zeros(16_000, np.float32), 16_000)
+    workspace.reload_patients(select=ann.id)
+    workspace.show_page("progress")
+    page = workspace.pages["progress"]
+    qtbot.waitUntil(lambda: page.report is not None and page.report.patient.id == ann.id, timeout=10_000)
+    today = days.today()
+    assert page.report.period.last == today
+    shown = {d.day: d.attempts for d in page.report.progress.get("all").days}
+    assert shown == {today - timedelta(days=1): 1, today: 1}  # either side of the local midnight
+    assert "2 attempts" in page.totals.text() and "on 2 days" in page.totals.text()
+    assert zone in page.period.toolTip()
+
+
 # ---------------------------------------------------------------------- data
 def _data(qtbot, window, action, *args, **kwargs):
     """Run a Data menu action as the menu does and wait for it to end; what it made."""
