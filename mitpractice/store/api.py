@@ -782,36 +782,26 @@ class Store:
             first, last = _utc(first), _utc(last)
             offset, changes = days.offset_changes(first, last + timedelta(seconds=1), tz)
             local = _local_date(attempts.c.started_at, offset, changes, conn.dialect.name)
-            per_attempt = (
-                select(
-                    local.label("day"),
-                    attempts.c.probe,
-                    attempts.c.duration_s,
-                    case((attempts.c.voiced.is_(True), attempts.c.melodic)).label("melodic"),
-                    case((attempts.c.voiced.is_(True), attempts.c.rhythmic)).label("rhythmic"),
-                    attempts.c.syllables,
-                )
-                .where(where)
-                .subquery()
-            )
-            a = per_attempt.c
+            day = literal_column("local_day")  # grouped by its name: one computation a row
+            voiced = attempts.c.voiced.is_(True)
             stmt = (
                 select(
-                    a.day,
-                    a.probe,
+                    local.label("local_day"),
+                    attempts.c.probe,
                     func.count().label("n"),
-                    func.sum(a.duration_s).label("seconds"),
-                    func.avg(a.melodic).label("melodic"),
-                    func.avg(a.rhythmic).label("rhythmic"),
-                    func.max(a.syllables).label("longest"),
+                    func.sum(attempts.c.duration_s).label("seconds"),
+                    func.avg(case((voiced, attempts.c.melodic))).label("melodic"),
+                    func.avg(case((voiced, attempts.c.rhythmic))).label("rhythmic"),
+                    func.max(attempts.c.syllables).label("longest"),
                 )
-                .group_by(a.day, a.probe)
-                .order_by(a.day, a.probe)
+                .where(where)
+                .group_by(day, attempts.c.probe)
+                .order_by(day, attempts.c.probe)
             )
             rows = conn.execute(stmt).mappings().all()
         return [
             DayProgress(
-                day=r["day"] if isinstance(r["day"], date) else date.fromisoformat(r["day"]),
+                day=_as_date(r["local_day"]),
                 probe=bool(r["probe"]),
                 attempts=r["n"],
                 minutes=float(r["seconds"] or 0) / 60,
@@ -825,7 +815,8 @@ class Store:
     def minutes_today(self, patient_id: str, tz: tzinfo | None = None) -> float:
         """Minutes sung so far today, for the daily goal: today is the calendar day in the
         zone ``tz`` (``None``: this computer's, the patient's own)."""
-        since, until = days.day_span(days.today(tz), days.today(tz), tz)
+        today = days.today(tz)
+        since, until = days.day_span(today, today, tz)
         with self._read() as conn:
             seconds = conn.execute(
                 select(func.sum(attempts.c.duration_s)).where(
@@ -1048,6 +1039,11 @@ def _make_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise StoreError(f"{folder}: cannot create the database's folder: {exc.strerror or exc}") from None
+
+
+def _as_date(value: date | str) -> date:
+    """A date as the backend returns it (SQLite's date() gives text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _utc(t: datetime) -> datetime:
