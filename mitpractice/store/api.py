@@ -1057,6 +1057,8 @@ def _local_date(column, offset: int, changes: Sequence[tuple[datetime, int]], di
         shift = lambda seconds: literal(f"{seconds:+d} seconds")  # noqa: E731
     else:  # PostgreSQL: a timestamp (without zone, UTC) plus an interval
         shift = lambda seconds: literal_column(f"interval '{seconds:d} seconds'", Interval)  # noqa: E731
+    if not changes and offset == 0:  # UTC, or a zone at UTC's offset all through the span
+        return func.date(column) if dialect == "sqlite" else cast(column, Date)
     moved = shift(offset)
     if changes:
         whens, current = [], offset
