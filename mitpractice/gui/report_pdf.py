@@ -307,11 +307,11 @@ class _Layout:
             self.text("None in this period.")
             return
         columns = (
-            _Column("When", 0.16),
+            _Column("When", 0.19),  # "23 Nov 10:00 AEDT" on one line
             _Column("Phrase", 0.18),
             _Column("Step", 0.12),
             _Column("Score", 0.11, Qt.AlignmentFlag.AlignRight),
-            _Column("Note", 0.43),
+            _Column("Note", 0.40),
         )
         rows = []
         for n in self.report.notes:
