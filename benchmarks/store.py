@@ -9,7 +9,9 @@ the ``postgres`` user, like the test session: ``tests/pg_server.py``), a few min
   by score; a phrase; the newest page), over one patient with 10 000 attempts, and over 100
   patients x 1 000 attempts; plus the flagged list across every patient. Median and p95 of
   repeated runs, each counting the matches as the review list does.
-- Progress aggregates per day for a year of daily practice (the 10 000 attempts span a year).
+- Progress aggregates per day for a year of daily practice (the 10 000 attempts span a year),
+  on this computer's calendar and on Sydney's (daylight saving: two changes of offset in the
+  year); the minutes of today for the daily goal.
 - Backup of 1 000 attempts of 3 s with their audio, and restoring it on the other backend.
 
 The bulk of the attempts is written straight into the tables (setting up 110 000 attempts
@@ -23,22 +25,24 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import insert
+from sqlalchemy import case, func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import pg_server  # the test session's server helper
 
-from mitpractice.store import AttemptQuery, NewAttempt, Store
+from mitpractice.store import AttemptQuery, DayProgress, NewAttempt, Store
 from mitpractice.store.api import encode_flac, new_id
 from mitpractice.store.backup import backup, restore
 from mitpractice.store.schema import attempt_audio, attempts
 
 SR = 16_000
 YEAR_START = datetime(2025, 11, 1, 8, tzinfo=UTC)
+SYDNEY = ZoneInfo("Australia/Sydney")
 PHRASES = ["thank-you", "good-morning", "hello", "goodbye", "good-night", "how-are-you", "see-you-soon",
            "nice-to-meet-you"]
 STEPS = ["unison", "unison-fading", "repetition", "probe-question"]
@@ -101,6 +105,28 @@ def bulk_attempts(store: Store, patient_ids: list[str], per_patient: int, seed: 
         conn.commit()
 
 
+def utc_day_progress(store: Store, patient: str) -> list:
+    """``Store.progress`` as it was before local days: grouped by the UTC date, in one query."""
+    day = func.date(attempts.c.started_at)
+    voiced = attempts.c.voiced.is_(True)
+    stmt = (
+        select(day, attempts.c.probe, func.count(), func.sum(attempts.c.duration_s),
+               func.avg(case((voiced, attempts.c.melodic))), func.avg(case((voiced, attempts.c.rhythmic))),
+               func.max(attempts.c.syllables))
+        .where(attempts.c.patient_id == patient)
+        .group_by(day, attempts.c.probe)
+        .order_by(day, attempts.c.probe)
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return [
+        DayProgress(day=d if isinstance(d, date) else date.fromisoformat(d), probe=bool(probe), attempts=n,
+                    minutes=float(seconds or 0) / 60, melodic=None if m is None else float(m),
+                    rhythmic=None if r is None else float(r), longest_phrase=int(longest or 0))
+        for d, probe, n, seconds, m, r, longest in rows
+    ]
+
+
 def review_queries(patient: str) -> dict[str, AttemptQuery]:
     spring = YEAR_START + timedelta(days=120)
     return {
@@ -136,8 +162,18 @@ def measure(name: str, url: str, repeat: int, out: dict) -> Store:
         times, page = timed(lambda q=query: store.attempts(q), repeat)
         assert len(page.attempts) == min(100, max(page.total - query.offset, 0))
         results[f"1x10k: {label}"] = (pct(times, 50) * 1000, pct(times, 95) * 1000, page.total)
+    # The former query, grouping by UTC day, as a reference measured in the same run.
+    times, days = timed(lambda: utc_day_progress(store, solo.id), repeat)
+    results["progress, a year, UTC days (before)"] = (pct(times, 50) * 1000, pct(times, 95) * 1000, len(days))
+    reference = pct(times, 50)
     times, days = timed(lambda: store.progress(solo.id), repeat)
     results["progress, a year"] = (pct(times, 50) * 1000, pct(times, 95) * 1000, len(days))
+    # The same days on a calendar with daylight saving (two changes of offset in the year).
+    times, days = timed(lambda: store.progress(solo.id, tz=SYDNEY), repeat)
+    results["progress, a year, Sydney's days"] = (pct(times, 50) * 1000, pct(times, 95) * 1000, len(days))
+    results["progress: Sydney's days / UTC days ratio"] = pct(times, 50) / reference
+    times, _ = timed(lambda: store.minutes_today(solo.id, tz=SYDNEY), repeat)
+    results["minutes today"] = (pct(times, 50) * 1000, pct(times, 95) * 1000, 0)
 
     # 100 patients x 1 000 attempts.
     many = [store.add_patient(f"Patient {i:03d}").id for i in range(100)]
@@ -208,6 +244,8 @@ def main() -> None:
                 cells.append(f"{value[0]:7.2f} / {value[1]:6.2f} ms ({value[2]:>5})")
             elif key.startswith(("save", )):
                 cells.append(f"{value:9.2f} ms")
+            elif key.endswith("ratio"):
+                cells.append(f"{value:9.2f} x")
             elif key.endswith("MB"):
                 cells.append(f"{value:9.1f} MB")
             else:

@@ -115,3 +115,21 @@ def postgres_server() -> Iterator[PostgresServer]:
         pytest.skip("no PostgreSQL here (scripts/setup.sh --test installs it)")
     with pg_server.postgres() as server:
         yield server
+
+
+@pytest.fixture
+def local_zone() -> Iterator:
+    """``local_zone("Australia/Sydney")`` makes that this computer's time zone (``TZ`` and
+    ``time.tzset``, as the operating system would) until the test ends."""
+    saved = os.environ.get("TZ")
+
+    def choose(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield choose
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()

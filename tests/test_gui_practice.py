@@ -394,3 +394,42 @@ def test_a_take_that_cannot_be_saved_is_told_and_the_window_goes_on(
     assert recovered.id == journal.name and not journal.exists()
     assert again.store.attempts().total == 2
     again.close()
+
+
+class _Silence:
+    """What ``Store.set_score`` reads of the score of a silent take."""
+
+    model = "crepe-tiny"
+
+    def to_json(self) -> dict:
+        return {"voiced": False, "melodic": 0.0, "rhythmic": 0.0, "overall": 0.0, "syllables": [],
+                "feedback": [], "mode": "sung"}
+
+
+@pytest.mark.parametrize("zone", ["Australia/Sydney", "America/New_York"])
+def test_the_daily_goal_counts_the_patients_own_today(fresh_data, qtbot, local_zone, zone):
+    """Minutes sung just after this computer's midnight count for today, those just before it
+    for yesterday, whatever the UTC date (Sydney's morning is the previous UTC day, New York's
+    evening the next)."""
+    from datetime import UTC, datetime, timedelta
+
+    import numpy as np
+
+    from mitpractice import days
+    from mitpractice.store import NewAttempt
+
+    local_zone(zone)
+    now = datetime.now(UTC)
+    midnight = days.day_start(days.today())
+    with _store() as store:
+        patient = store.add_patient("Ann", daily_goal_min=30)
+        store.assign(patient.id, "greetings", ["thank-you"])
+        sung = ((min(midnight + timedelta(minutes=1), now), 3), (midnight - timedelta(minutes=1), 5))
+        for when, minutes in sung:
+            saved = store.save_attempt(
+                NewAttempt(patient_id=patient.id, set_id="greetings", phrase_id="thank-you", step="unison",
+                           started_at=when, low_hz=220.0, interval=3, tempo=60),
+                np.zeros(minutes * 60 * 8000, np.float32), 8000)
+            store.set_score(saved.id, _Silence())  # scored already: the window has none to score
+    window = _window(qtbot)
+    assert window.goal.format().startswith("3 of 30 minutes today.")

@@ -449,6 +449,34 @@ def test_progress_shows_trained_and_probe_apart_with_the_tests(qtbot, demo):
     qtbot.waitUntil(lambda: page.report.period.days == 14, timeout=10_000)
 
 
+@pytest.mark.parametrize("zone", ["Australia/Sydney", "America/New_York"])
+def test_progress_counts_the_therapists_local_days(qtbot, workspace, store, local_zone, zone):
+    from datetime import UTC, datetime, timedelta
+
+    from mitpractice import days
+    from mitpractice.store import NewAttempt
+
+    local_zone(zone)
+    ann = store.add_patient("Ann Local")
+    store.assign(ann.id, "greetings")
+    now = datetime.now(UTC)
+    midnight = days.day_start(days.today())  # this morning's midnight, on the therapist's clock
+    for when in (midnight - timedelta(minutes=10), min(midnight + timedelta(minutes=1), now)):
+        store.save_attempt(NewAttempt(patient_id=ann.id, set_id="greetings", phrase_id="hello", step="unison",
+                                      started_at=when, low_hz=220.0, interval=3, tempo=60),
+                           np.zeros(16_000, np.float32), 16_000)
+    workspace.reload_patients(select=ann.id)
+    workspace.show_page("progress")
+    page = workspace.pages["progress"]
+    qtbot.waitUntil(lambda: page.report is not None and page.report.patient.id == ann.id, timeout=10_000)
+    today = days.today()
+    assert page.report.period.last == today
+    shown = {d.day: d.attempts for d in page.report.progress.get("all").days}
+    assert shown == {today - timedelta(days=1): 1, today: 1}  # either side of the local midnight
+    assert "2 attempts" in page.totals.text() and "on 2 days" in page.totals.text()
+    assert zone in page.period.toolTip()
+
+
 # ---------------------------------------------------------------------- data
 def _data(qtbot, window, action, *args, **kwargs):
     """Run a Data menu action as the menu does and wait for it to end; what it made."""
@@ -482,7 +510,9 @@ def test_data_menu_writes_the_report_csv_praat_backup_and_bundle(qtbot, demo, tm
     demo.show_page("review")
     page = demo.pages["review"]
     _wait_detail(qtbot, page)
-    files = page.to_praat(str(tmp_path / "praat"))
+    with qtbot.waitSignal(demo.data.finished, timeout=60_000) as blocker:
+        assert page.to_praat(str(tmp_path / "praat")) is not None
+    files = blocker.args[1]
     grid = textgrid.openTextgrid(str(files.textgrid), includeEmptyIntervals=False)
     assert {"syllables", "target", "pitch_ok"} <= set(grid.tierNames)
 
@@ -499,6 +529,57 @@ def test_data_menu_writes_the_report_csv_praat_backup_and_bundle(qtbot, demo, tm
     assert store.attempt(page.model.rows[0].id).note != "after the backup"
     assert demo.patient_box.currentText() == patient.name
     assert demo.centralWidget().isEnabled()
+
+
+def test_the_praat_export_is_written_off_the_gui_thread_and_its_result_or_error_shown(
+    qtbot, demo, tmp_path, monkeypatch
+):
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from mitpractice.reports import textgrid as textgrid_module
+
+    demo.show_page("review")
+    page = demo.pages["review"]
+    _wait_detail(qtbot, page)
+    gui_thread = threading.get_ident()
+    threads = []
+    real_export = textgrid_module.export_attempt
+
+    def export_seen(*args):  # the real export, noting the thread it runs on
+        threads.append(threading.get_ident())
+        return real_export(*args)
+
+    seen = []  # (Praat button, Data menu, status line) at each turn of the event loop meanwhile
+    timer = QTimer()
+    timer.setInterval(0)
+    menu = demo.data.menu.menuAction()
+    timer.timeout.connect(lambda: demo.data.busy and seen.append(
+        (page.praat_button.isEnabled(), menu.isEnabled(), demo.data.status.isVisible())))
+    monkeypatch.setattr(textgrid_module, "export_attempt", export_seen)
+    timer.start()
+    try:
+        with qtbot.waitSignal(demo.data.finished, timeout=60_000) as blocker:
+            assert page.to_praat(str(tmp_path / "praat")) is not None
+            assert not page.praat_button.isEnabled() and demo.data.status.text() == "Writing the Praat files…"
+    finally:
+        timer.stop()
+    name, files = blocker.args
+    assert name == "praat" and files.wav.exists() and files.textgrid.exists()
+    assert threads and gui_thread not in threads  # written on the thread pool
+    assert set(seen) <= {(False, False, True)}
+    assert page.praat_button.isEnabled() and menu.isEnabled() and not demo.data.status.isVisible()
+    assert files.textgrid.name in demo.statusBar().currentMessage()
+
+    # A folder that cannot be made: the error is shown, and the button comes back.
+    (tmp_path / "a-file").write_text("not a folder")
+    with qtbot.waitSignal(demo.data.finished, timeout=60_000) as blocker:
+        assert page.to_praat(str(tmp_path / "a-file" / "praat")) is not None
+    assert blocker.args == ["praat", None]
+    box = demo.data.error_box
+    assert box is not None and box.isVisible() and "a-file" in box.text()
+    assert page.praat_button.isEnabled() and page.praat_button.text() == "Praat…"
 
 
 @pytest.fixture

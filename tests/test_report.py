@@ -5,12 +5,13 @@ attempts themselves and against the store's own daily progress."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import report_data
 from report_data import FIRST_DAY, PROBES, TRAINED, WEEKS
 
+from mitpractice import days as local_days
 from mitpractice.errors import ParameterError, StoreError
 from mitpractice.reports.report import Period, build_report, progress_series
 from mitpractice.store import AttemptQuery
@@ -29,7 +30,7 @@ def attempts(practice):
 def test_the_default_period_runs_from_the_baseline_test_to_today_and_holds_everything(practice, attempts):
     report = build_report(practice.store, practice.patient_id)
     assert report.period.first == FIRST_DAY - timedelta(days=2)  # the WAB taken before practice began
-    assert report.period.last == datetime.now(UTC).date()
+    assert report.period.last == local_days.today()  # the local calendar's today
     assert report.patient.name == "Ann Example"
     assert report.totals.attempts == len(attempts) == len(practice.all_ids)
     assert report.totals.minutes == pytest.approx(sum(a.duration_s for a in attempts) / 60)
@@ -41,7 +42,7 @@ def test_the_default_period_runs_from_the_baseline_test_to_today_and_holds_every
 def test_a_chosen_period_keeps_only_its_attempts_and_tests(practice, attempts):
     first, last = FIRST_DAY + timedelta(days=14), FIRST_DAY + timedelta(days=20)
     report = build_report(practice.store, practice.patient_id, first, last)
-    inside = [a for a in attempts if first <= a.started_at.date() <= last]
+    inside = [a for a in attempts if first <= local_days.local_day(a.started_at) <= last]
     assert report.period == Period(first=first, last=last)
     assert report.totals.attempts == len(inside) > 0
     assert [t.test for t in report.tests] == ["BNT", "ANELT"]

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this source tree
 from attempt_voice import VOICES, attempt_syllables
 from attempt_voice import sing as voice_sing
 
+from mitpractice import days as local_days
 from mitpractice.melody import target_melody
 from mitpractice.scoring import score_audio
 from mitpractice.store import NewAttempt, Store
@@ -51,7 +52,7 @@ def sung_attempt(phrase, quality: str, seed: int = 1):
 
 def fill_demo(store: Store, *, days: int = 35, today: date | None = None) -> str:
     """Fill ``store`` with the demo patient's programme and practice; returns the patient id."""
-    today = today or datetime.now(UTC).date()
+    today = today or local_days.today()  # the computer's calendar, as the screens count days
     patient = store.add_patient(
         "Ann Example",
         low=WOMAN.low_hz,
@@ -88,7 +89,7 @@ def fill_demo(store: Store, *, days: int = 35, today: date | None = None) -> str
                 quality = "fair"
             y, sr, score = takes[(phrase_id, quality)]
             for rep in range(2 + (d * 7 + k) % 3):
-                when = datetime(day.year, day.month, day.day, 10, 5 * k + rep, tzinfo=UTC)
+                when = datetime(day.year, day.month, day.day, 10, 5 * k + rep).astimezone(UTC)  # 10:00 here
                 new = NewAttempt(
                     patient_id=patient.id,
                     set_id="greetings",

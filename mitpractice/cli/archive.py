@@ -37,12 +37,14 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    from mitpractice.days import format_local
     from mitpractice.store.backup import read_manifest, restore
 
     read_manifest(args.archive)  # a bad file is reported before the store is opened
     with open_store() as store:
         summary = restore(store, args.archive, force=args.force)
-    print(f"restored {summary.path} (made {summary.created_at:%Y-%m-%d %H:%M} UTC): {_counts(summary.rows)}")
+    made = format_local(summary.created_at)  # this computer's clock, with its zone
+    print(f"restored {summary.path} (made {made}): {_counts(summary.rows)}")
     return 0
 
 

@@ -13,7 +13,8 @@ from mitpractice.cli.options import open_store, parse_day
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("attempts", help="a patient's stored attempts, newest first")
     parser.add_argument("patient", metavar="PATIENT", help="id or unambiguous name")
-    parser.add_argument("--since", metavar="DATE", help="only from this day (UTC) on, e.g. 2026-11-02")
+    parser.add_argument("--since", metavar="DATE",
+                        help="only from this day on (this computer's calendar), e.g. 2026-11-02")
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument("--json", action="store_true", help="a JSON list, one object per attempt")
     kind.add_argument("--csv", action="store_true", help="CSV with the same columns as --json")
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser("export", help="a patient's attempts as a CSV file")
     export.add_argument("patient", metavar="PATIENT", help="id or unambiguous name")
     export.add_argument("-o", "--output", required=True, metavar="OUT.csv", help="the file to write")
-    export.add_argument("--since", metavar="DATE", help="only from this day (UTC) on")
+    export.add_argument("--since", metavar="DATE", help="only from this day on (this computer's calendar)")
     export.set_defaults(func=run_export)
 
 
@@ -35,6 +36,7 @@ def _attempts(store, args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from mitpractice.days import format_local
     from mitpractice.reports.csv import write_attempts
 
     with open_store() as store:
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 f"rhythm {a.rhythmic:.0f}{', override' if a.override is not None else ''})")
             marks = "".join([" [probe]" if a.probe else "", " [recovered]" if a.recovered else "",
                              " [flagged]" if a.flagged else ""])
-            print(f"  {a.id[:8]}  {a.started_at:%Y-%m-%d %H:%M}  {a.set_id}/{a.phrase_id:<24} "
+            print(f"  {a.id[:8]}  {format_local(a.started_at)}  {a.set_id}/{a.phrase_id:<24} "
                   f"{a.step:<12} {score}{marks}")
     return 0
 

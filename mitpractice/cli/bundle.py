@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export = actions.add_parser("export", help="write a patient's bundle")
     export.add_argument("patient", metavar="PATIENT", help="id or unambiguous name")
     export.add_argument("-o", "--output", required=True, metavar="FILE", help="the bundle to write")
-    export.add_argument("--since", metavar="DATE", help="only attempts from this day (UTC) on")
+    export.add_argument("--since", metavar="DATE",
+                        help="only attempts from this day on (this computer's calendar)")
     _passphrase(export)
     export.set_defaults(func=run_export)
 

@@ -52,15 +52,29 @@ def open_store():
 
 
 def parse_day(text: str, what: str = "--since"):
-    """A day (``2026-11-02``) or a time (``2026-11-02T09:30``, UTC unless a zone is given)
-    as a timezone-aware UTC datetime; a one-line error otherwise."""
-    from datetime import UTC, datetime
+    """A day (``2026-11-02``: from the start of that day on this computer's calendar) or a
+    time (``2026-11-02T09:30``: this computer's clock, unless a zone is given such as
+    ``2026-11-02T09:30Z``), as a timezone-aware UTC datetime; a one-line error otherwise.
 
+    Days and times typed by a person are local (:mod:`mitpractice.days`), as the report's
+    ``--from`` and ``--to``; daylight saving is followed.
+    """
+    from datetime import UTC, date, datetime
+
+    from mitpractice.days import day_start
+
+    text = text.strip()
     try:
-        when = datetime.fromisoformat(text.strip())
+        return day_start(date.fromisoformat(text))
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(text)
     except ValueError:
         raise ParameterError(f"{what}: {text!r} is not a date like 2026-11-02") from None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    if when.tzinfo is None:
+        when = when.astimezone()  # a time without a zone is read on this computer's clock
+    return when.astimezone(UTC)
 
 
 def require_screen() -> None:

@@ -13,14 +13,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "report",
         help="the therapist's PDF report on a patient (charts, phrases, tests, notes)",
         description="Write the therapist's report on a patient as an A4 PDF: the period, progress "
-        "charts, a summary per phrase, clinical test results and the therapist's notes.",
+        "charts, a summary per phrase, clinical test results and the therapist's notes. Days are "
+        "calendar days of this computer's time zone (daylight saving followed), and times are "
+        "shown on its clock.",
     )
     parser.add_argument("patient", metavar="PATIENT", help="the patient's id or an unambiguous name")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="the PDF to write")
     parser.add_argument("--from", dest="since", type=day, metavar="DATE",
                         help="first day (YYYY-MM-DD; default: the first attempt or test result)")
     parser.add_argument("--to", dest="until", type=day, metavar="DATE",
-                        help="last day, included (YYYY-MM-DD; default: today, UTC)")
+                        help="last day, included (YYYY-MM-DD; default: today)")
     parser.set_defaults(func=run)
 
 

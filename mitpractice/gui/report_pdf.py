@@ -35,6 +35,7 @@ from PySide6.QtGui import (
 )
 
 from mitpractice import __version__
+from mitpractice.days import format_local, zone_name
 from mitpractice.files import atomic_path
 from mitpractice.gui import theme
 from mitpractice.gui.widgets.charts import CHART_KINDS, paint_chart
@@ -189,7 +190,8 @@ class _Layout:
         self.text("Melodic Intonation Therapy: progress report", BODY_PT * 1.8, bold=True, gap=0.2)
         self.text(f"{p.name}", BODY_PT * 1.4, bold=True, gap=0.1)
         period = f"{r.period.first:%d %b %Y} to {r.period.last:%d %b %Y} ({_count(r.period.days, 'day')})"
-        self.text(f"Period: {period}{SEP}made {r.generated_at:%d %b %Y %H:%M} UTC", gap=0.6)
+        made = format_local(r.generated_at, r.tz, "%d %b %Y %H:%M")
+        self.text(f"Period: {period}{SEP}made {made}", gap=0.6)
         settings = _items(
             (
                 f"Patient id {p.id[:8]}",
@@ -219,7 +221,8 @@ class _Layout:
             self.text(f"Notes: {p.notes.strip()}", gap=0.3)
         self.text(
             "Scores are 0–100; the final score of an attempt is the therapist's override where given, else "
-            "the automatic score (the mean of melody and rhythm). Days are UTC days.",
+            "the automatic score (the mean of melody and rhythm). Days and times are local to "
+            f"{r.zone or zone_name(r.tz)}, where the report was made.",
             BODY_PT * 0.85,
             colour=theme.LOW_NOTE,
             gap=0.4,
@@ -304,17 +307,17 @@ class _Layout:
             self.text("None in this period.")
             return
         columns = (
-            _Column("When (UTC)", 0.16),
+            _Column("When", 0.19),  # "23 Nov 10:00 AEDT" on one line
             _Column("Phrase", 0.18),
             _Column("Step", 0.12),
             _Column("Score", 0.11, Qt.AlignmentFlag.AlignRight),
-            _Column("Note", 0.43),
+            _Column("Note", 0.40),
         )
         rows = []
         for n in self.report.notes:
             score = _score(n.score) + ("\n(override)" if n.overridden else "")
             rows.append(
-                (f"{n.started_at:%d %b %H:%M}", n.phrase_id, n.step, score,
+                (format_local(n.started_at, self.report.tz, "%d %b %H:%M"), n.phrase_id, n.step, score,
                  ("[flagged] " if n.flagged else "") + n.note)
             )
         self.table(columns, rows)

@@ -7,16 +7,19 @@ the clinical test results taken in the period and the therapist's notes on attem
 (``mitpractice.gui.report_pdf``) and the workspace's charts (``mitpractice.gui.widgets.charts``)
 draw these records; nothing here knows about Qt.
 
-Days are UTC days, as the store's :meth:`~mitpractice.store.Store.progress` counts them.
+Days are calendar days in the local zone of the computer making the report (``tz``, by default
+this computer's; daylight saving followed), as the store's
+:meth:`~mitpractice.store.Store.progress` counts them (:mod:`mitpractice.days`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, tzinfo
 
+from mitpractice import days as local_days
 from mitpractice.errors import MitpracticeError, ParameterError, PhraseError
 from mitpractice.store.records import Attempt, AttemptQuery, DayProgress, Patient, TestResult
 
@@ -38,10 +41,12 @@ class ReportError(MitpracticeError):
 
 @dataclass(frozen=True)
 class Period:
-    """The days a report covers, both included (UTC days)."""
+    """The days a report covers, both included: calendar days in the zone ``tz`` (``None``:
+    this computer's)."""
 
     first: date
     last: date
+    tz: tzinfo | None = field(default=None, compare=False, repr=False)
 
     @property
     def days(self) -> int:
@@ -49,11 +54,11 @@ class Period:
 
     def start(self) -> datetime:
         """The first instant of the period (UTC), for the store's queries."""
-        return datetime.combine(self.first, time(0), UTC)
+        return local_days.day_start(self.first, self.tz)
 
     def end(self) -> datetime:
         """The first instant after the period (UTC, exclusive)."""
-        return datetime.combine(self.last + timedelta(days=1), time(0), UTC)
+        return local_days.day_span(self.first, self.last, self.tz)[1]
 
     def __contains__(self, day: date) -> bool:
         return self.first <= day <= self.last
@@ -182,6 +187,13 @@ class Report:
     phrases: tuple[PhraseSummary, ...]
     tests: tuple[TestResult, ...]
     notes: tuple[AttemptNote, ...]
+    #: The zone whose days and clock the report reads, for people (``Europe/Berlin``).
+    zone: str = ""
+
+    @property
+    def tz(self) -> tzinfo | None:
+        """The zone of the report's days (``None``: the computer's that made it)."""
+        return self.period.tz
 
 
 def build_report(
@@ -189,6 +201,7 @@ def build_report(
     patient_id: str,
     since: date | datetime | None = None,
     until: date | datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> Report:
     """Read a patient's period from the store and build the report's content.
 
@@ -199,8 +212,11 @@ def build_report(
     patient_id : str
         The patient's id.
     since, until : date or datetime, optional
-        The first and last day of the period, both included (a datetime counts by its UTC
+        The first and last day of the period, both included (a datetime counts by its local
         day). By default from the patient's first attempt (or their creation, if none) to today.
+    tz : tzinfo, optional
+        The zone whose calendar days the report counts and whose clock its times are read on;
+        by default this computer's (:mod:`mitpractice.days`).
 
     Returns
     -------
@@ -214,7 +230,7 @@ def build_report(
         When ``since`` lies after ``until``.
     """
     patient = store.patient(patient_id)
-    period = _period(store, patient, since, until)
+    period = _period(store, patient, since, until, tz)
     attempts = list(
         store.iter_attempts(
             AttemptQuery(patient_id=patient.id, since=period.start(), until=period.end(), descending=False)
@@ -224,7 +240,7 @@ def build_report(
     tests = tuple(t for t in store.test_results(patient.id) if t.taken_on in period)
     texts = _phrase_texts(store, attempts)
     series = tuple(
-        DaySeries(key=key, label=SERIES_LABELS[key], days=day_stats(chosen))
+        DaySeries(key=key, label=SERIES_LABELS[key], days=day_stats(chosen, tz))
         for key, chosen in (
             ("all", attempts),
             ("trained", [a for a in attempts if not a.probe]),
@@ -242,7 +258,7 @@ def build_report(
         generated_at=datetime.now(UTC),
         totals=_totals(attempts, series[0], patient.daily_goal_min),
         progress=progress,
-        phrases=phrase_summaries(attempts, texts),
+        phrases=phrase_summaries(attempts, texts, tz),
         tests=tests,
         notes=tuple(
             AttemptNote(
@@ -259,14 +275,16 @@ def build_report(
             for a in attempts
             if a.note.strip()
         ),
+        zone=local_days.zone_name(tz),
     )
 
 
-def day_stats(attempts: Iterable[Attempt]) -> tuple[DayStats, ...]:
-    """Per UTC day, in order: attempts, minutes, mean scores of the voiced, longest phrase."""
+def day_stats(attempts: Iterable[Attempt], tz: tzinfo | None = None) -> tuple[DayStats, ...]:
+    """Per local calendar day (in ``tz``; ``None``: this computer's zone), in order: attempts,
+    minutes, mean scores of the voiced, longest phrase."""
     by_day: dict[date, list[Attempt]] = defaultdict(list)
     for a in attempts:
-        by_day[_utc_day(a.started_at)].append(a)
+        by_day[local_days.local_day(a.started_at, tz)].append(a)
     out = []
     for day in sorted(by_day):
         group = by_day[day]
@@ -286,7 +304,7 @@ def day_stats(attempts: Iterable[Attempt]) -> tuple[DayStats, ...]:
 
 
 def phrase_summaries(
-    attempts: Sequence[Attempt], texts: dict[tuple[str, str], str] | None = None
+    attempts: Sequence[Attempt], texts: dict[tuple[str, str], str] | None = None, tz: tzinfo | None = None
 ) -> tuple[PhraseSummary, ...]:
     """One summary per phrase attempted, trained phrases first, then by set and phrase id.
 
@@ -313,7 +331,7 @@ def phrase_summaries(
                 latest=scores[-1] if scores else None,
                 overridden=sum(a.override is not None for a in group),
                 step_reached=latest.step,
-                last_day=_utc_day(latest.started_at),
+                last_day=local_days.local_day(latest.started_at, tz),
             )
         )
     return tuple(sorted(out, key=lambda p: (p.probe, p.set_id, p.phrase_id)))
@@ -338,13 +356,15 @@ def progress_series(
     tests: Iterable[TestResult] = (),
     first: date | None = None,
     last: date | None = None,
+    tz: tzinfo | None = None,
 ) -> ProgressSeries:
     """The charts' series from the store's :meth:`~mitpractice.store.Store.progress` rows.
 
     The store's rows give trained and probe phrases apart (not tapping, and no overall score):
     the series are ``all`` (minutes and attempts added up, scores weighted by attempts),
     ``trained`` and ``probe``. The period runs from ``first`` (else the first row's day, else
-    today) to ``last`` (else the last row's day, else today).
+    today) to ``last`` (else the last row's day, else today), days of the zone ``tz`` the rows
+    were counted in (``None``: this computer's).
 
     Examples
     --------
@@ -356,10 +376,10 @@ def progress_series(
     >>> [s.key for s in chart.series], chart.get("trained").days[0].minutes
     (['all', 'trained', 'probe'], 6.5)
     """
-    today = datetime.now(UTC).date()
+    today = local_days.today(tz)
     known = sorted(d.day for d in days)
     period = Period(
-        first=first or (known[0] if known else today), last=last or (known[-1] if known else today)
+        first=first or (known[0] if known else today), last=last or (known[-1] if known else today), tz=tz
     )
     chosen = [d for d in days if d.day in period]
 
@@ -397,8 +417,8 @@ def progress_series(
     return ProgressSeries(period=period, series=series, daily_goal_min=daily_goal_min, tests=marks)
 
 
-def as_day(value: date | datetime | str | None) -> date | None:
-    """A day from a date, a datetime (its UTC day) or ISO text (``2026-11-02``)."""
+def as_day(value: date | datetime | str | None, tz: tzinfo | None = None) -> date | None:
+    """A day from a date, a datetime (its local day in ``tz``) or ISO text (``2026-11-02``)."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -407,25 +427,25 @@ def as_day(value: date | datetime | str | None) -> date | None:
         except ValueError:
             raise ParameterError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
     if isinstance(value, datetime):
-        return _utc_day(value)
+        return local_days.local_day(value, tz)
     return value
 
 
 # --------------------------------------------------------------------- helpers
-def _period(store, patient: Patient, since, until) -> Period:
-    first, last = as_day(since), as_day(until)
+def _period(store, patient: Patient, since, until, tz: tzinfo | None) -> Period:
+    first, last = as_day(since, tz), as_day(until, tz)
     if last is None:
-        last = datetime.now(UTC).date()
+        last = local_days.today(tz)
     if first is None:
         page = store.attempts(AttemptQuery(patient_id=patient.id, descending=False, limit=1))
         oldest = page.attempts[0] if page.attempts else None
         tests = [t.taken_on for t in store.test_results(patient.id)]
-        starts = [_utc_day(oldest.started_at)] if oldest is not None else []
-        first = min(starts + tests[:1] or [_utc_day(patient.created_at)])
+        starts = [local_days.local_day(oldest.started_at, tz)] if oldest is not None else []
+        first = min(starts + tests[:1] or [local_days.local_day(patient.created_at, tz)])
         first = min(first, last)
     if first > last:
         raise ParameterError(f"the period starts ({first}) after it ends ({last})")
-    return Period(first=first, last=last)
+    return Period(first=first, last=last, tz=tz)
 
 
 def _phrase_texts(store, attempts: Sequence[Attempt]) -> dict[tuple[str, str], str]:
@@ -454,10 +474,6 @@ def _totals(attempts: Sequence[Attempt], everything: DaySeries, goal: float) -> 
         mean_trained=_mean(a.final_score for a in attempts if a.voiced and not a.probe),
         mean_probe=_mean(a.final_score for a in attempts if a.voiced and a.probe),
     )
-
-
-def _utc_day(t: datetime) -> date:
-    return (t.astimezone(UTC) if t.tzinfo is not None else t).date()
 
 
 def _mean(values: Iterable[float | None]) -> float | None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -124,8 +125,10 @@ def attempt_melody(store, attempt: Attempt) -> TargetMelody:
 def export_attempt(store, id_or_prefix: str, folder: str | os.PathLike) -> PraatFiles:
     """Write an attempt's audio (WAV) and its TextGrid into ``folder`` (created if missing).
 
-    The files are named after the phrase, the attempt's start (UTC) and the start of its id,
-    e.g. ``thank-you_20261105-090800_3f2a9c1d.wav`` and ``.TextGrid``, so Praat pairs them.
+    The files are named after the phrase, the attempt's start in UTC (marked ``Z``, so the
+    same attempt has the same name on the home computer and at the clinic, whatever their
+    zones) and the start of its id, e.g. ``thank-you_20261105-090800Z_3f2a9c1d.wav`` and
+    ``.TextGrid``, so Praat pairs them.
 
     Raises
     ------
@@ -148,7 +151,7 @@ def export_attempt(store, id_or_prefix: str, folder: str | os.PathLike) -> Praat
         raise ReportError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
     if not folder.is_dir():
         raise ReportError(f"{folder}: not a folder")
-    stem = f"{attempt.phrase_id}_{attempt.started_at:%Y%m%d-%H%M%S}_{attempt.id[:8]}"
+    stem = f"{attempt.phrase_id}_{attempt.started_at.astimezone(UTC):%Y%m%d-%H%M%SZ}_{attempt.id[:8]}"
     wav, grid = folder / f"{stem}.wav", folder / f"{stem}.TextGrid"
 
     tg = praat_textgrid.Textgrid(0.0, tiers.duration_s)

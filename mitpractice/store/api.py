@@ -24,16 +24,31 @@ import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import soundfile as sf
-from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    Interval,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from mitpractice import days
 from mitpractice.errors import StoreError
 from mitpractice.files import data_dir
 from mitpractice.melody import DEFAULT_INTERVAL, DEFAULT_LOW, DEFAULT_TEMPO, note_to_hz
@@ -736,36 +751,57 @@ class Store:
             )
 
     def progress(
-        self, patient_id: str, since: datetime | None = None, until: datetime | None = None
+        self,
+        patient_id: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tz: tzinfo | None = None,
     ) -> list[DayProgress]:
-        """Per UTC day, trained and probe phrases apart: attempts, minutes sung, mean melodic
-        and rhythmic scores of the voiced attempts, and the longest phrase attempted."""
-        day = func.date(attempts.c.started_at)
-        voiced = attempts.c.voiced.is_(True)
+        """Per local calendar day, trained and probe phrases apart: attempts, minutes sung, mean
+        melodic and rhythmic scores of the voiced attempts, and the longest phrase attempted.
+
+        A day is a calendar day in the zone ``tz`` (``None``: this computer's zone, daylight
+        saving included; see :mod:`mitpractice.days`). The grouping runs in the database: the
+        zone's offsets over the attempts' span are found first, and each attempt is moved by
+        the offset in force at its instant before its date is taken.
+        """
         conditions = [attempts.c.patient_id == patient_id]
         if since is not None:
             conditions.append(attempts.c.started_at >= since)
         if until is not None:
             conditions.append(attempts.c.started_at < until)
-        stmt = (
-            select(
-                day.label("day"),
-                attempts.c.probe,
-                func.count().label("n"),
-                func.sum(attempts.c.duration_s).label("seconds"),
-                func.avg(case((voiced, attempts.c.melodic))).label("melodic"),
-                func.avg(case((voiced, attempts.c.rhythmic))).label("rhythmic"),
-                func.max(attempts.c.syllables).label("longest"),
-            )
-            .where(and_(*conditions))
-            .group_by(day, attempts.c.probe)
-            .order_by(day, attempts.c.probe)
+        where = and_(*conditions)
+        span = select(
+            select(func.min(attempts.c.started_at)).where(where).scalar_subquery(),
+            select(func.max(attempts.c.started_at)).where(where).scalar_subquery(),
         )
         with self._read() as conn:
+            first, last = conn.execute(span).one()
+            if first is None:
+                return []
+            first, last = _utc(first), _utc(last)
+            offset, changes = days.offset_changes(first, last + timedelta(seconds=1), tz)
+            local = _local_date(attempts.c.started_at, offset, changes, conn.dialect.name)
+            day = literal_column("local_day")  # grouped by its name: one computation a row
+            voiced = attempts.c.voiced.is_(True)
+            stmt = (
+                select(
+                    local.label("local_day"),
+                    attempts.c.probe,
+                    func.count().label("n"),
+                    func.sum(attempts.c.duration_s).label("seconds"),
+                    func.avg(case((voiced, attempts.c.melodic))).label("melodic"),
+                    func.avg(case((voiced, attempts.c.rhythmic))).label("rhythmic"),
+                    func.max(attempts.c.syllables).label("longest"),
+                )
+                .where(where)
+                .group_by(day, attempts.c.probe)
+                .order_by(day, attempts.c.probe)
+            )
             rows = conn.execute(stmt).mappings().all()
         return [
             DayProgress(
-                day=r["day"] if isinstance(r["day"], date) else date.fromisoformat(r["day"]),
+                day=_as_date(r["local_day"]),
                 probe=bool(r["probe"]),
                 attempts=r["n"],
                 minutes=float(r["seconds"] or 0) / 60,
@@ -776,10 +812,20 @@ class Store:
             for r in rows
         ]
 
-    def minutes_today(self, patient_id: str) -> float:
-        """Minutes sung so far today (UTC), for the daily goal."""
-        start = now().replace(hour=0, minute=0, second=0, microsecond=0)
-        return sum(d.minutes for d in self.progress(patient_id, since=start))
+    def minutes_today(self, patient_id: str, tz: tzinfo | None = None) -> float:
+        """Minutes sung so far today, for the daily goal: today is the calendar day in the
+        zone ``tz`` (``None``: this computer's, the patient's own)."""
+        today = days.today(tz)
+        since, until = days.day_span(today, today, tz)
+        with self._read() as conn:
+            seconds = conn.execute(
+                select(func.sum(attempts.c.duration_s)).where(
+                    attempts.c.patient_id == patient_id,
+                    attempts.c.started_at >= since,
+                    attempts.c.started_at < until,
+                )
+            ).scalar()
+        return float(seconds or 0) / 60
 
     # ----------------------------------------------------------------- recorded models
     def save_recorded_model(
@@ -993,6 +1039,36 @@ def _make_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise StoreError(f"{folder}: cannot create the database's folder: {exc.strerror or exc}") from None
+
+
+def _as_date(value: date | str) -> date:
+    """A date as the backend returns it (SQLite's date() gives text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _utc(t: datetime) -> datetime:
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def _local_date(column, offset: int, changes: Sequence[tuple[datetime, int]], dialect: str):
+    """SQL for the local calendar date of a UTC time column, given the zone's offset (seconds)
+    at the start and its changes (:func:`mitpractice.days.offset_changes`)."""
+    if dialect == "sqlite":  # times are text 'YYYY-MM-DD HH:MM:SS'; date() takes a modifier
+        shift = lambda seconds: literal(f"{seconds:+d} seconds")  # noqa: E731
+    else:  # PostgreSQL: a timestamp (without zone, UTC) plus an interval
+        shift = lambda seconds: literal_column(f"interval '{seconds:d} seconds'", Interval)  # noqa: E731
+    if not changes and offset == 0:  # UTC, or a zone at UTC's offset all through the span
+        return func.date(column) if dialect == "sqlite" else cast(column, Date)
+    moved = shift(offset)
+    if changes:
+        whens, current = [], offset
+        for instant, new in changes:
+            whens.append((column < instant, shift(current)))
+            current = new
+        moved = case(*whens, else_=shift(current))
+    if dialect == "sqlite":
+        return func.date(column, moved)
+    return cast(column + moved, Date)
 
 
 def _opt(value: Any) -> float | None:

@@ -209,7 +209,8 @@ class AttemptPage:
 
 @dataclass(frozen=True)
 class DayProgress:
-    """A day of practice, trained or probe phrases apart (UTC days)."""
+    """A day of practice, trained or probe phrases apart: a calendar day in the local zone
+    :meth:`Store.progress` was asked for (see :mod:`mitpractice.days`)."""
 
     day: date
     probe: bool

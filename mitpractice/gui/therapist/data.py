@@ -1,6 +1,7 @@
-"""The workspace's Data menu: report, CSV, backup, restore and bundles, over the core's own
-functions (:mod:`mitpractice.reports`, :mod:`mitpractice.store.backup`,
-:mod:`mitpractice.store.bundle`) so the workspace and the command line make the same files.
+"""The workspace's Data menu: report, CSV, backup, restore and bundles, and the review's export
+of one attempt to Praat, over the core's own functions (:mod:`mitpractice.reports`,
+:mod:`mitpractice.store.backup`, :mod:`mitpractice.store.bundle`) so the workspace and the
+command line make the same files.
 
 Each action takes its path (and passphrase) as arguments; without them it asks with a file
 dialog. The questions are asked on the GUI thread; the writing itself (a backup holds every
@@ -18,14 +19,13 @@ cancelled or refused.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QLineEdit, QMessageBox, QProgressBar
 
-from mitpractice.errors import MitpracticeError
+from mitpractice import days as local_days
 from mitpractice.gui.workers import Task, failure_text, run_in_thread
 
 #: Shortest bundle passphrase accepted here: bundles travel by e-mail and USB stick.
@@ -35,7 +35,7 @@ MIN_PASSPHRASE = 8
 class DataActions(QObject):
     """The Data menu of one :class:`~mitpractice.gui.therapist.window.Workspace`."""
 
-    #: An action ended: its name (``report``, ``csv``, ``backup``, ``restore``,
+    #: An action ended: its name (``report``, ``csv``, ``praat``, ``backup``, ``restore``,
     #: ``bundle-export``, ``bundle-import``) and what it made, or None when it failed.
     finished = Signal(str, object)
 
@@ -163,7 +163,7 @@ class DataActions(QObject):
             and progress.patient.id == self.w.patient.id
         ):
             since, until = progress.period.first, progress.period.last
-        today = datetime.now(UTC).date()
+        today = local_days.today()  # the day on the therapist's calendar
         path = path or self._save_path(
             self.w.tr("Save the report"), f"{self._slug()}-{today}.pdf", self.w.tr("PDF (*.pdf)")
         )
@@ -200,21 +200,30 @@ class DataActions(QObject):
         )
 
     def textgrid(self, attempt_id: str, folder: str | None = None):
-        """An attempt's audio (WAV) and a Praat TextGrid beside it."""
+        """An attempt's audio (WAV) and a Praat TextGrid beside it (the review's Praat button).
+
+        The recording is read from the store (perhaps a clinic's server across the network) and
+        decoded, and two files are written, so this runs on the thread pool like the other
+        exports; :attr:`finished` brings the :class:`~mitpractice.reports.textgrid.PraatFiles`.
+        """
         from mitpractice.reports.textgrid import export_attempt
 
+        if self._waiting():
+            return None
         folder = folder or QFileDialog.getExistingDirectory(self.w, self.w.tr("Folder for the Praat files"))
         if not folder:
             return None
-        try:
-            files = export_attempt(self.store, attempt_id, folder)
-        except MitpracticeError as exc:
-            self._error(self.w.tr("Praat"), str(exc))
-            return None
-        self._say(
-            self.w.tr("Written %1 and %2").replace("%1", files.wav.name).replace("%2", files.textgrid.name)
+        store = self.store
+        return self._run(
+            "praat",
+            self.w.tr("Praat"),
+            self.w.tr("Writing the Praat files…"),
+            lambda: export_attempt(store, attempt_id, folder),
+            lambda files: self.w.tr("Written %1 and %2 in %3")
+            .replace("%1", files.wav.name)
+            .replace("%2", files.textgrid.name)
+            .replace("%3", str(files.wav.parent)),
         )
-        return files
 
     def backup(self, path: str | None = None):
         """Everything (database and audio) in one archive."""
@@ -222,7 +231,7 @@ class DataActions(QObject):
 
         if self._waiting():
             return None
-        today = datetime.now(UTC).date()
+        today = local_days.today()  # the day on the therapist's calendar
         path = path or self._save_path(
             self.w.tr("Back up everything"), f"mitpractice-backup-{today}.zip", self.w.tr("Backups (*.zip)")
         )
@@ -265,7 +274,7 @@ class DataActions(QObject):
             self.w.tr("Restoring the backup…"),
             lambda: restore(store, path, force=force),
             lambda summary: self.w.tr("Restored the backup of %1").replace(
-                "%1", f"{summary.created_at:%Y-%m-%d %H:%M}"
+                "%1", local_days.format_local(summary.created_at)
             ),
             changes_screens=True,
             after=lambda _summary: self.w.reload_patients(),

@@ -12,7 +12,7 @@ step reached and the scores, and per week the totals.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mitpractice import days as local_days
 from mitpractice.gui.widgets.charts import ProgressCharts
 from mitpractice.gui.workers import run_in_thread
 from mitpractice.reports.report import Report, build_report
@@ -171,7 +172,7 @@ class ProgressPage(QWidget):
             self._fill(self.weeks, [])
             return
         days = self.period.currentData()
-        today = datetime.now(UTC).date()
+        today = local_days.today()  # the therapist's calendar day
         since = None if days is None else today - timedelta(days=days - 1)
         self._asked = (self.patient.id, since, today)
         asked, store = self._asked, self.store
@@ -195,8 +196,9 @@ class ProgressPage(QWidget):
             .replace("%6", trained)
             .replace("%7", probe)
         )
-        self.totals.setToolTip(str(r.period))
-        self.period.setToolTip(str(r.period))
+        period = self.tr("%1 (days in %2)").replace("%1", str(r.period)).replace("%2", r.zone)
+        self.totals.setToolTip(period)
+        self.period.setToolTip(period)
         self.charts.set_data(r.progress)
         fmt = lambda v: "—" if v is None else f"{v:.0f}"  # noqa: E731
         self._fill(

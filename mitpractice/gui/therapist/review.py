@@ -10,7 +10,7 @@ score, write a note and flag the attempt.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mitpractice import days as local_days
 from mitpractice.errors import MitpracticeError
 from mitpractice.gui.therapist.attempts_model import AttemptTableModel
 from mitpractice.gui.widgets import palette
@@ -357,9 +358,8 @@ class ReviewPage(QWidget):
 
     def query(self) -> AttemptQuery:
         def day(edit: QDateEdit, extra: int = 0) -> datetime:
-            d = edit.date()
-            local = datetime(d.year(), d.month(), d.day()).astimezone()
-            return (local + timedelta(days=extra)).astimezone(UTC)
+            d = edit.date()  # a day on the therapist's calendar (a DST day is 23 or 25 hours)
+            return local_days.day_start(date(d.year(), d.month(), d.day()) + timedelta(days=extra))
 
         chosen = self.phrase.currentData()
         return AttemptQuery(
@@ -411,7 +411,7 @@ class ReviewPage(QWidget):
 
     def _title(self, a: Attempt) -> str:
         text = self.model.texts.get((a.set_id, a.phrase_id), a.phrase_id)
-        when = a.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = local_days.format_local(a.started_at)  # with the zone: AEDT, EST
         scores = (
             self.tr("not scored")
             if a.overall is None
@@ -455,6 +455,9 @@ class ReviewPage(QWidget):
         ):
             w.setEnabled(on)
         self.override.setEnabled(on and self.override_on.isChecked())
+        data = getattr(self.workspace, "data", None)
+        if data is not None and data.running == "praat":
+            self.praat_button.setEnabled(False)  # until the files being written are done
 
     def save_review(self) -> None:
         row = self.table.currentIndex().row()
@@ -475,8 +478,22 @@ class ReviewPage(QWidget):
         self.status.setText(self.tr("Saved."))
 
     def to_praat(self, folder: str | None = None):
+        """The chosen attempt's WAV and TextGrid, written on the thread pool (the Data menu's
+        runner): the Praat button is greyed until the files are written or the error shown."""
         attempt = self.model.attempt(self.table.currentIndex().row())
-        return None if attempt is None else self.workspace.data.textgrid(attempt.id, folder)
+        if attempt is None:
+            return None
+        task = self.workspace.data.textgrid(attempt.id, folder)
+        if task is not None:
+            self.praat_button.setEnabled(False)
+            self.praat_button.setText(self.tr("Writing…"))
+        return task
+
+    def data_finished(self, name: str, _made) -> None:
+        """A Data action ended (the workspace connects it): the Praat button comes back."""
+        if name == "praat":
+            self.praat_button.setText(self.tr("Praat…"))
+            self.praat_button.setEnabled(self.detail is not None)
 
     # ------------------------------------------------------------------ sound
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -97,6 +97,7 @@ class Workspace(QMainWindow):
         from mitpractice.gui.therapist.data import DataActions
 
         self.data = DataActions(self)
+        self.data.finished.connect(self.pages["review"].data_finished)
         menu = self.data.menu = self.menuBar().addMenu(self.tr("&Data"))
         for text, slot, keys in (
             (self.tr("PDF &report of the patient…"), lambda: self.data.report(), "Ctrl+P"),
