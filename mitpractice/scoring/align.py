@@ -23,9 +23,16 @@ several starting guesses (each of the first pieces as the first or second note, 
 last as the end; the levels either way round). Costs are in beats of the fitted tempo, so an
 attempt at any steady tempo is aligned alike.
 
+A syllable is one vowel: a group of pieces with the voice stopping between two vowels costs
+as much as a syllable left out (:func:`restarts`). When the attempt lies on one note, the
+target's own notes, the patient's register, weakly settle which syllable a note is
+(:func:`register_prior`).
+
 :func:`find_syllables` ties the step together: pieces, alignment, then pieces cut where the
 fitted tempo puts a syllable that was sung legato into its neighbour on the same note
-(:func:`split_at_missing`), and the unmatched singing reported as :class:`Extra` segments.
+(:func:`split_at_missing`), then sounds read as a syllable sung again, taken out with the
+time they took (:func:`read_repeats`), and the unmatched singing reported as :class:`Extra`
+segments.
 """
 
 from __future__ import annotations
