@@ -77,6 +77,10 @@ MERGE_GAP_COST, FLICKER_S, PAUSE_MERGE_COST = 1.0, 0.12, 0.5
 #: Pieces before the first note or after the last (a false start, a comment) cost this
 #: fraction of ``EXTRA_COST`` to leave unmatched.
 OUTSIDE_FACTOR = 0.5
+#: ...but only when a pause of at least this long (s) lies between them and the phrase: a
+#: patient who starts again breaks off first; singing that runs on into the phrase at its own
+#: pace, with no more than the stop of a consonant between (about 0.1 s), is part of it.
+FALSE_START_PAUSE_S = 0.3
 #: ...after the last note, this fraction: a patient starts again (a false start) far more often
 #: than he sings on after the phrase has ended (a remark, the last syllable said again), so a
 #: reading that leaves the attempt's end unsung, rather than its beginning, is the less likely.
@@ -321,7 +325,16 @@ def _dp(
     outside = extra * OUTSIDE_FACTOR
     runs_on = np.zeros(m + 1, dtype=bool)  # piece j - 1 runs on into piece j without a pause
     runs_on[1:m] = p_on[1:] - p_off[:-1] <= FLICKER_S
-    lead_touch = np.where(runs_on, np.append(0.0, extra - outside), 0.0)  # last piece left before j
+    # A false start is broken off: the singing before piece j that runs on into it without a
+    # pause of FALSE_START_PAUSE_S is part of the attempt, left out at the full cost.
+    broken = np.zeros(m + 1, dtype=bool)
+    broken[1:m] = p_on[1:] - p_off[:-1] >= FALSE_START_PAUSE_S
+    broken[m] = True
+    segment = np.cumsum(broken)  # pieces k < j in j's segment have no pause between them and j
+    excess = np.concatenate([[0.0], np.cumsum(extra - outside)])
+    start_of = np.maximum.accumulate(np.where(broken, np.arange(m + 1), 0))
+    lead_touch = excess - excess[start_of]
+    del segment
     tail_touch = np.where(runs_on, np.append(extra - outside, 0.0), 0.0)  # first piece left from j
 
     # Matching note i to pieces j..j+d: onset and end costs (per layer), merge and level costs.
@@ -889,7 +902,8 @@ def repeat_candidates(
 
 def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment) -> bool:
     """Whether the reading shows what a syllable sung again leaves behind: a note not sung, a
-    jump in time, a syllable made of two sounds, or a clear sound inside the phrase left out.
+    jump in time, a syllable made of two sounds, or a clear sound inside the phrase left out
+    (or before it, running on into it without the pause of a false start).
     A reading with none of these has nothing a repeat could explain better."""
     groups = alignment.groups
     if any(g is None for g in groups) or alignment.jump:
@@ -902,7 +916,10 @@ def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, ali
     matched = np.zeros(len(pieces), dtype=bool)
     for g in groups:
         matched[g[0] : g[1]] = True
-    inside = range(groups[0][1], groups[-1][0])
+    begin = groups[0][0]  # singing before the phrase that was not broken off is left out too
+    while begin > 0 and pieces[begin].onset_s - pieces[begin - 1].offset_s < FALSE_START_PAUSE_S:
+        begin -= 1
+    inside = [*range(begin, groups[0][0]), *range(groups[0][1], groups[-1][0])]
     return any(not matched[k] and salience[k] >= EXTRA_MIN_SALIENCE
                and pieces[k].offset_s - pieces[k].onset_s >= EXTRA_MIN_S for k in inside)
 
@@ -973,9 +990,17 @@ def read_repeats(
             moved.append(Piece(start=pieces[j].start, stop=pieces[j].stop, onset_s=pieces[j].onset_s - shift,
                                offset_s=pieces[j].offset_s - shift))
             shift_at.append(shift)
-        seed = replace(alignment, jump=0.0, after_jump=())  # the times before the repeat are kept
-        found = align_pieces(moved, pitch[keep], onsets, durations, beat_s, salience[keep], levels,
-                             seed=seed, register=register)
+        # from the fit so far (the times before the repeat are kept), and from the attempt's first
+        # clear sound as the phrase's start (the fit so far may have taken it for a false start)
+        found = None
+        first_clear = next((p.onset_s for p, c in zip(moved, salience[keep], strict=True)
+                            if c >= EXTRA_MIN_SALIENCE), moved[0].onset_s)
+        for t0 in {alignment.t0, first_clear - alignment.scale * float(onsets[0])}:
+            seed = replace(alignment, t0=t0, jump=0.0, after_jump=())
+            again = align_pieces(moved, pitch[keep], onsets, durations, beat_s, salience[keep], levels,
+                                 seed=seed, register=register)
+            if found is None or again.cost < found.cost:
+                found = again
         cost = found.cost + extra_cost(out)
         groups = tuple(None if g is None else (int(keep[g[0]]), int(keep[g[1] - 1]) + 1)
                        for g in found.groups)
