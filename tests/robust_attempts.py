@@ -207,3 +207,24 @@ def run_together(set_id: str, phrase_id: str, low: str, window_s: float = 0.08) 
     sounding = env > 0.05 * env.max()
     flat = np.where(sounding, y / np.maximum(env, 1e-9) * np.median(env[sounding]), y)
     return Take((0.3 * flat / np.max(np.abs(flat))).astype(np.float32), sr, take.melody)
+
+
+def alone(set_id: str, phrase_id: str, low: str, index: int, lead_s: float = 0.6,
+          tail_s: float = 0.6) -> Take:
+    """Only syllable ``index`` sung, ``lead_s`` of silence before its consonants and ``tail_s``
+    after it (one syllable of a short phrase: the patient stops, or starts late)."""
+    t, melody = target(set_id, phrase_id, low)
+    a, b = bounds(t, index, VOWEL_LEAD_S)
+    y = np.concatenate([_silence(t.sr, lead_s), _faded(t.audio[a:b], t.sr), _silence(t.sr, tail_s)])
+    return Take(y, t.sr, melody, missing=tuple(i for i in range(len(melody.notes)) if i != index))
+
+
+def false_start_and_repeat(set_id: str, phrase_id: str, low: str, syllables: int, index: int,
+                           pause_s: float = 0.8) -> Take:
+    """The first ``syllables`` sung, a pause, then the whole phrase with syllable ``index``
+    sung twice (:func:`repeated`): two additions in one attempt."""
+    t, melody = target(set_id, phrase_id, low)
+    _, b = bounds(t, syllables - 1)
+    again = repeated(set_id, phrase_id, low, index)
+    y = np.concatenate([_faded(t.audio[:b], t.sr), _silence(t.sr, pause_s), again.y])
+    return Take(y, t.sr, melody, extra_kind="false_start")

@@ -23,16 +23,23 @@ several starting guesses (each of the first pieces as the first or second note, 
 last as the end; the levels either way round). Costs are in beats of the fitted tempo, so an
 attempt at any steady tempo is aligned alike.
 
+A syllable is one vowel: a group of pieces with the voice stopping between two vowels costs
+as much as a syllable left out (:func:`restarts`). When the attempt lies on one note, the
+target's own notes, the patient's register, weakly settle which syllable a note is
+(:func:`register_prior`).
+
 :func:`find_syllables` ties the step together: pieces, alignment, then pieces cut where the
 fitted tempo puts a syllable that was sung legato into its neighbour on the same note
-(:func:`split_at_missing`), and the unmatched singing reported as :class:`Extra` segments.
+(:func:`split_at_missing`), then sounds read as a syllable sung again, taken out with the
+time they took (:func:`read_repeats`), and the unmatched singing reported as :class:`Extra`
+segments.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -70,6 +77,14 @@ MERGE_GAP_COST, FLICKER_S, PAUSE_MERGE_COST = 1.0, 0.12, 0.5
 #: Pieces before the first note or after the last (a false start, a comment) cost this
 #: fraction of ``EXTRA_COST`` to leave unmatched.
 OUTSIDE_FACTOR = 0.5
+#: ...but only when a pause of at least this long (s) lies between them and the phrase: a
+#: patient who starts again breaks off first; singing that runs on into the phrase at its own
+#: pace, with no more than the stop of a consonant between (about 0.1 s), is part of it.
+FALSE_START_PAUSE_S = 0.3
+#: ...after the last note, this fraction: a patient starts again (a false start) far more often
+#: than he sings on after the phrase has ended (a remark, the last syllable said again), so a
+#: reading that leaves the attempt's end unsung, rather than its beginning, is the less likely.
+AFTER_FACTOR = 0.75
 #: At most this many pieces make one syllable.
 MAX_MERGE = 10
 #: Shortest sound (s) that can be a whole syllable: a sung syllable, even fast, lasts a
@@ -129,6 +144,24 @@ EXTRA_JOIN_S = 0.35
 #: An extra segment between two syllables within this many semitones of a neighbour, and
 #: touching it (gap under ``EXTRA_JOIN_S``), is that syllable sung again.
 REPEAT_ST = 1.0
+#: The voice stopped and started again inside a group of pieces when they are this far apart
+#: (s): longer than the tracker's dropouts that segmentation closes (30 ms), as long as the
+#: shortest consonant between two syllables...
+RESTART_GAP_S = 0.04
+#: ...and a vowel (at least ``EXTRA_MIN_S``) was sung on either side of the stop: that is two
+#: syllables, and reading them as one (a syllable sung twice taken for one long note) costs
+#: what leaving a beat-long syllable out costs.
+RESTART_COST = EXTRA_COST
+#: When the attempt lies on one note (one syllable of "thank you"), what the tune would settle
+#: is settled by the patient's register, the target's own notes, for at most this cost per
+#: syllable: a fifth of a missing syllable, a tie-breaker only (a patient may sing in any key).
+REGISTER_COST = 0.2
+#: A syllable sung again is sung at the attempt's pace: it lasts at least this many beats of
+#: the fitted tempo (the rhythm's limit of a clipped note); a shorter sound between two
+#: stops inside a long note is the voice breaking or a slur.
+REPEAT_MIN_BEATS = 0.5
+#: At most this many syllables sung again are looked for in one attempt.
+MAX_REPEATS = 2
 
 
 @dataclass(frozen=True)
@@ -151,6 +184,11 @@ class Alignment:
         Seconds by which the notes after the one jump come later (negative: earlier).
     after_jump : tuple of bool
         Per note, whether it comes after the jump (empty: no jump).
+    shifts : tuple of float
+        Per note, seconds by which it comes later for the syllables sung again before it
+        (the time they took, see :func:`read_repeats`; empty: none).
+    repeats : tuple of int
+        Indices of the pieces read as syllables sung again.
     """
 
     groups: tuple[tuple[int, int] | None, ...]
@@ -161,12 +199,16 @@ class Alignment:
     high: float | None = None
     jump: float = 0.0
     after_jump: tuple[bool, ...] = ()
+    shifts: tuple[float, ...] = ()
+    repeats: tuple[int, ...] = ()
 
     def onset_times(self, onsets: np.ndarray) -> np.ndarray:
-        """Where the fitted tempo (and jump) put the target onsets in the attempt (s)."""
+        """Where the fitted tempo (and jump, and repeats) put the target onsets in the attempt (s)."""
         times = self.t0 + self.scale * np.asarray(onsets, dtype=float)
         if self.after_jump:
             times = times + self.jump * np.asarray(self.after_jump, dtype=float)
+        if self.shifts:
+            times = times + np.asarray(self.shifts, dtype=float)
         return times
 
 
@@ -217,6 +259,30 @@ def level_cost(distance: np.ndarray) -> np.ndarray:
     return LEVEL_COST * np.minimum((excess / LEVEL_SPAN_ST) ** 2, 1.0)
 
 
+def restarts(p_on: np.ndarray, p_off: np.ndarray, last: np.ndarray, gap_s: np.ndarray) -> np.ndarray:
+    """Cost of every group of pieces (first piece ``j``, ``d + 1`` pieces, its last piece
+    ``last[j, d]``) for the stops of the voice inside it with a vowel sung on either side
+    (:data:`RESTART_GAP_S`, :data:`RESTART_COST`): a group is one syllable, one vowel.
+
+    Examples
+    --------
+    >>> on, off = np.array([0.0, 0.5, 1.05]), np.array([0.45, 1.0, 1.5])
+    >>> last = np.array([[0, 1, 2], [1, 2, 2], [2, 2, 2]])
+    >>> gaps = np.maximum(0.0, on[last] - off[np.maximum(last - 1, 0)])
+    >>> restarts(on, off, last, gaps)[0].tolist()  # 0.05 s stops between three vowels
+    [0.0, 1.0, 2.0]
+    """
+    m, depth = last.shape
+    first = np.arange(m)[:, None]
+    stop = (gap_s >= RESTART_GAP_S) & (p_off[np.maximum(last - 1, 0)] - p_on[first] >= EXTRA_MIN_S)
+    stop[:, 0] = False
+    out = np.zeros((m, depth))
+    for d in range(1, depth):  # a stop before piece j + d counts in every group ending at or after
+        after = p_off[last[:, d:]] - p_on[last[:, d]][:, None] >= EXTRA_MIN_S
+        out[:, d:] += RESTART_COST * (stop[:, d][:, None] & after)
+    return out
+
+
 def _dp(
     pieces: list[Piece],
     pitch: np.ndarray,
@@ -228,16 +294,22 @@ def _dp(
     scale: float,
     want: np.ndarray,
     jump: float = 0.0,
+    prior: np.ndarray | None = None,
+    restart: np.ndarray | None = None,
 ) -> tuple[float, tuple[tuple[int, int] | None, ...], tuple[bool, ...]]:
     """Best ordered assignment of pieces to notes for one tempo and two levels.
 
-    ``want`` is the pitch expected of each note (NaN: any). With ``jump`` (s) the programme
-    may, once, for :data:`JUMP_COST`, move the expected times of all later notes by ``jump``:
-    a hesitation or something sung in between (later), or a syllable left out with the rest
-    moved up (earlier). The table ``cost[layer, i, j]`` is the cheapest way to account for
-    notes ``< i`` with pieces ``< j``, before (layer 0) or after (layer 1) the jump. Each row
-    is computed at once with numpy: arrivals from the row above (a note missing, or matched
-    to pieces ``j..k-1``), then pieces left unmatched along the row, a running minimum.
+    ``want`` is the pitch expected of each note (NaN: any); ``prior`` an extra cost of each
+    (note, piece), weighted by the piece's length in its group (:func:`register_prior`);
+    ``restart`` the :func:`restarts` of the pieces, if already known (they do not depend on
+    the tempo).
+    With ``jump`` (s) the programme may, once, for :data:`JUMP_COST`, move the expected times
+    of all later notes by ``jump``: a hesitation or something sung in between (later), or a
+    syllable left out with the rest moved up (earlier). The table ``cost[layer, i, j]`` is
+    the cheapest way to account for notes ``< i`` with pieces ``< j``, before (layer 0) or
+    after (layer 1) the jump. Each row is computed at once with numpy: arrivals from the row
+    above (a note missing, or matched to pieces ``j..k-1``), then pieces left unmatched along
+    the row, a running minimum.
     Returns the cost, the groups and, per note, whether it comes after the jump (empty if
     the jump was not taken).
     """
@@ -253,7 +325,16 @@ def _dp(
     outside = extra * OUTSIDE_FACTOR
     runs_on = np.zeros(m + 1, dtype=bool)  # piece j - 1 runs on into piece j without a pause
     runs_on[1:m] = p_on[1:] - p_off[:-1] <= FLICKER_S
-    lead_touch = np.where(runs_on, np.append(0.0, extra - outside), 0.0)  # last piece left before j
+    # A false start is broken off: the singing before piece j that runs on into it without a
+    # pause of FALSE_START_PAUSE_S is part of the attempt, left out at the full cost.
+    broken = np.zeros(m + 1, dtype=bool)
+    broken[1:m] = p_on[1:] - p_off[:-1] >= FALSE_START_PAUSE_S
+    broken[m] = True
+    segment = np.cumsum(broken)  # pieces k < j in j's segment have no pause between them and j
+    excess = np.concatenate([[0.0], np.cumsum(extra - outside)])
+    start_of = np.maximum.accumulate(np.where(broken, np.arange(m + 1), 0))
+    lead_touch = excess - excess[start_of]
+    del segment
     tail_touch = np.where(runs_on, np.append(extra - outside, 0.0), 0.0)  # first piece left from j
 
     # Matching note i to pieces j..j+d: onset and end costs (per layer), merge and level costs.
@@ -275,7 +356,8 @@ def _dp(
             + MERGE_BACKGROUND_COST * (1.0 - salience[last]) + PAUSE_MERGE_COST * (gap_s > FLICKER_S))
     join[:, 0] = 0.0
     long_enough = p_off[last] - p_on[:, None] >= MIN_SYLLABLE_S
-    merge = np.where(valid & long_enough, np.cumsum(join, axis=1), np.inf)
+    merged = np.cumsum(join, axis=1) + (restarts(p_on, p_off, last, gap_s) if restart is None else restart)
+    merge = np.where(valid & long_enough, merged, np.inf)
     cum_dur = np.concatenate([[0.0], np.cumsum(dur)])
     group_dur = cum_dur[last + 1] - cum_dur[:m, None]
     # group (j, d) ends before piece k = j + d + 1; for each k, the groups that end there
@@ -297,12 +379,16 @@ def _dp(
     for value in np.unique(want[np.isfinite(want)]):  # each piece's level cost, by length
         cum = np.concatenate([[0.0], np.cumsum(dur * level_cost(octave_distance(pitch, value)))])
         level[want == value] = (cum[last + 1] - cum[:m, None]) / group_dur
+    if prior is not None:
+        for i in range(n):
+            cum = np.concatenate([[0.0], np.cumsum(dur * prior[i])])
+            level[i] += (cum[last + 1] - cum[:m, None]) / group_dur
     match = []
     for layer in range(layers):
         full = on_cost[layer][:, :, None] + merge[None] + end_cost[layer][:, last] + level
         match.append(np.where(ok[None], full[:, starts_c, ds], np.inf))
     runs = np.zeros((3, m + 1))  # running cost of leaving pieces out: before, inside, after
-    np.cumsum(np.stack([outside, extra, outside]), axis=1, out=runs[:, 1:])
+    np.cumsum(np.stack([outside, extra, extra * AFTER_FACTOR]), axis=1, out=runs[:, 1:])
     for i in range(n + 1):
         run = runs[0 if i == 0 else 2 if i == n else 1]
         for layer in range(layers):
@@ -474,6 +560,30 @@ def _starts(
     return guesses
 
 
+def register_prior(pitch: np.ndarray, register: np.ndarray, is_high: np.ndarray) -> np.ndarray | None:
+    """Cost of taking each piece (columns) for each note (rows) by the patient's register.
+
+    The target is set in the patient's own key, so a lone note sung where the target's high
+    note lies is more likely a high syllable than a low one. The cost grows from 0, for a
+    piece nearer (octaves folded) its note's target pitch than the other mark's, to
+    :data:`REGISTER_COST` for one a whole step (the target's interval) nearer the other.
+    ``None`` when the target has only one mark.
+
+    Examples
+    --------
+    >>> prior = register_prior(np.array([51.0, 48.2]), np.array([51.0, 48.0]), np.array([True, False]))
+    >>> prior.round(2).tolist()  # rows: the H note, the L note; columns: a high piece, a low one
+    [[0.0, 0.17], [0.2, 0.0]]
+    """
+    if is_high.all() or not is_high.any():
+        return None
+    high, low = float(np.median(register[is_high])), float(np.median(register[~is_high]))
+    step = max(abs(high - low), 1.0)
+    own = octave_distance(pitch[None, :], register[:, None])
+    other = octave_distance(pitch[None, :], np.where(is_high, low, high)[:, None])
+    return REGISTER_COST * np.clip((own - other) / step, 0.0, 1.0)
+
+
 def tempo_prior(scale: float) -> float:
     """Cost of a fitted tempo: small near the target's, growing fast outside the expected range.
 
@@ -503,6 +613,7 @@ def align_pieces(
     salience: np.ndarray | None = None,
     levels: str | None = None,
     seed: Alignment | None = None,
+    register: np.ndarray | None = None,
 ) -> Alignment:
     """Match pieces to target notes in order, fitting one steady tempo and the two levels.
 
@@ -523,6 +634,10 @@ def align_pieces(
         The notes' ``"H"``/``"L"`` marks; without them the pitch settles nothing.
     seed : Alignment, optional
         A fit of nearly the same pieces (before a cut) to start from instead of the guesses.
+    register : np.ndarray, optional
+        The target's own pitch of each note (MIDI numbers, the patient's register): when the
+        attempt lies on one note, a weak tie-breaker on which syllable it is
+        (:func:`register_prior`).
 
     Returns
     -------
@@ -538,14 +653,22 @@ def align_pieces(
         return Alignment(groups=(None,) * n, t0=0.0, scale=1.0, cost=MISSING_COST * n)
     is_high = np.array([lv == "H" for lv in levels]) if levels else np.zeros(n, dtype=bool)
     level_guesses = _level_guesses(pieces, pitch, salience) if levels else [(math.nan, math.nan)]
+    prior = None
+    if register is not None and levels and len(level_guesses) == 1:  # one note sung: the tune cannot tell
+        prior = register_prior(pitch, np.asarray(register, dtype=float), is_high)
     solved: dict[tuple[float, ...], Alignment] = {}
+    p_on, p_off = np.array([p.onset_s for p in pieces]), np.array([p.offset_s for p in pieces])
+    last = np.minimum(np.arange(len(pieces))[:, None] + np.arange(min(MAX_MERGE, len(pieces)))[None, :],
+                      len(pieces) - 1)
+    restart = restarts(p_on, p_off, last, np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)]))
 
     def solve(t0: float, scale: float, low: float, high: float, jump: float = 0.0) -> Alignment:
         """The DP for one tempo, levels and jump; guesses often refit to the same, each solved once."""
         key = (round(t0, 4), round(scale, 4), round(low, 2), round(high, 2), round(jump, 3))
         if key not in solved:
             want = np.where(is_high, high, low)
-            cost, groups, after = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale, want, jump)
+            cost, groups, after = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale, want, jump,
+                                      prior, restart)
             cost += tempo_prior(scale) + start_prior(t0, scale * beat_s)
             solved[key] = Alignment(
                 groups=groups, t0=t0, scale=scale, cost=cost, low=low if levels else None,
@@ -677,8 +800,10 @@ def extra_segments(
     runs: list[list[int]] = []
     attached = _attached(pieces, pitch, matched, range(len(pieces)))
     attached |= _attached(pieces, pitch, matched, range(len(pieces) - 1, -1, -1))
+    repeats = set(alignment.repeats)  # read as sung again: always extra, whatever their length
+    attached[list(repeats)] = False
     for k, p in enumerate(pieces):
-        if matched[k] or attached[k] or salience[k] < EXTRA_MIN_SALIENCE:
+        if matched[k] or attached[k] or (salience[k] < EXTRA_MIN_SALIENCE and k not in repeats):
             continue
         if runs and runs[-1][-1] == k - 1 and p.onset_s - pieces[k - 1].offset_s < EXTRA_JOIN_S:
             runs[-1].append(k)
@@ -687,12 +812,17 @@ def extra_segments(
     out = []
     for run in runs:
         a, b = pieces[run[0]], pieces[run[-1]]
-        if max(pieces[k].offset_s - pieces[k].onset_s for k in run) < EXTRA_MIN_S:
+        again = bool(repeats & set(run))
+        if max(pieces[k].offset_s - pieces[k].onset_s for k in run) < EXTRA_MIN_S and not again:
             continue
         before = owner[: run[0]][matched[: run[0]]]
+        if again:
+            out.append(Extra(onset_s=a.onset_s, offset_s=b.offset_s, kind="repeat"))
+            continue
         if len(before) and before[-1] + 1 < len(groups):
             i = int(before[-1])
-            slot_end = alignment.t0 + alignment.scale * onsets[i + 1] + (alignment.jump if after[i] else 0.0)
+            slot_end = (alignment.t0 + alignment.scale * onsets[i + 1] + (alignment.jump if after[i] else 0.0)
+                        + (alignment.shifts[i] if alignment.shifts else 0.0))
             if b.offset_s <= slot_end:
                 continue  # within the slot of the syllable before it
         kind = "extra"
@@ -711,8 +841,184 @@ def extra_segments(
     return tuple(out)
 
 
+def sounds(pieces: list[Piece], pitch: np.ndarray) -> list[list[int]]:
+    """The attempt's sounds: runs of pieces without a stop of the voice between them (gaps
+    under :data:`RESTART_GAP_S`), cut where the note changes between two pieces of at least
+    :data:`MIN_SYLLABLE_S` (more than :data:`REPEAT_ST` apart; the short pieces between go
+    with the later one, as its consonant or scoop). A syllable the tracker cut at a scoop or
+    a dip is one sound.
+
+    Examples
+    --------
+    >>> p = [Piece(0, 40, 0.0, 0.4), Piece(40, 80, 0.4, 0.8), Piece(90, 130, 0.9, 1.3),
+    ...      Piece(130, 135, 1.3, 1.35), Piece(135, 170, 1.35, 1.7)]
+    >>> sounds(p, np.array([48.0, 48.2, 48.1, 49.5, 51.0]))
+    [[0, 1], [2], [3, 4]]
+    """
+    out: list[list[int]] = []
+    ref = -1  # the last long piece of the current sound
+    for k, p in enumerate(pieces):
+        long = p.offset_s - p.onset_s >= MIN_SYLLABLE_S
+        if not out or p.onset_s - pieces[k - 1].offset_s >= RESTART_GAP_S:
+            out.append([k])
+        elif long and ref >= 0 and float(octave_distance(pitch[k], pitch[ref])) > REPEAT_ST:
+            tail = [j for j in out[-1] if j > ref]  # short pieces after the last long one
+            del out[-1][len(out[-1]) - len(tail):]
+            out.append([*tail, k])
+        else:
+            out[-1].append(k)
+        if long:
+            ref = k
+        elif len(out[-1]) == 1:
+            ref = -1
+    return out
+
+
+def repeat_candidates(
+    pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment, beat_s: float
+) -> list[list[int]]:
+    """Sounds (:func:`sounds`) that may be a syllable sung again: a clear vowel (at least
+    :data:`EXTRA_MIN_S` and :data:`REPEAT_MIN_BEATS` long, a piece :data:`EXTRA_MIN_SALIENCE`
+    clear) on the pitch of the
+    clear sound just before it (within :data:`REPEAT_ST`, their longest pieces), inside the
+    phrase (after its first sung syllable, before its last one), not already left out."""
+    groups = [g for g in alignment.groups if g is not None]
+    if len(groups) < 2:
+        return []
+    first, last = groups[0][1], groups[-1][0]
+    excluded = set(alignment.repeats)
+
+    def longest(run: list[int]) -> int:
+        return max(run, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
+
+    shortest = max(EXTRA_MIN_S, REPEAT_MIN_BEATS * alignment.scale * beat_s)
+    clear = [run for run in sounds(pieces, pitch) if not excluded & set(run)
+             and max(salience[k] for k in run) >= EXTRA_MIN_SALIENCE
+             and pieces[run[-1]].offset_s - pieces[run[0]].onset_s >= shortest]
+    return [b for a, b in itertools.pairwise(clear)
+            if first <= b[0] and b[-1] < last
+            and float(octave_distance(pitch[longest(a)], pitch[longest(b)])) <= REPEAT_ST]
+
+
+def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment) -> bool:
+    """Whether the reading shows what a syllable sung again leaves behind: a note not sung, a
+    jump in time, a syllable made of two sounds, or a clear sound inside the phrase left out
+    (or before it, running on into it without the pause of a false start).
+    A reading with none of these has nothing a repeat could explain better."""
+    groups = alignment.groups
+    if any(g is None for g in groups) or alignment.jump:
+        return True
+    where = np.zeros(len(pieces), dtype=int)
+    for n, run in enumerate(sounds(pieces, pitch)):
+        where[run] = n
+    if any(len(set(where[g[0] : g[1]].tolist())) > 1 for g in groups):
+        return True
+    matched = np.zeros(len(pieces), dtype=bool)
+    for g in groups:
+        matched[g[0] : g[1]] = True
+    begin = groups[0][0]  # singing before the phrase that was not broken off is left out too
+    while begin > 0 and pieces[begin].onset_s - pieces[begin - 1].offset_s < FALSE_START_PAUSE_S:
+        begin -= 1
+    inside = [*range(begin, groups[0][0]), *range(groups[0][1], groups[-1][0])]
+    return any(not matched[k] and salience[k] >= EXTRA_MIN_SALIENCE
+               and pieces[k].offset_s - pieces[k].onset_s >= EXTRA_MIN_S for k in inside)
+
+
+def _copies_a_syllable(pieces: list[Piece], pitch: np.ndarray, groups: tuple, run: list[int]) -> bool:
+    """Whether the sound just before or just after ``run`` is read as one whole syllable on
+    its note (within :data:`REPEAT_ST`; the one sung twice): a repeat is a copy of a
+    neighbouring syllable, not of part of a long sound that the reading shares among notes."""
+    owner = np.full(len(pieces), -1)
+    for i, g in enumerate(groups):
+        if g is not None:
+            owner[g[0] : g[1]] = i
+    def note_of(run: list[int]) -> float:
+        return float(pitch[max(run, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)])
+
+    all_sounds = sounds(pieces, pitch)
+    at = next(n for n, snd in enumerate(all_sounds) if run[0] in snd)
+    for n in (at - 1, at + 1):
+        if 0 <= n < len(all_sounds) and not set(all_sounds[n]) & set(run):
+            notes = {int(owner[k]) for k in all_sounds[n] if owner[k] >= 0}
+            if len(notes) == 1 and float(octave_distance(note_of(all_sounds[n]), note_of(run))) <= REPEAT_ST:
+                return True
+    return False
+
+
+def read_repeats(
+    pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment,
+    onsets: np.ndarray, durations: np.ndarray, beat_s: float, levels: str, register: np.ndarray | None = None,
+) -> Alignment | None:
+    """The alignment with one more syllable read as sung again, if that reads the attempt better.
+
+    Each candidate (:func:`repeat_candidates`) is taken out together with the time it took
+    (everything after it moves earlier to where it began, as if it had not been sung again),
+    the rest is aligned again from ``alignment``'s fit (the times before the repeat stay),
+    and the candidate costs what any singing
+    left out costs (:data:`EXTRA_COST`). Pitch and tempo alone cannot tell a syllable sung
+    twice on the note of its neighbour from a long note or a slower tempo; the stop of the
+    voice and the time the repeat took can. ``None`` when no candidate lowers the cost.
+    """
+    if not _unsettled(pieces, pitch, salience, alignment):
+        return None
+    best = None
+    unit = alignment.scale * beat_s
+
+    def extra_cost(out: list[int]) -> float:  # each sound left out as one syllable
+        total = 0.0
+        for run in sounds([pieces[r] for r in out], pitch[out]):
+            length = sum(pieces[out[r]].offset_s - pieces[out[r]].onset_s for r in run)
+            clear = max(salience[out[r]] for r in run)
+            total += EXTRA_COST * clear * min(1.0, 0.1 + length / unit)
+        return total
+
+    for run in repeat_candidates(pieces, pitch, salience, alignment, beat_s):
+        out = sorted({*alignment.repeats, *run})
+        if extra_cost(out) >= (alignment.cost if best is None else best.cost):
+            continue  # leaving it out costs more than the whole reading without it: no gain possible
+        keep = np.array([j for j in range(len(pieces)) if j not in out])
+        dropped = set(out)
+        moved, shift_at = [], []  # the kept pieces on the time line without the repeats
+        for j in keep:
+            shift = 0.0
+            for r in out:  # each repeat's sound takes the time to the next kept piece's onset
+                if r < j and r + 1 not in dropped:
+                    begin = r
+                    while begin - 1 in dropped:
+                        begin -= 1
+                    shift += pieces[r + 1].onset_s - pieces[begin].onset_s
+            moved.append(Piece(start=pieces[j].start, stop=pieces[j].stop, onset_s=pieces[j].onset_s - shift,
+                               offset_s=pieces[j].offset_s - shift))
+            shift_at.append(shift)
+        # from the fit so far (the times before the repeat are kept), and from the attempt's first
+        # clear sound as the phrase's start (the fit so far may have taken it for a false start)
+        found = None
+        first_clear = next((p.onset_s for p, c in zip(moved, salience[keep], strict=True)
+                            if c >= EXTRA_MIN_SALIENCE), moved[0].onset_s)
+        for t0 in {alignment.t0, first_clear - alignment.scale * float(onsets[0])}:
+            seed = replace(alignment, t0=t0, jump=0.0, after_jump=())
+            again = align_pieces(moved, pitch[keep], onsets, durations, beat_s, salience[keep], levels,
+                                 seed=seed, register=register)
+            if found is None or again.cost < found.cost:
+                found = again
+        cost = found.cost + extra_cost(out)
+        groups = tuple(None if g is None else (int(keep[g[0]]), int(keep[g[1] - 1]) + 1)
+                       for g in found.groups)
+        if any(g is not None and dropped & set(range(*g)) for g in groups):
+            continue  # a syllable made of pieces either side of the repeat: not this reading
+        if not _copies_a_syllable(pieces, pitch, groups, run):
+            continue
+        if cost < (alignment.cost if best is None else best.cost) - 1e-9:
+            moved_on = np.array([p.onset_s for p in moved])
+            times = found.onset_times(onsets)
+            shifts = tuple(float(np.interp(t, moved_on, shift_at, left=0.0)) for t in times)
+            best = replace(found, groups=groups, cost=cost, shifts=shifts, repeats=tuple(out))
+    return best
+
+
 def find_syllables(
-    frames: Frames, onsets: np.ndarray, durations: np.ndarray, beat_s: float, levels: str, model: str
+    frames: Frames, onsets: np.ndarray, durations: np.ndarray, beat_s: float, levels: str, model: str,
+    register: np.ndarray | None = None,
 ) -> SyllableMatch:
     """Cut the attempt into pieces, match them to the target notes, and name what is extra.
 
@@ -728,20 +1034,27 @@ def find_syllables(
         The notes' ``"H"``/``"L"`` marks.
     model : str
         The pitch tracker (its confidence scale).
+    register : np.ndarray, optional
+        The target notes' own pitches (MIDI numbers), see :func:`align_pieces`.
     """
     pieces = segment_pieces(frames)
     pitch = piece_pitch(frames, pieces)
     salience = piece_salience(frames, pieces, model)
-    alignment = align_pieces(pieces, pitch, onsets, durations, beat_s, salience, levels)
+    alignment = align_pieces(pieces, pitch, onsets, durations, beat_s, salience, levels, register=register)
     for _ in range(MAX_SPLIT_ROUNDS):  # legato with no audible boundary: cut where the tempo says
         split = split_at_missing(frames, pieces, alignment.onset_times(onsets), alignment.groups)
         if split is None:
             break
         split_pitch, split_salience = piece_pitch(frames, split), piece_salience(frames, split, model)
         again = align_pieces(split, split_pitch, onsets, durations, beat_s, split_salience, levels,
-                             seed=alignment)
+                             seed=alignment, register=register)
         if again.cost >= alignment.cost:
             break
         pieces, pitch, salience, alignment = split, split_pitch, split_salience, again
+    for _ in range(MAX_REPEATS):  # a syllable sung again: read without it and the time it took
+        again = read_repeats(pieces, pitch, salience, alignment, onsets, durations, beat_s, levels, register)
+        if again is None:
+            break
+        alignment = again
     extra = extra_segments(pieces, pitch, salience, alignment, onsets)
     return SyllableMatch(pieces=tuple(pieces), alignment=alignment, extra=extra)

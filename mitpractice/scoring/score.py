@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from mitpractice.errors import ParameterError
-from mitpractice.melody import TargetMelody, midi_to_hz
+from mitpractice.melody import TargetMelody, hz_to_midi, midi_to_hz
 from mitpractice.pitch.track import PitchTrack
 from mitpractice.scoring.align import Extra, SyllableMatch, find_syllables
 from mitpractice.scoring.feedback import NOT_HEARD, feedback_lines
@@ -244,7 +244,8 @@ def score_track(
     onsets = np.array([n.onset_s for n in notes])
     durations = np.array([n.duration_s for n in notes])
     levels = "".join(n.level for n in notes)
-    match = find_syllables(frames, onsets, durations, melody.beat_s, levels, track.model)
+    register = np.array([hz_to_midi(n.pitch_hz) for n in notes])
+    match = find_syllables(frames, onsets, durations, melody.beat_s, levels, track.model, register)
     spans = match.spans()
     if not heard_voice(frames, spans, track.model):
         return _unvoiced(melody, mode, track.model)
