@@ -55,6 +55,7 @@ __all__ = [
     "FIRST_BLOCK_TIMEOUT_S",
     "LEVEL_WINDOW_S",
     "LOUD_DBFS",
+    "PLAYBACK_START_BLOCKS",
     "QUIET_DBFS",
     "RECORD_SR",
     "SILENCE_DBFS",
@@ -92,6 +93,14 @@ DEVICE_HOLE_S = 0.5
 #: Seconds a hole must last before it counts: a process starved of the CPU gets the sound it
 #: missed in a burst moments later (the sound server kept it), a reconnected stream never does.
 DEVICE_HOLE_LASTS_S = 0.25
+
+#: Blocks of a sound whose DAC times place its first sample. The time of the first block is
+#: no guide: PulseAudio's plug-in reports it as playing at once, while it plays after the
+#: silence PortAudio primed the buffer with, and that buffer was 25 ms in one context and
+#: 80 ms in another (the window's click test then measured 0.29 s where its takes had
+#: 0.37 s). The median over the next blocks of their DAC time less their place in the sound
+#: agreed to 1 ms in every context measured.
+PLAYBACK_START_BLOCKS = 16
 
 #: Seconds a new input stream may take to deliver its first block. Real devices start in
 #: well under 0.5 s; PulseAudio's null sinks (the test session) take about 2 s.
@@ -549,6 +558,7 @@ class _Playback:
         self.sr = sr
         self.position = 0  # samples handed to PortAudio
         self.anchor: tuple[int, float] | None = None  # (samples handed, DAC time) at a block
+        self.starts: list[float] = []  # each block's DAC time less its place in the sound
         self.started_at: float | None = None
         self.done = threading.Event()
 
@@ -557,13 +567,20 @@ class _Playback:
         n = max(0, min(frames, len(self.y) - start))
         outdata[:n, 0] = self.y[start : start + n]
         outdata[n:] = 0.0
-        if start == 0:
-            self.started_at = time_info.currentTime
         dac = time_info.outputBufferDacTime or time_info.currentTime
         self.anchor = (start, dac)
         self.position = start + n
+        if self.started_at is None:
+            self._place_start(dac - start / self.sr, last=n < frames)
         if n < frames:
             raise _sounddevice().CallbackStop
+
+    def _place_start(self, start_s: float, last: bool) -> None:
+        """Settle when the sound's first sample plays, from its first blocks (see
+        PLAYBACK_START_BLOCKS)."""
+        self.starts.append(start_s)
+        if len(self.starts) > PLAYBACK_START_BLOCKS or last:
+            self.started_at = float(np.median(self.starts[1:] or self.starts))
 
     def finished(self) -> None:
         self.done.set()
@@ -651,8 +668,9 @@ class Player:
 
     @property
     def started_at(self) -> float | None:
-        """PortAudio time at which the first sample was handed to the device (see
-        :meth:`Recorder.sample_at`); ``None`` before the stream has asked for it."""
+        """PortAudio time at which the first sample plays, by the device's clock (see
+        :meth:`Recorder.sample_at`); ``None`` until the first blocks have been asked for
+        (:data:`PLAYBACK_START_BLOCKS`, a tenth of a second or so)."""
         return self._playback.started_at if self._playback is not None else None
 
     def position_s(self) -> float:

@@ -3,8 +3,9 @@
 (a) Loopback: what the window plays into the sink ``out`` comes back from ``out.monitor`` as
 the microphone, so a sing-along take records the target itself, one round trip late. Space
 pressed every 6 s from a fresh data folder must store a scored sing-along attempt within a
-minute, scored with the latency the window measured; with the round trip taken off it scores
-high, left on it scores far lower, so the correction is shown to matter.
+minute; the window's click test measured the delay the take had, the attempt scores high, and
+scoring the same recording without taking the latency off scores far lower, so the correction
+is shown to matter.
 (b) A prepared attempt (a sung target as a WAV) fed through the second sink ``patient`` for a
 repeat-after step: the stored score is checked.
 (c) The window in its own process is killed (SIGKILL) mid-take; at the next start the take is
@@ -88,6 +89,10 @@ def _space(qtbot, window) -> None:
 #: with this delay between the speakers' monitor and the microphone.
 DEVICE_LATENCY_MS = 330
 
+#: Seconds by which the window's click test and the delay a take really had may differ: a
+#: third of the sing-along onset tolerance (measured: 25-32 ms).
+LATENCY_AGREES_S = 0.08
+
 
 @pytest.fixture
 def delayed_loopback(sound_server):
@@ -165,15 +170,17 @@ def _walk_with_space(qtbot, patient_id: str, press=_space):
     return stored, target_start_s, round_trip_s, shown
 
 
-def test_space_every_six_seconds_stores_a_sing_along_attempt_scored_with_the_round_trip_taken_off(
+def test_space_every_six_seconds_stores_a_sing_along_attempt_that_scores_high(
     sound_server, delayed_loopback, fresh_data, qtbot
 ):
     patient = _one_patient()
     stored, target_start_s, round_trip_s, shown = _walk_with_space(qtbot, patient.id)
     assert stored is not None, "no scored sing-along attempt within a minute of pressing Space"
-    assert stored.voiced and stored.latency_s >= 0.0
-    assert round_trip_s == pytest.approx(DEVICE_LATENCY_MS / 1000, abs=0.15)  # the loopback was there
+    # The window's click test measured the delay the take really had (found in the recording).
+    assert abs(round_trip_s - stored.latency_s) <= LATENCY_AGREES_S, (round_trip_s, stored.latency_s)
+    assert stored.voiced and stored.overall >= 75, stored.score_json
 
+    # The same recording scored as if no latency had been measured.
     from mitpractice.melody import set_melody
     from mitpractice.practice.live import LiveTake
     from mitpractice.store import Store
@@ -189,22 +196,18 @@ def test_space_every_six_seconds_stores_a_sing_along_attempt_scored_with_the_rou
         take.push(audio)
         return take.finish()
 
-    # The window stored what the scorer gives with the latency its click test measured.
-    assert scored(stored.latency_s).score.overall == pytest.approx(stored.overall, abs=1.0)
-    # PulseAudio's loopback, the test's stand-in for a sound card, changes its delay when
-    # streams come and go (its click test measured 0.01-0.33 s, its takes 0.36-0.52 s); a
-    # real sound card's stays put. So the claims are checked with the round trip the take
-    # really had, found in the recording: taken off, the attempt (the target itself, sung
-    # along perfectly) scores high; left on, it does not.
-    corrected, uncorrected = scored(round_trip_s), scored(0.0)
-    assert corrected.score.overall >= 75, corrected.score
+    corrected, uncorrected = scored(stored.latency_s), scored(0.0)
+    assert corrected.score.overall == pytest.approx(stored.overall, abs=1.0)
+    # The correction matters to the score itself: left on, the round trip makes the patient
+    # seem behind the voice, and a sing-along step is judged on keeping with it.
     assert uncorrected.score.overall < corrected.score.overall - 15, (corrected.score, uncorrected.score)
     assert uncorrected.score.rhythmic < corrected.score.rhythmic
     # Singing along is judged against the voice as the patient heard it. Left on, the round
-    # trip makes every syllable seem late by exactly that much; taken off, the syllables sit
-    # with the voice.
+    # trip makes every syllable seem late by exactly the measured latency; taken off, the
+    # syllables sit with the voice.
     late_by = uncorrected.together.mean_offset_ms - corrected.together.mean_offset_ms
-    assert late_by == pytest.approx(1000 * round_trip_s, abs=30)
+    assert late_by == pytest.approx(1000 * stored.latency_s, abs=30)
+    assert stored.latency_s > 0.5 * DEVICE_LATENCY_MS / 1000
     assert abs(corrected.together.mean_offset_ms) < uncorrected.together.mean_offset_ms - 100
     assert corrected.together.fraction_in_time > uncorrected.together.fraction_in_time == 0.0
     assert "With the voice on" in shown and "of 2 syllables" in shown

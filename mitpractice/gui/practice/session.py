@@ -461,6 +461,11 @@ class PracticeController(QObject):
         from mitpractice.audio import Player, Recorder, round_trip_latency
 
         self._set_phase(Phase.LATENCY)
+        # The clicks are heard in quiet, with no other stream of the app's open: an open one
+        # (the last target's, played out) changed the sound server's buffering for the test
+        # and moved its result by up to 0.3 s.
+        self.player.stop()
+        self.recorder.stop()
 
         def job() -> float:
             from mitpractice.errors import AudioError
