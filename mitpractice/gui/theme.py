@@ -13,6 +13,10 @@ ACCENT = QColor("#0b4f9c")  # buttons, the current syllable
 HIGH_NOTE = QColor("#0b4f9c")
 LOW_NOTE = QColor("#5a6b7d")
 PITCH_LINE = QColor("#d4145a")
+#: Text and face of a control that cannot be used now (a button greyed while a file is
+#: written): clearly lighter than TEXT, so it does not look pressable.
+DISABLED_TEXT = QColor("#8c9199")
+DISABLED_BUTTON = QColor("#eef0f3")
 
 
 def apply_theme(app: QApplication) -> None:
@@ -31,5 +35,9 @@ def apply_theme(app: QApplication) -> None:
         (QPalette.ColorRole.ToolTipBase, QColor("#ffffff")),
         (QPalette.ColorRole.ToolTipText, TEXT),
     ):
-        palette.setColor(role, colour)
+        palette.setColor(role, colour)  # every state; the greyed state is set apart below
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+        palette.setColor(disabled, role, DISABLED_TEXT)
+    palette.setColor(disabled, QPalette.ColorRole.Button, DISABLED_BUTTON)
     app.setPalette(palette)
