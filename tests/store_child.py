@@ -2,8 +2,9 @@
 
 Run as ``python tests/store_child.py MODE URL ...`` with the worktree on PYTHONPATH:
 
-- ``journal URL PATIENT``: journal a take in real time (0.1 s of a known ramp every 0.1 s),
-  printing the samples appended so far after each append, until killed.
+- ``journal URL PATIENT``: journal a take in real time (0.1 s of a known ramp every 0.1 s, a
+  tap on every whole second), printing the samples appended so far after each append, until
+  killed.
 - ``save-loop URL PATIENT``: save attempts for ever, printing each id once committed.
 - ``save URL PATIENT N``: save N attempts as fast as it can, then exit 0.
 - ``patients URL N``: add N patients and assign each a set, then exit 0.
@@ -42,6 +43,8 @@ def main(mode: str, url: str, *rest: str) -> int:
         journal = TakeJournal.begin(take(rest[0], id="00000000-0000-4000-8000-00000000beef"), sr=SR)
         sent = 0
         while True:
+            if sent and sent % SR == 0:
+                journal.tap(sent / SR)  # a left-hand tap on every whole second
             journal.append(ramp(sent, CHUNK))
             sent += CHUNK
             print(sent, flush=True)

@@ -4,6 +4,7 @@ an unwritable data folder, and two processes writing at the same moment."""
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import signal
@@ -89,6 +90,12 @@ def test_a_take_killed_mid_recording_is_recovered_losing_at_most_half_a_second(d
     assert sr == SR and reported - len(y) <= SYNC_EVERY_S * SR, (reported, len(y))
     assert len(y) % CHUNK == 0  # whole chunks, no torn sample
     np.testing.assert_allclose(y, ramp(0, len(y)), atol=1 / 2**15)  # what was sung, in order
+    # The left-hand taps come back too: one on each whole second inside the audio kept, and
+    # none beyond the chunk after it (a tap is noted just before the chunk it falls in).
+    kept_s = len(y) / SR
+    assert attempt.tapping and attempt.taps_s
+    assert [t for t in attempt.taps_s if t < kept_s] == [float(k) for k in range(1, math.ceil(kept_s))]
+    assert all(t <= kept_s + CHUNK / SR for t in attempt.taps_s)
     assert pending_takes() == []
     with Store.open() as store:
         assert recover_takes(store) == []  # stored once

@@ -35,7 +35,7 @@ from mitpractice.store.records import Attempt, NewAttempt
 SYNC_EVERY_S = 0.5
 #: A journaled take shorter than this (s) holds nothing worth keeping.
 MIN_RECOVERED_S = 0.3
-AUDIO_FILE, META_FILE = "audio.f32", "take.json"
+AUDIO_FILE, META_FILE, TAPS_FILE = "audio.f32", "take.json", "taps.txt"
 DAMAGED = "damaged"
 
 try:
@@ -69,6 +69,8 @@ class TakeJournal:
         os.chmod(folder / AUDIO_FILE, 0o600)
         if fcntl is not None:
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._taps = (folder / TAPS_FILE).open("a", encoding="utf-8")
+        os.chmod(folder / TAPS_FILE, 0o600)
         self._samples = 0
         self._last_sync = time.monotonic()
 
@@ -95,13 +97,21 @@ class TakeJournal:
         if time.monotonic() - self._last_sync >= SYNC_EVERY_S:
             self.sync()
 
+    def tap(self, seconds: float) -> None:
+        """Note a left-hand tap at ``seconds`` into the take: handed to the system at once (the
+        samples around it may already be), made durable with the next samples."""
+        self._taps.write(f"{seconds:.3f}\n")
+        self._taps.flush()
+
     def sync(self) -> None:
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        for handle in (self._taps, self._handle):
+            handle.flush()
+            os.fsync(handle.fileno())
         self._last_sync = time.monotonic()
 
     def discard(self) -> None:
         """Remove the journal: the take is saved in the store (or was not worth keeping)."""
+        self._taps.close()
         self._handle.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -128,6 +138,19 @@ def _in_use(folder: Path) -> bool:
     return False
 
 
+def _read_taps(path: Path) -> tuple[float, ...]:
+    """The taps a journal noted; a line torn by the crash (the last) is left out."""
+    if not path.exists():
+        return ()
+    taps = []
+    for line in path.read_text("utf-8").splitlines():
+        try:
+            taps.append(float(line))
+        except ValueError:
+            break
+    return tuple(taps)
+
+
 def _set_aside(folder: Path) -> None:
     """Keep an unreadable journal for a therapist to look at, out of recovery's way."""
     damaged = private_folder(journal_dir() / DAMAGED)
@@ -145,7 +168,9 @@ def recover_takes(store: Store) -> list[Attempt]:
             meta = json.loads((folder / META_FILE).read_text("utf-8"))
             sr = int(meta.pop("sr"))
             meta["started_at"] = datetime.fromisoformat(meta["started_at"])
-            meta["taps_s"] = tuple(meta.get("taps_s", ()))
+            taps = _read_taps(folder / TAPS_FILE)
+            meta["taps_s"] = taps
+            meta["tapping"] = bool(meta.get("tapping")) or bool(taps)
             take = NewAttempt(**{**meta, "recovered": True})
             audio = np.fromfile(folder / AUDIO_FILE, dtype=np.float32)
         except (OSError, ValueError, KeyError, TypeError):

@@ -350,7 +350,10 @@ class PracticeController(QObject):
     def tap(self) -> None:
         """A left-hand tap: kept with the take when one is recorded."""
         if self.phase == Phase.RECORDING:
-            self._taps.append(self.recorder.status().seconds)
+            seconds = self.recorder.status().seconds
+            self._taps.append(seconds)
+            if self._journal is not None:
+                self._journal.tap(seconds)
 
     @property
     def taps(self) -> tuple[float, ...]:
