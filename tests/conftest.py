@@ -7,6 +7,7 @@ second sink ``patient``, exactly as DESIGN.md describes. It is stopped by its pi
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -104,6 +105,23 @@ def sound_server() -> Iterator[SoundServer]:
         else:
             os.environ["XDG_RUNTIME_DIR"] = old_runtime
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_on_each_backend(request, tmp_path):
+    """A new store on a SQLite file, then on the session's PostgreSQL server."""
+    from mitpractice.store import Store
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database(f"store{next(_databases)}")
+    opened = Store.open(url)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture(scope="session")

@@ -234,27 +234,36 @@ def test_overflow_reported_by_portaudio_is_counted_in_the_take_status(sound_serv
     assert "lost" in status.error
 
 
+def _recording() -> audio.Recorder:
+    """A take running for 0.3 s on the default source."""
+    recorder = audio.Recorder(sr=audio.RECORD_SR)
+    recorder.start()
+    assert recorder.wait_started()
+    time.sleep(0.3)
+    return recorder
+
+
+def _wait_for(condition, seconds: float) -> None:
+    """Until ``condition()`` holds, or ``seconds`` have passed."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_a_microphone_that_stops_mid_take_is_reported_even_when_sound_comes_back(sound_server):
     # The sink is suspended: its monitor (the microphone here) stops sending sound, as a USB
     # microphone pulled out or a headset dropping out does, then resumed: the take has a hole.
     module = sound_server.load_null_sink("headset")
     sound_server.set_default_source("headset.monitor")
     try:
-        recorder = audio.Recorder(sr=audio.RECORD_SR)
-        recorder.start()
-        assert recorder.wait_started()
-        time.sleep(0.3)
+        recorder = _recording()
         assert recorder.status().recording
         sound_server.pactl("suspend-sink", "headset", "1")
-        deadline = time.monotonic() + audio.DEVICE_LOST_S + 3.0
-        while not recorder.status().device_lost and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for(lambda: recorder.status().device_lost, audio.DEVICE_LOST_S + 3.0)
         stopped = recorder.status()
         lost_at = len(recorder.buffer)
         sound_server.pactl("suspend-sink", "headset", "0")
-        deadline = time.monotonic() + 5.0
-        while len(recorder.buffer) < lost_at + audio.RECORD_SR // 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for(lambda: len(recorder.buffer) >= lost_at + audio.RECORD_SR // 2, 5.0)
         came_back = recorder.status()
         take = recorder.stop()
     finally:
@@ -273,21 +282,14 @@ def test_a_microphone_unplugged_mid_take_is_reported_or_the_take_goes_on(sound_s
     module = sound_server.load_null_sink("usbmic")
     sound_server.set_default_source("usbmic.monitor")
     try:
-        recorder = audio.Recorder(sr=audio.RECORD_SR)
-        recorder.start()
-        assert recorder.wait_started()
-        time.sleep(0.3)
+        recorder = _recording()
     finally:
         sound_server.set_default_source("out.monitor")
         sound_server.unload(module)
     unplugged_at = len(recorder.buffer)
-    deadline = time.monotonic() + audio.DEVICE_LOST_S + 3.0
+    _wait_for(lambda: recorder.status().device_lost or len(recorder.buffer) > unplugged_at + audio.RECORD_SR,
+              audio.DEVICE_LOST_S + 3.0)
     status = recorder.status()
-    while time.monotonic() < deadline:
-        status = recorder.status()
-        if status.device_lost or len(recorder.buffer) > unplugged_at + audio.RECORD_SR:
-            break
-        time.sleep(0.05)
     take = recorder.stop()
     if status.device_lost:
         assert not status.recording and "stopped" in status.error

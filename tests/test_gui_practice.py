@@ -33,25 +33,11 @@ def _store():
     return Store.open()
 
 
-def _themed(app):
-    """The product's look: pytest-qt made the QApplication before make_app could theme it."""
-    from PySide6.QtGui import QFont
-
-    from mitpractice.gui.app import BASE_POINT_SIZE
-    from mitpractice.gui.theme import apply_theme
-
-    font = QFont(app.font())
-    font.setPointSize(BASE_POINT_SIZE)
-    app.setFont(font)
-    apply_theme(app)
-    return app
-
-
 def _window(qtbot, wait_practice: bool = True):
-    from mitpractice.gui.app import make_app
+    from mitpractice.gui.app import make_app, style
     from mitpractice.gui.practice.window import PracticeWindow
 
-    _themed(make_app())
+    style(make_app())
     window = PracticeWindow()
     qtbot.addWidget(window)
     window.resize(1366, 768)

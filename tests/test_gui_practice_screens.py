@@ -36,25 +36,11 @@ def _grab(window, folder: Path, name: str) -> Path:
     return path
 
 
-def _themed(app):
-    """The product's look: pytest-qt made the QApplication before make_app could theme it."""
-    from PySide6.QtGui import QFont
-
-    from mitpractice.gui.app import BASE_POINT_SIZE
-    from mitpractice.gui.theme import apply_theme
-
-    font = QFont(app.font())
-    font.setPointSize(BASE_POINT_SIZE)
-    app.setFont(font)
-    apply_theme(app)
-    return app
-
-
 def test_every_screen_at_1366_by_768(sound_server, tmp_path, monkeypatch, qtbot):
     import soundfile as sf
 
     from mitpractice.errors import NoDeviceError
-    from mitpractice.gui.app import make_app
+    from mitpractice.gui.app import make_app, style
     from mitpractice.gui.practice.session import PracticeController
     from mitpractice.gui.practice.window import PracticeWindow
     from mitpractice.melody import set_melody
@@ -67,7 +53,7 @@ def test_every_screen_at_1366_by_768(sound_server, tmp_path, monkeypatch, qtbot)
     folder = Path(os.environ.get("MITPRACTICE_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     shots = []
-    _themed(make_app())
+    style(make_app())
     window = PracticeWindow()
     qtbot.addWidget(window)
     window.resize(1366, 768)

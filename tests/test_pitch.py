@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
+from pitch_streams import stream_in_random_chunks
 
 from mitpractice.errors import AudioError, ParameterError
 from mitpractice.pitch import MODELS, PitchStream, PitchTrack, track_file, track_pitch
@@ -89,25 +90,12 @@ def test_missing_file_is_an_audio_error(tmp_path) -> None:
         track_file(tmp_path / "missing.wav", "pyin")
 
 
-def _stream_in_random_chunks(y: np.ndarray, sr: int, seed: int, **kw) -> tuple[PitchTrack, list[int]]:
-    rng = np.random.default_rng(seed)
-    stream = PitchStream(sr, **kw)
-    parts, done, start = [], [], 0
-    while start < len(y):
-        size = int(rng.choice([0, 1, 7, 160, 441, 1000, 4096]))
-        parts.append(stream.push(y[start : start + size]))
-        start += size
-        done.append(stream.frames_done)
-    parts.append(stream.finish())
-    return PitchTrack.concatenate(parts), done
-
-
 @pytest.mark.parametrize(
     ("sr", "model"), [(44100, "crepe-tiny"), (16000, "crepe-tiny"), (48000, "crepe-full")]
 )
 def test_stream_equals_batch(sr: int, model: str) -> None:
     y = np.concatenate([harmonic_tone(130.0, 0.4, sr), 0.01 * harmonic_tone(260.0, 0.3, sr)])
-    streamed, done = _stream_in_random_chunks(y, sr, seed=sr, model=model)
+    streamed, done = stream_in_random_chunks(y, sr, seed=sr, model=model)
     batch = track_pitch(y, sr, model)
     np.testing.assert_array_equal(streamed.times, batch.times)
     np.testing.assert_allclose(streamed.f0_hz, batch.f0_hz, rtol=1e-5)

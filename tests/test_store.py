@@ -3,7 +3,6 @@ assignments, attempts with their audio, the review query and progress."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -13,18 +12,10 @@ from mitpractice.errors import PhraseError, StoreError
 from mitpractice.phrases import bundled_phrases_dir
 from mitpractice.store import AttemptQuery, NewAttempt, Store
 
-_names = itertools.count()
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Store:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database(f"store{next(_names)}")
-    opened = Store.open(url)
-    yield opened
-    opened.close()
+@pytest.fixture
+def store(store_on_each_backend) -> Store:
+    return store_on_each_backend
 
 
 def tone(seconds: float = 1.0, sr: int = 16_000, hz: float = 220.0) -> np.ndarray:

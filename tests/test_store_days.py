@@ -4,7 +4,6 @@ and a real PostgreSQL server, with this computer's zone set as the operating sys
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,18 +16,11 @@ from mitpractice.store import NewAttempt, Store
 
 SYDNEY, NEW_YORK = ZoneInfo("Australia/Sydney"), ZoneInfo("America/New_York")
 SR = 16_000
-_names = itertools.count()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Store:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database(f"days{next(_names)}")
-    opened = Store.open(url)
-    yield opened
-    opened.close()
+@pytest.fixture
+def store(store_on_each_backend) -> Store:
+    return store_on_each_backend
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from pitch_streams import stream_in_random_chunks
 
 from mitpractice.errors import ModelUnavailableError
 from mitpractice.pitch import MODELS, PitchStream, PitchTrack, swift, track_pitch
@@ -171,24 +172,11 @@ def test_a_sung_target_is_on_its_notes(sung_target) -> None:
         assert abs(cents(np.median(track.f0_hz[voiced]), note.pitch_hz)) < 35, note.syllable
 
 
-def _stream_in_random_chunks(y: np.ndarray, sr: int, seed: int, **kw) -> tuple[PitchTrack, list[int]]:
-    rng = np.random.default_rng(seed)
-    stream = PitchStream(sr, MODEL, **kw)
-    parts, done, start = [], [], 0
-    while start < len(y):
-        size = int(rng.choice([0, 1, 7, 160, 441, 1000, 4096]))
-        parts.append(stream.push(y[start : start + size]))
-        start += size
-        done.append(stream.frames_done)
-    parts.append(stream.finish())
-    return PitchTrack.concatenate(parts), done
-
-
 @pytest.mark.parametrize(("sr", "hop_s"), [(44100, 0.01), (16000, 0.01), (48000, 0.1), (16000, 0.016)])
 def test_stream_equals_batch(sr: int, hop_s: float) -> None:
     t = np.arange(round(0.9 * sr)) / sr
     y = np.concatenate([sung_vowel(130 * 2 ** (t / 0.9 / 4), sr), np.zeros(sr // 5, np.float32)])
-    streamed, done = _stream_in_random_chunks(y, sr, seed=sr, hop_s=hop_s)
+    streamed, done = stream_in_random_chunks(y, sr, seed=sr, model=MODEL, hop_s=hop_s)
     batch = track_pitch(y, sr, MODEL, hop_s=hop_s)
     np.testing.assert_array_equal(streamed.times, batch.times)
     np.testing.assert_allclose(streamed.f0_hz, batch.f0_hz, rtol=1e-5)

@@ -26,6 +26,12 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName("mitpractice")
     QCoreApplication.setApplicationVersion(__version__)
     _install_translations(app)
+    return style(app)
+
+
+def style(app: QApplication) -> QApplication:
+    """The product's type size and colours. :func:`make_app` gives them to the application it
+    creates; one made elsewhere (pytest-qt's) is given them here."""
     font = QFont(app.font())
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)

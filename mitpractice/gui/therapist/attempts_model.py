@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from mitpractice import days as local_days
 from mitpractice.store import Attempt, AttemptQuery
 
 _ROOT = QModelIndex()  # the table's root: every row hangs from it
@@ -111,7 +112,7 @@ class AttemptTableModel(QAbstractTableModel):
 
     def _text(self, a: Attempt, col: int) -> str:
         if col == 0:
-            return a.started_at.astimezone().strftime("%d %b %H:%M")
+            return local_days.format_local(a.started_at, fmt="%d %b %H:%M", zone=False)
         if col == 1:
             return self.texts.get((a.set_id, a.phrase_id), a.phrase_id)
         if col == 2:
