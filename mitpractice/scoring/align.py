@@ -91,6 +91,13 @@ MAX_MERGE = 10
 #: quarter of a second; 80–130 ms fragments are a consonant's voicing, the tail of the
 #: syllable before, a scoop or a click.
 MIN_SYLLABLE_S = 0.15
+#: A syllable cut from a longer sound (the voice runs on at one of its ends) is sung at the
+#: attempt's pace: one shorter than ``SHORT_SYLLABLE_BEATS`` of the fitted beat (a note held
+#: under half its beat is where the rhythm's credit for holding ends,
+#: :data:`~mitpractice.scoring.rhythmic.MIN_HOLD`) costs up to ``SHORT_SYLLABLE_COST``, more
+#: the shorter it is: a fifth of a beat split off by a dip in a diphthong is not a syllable of
+#: its own. A short sound standing alone (a clipped note, a spoken syllable) is not charged.
+SHORT_SYLLABLE_BEATS, SHORT_SYLLABLE_COST = 0.5, 1.0
 #: A matched syllable's pitch may lie this far (semitones) from its level without cost (a
 #: level is sung within about half a semitone; a little more for scoops and vibrato)...
 LEVEL_FREE_ST = 0.75
@@ -355,8 +362,15 @@ def _dp(
     join = (MERGE_COST + MERGE_PITCH_COST * step + MERGE_GAP_COST * gap_s / unit
             + MERGE_BACKGROUND_COST * (1.0 - salience[last]) + PAUSE_MERGE_COST * (gap_s > FLICKER_S))
     join[:, 0] = 0.0
-    long_enough = p_off[last] - p_on[:, None] >= MIN_SYLLABLE_S
-    merged = np.cumsum(join, axis=1) + (restarts(p_on, p_off, last, gap_s) if restart is None else restart)
+    span = p_off[last] - p_on[:, None]
+    long_enough = span >= MIN_SYLLABLE_S
+    # a short syllable cut from a longer sound (no stop of the voice at one of its ends)
+    joined = np.zeros(m + 1, dtype=bool)  # piece k - 1 runs on into piece k
+    joined[1:m] = p_on[1:] - p_off[:-1] < RESTART_GAP_S
+    cut = joined[:m, None] | joined[last + 1]
+    short = SHORT_SYLLABLE_COST * cut * np.clip(1.0 - span / (SHORT_SYLLABLE_BEATS * unit), 0.0, 1.0)
+    merged = (np.cumsum(join, axis=1) + short
+              + (restarts(p_on, p_off, last, gap_s) if restart is None else restart))
     merge = np.where(valid & long_enough, merged, np.inf)
     cum_dur = np.concatenate([[0.0], np.cumsum(dur)])
     group_dur = cum_dur[last + 1] - cum_dur[:m, None]
@@ -497,7 +511,12 @@ def _fit_levels(
     groups: tuple[tuple[int, int] | None, ...], pieces: list[Piece], pitch: np.ndarray,
     is_high: np.ndarray, low: float, high: float,
 ) -> tuple[float, float]:
-    """The singer's two levels: medians of the matched syllables of each mark (kept if none)."""
+    """The singer's two levels: medians of the matched syllables of each mark (kept if none).
+
+    Two levels at least :data:`TWO_LEVELS_ST` apart are not merged: matches that would merge
+    them put syllables on the wrong level (a high note taken for a low one), which must cost
+    what it costs rather than redefine the singer's levels.
+    """
     out = []
     for mark, previous in ((False, low), (True, high)):
         values = []
@@ -507,6 +526,8 @@ def _fit_levels(
             longest = max(range(g[0], g[1]), key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
             values.append(_near(float(pitch[longest]), previous))
         out.append(float(np.median(values)) if values else previous)
+    if abs(out[1] - out[0]) < TWO_LEVELS_ST <= abs(high - low):
+        return low, high
     return out[0], out[1]
 
 
@@ -676,24 +697,18 @@ def align_pieces(
             )
         return solved[key]
 
-    best: Alignment | None = None
     seen: set = set()
-    starts = [(g, lv) for g in sorted(_starts(pieces, salience, onsets, offsets)) for lv in level_guesses]
-    if seed is not None:
-        starts = [((seed.t0, seed.scale), (seed.low, seed.high) if levels else level_guesses[0])]
-    for (t0_guess, scale_guess), (low, high) in starts:
-        t0, scale, jump = t0_guess, scale_guess, 0.0
-        found = solve(t0, scale, low, high)
-        known = False
-        for _ in range(MAX_REFITS):  # refit tempo, jump and levels to the matches until they settle
-            # the refit depends on the matches (and the levels' orientation) only, and on the
-            # tempo when fewer than two notes matched: a guess that led to matches already
-            # refitted from is not followed again
+
+    def settle(t0: float, scale: float, low: float, high: float, jump: float = 0.0) -> Alignment | None:
+        """Refit tempo, jump and levels to the matches until they settle; ``None`` when the
+        matches were already refitted from (the refit depends on the matches and the levels'
+        orientation only, and on the tempo when fewer than two notes matched)."""
+        found = solve(t0, scale, low, high, jump)
+        for _ in range(MAX_REFITS):
             few = sum(g is not None for g in found.groups) < 2
             key = (found.groups, high > low, round(scale, 2) if few else None)
-            known = key in seen
-            if known:
-                break
+            if key in seen:
+                return None
             seen.add(key)
             t0, scale, jump = _fit_jump(found.groups, pieces, onsets, t0, scale, beat_s)
             if levels:
@@ -703,10 +718,29 @@ def align_pieces(
             found = again
             if settled:
                 break
-        if not known and (best is None or found.cost < best.cost):
+        return found
+
+    best: Alignment | None = None
+    starts = [(g, lv) for g in sorted(_starts(pieces, salience, onsets, offsets)) for lv in level_guesses]
+    if seed is not None:
+        starts = [((seed.t0, seed.scale), (seed.low, seed.high) if levels else level_guesses[0])]
+    for (t0, scale), (low, high) in starts:
+        found = settle(t0, scale, low, high)
+        if found is not None and (best is None or found.cost < best.cost):
             best = found
     if best is None:  # every guess had an implausible tempo: align at the target's tempo
-        best = solve(pieces[0].onset_s, 1.0, *level_guesses[0])
+        return solve(pieces[0].onset_s, 1.0, *level_guesses[0])
+    if levels and not best.jump and n > 2:
+        # a syllable left out with the rest moved up: every later note a note earlier at the
+        # same tempo. The refit finds that jump only from matches that already show it, and
+        # with few matches it takes the skip for a faster tempo: the reading at the tempo so
+        # far counts as it is, and as the start of a refit.
+        t0, scale = best.t0, best.scale
+        for beats, (low, high) in itertools.product(np.unique(np.asarray(durations) / beat_s), level_guesses):
+            jump = -scale * beat_s * float(beats)
+            for found in (solve(t0, scale, low, high, jump), settle(t0, scale, low, high, jump)):
+                if found is not None and found.cost < best.cost:
+                    best = found
     return best
 
 
@@ -770,6 +804,16 @@ def _attached(pieces: list[Piece], pitch: np.ndarray, matched: np.ndarray, order
     return out
 
 
+def _runs_into_first(pieces: list[Piece], pitch: np.ndarray, run: list[int], first: int) -> bool:
+    """Whether singing before the phrase is its first syllable sung twice: one sound on the
+    first syllable's note (within :data:`REPEAT_ST`), not broken off from it by a pause of
+    :data:`FALSE_START_PAUSE_S` (a patient who starts again breaks off first)."""
+    one_sound = all(pieces[k].onset_s - pieces[k - 1].offset_s < RESTART_GAP_S for k in run[1:])
+    longest = max(run, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
+    return (one_sound and pieces[first].onset_s - pieces[run[-1]].offset_s < FALSE_START_PAUSE_S
+            and float(octave_distance(pitch[longest], pitch[first])) <= REPEAT_ST)
+
+
 def extra_segments(
     pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment, onsets: np.ndarray
 ) -> tuple[Extra, ...]:
@@ -778,7 +822,8 @@ def extra_segments(
     Unmatched pieces at least :data:`EXTRA_MIN_SALIENCE` clear are joined when closer than
     :data:`EXTRA_JOIN_S`; segments without a piece of :data:`EXTRA_MIN_S` are dropped (a
     click, a breath, the tracker's flicker). Before the first sung syllable a segment is a
-    ``"false_start"``; touching a sung syllable on the same pitch (within :data:`REPEAT_ST`)
+    ``"false_start"``, unless it is the first syllable sung twice (:func:`_runs_into_first`);
+    touching a sung syllable on the same pitch (within :data:`REPEAT_ST`)
     it is a ``"repeat"``; anything else is ``"extra"``. Pieces running on from or into a sung
     syllable without a pause (under :data:`FLICKER_S`), on its pitch or too short to be a
     vowel, are that syllable's tail (an echo in a reverberant room) or head (a scoop the
@@ -827,7 +872,7 @@ def extra_segments(
                 continue  # within the slot of the syllable before it
         kind = "extra"
         if run[-1] < first:
-            kind = "false_start"
+            kind = "repeat" if _runs_into_first(pieces, pitch, run, first) else "false_start"
         else:
             longest = max(run, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
             left = np.flatnonzero(matched[: run[0]])
@@ -885,7 +930,7 @@ def repeat_candidates(
     groups = [g for g in alignment.groups if g is not None]
     if len(groups) < 2:
         return []
-    first, last = groups[0][1], groups[-1][0]
+    first = groups[0][1]
     excluded = set(alignment.repeats)
 
     def longest(run: list[int]) -> int:
@@ -895,8 +940,8 @@ def repeat_candidates(
     clear = [run for run in sounds(pieces, pitch) if not excluded & set(run)
              and max(salience[k] for k in run) >= EXTRA_MIN_SALIENCE
              and pieces[run[-1]].offset_s - pieces[run[0]].onset_s >= shortest]
-    return [b for a, b in itertools.pairwise(clear)
-            if first <= b[0] and b[-1] < last
+    return [b for a, b in itertools.pairwise(clear[:-1])
+            if first <= b[0]
             and float(octave_distance(pitch[longest(a)], pitch[longest(b)])) <= REPEAT_ST]
 
 
@@ -939,7 +984,8 @@ def _copies_a_syllable(pieces: list[Piece], pitch: np.ndarray, groups: tuple, ru
     at = next(n for n, snd in enumerate(all_sounds) if run[0] in snd)
     for n in (at - 1, at + 1):
         if 0 <= n < len(all_sounds) and not set(all_sounds[n]) & set(run):
-            notes = {int(owner[k]) for k in all_sounds[n] if owner[k] >= 0}
+            notes = {int(owner[k]) for k in all_sounds[n] if owner[k] >= 0
+                     and pieces[k].offset_s - pieces[k].onset_s >= MIN_SYLLABLE_S}
             if len(notes) == 1 and float(octave_distance(note_of(all_sounds[n]), note_of(run))) <= REPEAT_ST:
                 return True
     return False
