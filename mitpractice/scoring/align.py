@@ -97,7 +97,7 @@ MIN_SYLLABLE_S = 0.15
 #: :data:`~mitpractice.scoring.rhythmic.MIN_HOLD`) costs up to ``SHORT_SYLLABLE_COST``, more
 #: the shorter it is: a fifth of a beat split off by a dip in a diphthong is not a syllable of
 #: its own. A short sound standing alone (a clipped note, a spoken syllable) is not charged.
-SHORT_SYLLABLE_BEATS, SHORT_SYLLABLE_COST = 0.5, 1.0
+SHORT_SYLLABLE_BEATS, SHORT_SYLLABLE_COST = 0.5, 2.0
 #: A matched syllable's pitch may lie this far (semitones) from its level without cost (a
 #: level is sung within about half a semitone; a little more for scoops and vibrato)...
 LEVEL_FREE_ST = 0.75

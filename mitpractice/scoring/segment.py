@@ -70,6 +70,10 @@ FOLD_ST = 8.0
 #: left (background talk, an echo); salience never falls below ``MIN_SALIENCE``, so that
 #: leaving even a quiet piece out costs something.
 SALIENCE_DB, MIN_SALIENCE = 15.0, 0.1
+#: Within this many dB of the loudest tenth a piece is fully the patient's: one singer's
+#: syllables differ by a few dB (a soft first syllable, a phrase fading towards its end), and
+#: a reading must not leave out the softer ones as if they were background.
+SALIENCE_FREE_DB = 4.0
 #: Pitch change (semitones per 10 ms) across a cut inside a voiced run above which the sound
 #: after it may be another voice; looked at over this many frames on each side.
 CONTINUOUS_ST, CONTINUITY_FRAMES = 1.0, 3
@@ -337,8 +341,9 @@ def piece_pitch(frames: Frames, pieces: list[Piece]) -> np.ndarray:
 def piece_salience(frames: Frames, pieces: list[Piece], model: str) -> np.ndarray:
     """How clearly each piece is the patient's voice, in [0.1, 1].
 
-    With the audio: full for pieces as loud as the loudest tenth of the voiced frames,
-    falling by 1/:data:`SALIENCE_DB` per dB below (background talk, an echo). From the track
+    With the audio: full for pieces within :data:`SALIENCE_FREE_DB` of the loudest tenth of
+    the voiced frames, falling to nothing at :data:`SALIENCE_DB` below (background talk, an
+    echo). From the track
     alone: by how sure the tracker is, between its hold threshold and a clear voice. Pieces cut
     from one unbroken stretch of voice (:func:`one_voice`) share its clearest piece's
     salience: a last syllable sung softly, trailing off, is still the patient's.
@@ -348,7 +353,8 @@ def piece_salience(frames: Frames, pieces: list[Piece], model: str) -> np.ndarra
     if frames.energy_db is not None:
         loud = np.percentile(frames.energy_db[frames.voiced], 90)
         level = np.array([np.median(frames.energy_db[p.start : p.stop]) for p in pieces])
-        salience = np.clip(1.0 + (level - loud) / SALIENCE_DB, MIN_SALIENCE, 1.0)
+        salience = np.clip(1.0 + (level - loud + SALIENCE_FREE_DB) / (SALIENCE_DB - SALIENCE_FREE_DB),
+                           MIN_SALIENCE, 1.0)
     else:
         _, hold, sure = thresholds(model)
         conf = np.array([np.median(frames.confidence[p.start : p.stop]) for p in pieces])
