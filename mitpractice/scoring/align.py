@@ -95,9 +95,11 @@ MIN_SYLLABLE_S = 0.15
 #: attempt's pace: one shorter than ``SHORT_SYLLABLE_BEATS`` of the fitted beat (a note held
 #: under half its beat is where the rhythm's credit for holding ends,
 #: :data:`~mitpractice.scoring.rhythmic.MIN_HOLD`) costs up to ``SHORT_SYLLABLE_COST``, more
-#: the shorter it is: a fifth of a beat split off by a dip in a diphthong is not a syllable of
-#: its own. A short sound standing alone (a clipped note, a spoken syllable) is not charged.
-SHORT_SYLLABLE_BEATS, SHORT_SYLLABLE_COST = 0.5, 2.0
+#: the shorter it is; at a quarter of a beat, more than a note left out with the rest moved
+#: up (:data:`MISSING_COST` and :data:`JUMP_COST`): a fifth of a beat split off by a dip in a
+#: diphthong is not a syllable of its own. A short sound standing alone (a clipped note, a
+#: spoken syllable) is not charged.
+SHORT_SYLLABLE_BEATS, SHORT_SYLLABLE_COST = 0.5, 3.5
 #: A matched syllable's pitch may lie this far (semitones) from its level without cost (a
 #: level is sung within about half a semitone; a little more for scoops and vibrato)...
 LEVEL_FREE_ST = 0.75
