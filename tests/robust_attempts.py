@@ -37,6 +37,12 @@ VOWEL_LEAD_S = 0.05
 FADE_S = 0.01
 
 
+#: The feedback line of an upside-down tune: never right when the notes sung were right.
+INVERTED = "Sing the high notes higher than the low notes."
+#: Seconds the voice stops before a syllable sung again (as a patient says it again).
+REPEAT_STOP_S = 0.25
+
+
 @dataclass(frozen=True)
 class Take:
     """An edited attempt: samples, rate, the target it is scored against, and the truth."""
@@ -119,7 +125,7 @@ def false_start(set_id: str, phrase_id: str, low: str, syllables: int, pause_s: 
     return Take(y, t.sr, melody, extra_kind="false_start")
 
 
-def repeated(set_id: str, phrase_id: str, low: str, index: int, pause_s: float = 0.25) -> Take:
+def repeated(set_id: str, phrase_id: str, low: str, index: int, pause_s: float = REPEAT_STOP_S) -> Take:
     """Syllable ``index`` sung twice, a short stop between (as a patient says it again)."""
     t, melody = target(set_id, phrase_id, low)
     a, _ = bounds(t, index, VOWEL_LEAD_S)
@@ -174,6 +180,12 @@ def hum(set_id: str, phrase_id: str, low: str, snr_db: float = 15.0, mains_hz: f
     power = np.mean(y[active] ** 2)
     buzz *= np.sqrt(power / 10 ** (snr_db / 10) / np.mean(buzz**2))
     return Take((y + buzz).astype(np.float32), t.sr, melody)
+
+
+def sung_share(take: Take) -> float:
+    """Share of the target's beats that were sung: the best melodic score a take can have."""
+    beats = np.array([n.beats for n in take.melody.notes])
+    return 100.0 * (1.0 - beats[list(take.missing)].sum() / beats.sum())
 
 
 @lru_cache(maxsize=256)

@@ -18,13 +18,7 @@ TWO = ("greetings", "thank-you")
 FIVE = ("needs", "i-want-some-water")
 FIVE_B = ("answers", "yes-i-would-love-to")
 EIGHT = ("questions", "what-is-the-weather-like-today")
-INVERTED = "Sing the high notes higher than the low notes."
-
-
-def sung_share(take: R.Take) -> float:
-    """Share of the target's beats that were sung: the best melodic score a take can have."""
-    beats = np.array([n.beats for n in take.melody.notes])
-    return 100.0 * (1.0 - beats[list(take.missing)].sum() / beats.sum())
+INVERTED, sung_share = R.INVERTED, R.sung_share
 
 
 def check_missing(take: R.Take) -> None:
@@ -205,9 +199,10 @@ def test_any_syllable_inside_the_phrase_sung_twice_is_left_out(phrase, index, lo
 
 
 @pytest.mark.parametrize("voice", [0, 1])
-def test_the_first_syllable_sung_twice_without_a_break_is_a_repeat(voice):
-    # the generated man and woman singing "I'd like, like coffee please": the extra low sound
-    # at the start runs on into the phrase at its pace, not broken off as a false start is
+def test_a_low_syllable_sung_twice_early_without_a_break_is_a_repeat(voice):
+    # the generated man and woman singing "I'd like, like coffee please": three low sounds at
+    # the phrase's pace; which copy is extra is a guess (it was read as the first, "I'd"
+    # sung twice), but nothing was broken off as a false start is
     from dataclasses import replace
 
     from attempt_voice import VOICES, attempt_syllables, shifted, sing
@@ -218,12 +213,14 @@ def test_the_first_syllable_sung_twice_without_a_break_is_a_repeat(voice):
 
     phrase = load_phrase_set(bundled_phrases_dir() / "answers.toml").phrase("id-like-coffee-please")
     whole = attempt_syllables(phrase.pitches, phrase.beats, seed=voice + 80)
-    again = [*whole[:2], replace(whole[1], onset_s=whole[2].onset_s + 0.25),
-             *shifted(whole[2:], whole[2].onset_s - whole[1].onset_s + 0.25)]
+    stop = R.REPEAT_STOP_S
+    again = [*whole[:2], replace(whole[1], onset_s=whole[2].onset_s + stop),
+             *shifted(whole[2:], whole[2].onset_s - whole[1].onset_s + stop)]
     a = sing(again, VOICES[voice], seed=voice + 80)
     s = score(a.y, a.sr, target_melody(phrase, low="C3", interval=3.0, tempo=60.0), model=R.TRACKER)
     assert all(x.detected for x in s.syllables) and s.melodic >= 90, s.to_json()
     assert [e.kind for e in s.extra] == ["repeat"], s.to_json()
+    assert s.extra[0].offset_s < s.syllables[2].onset_s, s.to_json()  # one of the first three
     assert "You sang a part twice \u2014 that's fine." in s.feedback
 
 
@@ -246,6 +243,7 @@ def test_a_skip_with_the_rest_moved_up_keeps_the_two_levels(index, low):
     data = s.to_json()
     assert [not x.detected for x in s.syllables] == [i == index for i in range(4)], data
     assert s.melodic >= sung_share(take) - 10 and INVERTED not in s.feedback, data
+    assert "Make the high notes clearly higher." not in s.feedback, data
 
 
 def test_a_false_start_is_not_read_as_the_phrase_when_the_end_is_softer():
@@ -255,3 +253,29 @@ def test_a_false_start_is_not_read_as_the_phrase_when_the_end_is_softer():
     data = s.to_json()
     assert all(x.detected for x in s.syllables) and s.melodic >= 90, data
     assert [e["kind"] for e in data["extra"]] == ["false_start"], data
+
+
+@pytest.mark.parametrize(("phrase_id", "index", "seed"), [("i-love-my-family", 1, 70),
+                                                          ("my-son-is-coming-today", 4, 118)])
+def test_a_syllable_sung_twice_by_the_generated_man_is_left_out(phrase_id, index, seed):
+    # "I love, love my family" (the phrase's start read as a false start, the copy as the
+    # first syllable) and "my son is coming, ming today" (the copy read as a wrong 'day' and
+    # the real 'day' as singing after the phrase): the survey found both while this step was
+    # being made; the jump of one note's length settles them
+    from dataclasses import replace
+
+    from attempt_voice import VOICES, attempt_syllables, shifted, sing
+    from scoring_cases import score
+
+    from mitpractice.melody import target_melody
+    from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
+
+    phrase = load_phrase_set(bundled_phrases_dir() / "family.toml").phrase(phrase_id)
+    whole = attempt_syllables(phrase.pitches, phrase.beats, seed=seed)
+    stop = R.REPEAT_STOP_S
+    again = [*whole[: index + 1], replace(whole[index], onset_s=whole[index + 1].onset_s + stop),
+             *shifted(whole[index + 1 :], whole[index + 1].onset_s - whole[index].onset_s + stop)]
+    a = sing(again, VOICES[0], seed=seed)
+    s = score(a.y, a.sr, target_melody(phrase, low="C3", interval=3.0, tempo=60.0), model=R.TRACKER)
+    assert all(x.detected for x in s.syllables) and s.melodic >= 90, s.to_json()
+    assert [e.kind for e in s.extra] == ["repeat"], s.to_json()

@@ -91,15 +91,6 @@ MAX_MERGE = 10
 #: quarter of a second; 80–130 ms fragments are a consonant's voicing, the tail of the
 #: syllable before, a scoop or a click.
 MIN_SYLLABLE_S = 0.15
-#: A syllable cut from a longer sound (the voice runs on at one of its ends) is sung at the
-#: attempt's pace: one shorter than ``SHORT_SYLLABLE_BEATS`` of the fitted beat (a note held
-#: under half its beat is where the rhythm's credit for holding ends,
-#: :data:`~mitpractice.scoring.rhythmic.MIN_HOLD`) costs up to ``SHORT_SYLLABLE_COST``, more
-#: the shorter it is; at a quarter of a beat, more than a note left out with the rest moved
-#: up (:data:`MISSING_COST` and :data:`JUMP_COST`): a fifth of a beat split off by a dip in a
-#: diphthong is not a syllable of its own. A short sound standing alone (a clipped note, a
-#: spoken syllable) is not charged.
-SHORT_SYLLABLE_BEATS, SHORT_SYLLABLE_COST = 0.5, 3.5
 #: A matched syllable's pitch may lie this far (semitones) from its level without cost (a
 #: level is sung within about half a semitone; a little more for scoops and vibrato)...
 LEVEL_FREE_ST = 0.75
@@ -171,6 +162,20 @@ REGISTER_COST = 0.2
 REPEAT_MIN_BEATS = 0.5
 #: At most this many syllables sung again are looked for in one attempt.
 MAX_REPEATS = 2
+#: A syllable cut from a longer sound (the voice runs on at one of its ends) is sung at the
+#: attempt's pace: one shorter than ``SHORT_SYLLABLE_SHARE`` of its note's slot at the fitted
+#: tempo (where the rhythm's credit for holding a note ends,
+#: :data:`~mitpractice.scoring.rhythmic.MIN_HOLD`) costs more the shorter it is, up to
+#: ``SHORT_SYLLABLE_COST``: at a quarter of its slot just more (by ``SHORT_SYLLABLE_MARGIN``)
+#: than a note left out with the rest moved up (:data:`MISSING_COST` and :data:`JUMP_COST`).
+#: A fifth of a beat split off by a dip in a diphthong is not a syllable of its own. A short
+#: sound standing alone (a clipped note, a spoken syllable) is not charged.
+SHORT_SYLLABLE_SHARE, SHORT_SYLLABLE_MARGIN = 0.5, 0.1
+SHORT_SYLLABLE_COST = 2.0 * (MISSING_COST + JUMP_COST) + SHORT_SYLLABLE_MARGIN
+#: A jump of one note's length (a skip with the rest moved up, or something sung in between)
+#: is tried (see :func:`align_pieces`) for phrases of more than this many notes: with two,
+#: a skip leaves one syllable, which the register names, and there is no "in between".
+SKIP_MIN_NOTES = 2
 
 
 @dataclass(frozen=True)
@@ -311,7 +316,8 @@ def _dp(
     ``want`` is the pitch expected of each note (NaN: any); ``prior`` an extra cost of each
     (note, piece), weighted by the piece's length in its group (:func:`register_prior`);
     ``restart`` the :func:`restarts` of the pieces, if already known (they do not depend on
-    the tempo).
+    the tempo). A group cut from a longer sound and short for its note's slot costs
+    :data:`SHORT_SYLLABLE_COST` at most (see there).
     With ``jump`` (s) the programme may, once, for :data:`JUMP_COST`, move the expected times
     of all later notes by ``jump``: a hesitation or something sung in between (later), or a
     syllable left out with the rest moved up (earlier). The table ``cost[layer, i, j]`` is
@@ -339,11 +345,9 @@ def _dp(
     broken = np.zeros(m + 1, dtype=bool)
     broken[1:m] = p_on[1:] - p_off[:-1] >= FALSE_START_PAUSE_S
     broken[m] = True
-    segment = np.cumsum(broken)  # pieces k < j in j's segment have no pause between them and j
     excess = np.concatenate([[0.0], np.cumsum(extra - outside)])
     start_of = np.maximum.accumulate(np.where(broken, np.arange(m + 1), 0))
     lead_touch = excess - excess[start_of]
-    del segment
     tail_touch = np.where(runs_on, np.append(extra - outside, 0.0), 0.0)  # first piece left from j
 
     # Matching note i to pieces j..j+d: onset and end costs (per layer), merge and level costs.
@@ -366,13 +370,7 @@ def _dp(
     join[:, 0] = 0.0
     span = p_off[last] - p_on[:, None]
     long_enough = span >= MIN_SYLLABLE_S
-    # a short syllable cut from a longer sound (no stop of the voice at one of its ends)
-    joined = np.zeros(m + 1, dtype=bool)  # piece k - 1 runs on into piece k
-    joined[1:m] = p_on[1:] - p_off[:-1] < RESTART_GAP_S
-    cut = joined[:m, None] | joined[last + 1]
-    short = SHORT_SYLLABLE_COST * cut * np.clip(1.0 - span / (SHORT_SYLLABLE_BEATS * unit), 0.0, 1.0)
-    merged = (np.cumsum(join, axis=1) + short
-              + (restarts(p_on, p_off, last, gap_s) if restart is None else restart))
+    merged = np.cumsum(join, axis=1) + (restarts(p_on, p_off, last, gap_s) if restart is None else restart)
     merge = np.where(valid & long_enough, merged, np.inf)
     cum_dur = np.concatenate([[0.0], np.cumsum(dur)])
     group_dur = cum_dur[last + 1] - cum_dur[:m, None]
@@ -395,6 +393,12 @@ def _dp(
     for value in np.unique(want[np.isfinite(want)]):  # each piece's level cost, by length
         cum = np.concatenate([[0.0], np.cumsum(dur * level_cost(octave_distance(pitch, value)))])
         level[want == value] = (cum[last + 1] - cum[:m, None]) / group_dur
+    # a short syllable cut from a longer sound (the voice runs on at one of its ends)
+    joined = np.zeros(m + 1, dtype=bool)  # piece k - 1 runs on into piece k
+    joined[1:m] = p_on[1:] - p_off[:-1] < RESTART_GAP_S
+    cut = joined[:m, None] | joined[last + 1]
+    slot = SHORT_SYLLABLE_SHARE * scale * (offsets - onsets)
+    level += SHORT_SYLLABLE_COST * cut[None] * np.clip(1.0 - span[None] / slot[:, None, None], 0.0, 1.0)
     if prior is not None:
         for i in range(n):
             cum = np.concatenate([[0.0], np.cumsum(dur * prior[i])])
@@ -704,7 +708,8 @@ def align_pieces(
     def settle(t0: float, scale: float, low: float, high: float, jump: float = 0.0) -> Alignment | None:
         """Refit tempo, jump and levels to the matches until they settle; ``None`` when the
         matches were already refitted from (the refit depends on the matches and the levels'
-        orientation only, and on the tempo when fewer than two notes matched)."""
+        orientation, on the tempo when fewer than two notes matched, and on the levels it
+        starts from only when the matches would merge them, see :func:`_fit_levels`)."""
         found = solve(t0, scale, low, high, jump)
         for _ in range(MAX_REFITS):
             few = sum(g is not None for g in found.groups) < 2
@@ -732,14 +737,18 @@ def align_pieces(
             best = found
     if best is None:  # every guess had an implausible tempo: align at the target's tempo
         return solve(pieces[0].onset_s, 1.0, *level_guesses[0])
-    if levels and not best.jump and n > 2:
-        # a syllable left out with the rest moved up: every later note a note earlier at the
-        # same tempo. The refit finds that jump only from matches that already show it, and
-        # with few matches it takes the skip for a faster tempo: the reading at the tempo so
-        # far counts as it is, and as the start of a refit.
+    if seed is None and not best.jump and n > SKIP_MIN_NOTES:
+        # a syllable left out with the rest moved up, or one sung in between (sung twice, a
+        # word put in): every later note earlier or later by one note's length (each length
+        # in the phrase), at the best reading's tempo and from the attempt's own levels (the
+        # best reading's may have been refitted to wrong matches). The refit finds such a
+        # jump only from matches that already show it, and with few matches it takes a skip
+        # for a faster tempo: so the reading at this tempo counts as it is, and also as the
+        # start of a refit. A seeded fit keeps the fit it was given.
         t0, scale = best.t0, best.scale
-        for beats, (low, high) in itertools.product(np.unique(np.asarray(durations) / beat_s), level_guesses):
-            jump = -scale * beat_s * float(beats)
+        lengths = np.unique(np.asarray(durations) / beat_s)
+        for beats, sign, (low, high) in itertools.product(lengths, (-1.0, 1.0), level_guesses):
+            jump = sign * scale * beat_s * float(beats)
             for found in (solve(t0, scale, low, high, jump), settle(t0, scale, low, high, jump)):
                 if found is not None and found.cost < best.cost:
                     best = found
@@ -806,14 +815,17 @@ def _attached(pieces: list[Piece], pitch: np.ndarray, matched: np.ndarray, order
     return out
 
 
-def _runs_into_first(pieces: list[Piece], pitch: np.ndarray, run: list[int], first: int) -> bool:
+def _runs_into_first(pieces: list[Piece], pitch: np.ndarray, run: list[int], first: tuple[int, int]) -> bool:
     """Whether singing before the phrase is its first syllable sung twice: one sound on the
-    first syllable's note (within :data:`REPEAT_ST`), not broken off from it by a pause of
-    :data:`FALSE_START_PAUSE_S` (a patient who starts again breaks off first)."""
+    first sung syllable's note (its longest piece, within :data:`REPEAT_ST`; the syllable is
+    the pieces ``first``), not broken off from it by a pause of :data:`FALSE_START_PAUSE_S`
+    (a patient who starts again breaks off first)."""
+    def longest(ks: range | list[int]) -> int:
+        return max(ks, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
+
     one_sound = all(pieces[k].onset_s - pieces[k - 1].offset_s < RESTART_GAP_S for k in run[1:])
-    longest = max(run, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
-    return (one_sound and pieces[first].onset_s - pieces[run[-1]].offset_s < FALSE_START_PAUSE_S
-            and float(octave_distance(pitch[longest], pitch[first])) <= REPEAT_ST)
+    return (one_sound and pieces[first[0]].onset_s - pieces[run[-1]].offset_s < FALSE_START_PAUSE_S
+            and float(octave_distance(pitch[longest(run)], pitch[longest(range(*first))])) <= REPEAT_ST)
 
 
 def extra_segments(
@@ -874,7 +886,8 @@ def extra_segments(
                 continue  # within the slot of the syllable before it
         kind = "extra"
         if run[-1] < first:
-            kind = "repeat" if _runs_into_first(pieces, pitch, run, first) else "false_start"
+            first_group = next(g for g in groups if g is not None)
+            kind = "repeat" if _runs_into_first(pieces, pitch, run, first_group) else "false_start"
         else:
             longest = max(run, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
             left = np.flatnonzero(matched[: run[0]])
@@ -926,13 +939,13 @@ def repeat_candidates(
 ) -> list[list[int]]:
     """Sounds (:func:`sounds`) that may be a syllable sung again: a clear vowel (at least
     :data:`EXTRA_MIN_S` and :data:`REPEAT_MIN_BEATS` long, a piece :data:`EXTRA_MIN_SALIENCE`
-    clear) on the pitch of the
-    clear sound just before it (within :data:`REPEAT_ST`, their longest pieces), inside the
-    phrase (after its first sung syllable, before its last one), not already left out."""
+    clear) on the pitch of the clear sound just before it (within :data:`REPEAT_ST`, their
+    longest pieces), after the attempt's first clear sound (the reading may have taken the
+    phrase's beginning for a false start) and before its last one (a copy sung straight into
+    the last syllable may have been read as part of it), not already left out."""
     groups = [g for g in alignment.groups if g is not None]
     if len(groups) < 2:
         return []
-    first = groups[0][1]
     excluded = set(alignment.repeats)
 
     def longest(run: list[int]) -> int:
@@ -943,8 +956,7 @@ def repeat_candidates(
              and max(salience[k] for k in run) >= EXTRA_MIN_SALIENCE
              and pieces[run[-1]].offset_s - pieces[run[0]].onset_s >= shortest]
     return [b for a, b in itertools.pairwise(clear[:-1])
-            if first <= b[0]
-            and float(octave_distance(pitch[longest(a)], pitch[longest(b)])) <= REPEAT_ST]
+            if float(octave_distance(pitch[longest(a)], pitch[longest(b)])) <= REPEAT_ST]
 
 
 def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment) -> bool:
@@ -974,7 +986,9 @@ def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, ali
 def _copies_a_syllable(pieces: list[Piece], pitch: np.ndarray, groups: tuple, run: list[int]) -> bool:
     """Whether the sound just before or just after ``run`` is read as one whole syllable on
     its note (within :data:`REPEAT_ST`; the one sung twice): a repeat is a copy of a
-    neighbouring syllable, not of part of a long sound that the reading shares among notes."""
+    neighbouring syllable, not of part of a long sound that the reading shares among notes.
+    The sound's owner is judged by its pieces of at least :data:`MIN_SYLLABLE_S`: a consonant
+    or scoop at its start may be read as the end of the syllable before."""
     owner = np.full(len(pieces), -1)
     for i, g in enumerate(groups):
         if g is not None:
