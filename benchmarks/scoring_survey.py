@@ -25,17 +25,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import robust_attempts as R
-from attempt_voice import VOICES, attempt_syllables, shifted, sing
+from attempt_voice import VOICES, attempt_syllables, shifted, sing, sung_twice
 from scoring_cases import score
 
 from mitpractice.melody import target_melody
-from mitpractice.phrases import Phrase, bundled_phrases_dir, load_phrase_set
+from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
 
 #: Phrases of the held-out file, never surveyed.
 HELD_OUT = {"im-fine", "i-need-a-doctor", "i-want-to-go-home", "when-are-you-coming-to-visit",
@@ -99,23 +99,16 @@ def judge(edit: str, take: R.Take, model: str) -> tuple[bool, bool, str]:
     return False, len(missing) == 1 and lo <= missing[0] <= hi and scores_right, summary
 
 
-def _phrase(set_id: str, phrase_id: str) -> Phrase:
-    return load_phrase_set(bundled_phrases_dir() / f"{set_id}.toml").phrase(phrase_id)
-
-
 def voice_cases(set_id: str, phrase_id: str, voice: int, model: str) -> Iterator[tuple[str, int, bool, str]]:
     """The generated ``voice`` singing the phrase with each inner syllable twice, and with a
     false start of one and of two syllables: ``(class, index, read right, summary)``."""
-    phrase = _phrase(set_id, phrase_id)
+    phrase = R.bundled_phrase(set_id, phrase_id)
     melody = target_melody(phrase, low="C3", interval=3.0, tempo=60.0)
     seed = voice + 70 + sum(map(ord, phrase_id)) % 50
     whole = attempt_syllables(phrase.pitches, phrase.beats, seed=seed)
     edits = []
     for i in range(1, len(whole) - 1):
-        stop = R.REPEAT_STOP_S
-        again = [*whole[: i + 1], replace(whole[i], onset_s=whole[i + 1].onset_s + stop),
-                 *shifted(whole[i + 1 :], whole[i + 1].onset_s - whole[i].onset_s + stop)]
-        edits.append(("voice repeated", i, again, "repeat"))
+        edits.append(("voice repeated", i, sung_twice(whole, i, R.REPEAT_STOP_S), "repeat"))
     for k in (1, 2):
         if k < len(whole):
             restart = whole[:k] + shifted(whole, whole[k].onset_s + RESTART_PAUSE_S)

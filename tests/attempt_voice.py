@@ -295,3 +295,11 @@ def cough(seed: int = 0, sr: int = SR) -> np.ndarray:
 def shifted(syllables: list[Syllable], seconds: float) -> list[Syllable]:
     """The same syllables ``seconds`` later (to build a restart: a false start, then the phrase)."""
     return [replace(s, onset_s=s.onset_s + seconds) for s in syllables]
+
+
+def sung_twice(syllables: list[Syllable], index: int, stop_s: float) -> list[Syllable]:
+    """Syllable ``index`` sung again ``stop_s`` after the next one was due, the rest moved
+    later by the time the copy took (as a patient says a syllable again)."""
+    due = syllables[index + 1].onset_s
+    return [*syllables[: index + 1], replace(syllables[index], onset_s=due + stop_s),
+            *shifted(syllables[index + 1 :], due - syllables[index].onset_s + stop_s)]

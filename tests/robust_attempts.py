@@ -20,7 +20,7 @@ import numpy as np
 from scipy.signal import fftconvolve
 
 from mitpractice.melody import TargetMelody, set_melody
-from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
+from mitpractice.phrases import Phrase, bundled_phrases_dir, load_phrase_set
 from mitpractice.pitch import PitchTrack, track_pitch
 from mitpractice.scoring import Score, score_track
 
@@ -52,6 +52,11 @@ class Take:
     melody: TargetMelody
     missing: tuple[int, ...] = ()
     extra_kind: str | None = None  # "false_start", "repeat", or None
+
+
+def bundled_phrase(set_id: str, phrase_id: str) -> Phrase:
+    """A phrase of the bundled set ``set_id``."""
+    return load_phrase_set(bundled_phrases_dir() / f"{set_id}.toml").phrase(phrase_id)
 
 
 @lru_cache(maxsize=64)

@@ -8,12 +8,10 @@ model for the class, not the constant that happens to flip this case.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 import robust_attempts as R
-from attempt_voice import VOICES, attempt_syllables, shifted, sing
+from attempt_voice import VOICES, attempt_syllables, shifted, sing, sung_twice
 from scoring_cases import PHRASES, melody, score
 from test_scoring_robust import INVERTED, check_missing
 
@@ -101,9 +99,7 @@ def test_heldout_generated_voice_false_start_and_repeat(voice):
     s = score(a.y, a.sr, melody("how-are-you-today"), model=R.TRACKER)
     assert all(x.detected for x in s.syllables) and s.melodic >= 90, s.to_json()
     assert [e.kind for e in s.extra] == ["false_start"], s.to_json()
-    again = [*whole[:2], replace(whole[1], onset_s=whole[2].onset_s + 0.25),
-             *shifted(whole[2:], whole[2].onset_s - whole[1].onset_s + 0.25)]
-    a = sing(again, VOICES[voice], seed=voice + 50)
+    a = sing(sung_twice(whole, 1, R.REPEAT_STOP_S), VOICES[voice], seed=voice + 50)
     s = score(np.asarray(a.y), a.sr, melody("how-are-you-today"), model=R.TRACKER)
     assert all(x.detected for x in s.syllables) and s.melodic >= 90, s.to_json()
     assert [e.kind for e in s.extra] == ["repeat"], s.to_json()

@@ -12,6 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import robust_attempts as R
+from attempt_voice import VOICES, attempt_syllables, sing, sung_twice
+from scoring_cases import score
+
+from mitpractice.melody import hz_to_note, target_melody
+from mitpractice.phrases import Phrase
+from mitpractice.scoring import Score
 
 LOWS = ["C3", "A3"]
 TWO = ("greetings", "thank-you")
@@ -31,6 +37,16 @@ def check_missing(take: R.Take) -> None:
     missing = [take.melody.notes[i].syllable for i in take.missing]
     assert any(f"'{missing[0]}'" in line for line in s.feedback), s.feedback
     assert INVERTED not in s.feedback
+
+
+def check_sung_twice(take: R.Take) -> Score:
+    """Score a take with a syllable sung twice: every syllable found, the tune kept, the copy
+    listed as a repeat (and nothing else as extra)."""
+    s = R.score(take)
+    data = s.to_json()
+    assert all(x.detected for x in s.syllables) and s.melodic >= 90, data
+    assert [e["kind"] for e in data["extra"]] == ["repeat"], data
+    return s
 
 
 @pytest.mark.parametrize("low", LOWS)
@@ -63,12 +79,8 @@ def test_a_false_start_is_left_out_and_named_kindly(phrase, syllables, low):
 @pytest.mark.parametrize("low", LOWS)
 @pytest.mark.parametrize(("phrase", "index"), [(FIVE, 1), (EIGHT, 3)])
 def test_a_syllable_sung_twice_is_left_out_and_named_kindly(phrase, index, low):
-    take = R.repeated(*phrase, low, index)
-    s = R.score(take)
-    data = s.to_json()
-    assert all(x.detected for x in s.syllables), data
-    assert s.melodic >= 90 and s.rhythmic >= 80, data
-    assert [e["kind"] for e in data["extra"]] == ["repeat"], data
+    s = check_sung_twice(R.repeated(*phrase, low, index))
+    assert s.rhythmic >= 80, s.to_json()
     assert "You sang a part twice \u2014 that's fine." in s.feedback
     assert not any(line.startswith("Move on sooner") for line in s.feedback), s.feedback
 
@@ -128,12 +140,8 @@ def test_a_syllable_sung_twice_on_the_note_of_its_neighbour_is_left_out(phrase, 
     # "this is my my home", "something to to eat", "can you you help me": the repeat, the
     # syllable and its neighbour are three sounds on one note; only the stop of the voice and
     # the time it took tell
-    take = R.repeated(*phrase, low, index)
-    s = R.score(take)
-    data = s.to_json()
-    assert all(x.detected for x in s.syllables), data
-    assert s.melodic >= 90 and s.rhythmic >= 80, data
-    assert [e["kind"] for e in data["extra"]] == ["repeat"], data
+    s = check_sung_twice(R.repeated(*phrase, low, index))
+    assert s.rhythmic >= 80, s.to_json()
     assert not any(line.startswith("Move on sooner") for line in s.feedback), s.feedback
 
 
@@ -153,12 +161,6 @@ def test_one_syllable_of_two_after_a_long_silence_is_named(low):
 def test_one_syllable_of_two_in_a_generated_voice_is_named(voice):
     # the generated man and woman singing only the first, high syllable of a high-low pair
     # after 0.6 s of silence, scored against a target in their own register
-    from attempt_voice import VOICES, attempt_syllables, sing
-    from scoring_cases import score
-
-    from mitpractice.melody import hz_to_note, target_melody
-    from mitpractice.phrases import Phrase
-
     phrase = Phrase(id="help-me", text="Help me", syllables=("help", "me"), pitches="HL", beats=(1.0, 1.0))
     syllables = attempt_syllables(phrase.pitches, phrase.beats, seed=voice + 60, drop=(1,))
     a = sing(syllables, VOICES[voice], seed=voice + 60)
@@ -185,16 +187,22 @@ def test_a_false_start_and_a_repeat_in_one_attempt_are_both_left_out(phrase, ind
 
 # Third step: the same classes on more of the bundled phrases (none of them held out).
 
+
+def generated_repeat(set_id: str, phrase_id: str, index: int, voice: int, seed: int) -> Score:
+    """A generated voice singing a bundled phrase with syllable ``index`` sung twice, scored
+    against the phrase at C3 (the voices' own register is near it)."""
+    phrase = R.bundled_phrase(set_id, phrase_id)
+    whole = attempt_syllables(phrase.pitches, phrase.beats, seed=seed)
+    a = sing(sung_twice(whole, index, R.REPEAT_STOP_S), VOICES[voice], seed=seed)
+    return score(a.y, a.sr, target_melody(phrase, low="C3", interval=3.0, tempo=60.0), model=R.TRACKER)
+
 @pytest.mark.parametrize("low", LOWS)
 @pytest.mark.parametrize("index", [1, 2, 3])
 @pytest.mark.parametrize("phrase", [("answers", "no-im-not-hungry"), ("feelings", "i-slept-very-well")])
 def test_any_syllable_inside_the_phrase_sung_twice_is_left_out(phrase, index, low):
     # "no I'm not hun- hungry": the consonant before the copy's note is the syllable before's
     # scoop; "I slept very ry well": the copy runs on into the last syllable
-    s = R.score(R.repeated(*phrase, low, index))
-    data = s.to_json()
-    assert all(x.detected for x in s.syllables) and s.melodic >= 90, data
-    assert [e["kind"] for e in data["extra"]] == ["repeat"], data
+    s = check_sung_twice(R.repeated(*phrase, low, index))
     assert "You sang a part twice \u2014 that's fine." in s.feedback
 
 
@@ -203,21 +211,7 @@ def test_a_low_syllable_sung_twice_early_without_a_break_is_a_repeat(voice):
     # the generated man and woman singing "I'd like, like coffee please": three low sounds at
     # the phrase's pace; which copy is extra is a guess (it was read as the first, "I'd"
     # sung twice), but nothing was broken off as a false start is
-    from dataclasses import replace
-
-    from attempt_voice import VOICES, attempt_syllables, shifted, sing
-    from scoring_cases import score
-
-    from mitpractice.melody import target_melody
-    from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
-
-    phrase = load_phrase_set(bundled_phrases_dir() / "answers.toml").phrase("id-like-coffee-please")
-    whole = attempt_syllables(phrase.pitches, phrase.beats, seed=voice + 80)
-    stop = R.REPEAT_STOP_S
-    again = [*whole[:2], replace(whole[1], onset_s=whole[2].onset_s + stop),
-             *shifted(whole[2:], whole[2].onset_s - whole[1].onset_s + stop)]
-    a = sing(again, VOICES[voice], seed=voice + 80)
-    s = score(a.y, a.sr, target_melody(phrase, low="C3", interval=3.0, tempo=60.0), model=R.TRACKER)
+    s = generated_repeat("answers", "id-like-coffee-please", 1, voice, seed=voice + 80)
     assert all(x.detected for x in s.syllables) and s.melodic >= 90, s.to_json()
     assert [e.kind for e in s.extra] == ["repeat"], s.to_json()
     assert s.extra[0].offset_s < s.syllables[2].onset_s, s.to_json()  # one of the first three
@@ -262,20 +256,6 @@ def test_a_syllable_sung_twice_by_the_generated_man_is_left_out(phrase_id, index
     # first syllable) and "my son is coming, ming today" (the copy read as a wrong 'day' and
     # the real 'day' as singing after the phrase): the survey found both while this step was
     # being made; the jump of one note's length settles them
-    from dataclasses import replace
-
-    from attempt_voice import VOICES, attempt_syllables, shifted, sing
-    from scoring_cases import score
-
-    from mitpractice.melody import target_melody
-    from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
-
-    phrase = load_phrase_set(bundled_phrases_dir() / "family.toml").phrase(phrase_id)
-    whole = attempt_syllables(phrase.pitches, phrase.beats, seed=seed)
-    stop = R.REPEAT_STOP_S
-    again = [*whole[: index + 1], replace(whole[index], onset_s=whole[index + 1].onset_s + stop),
-             *shifted(whole[index + 1 :], whole[index + 1].onset_s - whole[index].onset_s + stop)]
-    a = sing(again, VOICES[0], seed=seed)
-    s = score(a.y, a.sr, target_melody(phrase, low="C3", interval=3.0, tempo=60.0), model=R.TRACKER)
+    s = generated_repeat("family", phrase_id, index, 0, seed=seed)
     assert all(x.detected for x in s.syllables) and s.melodic >= 90, s.to_json()
     assert [e.kind for e in s.extra] == ["repeat"], s.to_json()

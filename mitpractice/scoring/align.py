@@ -508,6 +508,12 @@ def _fit_jump(
     return best
 
 
+def _longest(pieces: list[Piece], ks: range | list[int]) -> int:
+    """Index of the longest of the pieces ``ks``: a sound's or a syllable's vowel, whose pitch
+    is its note (a consonant's voicing or a scoop is short)."""
+    return max(ks, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
+
+
 def _near(value: float, ref: float) -> float:
     """``value`` moved by whole octaves next to ``ref`` (a tracker's octave slip)."""
     return value - 12.0 * round((value - ref) / 12.0)
@@ -529,8 +535,7 @@ def _fit_levels(
         for i, g in enumerate(groups):
             if g is None or is_high[i] != mark:
                 continue
-            longest = max(range(g[0], g[1]), key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
-            values.append(_near(float(pitch[longest]), previous))
+            values.append(_near(float(pitch[_longest(pieces, range(*g))]), previous))
         out.append(float(np.median(values)) if values else previous)
     if abs(out[1] - out[0]) < TWO_LEVELS_ST <= abs(high - low):
         return low, high
@@ -820,12 +825,10 @@ def _runs_into_first(pieces: list[Piece], pitch: np.ndarray, run: list[int], fir
     first sung syllable's note (its longest piece, within :data:`REPEAT_ST`; the syllable is
     the pieces ``first``), not broken off from it by a pause of :data:`FALSE_START_PAUSE_S`
     (a patient who starts again breaks off first)."""
-    def longest(ks: range | list[int]) -> int:
-        return max(ks, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
-
     one_sound = all(pieces[k].onset_s - pieces[k - 1].offset_s < RESTART_GAP_S for k in run[1:])
+    distance = float(octave_distance(pitch[_longest(pieces, run)], pitch[_longest(pieces, range(*first))]))
     return (one_sound and pieces[first[0]].onset_s - pieces[run[-1]].offset_s < FALSE_START_PAUSE_S
-            and float(octave_distance(pitch[longest(run)], pitch[longest(range(*first))])) <= REPEAT_ST)
+            and distance <= REPEAT_ST)
 
 
 def extra_segments(
@@ -889,7 +892,7 @@ def extra_segments(
             first_group = next(g for g in groups if g is not None)
             kind = "repeat" if _runs_into_first(pieces, pitch, run, first_group) else "false_start"
         else:
-            longest = max(run, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
+            longest = _longest(pieces, run)
             left = np.flatnonzero(matched[: run[0]])
             right = run[-1] + 1 + np.flatnonzero(matched[run[-1] + 1 :])
             neighbours = [(int(k), a.onset_s - pieces[k].offset_s) for k in left[-1:]]
@@ -947,16 +950,12 @@ def repeat_candidates(
     if len(groups) < 2:
         return []
     excluded = set(alignment.repeats)
-
-    def longest(run: list[int]) -> int:
-        return max(run, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
-
     shortest = max(EXTRA_MIN_S, REPEAT_MIN_BEATS * alignment.scale * beat_s)
     clear = [run for run in sounds(pieces, pitch) if not excluded & set(run)
              and max(salience[k] for k in run) >= EXTRA_MIN_SALIENCE
              and pieces[run[-1]].offset_s - pieces[run[0]].onset_s >= shortest]
     return [b for a, b in itertools.pairwise(clear[:-1])
-            if float(octave_distance(pitch[longest(a)], pitch[longest(b)])) <= REPEAT_ST]
+            if float(octave_distance(pitch[_longest(pieces, a)], pitch[_longest(pieces, b)])) <= REPEAT_ST]
 
 
 def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment) -> bool:
@@ -994,7 +993,7 @@ def _copies_a_syllable(pieces: list[Piece], pitch: np.ndarray, groups: tuple, ru
         if g is not None:
             owner[g[0] : g[1]] = i
     def note_of(run: list[int]) -> float:
-        return float(pitch[max(run, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)])
+        return float(pitch[_longest(pieces, run)])
 
     all_sounds = sounds(pieces, pitch)
     at = next(n for n, snd in enumerate(all_sounds) if run[0] in snd)
