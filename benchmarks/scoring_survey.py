@@ -8,8 +8,9 @@ The robustness suite (tests/test_scoring_robust.py) pins chosen cases; this surv
 how far the scorer generalises, over every syllable of each phrase: each one silenced, each
 inner one cut out with the rest moved up, a false start of one to three syllables, each
 inner one sung twice, in a man's (C3) and a woman's (A3) register with the bundled voice
-(tests/robust_attempts.py); and each inner syllable sung twice and a false start of one or
-two syllables by the generated man and woman (tests/attempt_voice.py). The phrases of the
+(tests/robust_attempts.py); and each inner syllable sung twice (with stops between the
+syllables, and legato) and a false start of one or two syllables by the generated man and
+woman (tests/attempt_voice.py). The phrases of the
 held-out file (tests/test_scoring_heldout.py) are left out, so that it stays held out. A case
 is read right as the suite asks: the syllable left out reported at its place and nothing
 else, the melodic score as high as the syllables sung allow, no upside-down tune; a false
@@ -50,7 +51,7 @@ SAMPLE = [("family", "i-love-my-family"), ("family", "my-son-is-coming-today"),
 CLASSES = ("silenced", "cut_out", "false_start", "repeated")
 #: The generated voices' classes, and the voices (the man and the woman; the older ones are
 #: the held-out file's).
-VOICE_CLASSES, SURVEY_VOICES = ("voice repeated", "voice false_start"), (0, 1)
+VOICE_CLASSES, SURVEY_VOICES = ("voice repeated", "voice legato repeated", "voice false_start"), (0, 1)
 #: Seconds of the pause after a generated false start (a patient breaking off and starting again).
 RESTART_PAUSE_S = 0.9
 
@@ -100,8 +101,10 @@ def judge(edit: str, take: R.Take, model: str) -> tuple[bool, bool, str]:
 
 
 def voice_cases(set_id: str, phrase_id: str, voice: int, model: str) -> Iterator[tuple[str, int, bool, str]]:
-    """The generated ``voice`` singing the phrase with each inner syllable twice, and with a
-    false start of one and of two syllables: ``(class, index, read right, summary)``."""
+    """The generated ``voice`` singing the phrase with each inner syllable twice (the phrase
+    sung with a stop between syllables, and sung legato, the syllables running into each
+    other but for the stop before the copy), and with a false start of one and of two
+    syllables: ``(class, index, read right, summary)``."""
     phrase = R.bundled_phrase(set_id, phrase_id)
     melody = target_melody(phrase, low="C3", interval=3.0, tempo=60.0)
     seed = voice + 70 + sum(map(ord, phrase_id)) % 50
@@ -109,12 +112,13 @@ def voice_cases(set_id: str, phrase_id: str, voice: int, model: str) -> Iterator
     edits = []
     for i in range(1, len(whole) - 1):
         edits.append(("voice repeated", i, sung_twice(whole, i, R.REPEAT_STOP_S), "repeat"))
+        edits.append(("voice legato repeated", i, sung_twice(whole, i, R.REPEAT_STOP_S), "repeat"))
     for k in (1, 2):
         if k < len(whole):
             restart = whole[:k] + shifted(whole, whole[k].onset_s + RESTART_PAUSE_S)
             edits.append(("voice false_start", k, restart, "false_start"))
     for edit, index, syllables, kind in edits:
-        a = sing(syllables, VOICES[voice], seed=seed)
+        a = sing(syllables, VOICES[voice], seed=seed, legato=edit.startswith("voice legato"))
         s = score(a.y, a.sr, melody, model=model)
         kinds = [e.kind for e in s.extra]
         right = all(x.detected for x in s.syllables) and s.melodic >= 90 and kinds == [kind]

@@ -152,6 +152,12 @@ RESTART_GAP_S = 0.04
 #: syllables, and reading them as one (a syllable sung twice taken for one long note) costs
 #: what leaving a beat-long syllable out costs.
 RESTART_COST = EXTRA_COST
+#: Two vowels on one note with a dip in loudness between them and no stop (a cut of the
+#: segmenter, :data:`~mitpractice.scoring.segment.ENERGY_DIP_DB`: a voiced consonant sung
+#: legato) taken as one syllable cost half as much: a dip is weaker evidence than a stop, a
+#: long note may waver, but a syllable sung twice legato into its neighbour, or a neighbour
+#: sung legato into it, is otherwise read as one long note at no cost.
+LEGATO_JOIN_COST = 0.5 * RESTART_COST
 #: When the attempt lies on one note (one syllable of "thank you"), what the tune would settle
 #: is settled by the patient's register, the target's own notes, for at most this cost per
 #: syllable: a fifth of a missing syllable, a tie-breaker only (a patient may sing in any key).
@@ -273,27 +279,43 @@ def level_cost(distance: np.ndarray) -> np.ndarray:
     return LEVEL_COST * np.minimum((excess / LEVEL_SPAN_ST) ** 2, 1.0)
 
 
-def restarts(p_on: np.ndarray, p_off: np.ndarray, last: np.ndarray, gap_s: np.ndarray) -> np.ndarray:
+def restarts(p_on: np.ndarray, p_off: np.ndarray, last: np.ndarray, gap_s: np.ndarray,
+             beat_s: float) -> np.ndarray:
     """Cost of every group of pieces (first piece ``j``, ``d + 1`` pieces, its last piece
-    ``last[j, d]``) for the stops of the voice inside it with a vowel sung on either side
-    (:data:`RESTART_GAP_S`, :data:`RESTART_COST`): a group is one syllable, one vowel.
+    ``last[j, d]``) for the boundaries between two vowels inside it: a group is one syllable,
+    one vowel. A stop of the voice with a vowel sung on either side (:data:`RESTART_GAP_S`)
+    costs :data:`RESTART_COST`; a boundary between two vowels of at least
+    :data:`REPEAT_MIN_BEATS` of a beat (``beat_s``) where the voice runs on (a dip in loudness
+    or a change of note: what a consonant sung legato leaves), :data:`LEGATO_JOIN_COST`.
 
     Examples
     --------
     >>> on, off = np.array([0.0, 0.5, 1.05]), np.array([0.45, 1.0, 1.5])
     >>> last = np.array([[0, 1, 2], [1, 2, 2], [2, 2, 2]])
     >>> gaps = np.maximum(0.0, on[last] - off[np.maximum(last - 1, 0)])
-    >>> restarts(on, off, last, gaps)[0].tolist()  # 0.05 s stops between three vowels
+    >>> restarts(on, off, last, gaps, 0.5)[0].tolist()  # 0.05 s stops between three vowels
     [0.0, 1.0, 2.0]
+    >>> on = np.array([0.0, 0.45, 1.0])  # the same vowels sung legato: the voice dips, never stops
+    >>> gaps = np.maximum(0.0, on[last] - off[np.maximum(last - 1, 0)])
+    >>> restarts(on, off, last, gaps, 0.5)[0].tolist()
+    [0.0, 0.5, 1.0]
     """
     m, depth = last.shape
     first = np.arange(m)[:, None]
     stop = (gap_s >= RESTART_GAP_S) & (p_off[np.maximum(last - 1, 0)] - p_on[first] >= EXTRA_MIN_S)
     stop[:, 0] = False
+    vowel = p_off - p_on >= max(EXTRA_MIN_S, REPEAT_MIN_BEATS * beat_s)
+    legato_from = np.full(m, -1)  # the vowel before each piece with the voice running on from it
+    for k in range(1, m):
+        if p_on[k] - p_off[k - 1] < RESTART_GAP_S:
+            legato_from[k] = k - 1 if vowel[k - 1] else legato_from[k - 1]
+    dip = vowel[last] & (legato_from[last] >= first)
+    dip[:, 0] = False
     out = np.zeros((m, depth))
-    for d in range(1, depth):  # a stop before piece j + d counts in every group ending at or after
+    for d in range(1, depth):  # a boundary before piece j + d counts in every group ending at or after
         after = p_off[last[:, d:]] - p_on[last[:, d]][:, None] >= EXTRA_MIN_S
         out[:, d:] += RESTART_COST * (stop[:, d][:, None] & after)
+        out[:, d:] += LEGATO_JOIN_COST * dip[:, d][:, None]
     return out
 
 
@@ -370,7 +392,9 @@ def _dp(
     join[:, 0] = 0.0
     span = p_off[last] - p_on[:, None]
     long_enough = span >= MIN_SYLLABLE_S
-    merged = np.cumsum(join, axis=1) + (restarts(p_on, p_off, last, gap_s) if restart is None else restart)
+    if restart is None:
+        restart = restarts(p_on, p_off, last, gap_s, beat_s)
+    merged = np.cumsum(join, axis=1) + restart
     merge = np.where(valid & long_enough, merged, np.inf)
     cum_dur = np.concatenate([[0.0], np.cumsum(dur)])
     group_dur = cum_dur[last + 1] - cum_dur[:m, None]
@@ -692,7 +716,8 @@ def align_pieces(
     p_on, p_off = np.array([p.onset_s for p in pieces]), np.array([p.offset_s for p in pieces])
     last = np.minimum(np.arange(len(pieces))[:, None] + np.arange(min(MAX_MERGE, len(pieces)))[None, :],
                       len(pieces) - 1)
-    restart = restarts(p_on, p_off, last, np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)]))
+    restart = restarts(p_on, p_off, last, np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)]),
+                       beat_s)
 
     def solve(t0: float, scale: float, low: float, high: float, jump: float = 0.0) -> Alignment:
         """The DP for one tempo, levels and jump; guesses often refit to the same, each solved once."""
@@ -945,23 +970,39 @@ def repeat_candidates(
     clear) on the pitch of the clear sound just before it (within :data:`REPEAT_ST`, their
     longest pieces), after the attempt's first clear sound (the reading may have taken the
     phrase's beginning for a false start) and before its last one (a copy sung straight into
-    the last syllable may have been read as part of it), not already left out."""
+    the last syllable may have been read as part of it), not already left out.
+    A sound of two vowels or more (pieces of at least :data:`EXTRA_MIN_S`, cut by a dip in
+    loudness) also offers its first vowel, with the short pieces before it: a copy sung legato
+    into the next syllable on its note, the last syllable too."""
     groups = [g for g in alignment.groups if g is not None]
     if len(groups) < 2:
         return []
     excluded = set(alignment.repeats)
     shortest = max(EXTRA_MIN_S, REPEAT_MIN_BEATS * alignment.scale * beat_s)
-    clear = [run for run in sounds(pieces, pitch) if not excluded & set(run)
-             and max(salience[k] for k in run) >= EXTRA_MIN_SALIENCE
-             and pieces[run[-1]].offset_s - pieces[run[0]].onset_s >= shortest]
-    return [b for a, b in itertools.pairwise(clear[:-1])
-            if float(octave_distance(pitch[_longest(pieces, a)], pitch[_longest(pieces, b)])) <= REPEAT_ST]
+
+    def clear(run: list[int]) -> bool:
+        return (not excluded & set(run) and max(salience[k] for k in run) >= EXTRA_MIN_SALIENCE
+                and pieces[run[-1]].offset_s - pieces[run[0]].onset_s >= shortest)
+
+    def copies(a: list[int], b: list[int]) -> bool:
+        return float(octave_distance(pitch[_longest(pieces, a)], pitch[_longest(pieces, b)])) <= REPEAT_ST
+
+    whole = [run for run in sounds(pieces, pitch) if clear(run)]
+    out = [b for a, b in itertools.pairwise(whole[:-1]) if copies(a, b)]
+    for a, b in itertools.pairwise(whole):
+        vowels = [k for k in b if pieces[k].offset_s - pieces[k].onset_s >= EXTRA_MIN_S]
+        head = b[: b.index(vowels[0]) + 1] if len(vowels) > 1 else []
+        if head and clear(head) and copies(a, head):
+            out.append(head)
+    return out
 
 
 def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment) -> bool:
     """Whether the reading shows what a syllable sung again leaves behind: a note not sung, a
-    jump in time, a syllable made of two sounds, or a clear sound inside the phrase left out
-    (or before it, running on into it without the pause of a false start).
+    jump in time, a syllable made of two sounds or of two vowels (pieces of at least
+    :data:`EXTRA_MIN_S`: a copy sung legato into its neighbour, or a neighbour sung legato into
+    the syllable before the copy, read as one long note), or a clear sound inside the phrase
+    left out (or before it, running on into it without the pause of a false start).
     A reading with none of these has nothing a repeat could explain better."""
     groups = alignment.groups
     if any(g is None for g in groups) or alignment.jump:
@@ -970,6 +1011,8 @@ def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, ali
     for n, run in enumerate(sounds(pieces, pitch)):
         where[run] = n
     if any(len(set(where[g[0] : g[1]].tolist())) > 1 for g in groups):
+        return True
+    if any(sum(pieces[k].offset_s - pieces[k].onset_s >= EXTRA_MIN_S for k in range(*g)) > 1 for g in groups):
         return True
     matched = np.zeros(len(pieces), dtype=bool)
     for g in groups:
@@ -983,26 +1026,31 @@ def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, ali
 
 
 def _copies_a_syllable(pieces: list[Piece], pitch: np.ndarray, groups: tuple, run: list[int]) -> bool:
-    """Whether the sound just before or just after ``run`` is read as one whole syllable on
-    its note (within :data:`REPEAT_ST`; the one sung twice): a repeat is a copy of a
-    neighbouring syllable, not of part of a long sound that the reading shares among notes.
-    The sound's owner is judged by its pieces of at least :data:`MIN_SYLLABLE_S`: a consonant
-    or scoop at its start may be read as the end of the syllable before."""
+    """Whether the syllable sung next to ``run`` on either side (within its sound, the voice
+    not stopping) is read as one whole syllable on its note (within :data:`REPEAT_ST`; the one
+    sung twice): a repeat is a copy of a neighbouring syllable, not of part of a long note that
+    the reading shares with the sound after it. Syllables are judged by their pieces of at
+    least :data:`MIN_SYLLABLE_S`: a consonant or scoop at a syllable's start may be read as
+    the end of the syllable before."""
     owner = np.full(len(pieces), -1)
     for i, g in enumerate(groups):
         if g is not None:
             owner[g[0] : g[1]] = i
-    def note_of(run: list[int]) -> float:
-        return float(pitch[_longest(pieces, run)])
-
-    all_sounds = sounds(pieces, pitch)
-    at = next(n for n, snd in enumerate(all_sounds) if run[0] in snd)
-    for n in (at - 1, at + 1):
-        if 0 <= n < len(all_sounds) and not set(all_sounds[n]) & set(run):
-            notes = {int(owner[k]) for k in all_sounds[n] if owner[k] >= 0
-                     and pieces[k].offset_s - pieces[k].onset_s >= MIN_SYLLABLE_S}
-            if len(notes) == 1 and float(octave_distance(note_of(all_sounds[n]), note_of(run))) <= REPEAT_ST:
-                return True
+    vowel = [pieces[k].offset_s - pieces[k].onset_s >= MIN_SYLLABLE_S for k in range(len(pieces))]
+    where = np.zeros(len(pieces), dtype=int)
+    for n, snd in enumerate(sounds(pieces, pitch)):
+        where[snd] = n
+    sides = ([k for k in range(run[0]) if where[k] == where[run[0] - 1]][::-1] if run[0] > 0 else [],
+             [k for k in range(run[-1] + 1, len(pieces)) if where[k] == where[run[-1] + 1]]
+             if run[-1] + 1 < len(pieces) else [])
+    for side in sides:  # nearest piece first
+        near = next((k for k in side if vowel[k]), None)
+        if near is None or owner[near] < 0:
+            continue
+        mine = [k for k in range(len(pieces)) if owner[k] == owner[near] and vowel[k]]
+        if set(mine) <= set(side) and float(
+                octave_distance(pitch[_longest(pieces, mine)], pitch[_longest(pieces, run)])) <= REPEAT_ST:
+            return True
     return False
 
 
