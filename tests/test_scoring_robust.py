@@ -284,3 +284,26 @@ def test_a_syllable_sung_twice_in_a_legato_attempt_is_left_out(set_id, phrase_id
     assert [e.kind for e in s.extra] == ["repeat"], s.to_json()
     assert "You sang a part twice \u2014 that's fine." in s.feedback
     assert not any(line.startswith("Move on sooner") for line in s.feedback), s.feedback
+
+
+@pytest.mark.parametrize("low", LOWS)
+@pytest.mark.parametrize("phrase", [("family", "i-love-you"), ("answers", "no-thank-you"),
+                                    ("feelings", "im-happy")])
+def test_the_high_syllable_of_three_left_out_is_named_not_the_last(phrase, low):
+    # "I [love] you" with the rest moved up: two low sounds. They were read as 'love' sung low
+    # and 'you' left out (melodic 4, "Make the high notes clearly higher"), and the rhythm as
+    # sung twice too fast ("Try to sing a little slower", rhythmic 3): the skip of a note with
+    # the rest moved up is now the cheaper reading, and the tempo is judged across it too
+    take = R.cut_out(*phrase, low, 1)
+    check_missing(take)
+    s = R.score(take)
+    assert s.tempo_ratio == pytest.approx(1.0, abs=0.15), s.to_json()
+    assert not any("slower" in line or "faster" in line for line in s.feedback), s.feedback
+
+
+@pytest.mark.parametrize("low", LOWS)
+def test_a_skip_is_not_read_as_the_phrase_starting_before_the_recording(low):
+    # "not [so] good": two high sounds were read as a phrase begun before the recording, 'not'
+    # left out and 'so' sung high (melodic 5); the skip with the rest moved up is also tried
+    # from the first sound
+    check_missing(R.cut_out("feelings", "not-so-good", low, 1))

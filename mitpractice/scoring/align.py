@@ -158,10 +158,14 @@ RESTART_COST = EXTRA_COST
 #: long note may waver, but a syllable sung twice legato into its neighbour, or a neighbour
 #: sung legato into it, is otherwise read as one long note at no cost.
 LEGATO_JOIN_COST = 0.5 * RESTART_COST
-#: When the attempt lies on one note (one syllable of "thank you"), what the tune would settle
-#: is settled by the patient's register, the target's own notes, for at most this cost per
-#: syllable: a fifth of a missing syllable, a tie-breaker only (a patient may sing in any key).
-REGISTER_COST = 0.2
+#: When the attempt lies on one note (one syllable of "thank you"; "I [love] you" with the
+#: high syllable left out), what the tune would settle is settled by the patient's register,
+#: the target's own notes, for at most this cost per syllable: half a missing syllable. More
+#: than a jump (:data:`JUMP_COST`), so that the two low sounds of "I [love] you" are read as
+#: the high syllable left out with the rest moved up, not as 'love' sung low and the phrase
+#: ended early; less than a missing syllable, so that a phrase sung all on one note is still
+#: read in full (a patient may sing off the key set).
+REGISTER_COST = 0.5 * MISSING_COST
 #: A syllable sung again is sung at the attempt's pace: it lasts at least this many beats of
 #: the fitted tempo (the rhythm's limit of a clipped note); a shorter sound between two
 #: stops inside a long note is the voice breaking or a slur.
@@ -629,7 +633,7 @@ def register_prior(pitch: np.ndarray, register: np.ndarray, is_high: np.ndarray)
     --------
     >>> prior = register_prior(np.array([51.0, 48.2]), np.array([51.0, 48.0]), np.array([True, False]))
     >>> prior.round(2).tolist()  # rows: the H note, the L note; columns: a high piece, a low one
-    [[0.0, 0.17], [0.2, 0.0]]
+    [[0.0, 0.52], [0.6, 0.0]]
     """
     if is_high.all() or not is_high.any():
         return None
@@ -692,7 +696,7 @@ def align_pieces(
         A fit of nearly the same pieces (before a cut) to start from instead of the guesses.
     register : np.ndarray, optional
         The target's own pitch of each note (MIDI numbers, the patient's register): when the
-        attempt lies on one note, a weak tie-breaker on which syllable it is
+        attempt lies on one note, a weak prior on which syllable it is
         (:func:`register_prior`).
 
     Returns
@@ -774,10 +778,15 @@ def align_pieces(
         # best reading's may have been refitted to wrong matches). The refit finds such a
         # jump only from matches that already show it, and with few matches it takes a skip
         # for a faster tempo: so the reading at this tempo counts as it is, and also as the
-        # start of a refit. A seeded fit keeps the fit it was given.
-        t0, scale = best.t0, best.scale
+        # start of a refit. It starts where the best reading starts, and at the first clear
+        # piece (a best reading that left the first note out may have started the phrase
+        # before the recording). A seeded fit keeps the fit it was given.
+        scale = best.scale
+        first = next((p.onset_s for p, c in zip(pieces, salience, strict=True) if c >= EXTRA_MIN_SALIENCE),
+                     pieces[0].onset_s)
+        t0s = sorted({round(best.t0, 4), round(first - scale * float(onsets[0]), 4)})
         lengths = np.unique(np.asarray(durations) / beat_s)
-        for beats, sign, (low, high) in itertools.product(lengths, (-1.0, 1.0), level_guesses):
+        for t0, beats, sign, (low, high) in itertools.product(t0s, lengths, (-1.0, 1.0), level_guesses):
             jump = sign * scale * beat_s * float(beats)
             for found in (solve(t0, scale, low, high, jump), settle(t0, scale, low, high, jump)):
                 if found is not None and found.cost < best.cost:

@@ -20,6 +20,7 @@ as much as the mean so that one badly timed or missing syllable shows.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -99,27 +100,38 @@ def tempo_credit(scale: float) -> float:
     return math.exp(-((excess / TEMPO_WIDTH) ** 2))
 
 
-def steady_tempo(onsets: np.ndarray, target_onsets: np.ndarray, fallback: float = 1.0) -> float:
+def steady_tempo(onsets: np.ndarray, target_onsets: np.ndarray, target_durations: np.ndarray,
+                 fallback: float = 1.0) -> float:
     """The one steady tempo that best explains the sung onsets, as a scale of the target's.
 
     The median over consecutive sung syllables of (time between their onsets) over (target
     time between them): one stretched or squeezed syllable does not move it, so it is still
-    judged against the tempo of the rest. ``fallback`` when fewer than two syllables were sung.
+    judged against the tempo of the rest. Across syllables left out, the next one is due
+    after their time (a silence kept) or without it (the rest moved up): of the two, the
+    ratio nearer ``fallback`` (the alignment's fitted tempo) counts. ``fallback`` when fewer
+    than two syllables were sung.
 
     Examples
     --------
     >>> import numpy as np
     >>> t = np.arange(5.0)
     >>> sung = np.array([0.0, 1.2, 2.4, 4.2, 5.4])  # 1.2x slower, the third syllable held 1.5x
-    >>> round(steady_tempo(sung, t), 2)
+    >>> round(steady_tempo(sung, t, np.ones(5)), 2)
     1.2
+    >>> skipped = np.array([0.0, np.nan, 1.0])  # the middle one left out, the rest moved up
+    >>> round(steady_tempo(skipped, np.arange(3.0), np.ones(3)), 2)
+    1.0
     """
     onsets = np.asarray(onsets, dtype=float)
+    target_onsets = np.asarray(target_onsets, dtype=float)
     sung = np.flatnonzero(np.isfinite(onsets))
     if len(sung) < 2:
         return fallback
-    a, b = sung[:-1], sung[1:]
-    ratios = (onsets[b] - onsets[a]) / (np.asarray(target_onsets, dtype=float)[b] - target_onsets[a])
+    ratios = []
+    for a, b in itertools.pairwise(sung):
+        dues = {target_onsets[b] - target_onsets[a], float(target_durations[a])}
+        ratios.append(min(((onsets[b] - onsets[a]) / due for due in dues),
+                          key=lambda r: abs(math.log(max(r, 1e-3) / fallback))))
     return float(np.median(ratios))
 
 
