@@ -111,14 +111,14 @@ def voice_cases(set_id: str, phrase_id: str, voice: int, model: str) -> Iterator
     whole = attempt_syllables(phrase.pitches, phrase.beats, seed=seed)
     edits = []
     for i in range(1, len(whole) - 1):
-        edits.append(("voice repeated", i, sung_twice(whole, i, R.REPEAT_STOP_S), "repeat"))
-        edits.append(("voice legato repeated", i, sung_twice(whole, i, R.REPEAT_STOP_S), "repeat"))
+        for edit, legato in (("voice repeated", False), ("voice legato repeated", True)):
+            edits.append((edit, i, sung_twice(whole, i, R.REPEAT_STOP_S), legato, "repeat"))
     for k in (1, 2):
         if k < len(whole):
             restart = whole[:k] + shifted(whole, whole[k].onset_s + RESTART_PAUSE_S)
-            edits.append(("voice false_start", k, restart, "false_start"))
-    for edit, index, syllables, kind in edits:
-        a = sing(syllables, VOICES[voice], seed=seed, legato=edit.startswith("voice legato"))
+            edits.append(("voice false_start", k, restart, False, "false_start"))
+    for edit, index, syllables, legato, kind in edits:
+        a = sing(syllables, VOICES[voice], seed=seed, legato=legato)
         s = score(a.y, a.sr, melody, model=model)
         kinds = [e.kind for e in s.extra]
         right = all(x.detected for x in s.syllables) and s.melodic >= 90 and kinds == [kind]

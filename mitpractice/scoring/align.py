@@ -152,12 +152,18 @@ RESTART_GAP_S = 0.04
 #: syllables, and reading them as one (a syllable sung twice taken for one long note) costs
 #: what leaving a beat-long syllable out costs.
 RESTART_COST = EXTRA_COST
-#: Two vowels on one note with a dip in loudness between them and no stop (a cut of the
-#: segmenter, :data:`~mitpractice.scoring.segment.ENERGY_DIP_DB`: a voiced consonant sung
-#: legato) taken as one syllable cost half as much: a dip is weaker evidence than a stop, a
-#: long note may waver, but a syllable sung twice legato into its neighbour, or a neighbour
-#: sung legato into it, is otherwise read as one long note at no cost.
+#: Two vowels with the voice running on between them (a cut of the segmenter without a stop:
+#: a dip in loudness, :data:`~mitpractice.scoring.segment.ENERGY_DIP_DB`, or a change of
+#: note; what a consonant sung legato leaves) taken as one syllable cost half as much: a dip
+#: is weaker evidence than a stop, a long note may waver, but a syllable sung twice legato
+#: into its neighbour, or a neighbour sung legato into it, is otherwise read as one long
+#: note at no cost...
 LEGATO_JOIN_COST = 0.5 * RESTART_COST
+#: ...when each vowel lasts at least this many of the target's beats (a syllable's half, as
+#: :data:`REPEAT_MIN_BEATS`; the target's, not the attempt's, because the join is priced once
+#: before any tempo is fitted): a diphthong cut in two by a dip, a quarter second a side, is
+#: one syllable.
+LEGATO_VOWEL_BEATS = 0.5
 #: When the attempt lies on one note (one syllable of "thank you"; "I [love] you" with the
 #: high syllable left out), what the tune would settle is settled by the patient's register,
 #: the target's own notes, for at most this cost per syllable: half a missing syllable. More
@@ -289,8 +295,9 @@ def restarts(p_on: np.ndarray, p_off: np.ndarray, last: np.ndarray, gap_s: np.nd
     ``last[j, d]``) for the boundaries between two vowels inside it: a group is one syllable,
     one vowel. A stop of the voice with a vowel sung on either side (:data:`RESTART_GAP_S`)
     costs :data:`RESTART_COST`; a boundary between two vowels of at least
-    :data:`REPEAT_MIN_BEATS` of a beat (``beat_s``) where the voice runs on (a dip in loudness
-    or a change of note: what a consonant sung legato leaves), :data:`LEGATO_JOIN_COST`.
+    :data:`LEGATO_VOWEL_BEATS` of the target's beat (``beat_s``) where the voice runs on (a dip
+    in loudness or a change of note: what a consonant sung legato leaves),
+    :data:`LEGATO_JOIN_COST`.
 
     Examples
     --------
@@ -308,13 +315,12 @@ def restarts(p_on: np.ndarray, p_off: np.ndarray, last: np.ndarray, gap_s: np.nd
     first = np.arange(m)[:, None]
     stop = (gap_s >= RESTART_GAP_S) & (p_off[np.maximum(last - 1, 0)] - p_on[first] >= EXTRA_MIN_S)
     stop[:, 0] = False
-    vowel = p_off - p_on >= max(EXTRA_MIN_S, REPEAT_MIN_BEATS * beat_s)
+    vowel = p_off - p_on >= max(EXTRA_MIN_S, LEGATO_VOWEL_BEATS * beat_s)
     legato_from = np.full(m, -1)  # the vowel before each piece with the voice running on from it
     for k in range(1, m):
         if p_on[k] - p_off[k - 1] < RESTART_GAP_S:
             legato_from[k] = k - 1 if vowel[k - 1] else legato_from[k - 1]
-    dip = vowel[last] & (legato_from[last] >= first)
-    dip[:, 0] = False
+    dip = vowel[last] & (legato_from[last] >= first)  # never the group's first piece
     out = np.zeros((m, depth))
     for d in range(1, depth):  # a boundary before piece j + d counts in every group ending at or after
         after = p_off[last[:, d:]] - p_on[last[:, d]][:, None] >= EXTRA_MIN_S
@@ -540,6 +546,13 @@ def _longest(pieces: list[Piece], ks: range | list[int]) -> int:
     """Index of the longest of the pieces ``ks``: a sound's or a syllable's vowel, whose pitch
     is its note (a consonant's voicing or a scoop is short)."""
     return max(ks, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
+
+
+def _first_clear(pieces: list[Piece], salience: np.ndarray) -> float:
+    """Onset (s) of the first piece that is clearly the patient's (:data:`EXTRA_MIN_SALIENCE`),
+    or of the first piece: where the phrase starts if nothing before it was sung."""
+    return next((p.onset_s for p, c in zip(pieces, salience, strict=True) if c >= EXTRA_MIN_SALIENCE),
+                pieces[0].onset_s)
 
 
 def _near(value: float, ref: float) -> float:
@@ -782,9 +795,10 @@ def align_pieces(
         # piece (a best reading that left the first note out may have started the phrase
         # before the recording). A seeded fit keeps the fit it was given.
         scale = best.scale
-        first = next((p.onset_s for p, c in zip(pieces, salience, strict=True) if c >= EXTRA_MIN_SALIENCE),
-                     pieces[0].onset_s)
-        t0s = sorted({round(best.t0, 4), round(first - scale * float(onsets[0]), 4)})
+        t0s = [best.t0]
+        at_first = _first_clear(pieces, salience) - scale * float(onsets[0])
+        if abs(at_first - best.t0) >= GUESS_T0_S:
+            t0s.append(at_first)
         lengths = np.unique(np.asarray(durations) / beat_s)
         for t0, beats, sign, (low, high) in itertools.product(t0s, lengths, (-1.0, 1.0), level_guesses):
             jump = sign * scale * beat_s * float(beats)
@@ -1038,9 +1052,10 @@ def _copies_a_syllable(pieces: list[Piece], pitch: np.ndarray, groups: tuple, ru
     """Whether the syllable sung next to ``run`` on either side (within its sound, the voice
     not stopping) is read as one whole syllable on its note (within :data:`REPEAT_ST`; the one
     sung twice): a repeat is a copy of a neighbouring syllable, not of part of a long note that
-    the reading shares with the sound after it. Syllables are judged by their pieces of at
-    least :data:`MIN_SYLLABLE_S`: a consonant or scoop at a syllable's start may be read as
-    the end of the syllable before."""
+    the reading shares with the sound after it. For a copy that runs on into the next
+    syllable (the first vowel of a sound) that side is the rest of its own sound. Syllables
+    are judged by their pieces of at least :data:`MIN_SYLLABLE_S`: a consonant or scoop at a
+    syllable's start may be read as the end of the syllable before."""
     owner = np.full(len(pieces), -1)
     for i, g in enumerate(groups):
         if g is not None:
@@ -1111,9 +1126,7 @@ def read_repeats(
         # from the fit so far (the times before the repeat are kept), and from the attempt's first
         # clear sound as the phrase's start (the fit so far may have taken it for a false start)
         found = None
-        first_clear = next((p.onset_s for p, c in zip(moved, salience[keep], strict=True)
-                            if c >= EXTRA_MIN_SALIENCE), moved[0].onset_s)
-        for t0 in {alignment.t0, first_clear - alignment.scale * float(onsets[0])}:
+        for t0 in {alignment.t0, _first_clear(moved, salience[keep]) - alignment.scale * float(onsets[0])}:
             seed = replace(alignment, t0=t0, jump=0.0, after_jump=())
             again = align_pieces(moved, pitch[keep], onsets, durations, beat_s, salience[keep], levels,
                                  seed=seed, register=register)

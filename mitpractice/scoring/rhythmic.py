@@ -40,6 +40,9 @@ TIMING_OK = 0.3
 #: A syllable should sound at least this fraction of its slot; the last one at most
 #: ``MAX_FINAL_HOLD`` of it (it has no next onset to show a stretch).
 MIN_HOLD, MAX_FINAL_HOLD = 0.5, 1.25
+#: Smallest ratio of sung to due time taken on a log scale (a syllable sung at the same
+#: moment as the one before it is as wrong as a thousandth of its time, not infinitely).
+RATIO_FLOOR = 1e-3
 
 
 @dataclass(frozen=True)
@@ -100,16 +103,35 @@ def tempo_credit(scale: float) -> float:
     return math.exp(-((excess / TEMPO_WIDTH) ** 2))
 
 
+def time_ratio(sung_s: float, target_onsets: np.ndarray, target_durations: np.ndarray, a: int, b: int,
+               tempo: float) -> float:
+    """Sung time from syllable ``a``'s onset to syllable ``b``'s (the next sung) over the
+    target's. Across syllables left out, ``b`` is due after their time (a silence kept) or
+    without it (the rest moved up, right after ``a``): of the two, the ratio nearer ``tempo``
+    counts, so the missing syllable is counted once, not again as a timing error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> on, dur = np.arange(3.0), np.ones(3)
+    >>> time_ratio(1.0, on, dur, 0, 2, 1.0), time_ratio(2.0, on, dur, 0, 2, 1.0)  # moved up, kept
+    (1.0, 1.0)
+    """
+    dues = {float(target_onsets[b] - target_onsets[a])}
+    if b - a > 1:
+        dues.add(float(target_durations[a]))
+    return min((sung_s / due for due in dues), key=lambda r: abs(math.log(max(r, RATIO_FLOOR) / tempo)))
+
+
 def steady_tempo(onsets: np.ndarray, target_onsets: np.ndarray, target_durations: np.ndarray,
-                 fallback: float = 1.0) -> float:
+                 fitted: float = 1.0) -> float:
     """The one steady tempo that best explains the sung onsets, as a scale of the target's.
 
     The median over consecutive sung syllables of (time between their onsets) over (target
-    time between them): one stretched or squeezed syllable does not move it, so it is still
-    judged against the tempo of the rest. Across syllables left out, the next one is due
-    after their time (a silence kept) or without it (the rest moved up): of the two, the
-    ratio nearer ``fallback`` (the alignment's fitted tempo) counts. ``fallback`` when fewer
-    than two syllables were sung.
+    time between them, :func:`time_ratio`, across syllables left out the one nearer
+    ``fitted``, the alignment's tempo): one stretched or squeezed syllable does not move it,
+    so it is still judged against the tempo of the rest. ``fitted`` when fewer than two
+    syllables were sung.
 
     Examples
     --------
@@ -126,13 +148,9 @@ def steady_tempo(onsets: np.ndarray, target_onsets: np.ndarray, target_durations
     target_onsets = np.asarray(target_onsets, dtype=float)
     sung = np.flatnonzero(np.isfinite(onsets))
     if len(sung) < 2:
-        return fallback
-    ratios = []
-    for a, b in itertools.pairwise(sung):
-        dues = {target_onsets[b] - target_onsets[a], float(target_durations[a])}
-        ratios.append(min(((onsets[b] - onsets[a]) / due for due in dues),
-                          key=lambda r: abs(math.log(max(r, 1e-3) / fallback))))
-    return float(np.median(ratios))
+        return fitted
+    return float(np.median([time_ratio(onsets[b] - onsets[a], target_onsets, target_durations, a, b, fitted)
+                            for a, b in itertools.pairwise(sung)]))
 
 
 def rhythmic_score(
@@ -176,18 +194,14 @@ def rhythmic_score(
     error = np.full(n, np.nan)
     for pos, i in enumerate(sung):
         hold[i] = (offsets[i] - onsets[i]) / (scale * target_durations[i])
-        short = max(0.0, math.log(MIN_HOLD / max(hold[i], 1e-3))) if judge_holds else 0.0
+        short = max(0.0, math.log(MIN_HOLD / max(hold[i], RATIO_FLOOR))) if judge_holds else 0.0
         if pos + 1 < len(sung):
             j = sung[pos + 1]
-            # across syllables left out, the next one is due after their time (a silence
-            # kept) or without it (the rest moved up): judged against the closer of the two
-            dues = {target_onsets[j] - target_onsets[i], target_durations[i]}
-            ratio[i] = min(((onsets[j] - onsets[i]) / (scale * due) for due in dues),
-                           key=lambda r: abs(math.log(max(r, 1e-3))))
-            error[i] = max(abs(math.log(max(ratio[i], 1e-3))), short)
+            ratio[i] = time_ratio(onsets[j] - onsets[i], target_onsets, target_durations, i, j, scale) / scale
+            error[i] = max(abs(math.log(max(ratio[i], RATIO_FLOOR))), short)
         else:
             ratio[i] = hold[i]
-            long = math.log(max(hold[i], 1e-3) / MAX_FINAL_HOLD) if judge_holds else 0.0
+            long = math.log(max(hold[i], RATIO_FLOOR) / MAX_FINAL_HOLD) if judge_holds else 0.0
             error[i] = max(short, long, 0.0)
     credits = np.array([timing_credit(e) for e in error])
     tempo = tempo_credit(scale)

@@ -258,7 +258,7 @@ def score_track(
     sung_on = np.array([pieces[g[0]].onset_s if g else np.nan for g in groups])
     sung_off = np.array([pieces[g[1] - 1].offset_s if g else np.nan for g in groups])
     timed_on, timed_off = without_extra(sung_on, sung_off, match.extra)
-    scale = steady_tempo(timed_on, onsets, durations, fallback=match.alignment.scale)
+    scale = steady_tempo(timed_on, onsets, durations, fitted=match.alignment.scale)
     rhythmic = rhythmic_score(timed_on, timed_off, onsets, durations, scale, judge_holds=mode == "sung")
     overall = rhythmic.score if mode == "sprechgesang" else 0.5 * (melodic.score + rhythmic.score)
 
