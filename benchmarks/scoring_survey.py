@@ -160,12 +160,12 @@ def main() -> None:
             where = f"{case.edit} {case.phrase_id} {case.low} #{case.index}"
             print(f"{tag:9s} {where}: {case.summary}", flush=True)
     print(f"{len(phrases)} phrases, {args.model}")
-    print(f"{'class':18s} {'read right':>12s} {'same note':>10s}")
+    print(f"{'class':22s} {'read right':>12s} {'same note':>10s}")
     for edit in CLASSES + VOICE_CLASSES:
         mine = [c for c in results if c.edit == edit]
         right = sum(c.right for c in mine)
         same = sum(c.same_note for c in mine)
-        print(f"{edit:18s} {right:5d} / {len(mine):<4d} {same:10d}")
+        print(f"{edit:22s} {right:5d} / {len(mine):<4d} {same:10d}")
 
 
 if __name__ == "__main__":
