@@ -103,6 +103,12 @@ LEVEL_SPAN_ST, LEVEL_COST = 1.5, 1.5
 #: The attempt's pieces form two levels when their two clusters lie at least this far apart
 #: (semitones); closer, it is sung on one note and the pitch settles nothing.
 TWO_LEVELS_ST = 1.0
+#: A reading whose fitted levels lie upside down (the high one at least :data:`TWO_LEVELS_ST`
+#: below the low one) costs this much: a tune sung upside down is a rarer error than a
+#: syllable left out (as rare as a jump), so a near tie goes to the reading with the tune the
+#: right way up; a whole attempt sung upside down still costs far less read as sung than
+#: shifted by a syllable (two notes left out).
+INVERTED_COST = 0.5
 #: Once in a phrase, every later syllable may come ``jump`` seconds later or earlier than the
 #: tempo puts it (a hesitation, a syllable sung twice, a syllable left out with the rest
 #: moved up), for this cost; the jump is fitted to the matched onsets when it lowers their
@@ -744,6 +750,8 @@ def align_pieces(
             cost, groups, after = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale, want, jump,
                                       prior, restart)
             cost += tempo_prior(scale) + start_prior(t0, scale * beat_s)
+            if levels and low - high >= TWO_LEVELS_ST:
+                cost += INVERTED_COST
             solved[key] = Alignment(
                 groups=groups, t0=t0, scale=scale, cost=cost, low=low if levels else None,
                 high=high if levels else None, jump=jump if after else 0.0, after_jump=after,
