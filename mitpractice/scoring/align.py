@@ -345,16 +345,16 @@ def _dp(
     t0: float,
     scale: float,
     want: np.ndarray,
-    jump: float = 0.0,
-    prior: np.ndarray | None = None,
-    restart: np.ndarray | None = None,
+    jump: float,
+    prior: np.ndarray | None,
+    restart: np.ndarray,
 ) -> tuple[float, tuple[tuple[int, int] | None, ...], tuple[bool, ...]]:
     """Best ordered assignment of pieces to notes for one tempo and two levels.
 
     ``want`` is the pitch expected of each note (NaN: any); ``prior`` an extra cost of each
     (note, piece), weighted by the piece's length in its group (:func:`register_prior`);
-    ``restart`` the :func:`restarts` of the pieces, if already known (they do not depend on
-    the tempo). A group cut from a longer sound and short for its note's slot costs
+    ``restart`` the :func:`restarts` of the pieces (computed once: they do not depend on the
+    tempo). A group cut from a longer sound and short for its note's slot costs
     :data:`SHORT_SYLLABLE_COST` at most (see there).
     With ``jump`` (s) the programme may, once, for :data:`JUMP_COST`, move the expected times
     of all later notes by ``jump``: a hesitation or something sung in between (later), or a
@@ -408,8 +408,6 @@ def _dp(
     join[:, 0] = 0.0
     span = p_off[last] - p_on[:, None]
     long_enough = span >= MIN_SYLLABLE_S
-    if restart is None:
-        restart = restarts(p_on, p_off, last, gap_s, beat_s)
     merged = np.cumsum(join, axis=1) + restart
     merge = np.where(valid & long_enough, merged, np.inf)
     cum_dur = np.concatenate([[0.0], np.cumsum(dur)])
@@ -551,7 +549,7 @@ def _fit_jump(
 def _longest(pieces: list[Piece], ks: range | list[int]) -> int:
     """Index of the longest of the pieces ``ks``: a sound's or a syllable's vowel, whose pitch
     is its note (a consonant's voicing or a scoop is short)."""
-    return max(ks, key=lambda k: pieces[k].offset_s - pieces[k].onset_s)
+    return max(ks, key=lambda k: pieces[k].duration_s)
 
 
 def _first_clear(pieces: list[Piece], salience: np.ndarray) -> float:
@@ -593,7 +591,7 @@ def _level_guesses(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray)
     """Starting guesses ``(low, high)``: the attempt's two clusters of pitch, either way round
     (upside down is a guess too, so that an inverted tune is aligned as sung, not shifted).
     One guess with both levels equal when the attempt is sung on one note."""
-    dur = np.array([p.offset_s - p.onset_s for p in pieces])
+    dur = np.array([p.duration_s for p in pieces])
     use = (salience >= EXTRA_MIN_SALIENCE) & (dur >= MIN_SYLLABLE_S)
     if not use.any():
         use = np.ones(len(pieces), dtype=bool)
@@ -867,7 +865,7 @@ def _attached(pieces: list[Piece], pitch: np.ndarray, matched: np.ndarray, order
     for k in order:
         if prev is not None and (matched[prev] or out[prev]):
             a, b = sorted((pieces[prev], pieces[k]), key=lambda p: p.onset_s)
-            short = pieces[k].offset_s - pieces[k].onset_s < EXTRA_MIN_S
+            short = pieces[k].duration_s < EXTRA_MIN_S
             if b.onset_s - a.offset_s < FLICKER_S and (
                     short or float(octave_distance(pitch[k], ref[prev])) <= REPEAT_ST):
                 out[k] = not matched[k]
@@ -931,7 +929,7 @@ def extra_segments(
     for run in runs:
         a, b = pieces[run[0]], pieces[run[-1]]
         again = bool(repeats & set(run))
-        if max(pieces[k].offset_s - pieces[k].onset_s for k in run) < EXTRA_MIN_S and not again:
+        if max(pieces[k].duration_s for k in run) < EXTRA_MIN_S and not again:
             continue
         before = owner[: run[0]][matched[: run[0]]]
         if again:
@@ -977,7 +975,7 @@ def sounds(pieces: list[Piece], pitch: np.ndarray) -> list[list[int]]:
     out: list[list[int]] = []
     ref = -1  # the last long piece of the current sound
     for k, p in enumerate(pieces):
-        long = p.offset_s - p.onset_s >= MIN_SYLLABLE_S
+        long = p.duration_s >= MIN_SYLLABLE_S
         if not out or p.onset_s - pieces[k - 1].offset_s >= RESTART_GAP_S:
             out.append([k])
         elif long and ref >= 0 and float(octave_distance(pitch[k], pitch[ref])) > REPEAT_ST:
@@ -991,6 +989,14 @@ def sounds(pieces: list[Piece], pitch: np.ndarray) -> list[list[int]]:
         elif len(out[-1]) == 1:
             ref = -1
     return out
+
+
+def _sound_of(pieces: list[Piece], pitch: np.ndarray) -> np.ndarray:
+    """Per piece, the index of its sound (:func:`sounds`)."""
+    where = np.zeros(len(pieces), dtype=int)
+    for n, run in enumerate(sounds(pieces, pitch)):
+        where[run] = n
+    return where
 
 
 def repeat_candidates(
@@ -1021,7 +1027,7 @@ def repeat_candidates(
     whole = [run for run in sounds(pieces, pitch) if clear(run)]
     out = [b for a, b in itertools.pairwise(whole[:-1]) if copies(a, b)]
     for a, b in itertools.pairwise(whole):
-        vowels = [k for k in b if pieces[k].offset_s - pieces[k].onset_s >= EXTRA_MIN_S]
+        vowels = [k for k in b if pieces[k].duration_s >= EXTRA_MIN_S]
         head = b[: b.index(vowels[0]) + 1] if len(vowels) > 1 else []
         if head and clear(head) and copies(a, head):
             out.append(head)
@@ -1038,12 +1044,10 @@ def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, ali
     groups = alignment.groups
     if any(g is None for g in groups) or alignment.jump:
         return True
-    where = np.zeros(len(pieces), dtype=int)
-    for n, run in enumerate(sounds(pieces, pitch)):
-        where[run] = n
+    where = _sound_of(pieces, pitch)
     if any(len(set(where[g[0] : g[1]].tolist())) > 1 for g in groups):
         return True
-    if any(sum(pieces[k].offset_s - pieces[k].onset_s >= EXTRA_MIN_S for k in range(*g)) > 1 for g in groups):
+    if any(sum(pieces[k].duration_s >= EXTRA_MIN_S for k in range(*g)) > 1 for g in groups):
         return True
     matched = np.zeros(len(pieces), dtype=bool)
     for g in groups:
@@ -1053,7 +1057,7 @@ def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, ali
         begin -= 1
     inside = [*range(begin, groups[0][0]), *range(groups[0][1], groups[-1][0])]
     return any(not matched[k] and salience[k] >= EXTRA_MIN_SALIENCE
-               and pieces[k].offset_s - pieces[k].onset_s >= EXTRA_MIN_S for k in inside)
+               and pieces[k].duration_s >= EXTRA_MIN_S for k in inside)
 
 
 def _copies_a_syllable(pieces: list[Piece], pitch: np.ndarray, groups: tuple, run: list[int]) -> bool:
@@ -1068,10 +1072,8 @@ def _copies_a_syllable(pieces: list[Piece], pitch: np.ndarray, groups: tuple, ru
     for i, g in enumerate(groups):
         if g is not None:
             owner[g[0] : g[1]] = i
-    vowel = [pieces[k].offset_s - pieces[k].onset_s >= MIN_SYLLABLE_S for k in range(len(pieces))]
-    where = np.zeros(len(pieces), dtype=int)
-    for n, snd in enumerate(sounds(pieces, pitch)):
-        where[snd] = n
+    vowel = [p.duration_s >= MIN_SYLLABLE_S for p in pieces]
+    where = _sound_of(pieces, pitch)
     sides = ([k for k in range(run[0]) if where[k] == where[run[0] - 1]][::-1] if run[0] > 0 else [],
              [k for k in range(run[-1] + 1, len(pieces)) if where[k] == where[run[-1] + 1]]
              if run[-1] + 1 < len(pieces) else [])
@@ -1108,7 +1110,7 @@ def read_repeats(
     def extra_cost(out: list[int]) -> float:  # each sound left out as one syllable
         total = 0.0
         for run in sounds([pieces[r] for r in out], pitch[out]):
-            length = sum(pieces[out[r]].offset_s - pieces[out[r]].onset_s for r in run)
+            length = sum(pieces[out[r]].duration_s for r in run)
             clear = max(salience[out[r]] for r in run)
             total += EXTRA_COST * clear * min(1.0, 0.1 + length / unit)
         return total

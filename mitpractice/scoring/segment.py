@@ -117,6 +117,11 @@ class Piece:
     onset_s: float
     offset_s: float
 
+    @property
+    def duration_s(self) -> float:
+        """How long the piece sounds (s): a vowel is long, a consonant's voicing or a scoop short."""
+        return self.offset_s - self.onset_s
+
 
 def frame_energy_db(y: np.ndarray, sr: int, times: np.ndarray) -> np.ndarray:
     """Loudness of ``y`` around each time in ``times``, in dB below the loudest frame.
