@@ -160,15 +160,17 @@ RESTART_GAP_S = 0.04
 RESTART_COST = EXTRA_COST
 #: Two vowels with the voice running on between them (a cut of the segmenter without a stop:
 #: a dip in loudness, :data:`~mitpractice.scoring.segment.ENERGY_DIP_DB`, or a change of
-#: note; what a consonant sung legato leaves) taken as one syllable cost half as much: a dip
-#: is weaker evidence than a stop, a long note may waver, but a syllable sung twice legato
-#: into its neighbour, or a neighbour sung legato into it, is otherwise read as one long
-#: note at no cost...
-LEGATO_JOIN_COST = 0.5 * RESTART_COST
+#: note; what a consonant sung legato leaves) taken as one syllable cost up to this much: a
+#: syllable sung twice legato into its neighbour, or a neighbour sung legato into it, is
+#: otherwise read as one long note at no cost. A dip is weaker evidence than a stop, and a
+#: long note may waver: the cost grows with how far the syllable overruns its note's slot at
+#: the fitted tempo, from nothing for one that fits it (a held two-beat "noon" with a waver is
+#: one syllable) to this for one twice its slot (two syllables' worth of singing)...
+LEGATO_JOIN_COST = RESTART_COST
 #: ...when each vowel lasts at least this many of the target's beats (a syllable's half, as
-#: :data:`REPEAT_MIN_BEATS`; the target's, not the attempt's, because the join is priced once
-#: before any tempo is fitted): a diphthong cut in two by a dip, a quarter second a side, is
-#: one syllable.
+#: :data:`REPEAT_MIN_BEATS`; the target's, not the attempt's, because the vowels are found
+#: once before any tempo is fitted): a diphthong cut in two by a dip, a quarter second a side,
+#: is one syllable.
 LEGATO_VOWEL_BEATS = 0.5
 #: When the attempt lies on one note (one syllable of "thank you"; "I [love] you" with the
 #: high syllable left out), what the tune would settle is settled by the patient's register,
@@ -295,44 +297,56 @@ def level_cost(distance: np.ndarray) -> np.ndarray:
     return LEVEL_COST * np.minimum((excess / LEVEL_SPAN_ST) ** 2, 1.0)
 
 
-def restarts(p_on: np.ndarray, p_off: np.ndarray, last: np.ndarray, gap_s: np.ndarray,
-             beat_s: float) -> np.ndarray:
+def restarts(p_on: np.ndarray, p_off: np.ndarray, last: np.ndarray, gap_s: np.ndarray) -> np.ndarray:
     """Cost of every group of pieces (first piece ``j``, ``d + 1`` pieces, its last piece
-    ``last[j, d]``) for the boundaries between two vowels inside it: a group is one syllable,
-    one vowel. A stop of the voice with a vowel sung on either side (:data:`RESTART_GAP_S`)
-    costs :data:`RESTART_COST`; a boundary between two vowels of at least
-    :data:`LEGATO_VOWEL_BEATS` of the target's beat (``beat_s``) where the voice runs on (a dip
-    in loudness or a change of note: what a consonant sung legato leaves),
-    :data:`LEGATO_JOIN_COST`.
+    ``last[j, d]``) for the stops of the voice inside it: a group is one syllable, one vowel,
+    and a stop (:data:`RESTART_GAP_S`) with a vowel sung on either side costs
+    :data:`RESTART_COST`.
 
     Examples
     --------
     >>> on, off = np.array([0.0, 0.5, 1.05]), np.array([0.45, 1.0, 1.5])
     >>> last = np.array([[0, 1, 2], [1, 2, 2], [2, 2, 2]])
     >>> gaps = np.maximum(0.0, on[last] - off[np.maximum(last - 1, 0)])
-    >>> restarts(on, off, last, gaps, 0.5)[0].tolist()  # 0.05 s stops between three vowels
+    >>> restarts(on, off, last, gaps)[0].tolist()  # 0.05 s stops between three vowels
     [0.0, 1.0, 2.0]
-    >>> on = np.array([0.0, 0.45, 1.0])  # the same vowels sung legato: the voice dips, never stops
-    >>> gaps = np.maximum(0.0, on[last] - off[np.maximum(last - 1, 0)])
-    >>> restarts(on, off, last, gaps, 0.5)[0].tolist()
-    [0.0, 0.5, 1.0]
     """
     m, depth = last.shape
     first = np.arange(m)[:, None]
     stop = (gap_s >= RESTART_GAP_S) & (p_off[np.maximum(last - 1, 0)] - p_on[first] >= EXTRA_MIN_S)
     stop[:, 0] = False
+    out = np.zeros((m, depth))
+    for d in range(1, depth):  # a stop before piece j + d counts in every group ending at or after
+        after = p_off[last[:, d:]] - p_on[last[:, d]][:, None] >= EXTRA_MIN_S
+        out[:, d:] += RESTART_COST * (stop[:, d][:, None] & after)
+    return out
+
+
+def legato_joins(p_on: np.ndarray, p_off: np.ndarray, last: np.ndarray, beat_s: float) -> np.ndarray:
+    """How many times every group of pieces (as in :func:`restarts`) runs on from one vowel
+    into another: a boundary between two vowels of at least :data:`LEGATO_VOWEL_BEATS` of the
+    target's beat (``beat_s``) where the voice runs on (a dip in loudness or a change of note:
+    what a consonant sung legato leaves). :func:`_dp` prices them by how far the group
+    overruns its note (:data:`LEGATO_JOIN_COST`).
+
+    Examples
+    --------
+    >>> on, off = np.array([0.0, 0.45, 1.0]), np.array([0.45, 1.0, 1.5])  # three vowels, legato
+    >>> last = np.array([[0, 1, 2], [1, 2, 2], [2, 2, 2]])
+    >>> legato_joins(on, off, last, 0.5)[0].tolist()
+    [0.0, 1.0, 2.0]
+    >>> legato_joins(on, off, last, 1.2)[0].tolist()  # at a slow beat they are one vowel's parts
+    [0.0, 0.0, 0.0]
+    """
+    m = len(p_on)
+    first = np.arange(m)[:, None]
     vowel = p_off - p_on >= max(EXTRA_MIN_S, LEGATO_VOWEL_BEATS * beat_s)
     legato_from = np.full(m, -1)  # the vowel before each piece with the voice running on from it
     for k in range(1, m):
         if p_on[k] - p_off[k - 1] < RESTART_GAP_S:
             legato_from[k] = k - 1 if vowel[k - 1] else legato_from[k - 1]
     dip = vowel[last] & (legato_from[last] >= first)  # never the group's first piece
-    out = np.zeros((m, depth))
-    for d in range(1, depth):  # a boundary before piece j + d counts in every group ending at or after
-        after = p_off[last[:, d:]] - p_on[last[:, d]][:, None] >= EXTRA_MIN_S
-        out[:, d:] += RESTART_COST * (stop[:, d][:, None] & after)
-        out[:, d:] += LEGATO_JOIN_COST * dip[:, d][:, None]
-    return out
+    return np.cumsum(dip, axis=1).astype(float)
 
 
 def _dp(
@@ -348,14 +362,16 @@ def _dp(
     jump: float,
     prior: np.ndarray | None,
     restart: np.ndarray,
+    joins: np.ndarray,
 ) -> tuple[float, tuple[tuple[int, int] | None, ...], tuple[bool, ...]]:
     """Best ordered assignment of pieces to notes for one tempo and two levels.
 
     ``want`` is the pitch expected of each note (NaN: any); ``prior`` an extra cost of each
     (note, piece), weighted by the piece's length in its group (:func:`register_prior`);
-    ``restart`` the :func:`restarts` of the pieces (computed once: they do not depend on the
-    tempo). A group cut from a longer sound and short for its note's slot costs
-    :data:`SHORT_SYLLABLE_COST` at most (see there).
+    ``restart`` and ``joins`` the :func:`restarts` and :func:`legato_joins` of the pieces
+    (computed once: they do not depend on the tempo); a legato join costs by how far its group
+    overruns its note's slot (:data:`LEGATO_JOIN_COST`). A group cut from a longer sound and
+    short for its note's slot costs :data:`SHORT_SYLLABLE_COST` at most (see there).
     With ``jump`` (s) the programme may, once, for :data:`JUMP_COST`, move the expected times
     of all later notes by ``jump``: a hesitation or something sung in between (later), or a
     syllable left out with the rest moved up (earlier). The table ``cost[layer, i, j]`` is
@@ -437,6 +453,8 @@ def _dp(
     cut = joined[:m, None] | joined[last + 1]
     slot = SHORT_SYLLABLE_SHARE * scale * (offsets - onsets)
     level += SHORT_SYLLABLE_COST * cut[None] * np.clip(1.0 - span[None] / slot[:, None, None], 0.0, 1.0)
+    overrun = np.clip(span[None] / (scale * (offsets - onsets))[:, None, None] - 1.0, 0.0, 1.0)
+    level += LEGATO_JOIN_COST * joins[None] * overrun
     if prior is not None:
         for i in range(n):
             cum = np.concatenate([[0.0], np.cumsum(dur * prior[i])])
@@ -737,8 +755,8 @@ def align_pieces(
     p_on, p_off = np.array([p.onset_s for p in pieces]), np.array([p.offset_s for p in pieces])
     last = np.minimum(np.arange(len(pieces))[:, None] + np.arange(min(MAX_MERGE, len(pieces)))[None, :],
                       len(pieces) - 1)
-    restart = restarts(p_on, p_off, last, np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)]),
-                       beat_s)
+    restart = restarts(p_on, p_off, last, np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)]))
+    joins = legato_joins(p_on, p_off, last, beat_s)
 
     def solve(t0: float, scale: float, low: float, high: float, jump: float = 0.0) -> Alignment:
         """The DP for one tempo, levels and jump; guesses often refit to the same, each solved once."""
@@ -746,7 +764,7 @@ def align_pieces(
         if key not in solved:
             want = np.where(is_high, high, low)
             cost, groups, after = _dp(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale, want, jump,
-                                      prior, restart)
+                                      prior, restart, joins)
             cost += tempo_prior(scale) + start_prior(t0, scale * beat_s)
             if levels and low - high >= TWO_LEVELS_ST:
                 cost += INVERTED_COST
