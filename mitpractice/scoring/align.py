@@ -187,14 +187,16 @@ REPEAT_MIN_BEATS = 0.5
 #: At most this many syllables sung again are looked for in one attempt.
 MAX_REPEATS = 2
 #: A syllable cut from a longer sound (the voice runs on at one of its ends) is sung at the
-#: attempt's pace: one shorter than ``SHORT_SYLLABLE_SHARE`` of its note's slot at the fitted
-#: tempo (where the rhythm's credit for holding a note ends,
-#: :data:`~mitpractice.scoring.rhythmic.MIN_HOLD`) costs more the shorter it is, up to
-#: ``SHORT_SYLLABLE_COST``: at a quarter of its slot just more (by ``SHORT_SYLLABLE_MARGIN``)
-#: than a note left out with the rest moved up (:data:`MISSING_COST` and :data:`JUMP_COST`).
-#: A fifth of a beat split off by a dip in a diphthong is not a syllable of its own. A short
+#: attempt's pace: it lasts until the next syllable begins, so one shorter than
+#: ``SHORT_SYLLABLE_SHARE`` of its note's slot at the fitted tempo (the next syllable a quarter
+#: of a beat early) costs more the shorter it is, up to ``SHORT_SYLLABLE_COST``: twice a
+#: syllable left out with the rest moved up (:data:`MISSING_COST` and :data:`JUMP_COST`), and
+#: ``SHORT_SYLLABLE_MARGIN``. At half its slot it costs a third of that, so one syllable's
+#: sound cut in two by a dip and read as two syllables (the bundled voice's 'ming', with the
+#: 'to' after it left out, read as 'ming' and 'to') costs more than the syllable left out: a
+#: fifth of a beat split off by a dip in a diphthong is not a syllable of its own. A short
 #: sound standing alone (a clipped note, a spoken syllable) is not charged.
-SHORT_SYLLABLE_SHARE, SHORT_SYLLABLE_MARGIN = 0.5, 0.1
+SHORT_SYLLABLE_SHARE, SHORT_SYLLABLE_MARGIN = 0.75, 0.1
 SHORT_SYLLABLE_COST = 2.0 * (MISSING_COST + JUMP_COST) + SHORT_SYLLABLE_MARGIN
 #: A jump of one note's length (a skip with the rest moved up, or something sung in between)
 #: is tried (see :func:`align_pieces`) for phrases of more than this many notes: with two,
@@ -1057,7 +1059,9 @@ def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, ali
     jump in time, a syllable made of two sounds or of two vowels (pieces of at least
     :data:`EXTRA_MIN_S`: a copy sung legato into its neighbour, or a neighbour sung legato into
     the syllable before the copy, read as one long note), or a clear sound inside the phrase
-    left out (or before it, running on into it without the pause of a false start).
+    left out (or before or after it, running on into it or from it without the pause of a
+    false start: a copy sung into the last syllable read as the last syllable, whose own
+    sound is then left over).
     A reading with none of these has nothing a repeat could explain better."""
     groups = alignment.groups
     if any(g is None for g in groups) or alignment.jump:
@@ -1070,10 +1074,13 @@ def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, ali
     matched = np.zeros(len(pieces), dtype=bool)
     for g in groups:
         matched[g[0] : g[1]] = True
-    begin = groups[0][0]  # singing before the phrase that was not broken off is left out too
+    begin = groups[0][0]  # singing before the phrase that was not broken off is left out too,
     while begin > 0 and pieces[begin].onset_s - pieces[begin - 1].offset_s < FALSE_START_PAUSE_S:
         begin -= 1
-    inside = [*range(begin, groups[0][0]), *range(groups[0][1], groups[-1][0])]
+    end = groups[-1][1]  # and after it (the last syllable, when a copy was read as it)
+    while end < len(pieces) and pieces[end].onset_s - pieces[end - 1].offset_s < FALSE_START_PAUSE_S:
+        end += 1
+    inside = [*range(begin, groups[0][0]), *range(groups[0][1], groups[-1][0]), *range(groups[-1][1], end)]
     return any(not matched[k] and salience[k] >= EXTRA_MIN_SALIENCE
                and pieces[k].duration_s >= EXTRA_MIN_S for k in inside)
 
