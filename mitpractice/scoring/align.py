@@ -404,7 +404,12 @@ def _dp(
     excess = np.concatenate([[0.0], np.cumsum(extra - outside)])
     start_of = np.maximum.accumulate(np.where(broken, np.arange(m + 1), 0))
     lead_touch = excess - excess[start_of]
-    tail_touch = np.where(runs_on, np.append(extra - outside, 0.0), 0.0)  # first piece left from j
+    end_of = np.arange(1, m + 2)  # past the singing that runs on from piece j - 1, piece j on
+    end_of[m] = m
+    for j in range(m - 2, -1, -1):
+        if runs_on[j + 1]:
+            end_of[j] = end_of[j + 1]
+    tail_touch = np.where(runs_on, excess[end_of] - excess, 0.0)  # the pieces left from j
 
     # Matching note i to pieces j..j+d: onset and end costs (per layer), merge and level costs.
     on_cost, end_err = [], []
@@ -470,7 +475,7 @@ def _dp(
     for i in range(n + 1):
         run = runs[0 if i == 0 else 2 if i == n else 1]
         for layer in range(layers):
-            if layer == 1:  # the jump, taken before note i
+            if layer == 1 and i > 0:  # the jump, taken before note i (before the first, it is t0)
                 via_jump = cost[0, i] + JUMP_COST
                 jumped[i] = via_jump < arrive[1]
                 arrive[1] = np.minimum(arrive[1], via_jump)
@@ -633,16 +638,19 @@ def _level_guesses(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray)
 def _starts(
     pieces: list[Piece], salience: np.ndarray, onsets: np.ndarray, offsets: np.ndarray
 ) -> set[tuple[float, float]]:
-    """Starting guesses for ``(t0, scale)``: one of the first clear pieces as the first or
-    second note, the end of one of the last clear pieces as the end of the last or
-    second-to-last note (a false start, a missing first or last syllable). Guesses closer
-    than :data:`GUESS_T0_S` and :data:`GUESS_SCALE` are one."""
+    """Starting guesses for ``(t0, scale)``: one of the first clear pieces (or the first after
+    a pause of :data:`FALSE_START_PAUSE_S` beyond them: a false start of syllables the voice
+    cut into several pieces) as the first or second note, the end of one of the last clear
+    pieces as the end of the last or second-to-last note (a false start, a missing first or
+    last syllable). Guesses closer than :data:`GUESS_T0_S` and :data:`GUESS_SCALE` are one."""
     clear = [j for j in range(len(pieces)) if salience[j] >= EXTRA_MIN_SALIENCE] or list(range(len(pieces)))
+    restart = [j for j in clear[START_PIECES:]
+               if pieces[j].onset_s - pieces[j - 1].offset_s >= FALSE_START_PAUSE_S]
     guesses = set()
     n = len(onsets)
     firsts = [a for a in (0, 1) if a < n]
     lasts = [b for b in (n - 1, n - 2) if b >= 0]
-    for j in clear[:START_PIECES]:
+    for j in clear[:START_PIECES] + restart[:1]:
         for jj in clear[-2:]:
             for a in firsts:
                 for b in lasts:
@@ -1029,8 +1037,13 @@ def repeat_candidates(
     phrase's beginning for a false start) and before its last one (a copy sung straight into
     the last syllable may have been read as part of it), not already left out.
     A sound of two vowels or more (pieces of at least :data:`EXTRA_MIN_S`, cut by a dip in
-    loudness) also offers its first vowel, with the short pieces before it: a copy sung legato
-    into the next syllable on its note, the last syllable too."""
+    loudness) also offers its first vowel, with the short pieces before it, and its beginning
+    up to the vowel ending nearest one beat (at the fitted tempo) from its start, a later vowel
+    left: a copy sung legato into the next syllable on its note, the last syllable too (a
+    voice that dips within a syllable cuts a copy into several vowels). A candidate followed, without a
+    stop, by pieces too short for a syllable (:data:`MIN_SYLLABLE_S`) on its note is offered
+    with them too: the consonant a copy runs into the next syllable with, which the tracker
+    hears on the copy's note, is the copy's as much as the next syllable's."""
     groups = [g for g in alignment.groups if g is not None]
     if len(groups) < 2:
         return []
@@ -1044,14 +1057,26 @@ def repeat_candidates(
     def copies(a: list[int], b: list[int]) -> bool:
         return float(octave_distance(pitch[_longest(pieces, a)], pitch[_longest(pieces, b)])) <= REPEAT_ST
 
+    def tail(run: list[int]) -> list[int]:  # short pieces running on from it on its note
+        k = run[-1] + 1
+        while (k < len(pieces) and pieces[k].duration_s < MIN_SYLLABLE_S
+               and pieces[k].onset_s - pieces[k - 1].offset_s < RESTART_GAP_S and copies(run, [k])):
+            k += 1
+        return list(range(run[-1] + 1, k))
+
     whole = [run for run in sounds(pieces, pitch) if clear(run)]
     out = [b for a, b in itertools.pairwise(whole[:-1]) if copies(a, b)]
     for a, b in itertools.pairwise(whole):
         vowels = [k for k in b if pieces[k].duration_s >= EXTRA_MIN_S]
-        head = b[: b.index(vowels[0]) + 1] if len(vowels) > 1 else []
-        if head and clear(head) and copies(a, head):
-            out.append(head)
-    return out
+        if len(vowels) < 2:
+            continue
+        beat_end = pieces[b[0]].onset_s + alignment.scale * beat_s
+        ends = {vowels[0], min(vowels[:-1], key=lambda k: abs(pieces[k].offset_s - beat_end))}
+        for end in sorted(ends):
+            head = b[: b.index(end) + 1]
+            if clear(head) and copies(a, head):
+                out.append(head)
+    return out + [[*run, *tail(run)] for run in out if tail(run)]
 
 
 def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment) -> bool:
