@@ -1037,10 +1037,8 @@ def repeat_candidates(
     phrase's beginning for a false start) and before its last one (a copy sung straight into
     the last syllable may have been read as part of it), not already left out.
     A sound of two vowels or more (pieces of at least :data:`EXTRA_MIN_S`, cut by a dip in
-    loudness) also offers its first vowel, with the short pieces before it, and its beginning
-    up to the vowel ending nearest one beat (at the fitted tempo) from its start, a later vowel
-    left: a copy sung legato into the next syllable on its note, the last syllable too (a
-    voice that dips within a syllable cuts a copy into several vowels). A candidate followed, without a
+    loudness) also offers its first vowel, with the short pieces before it: a copy sung legato
+    into the next syllable on its note, the last syllable too. A candidate followed, without a
     stop, by pieces too short for a syllable (:data:`MIN_SYLLABLE_S`) on its note is offered
     with them too: the consonant a copy runs into the next syllable with, which the tracker
     hears on the copy's note, is the copy's as much as the next syllable's."""
@@ -1068,14 +1066,9 @@ def repeat_candidates(
     out = [b for a, b in itertools.pairwise(whole[:-1]) if copies(a, b)]
     for a, b in itertools.pairwise(whole):
         vowels = [k for k in b if pieces[k].duration_s >= EXTRA_MIN_S]
-        if len(vowels) < 2:
-            continue
-        beat_end = pieces[b[0]].onset_s + alignment.scale * beat_s
-        ends = {vowels[0], min(vowels[:-1], key=lambda k: abs(pieces[k].offset_s - beat_end))}
-        for end in sorted(ends):
-            head = b[: b.index(end) + 1]
-            if clear(head) and copies(a, head):
-                out.append(head)
+        head = b[: b.index(vowels[0]) + 1] if len(vowels) > 1 else []
+        if head and clear(head) and copies(a, head):
+            out.append(head)
     return out + [[*run, *tail(run)] for run in out if tail(run)]
 
 
