@@ -351,3 +351,49 @@ def test_a_copy_sung_into_the_last_syllable_is_left_out(phrase, index, low):
     # end of the phrase, so no repeat was looked for ("End 'ly' a little sooner")
     s = check_sung_twice(R.repeated(*phrase, low, index))
     assert not any(line.startswith("End ") for line in s.feedback), s.feedback
+
+
+@pytest.mark.parametrize("low", LOWS)
+@pytest.mark.parametrize(("phrase", "index"), [(("routine", "read-the-newspaper"), 3),
+                                               (("family", "i-want-to-see-my-grandchildren"), 6)])
+def test_a_copy_read_as_the_last_syllable_past_a_crumb_is_left_out(phrase, index, low):
+    # "news-pa, pa-per": a tiny piece between the copy (read as 'per') and the real 'per' made
+    # the singing after the phrase cheap to leave out, as if it did not run on from it
+    s = check_sung_twice(R.repeated(*phrase, low, index))
+    assert not any(line.startswith("End ") for line in s.feedback), s.feedback
+
+
+@pytest.mark.parametrize(("phrase", "index", "low"), [(("greetings", "have-a-nice-day"), 1, "C3"),
+                                                      (("needs", "can-i-have-a-glass-of-water"), 1, "C3"),
+                                                      (("needs", "can-i-have-a-glass-of-water"), 1, "A3")])
+def test_a_lead_syllable_is_not_dropped_for_a_copy(phrase, index, low):
+    # "have a, a nice day", "can I, I have": the phrase's first syllable runs legato into the
+    # second. It was left out unreported, the second read as the first and the copy as the
+    # second; the copy runs into the next syllable through a short consonant on its own note,
+    # which is now left out with it, and a jump before the first note is no jump
+    s = check_sung_twice(R.repeated(*phrase, low, index))
+    assert s.syllables[0].onset_s < 0.5, s.to_json()  # the first syllable is the one sung first
+
+
+@pytest.mark.parametrize("low", LOWS)
+@pytest.mark.parametrize("syllables", [2, 3])
+def test_a_false_start_the_voice_cut_into_many_pieces_is_left_out(syllables, low):
+    # "can you — can you help me": the bundled voice cuts each syllable in two or three
+    # pieces by dips, so the phrase's second go began after the first four pieces, where no
+    # start was guessed ("You sang a part twice", or "Move on sooner after 'help'")
+    s = R.score(R.false_start("needs", "can-you-help-me", low, syllables))
+    data = s.to_json()
+    assert all(x.detected for x in s.syllables) and s.melodic >= 90, data
+    assert [e["kind"] for e in data["extra"]] == ["false_start"], data
+    assert "You started again \u2014 that's fine." in s.feedback
+
+
+@pytest.mark.parametrize(("set_id", "phrase_id", "index", "voice", "seed"), [
+    ("questions", "what-day-is-it", 2, 0, 100),  # "what day is, is-it" sung into the last
+    ("questions", "where-are-you", 1, 1, 111),  # "where are, are-you"
+    ("needs", "i-need-to-take-my-medicine", 6, 0, 70),  # "medi-ci, ci-ne"
+])
+def test_a_copy_sung_legato_into_the_last_syllable_is_left_out(set_id, phrase_id, index, voice, seed):
+    s = generated_repeat(set_id, phrase_id, index, voice, seed=seed, legato=True)
+    assert all(x.detected for x in s.syllables) and s.melodic >= 90, s.to_json()
+    assert [e.kind for e in s.extra] == ["repeat"], s.to_json()
