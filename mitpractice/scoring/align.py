@@ -827,14 +827,19 @@ def align_pieces(
         # for a faster tempo: so the reading at this tempo counts as it is, and also as the
         # start of a refit. It starts where the best reading starts, and at the first clear
         # piece (a best reading that left the first note out may have started the phrase
-        # before the recording). A seeded fit keeps the fit it was given.
-        scale = best.scale
-        t0s = [best.t0]
-        at_first = _first_clear(pieces, salience) - scale * float(onsets[0])
-        if abs(at_first - best.t0) >= GUESS_T0_S:
-            t0s.append(at_first)
+        # before the recording); from there also at the target's own tempo (a best reading
+        # that took a skip next to a syllable on the same note for a faster tempo, the
+        # neighbour cut in two at a dip, has a jump too short for the note left out). A
+        # seeded fit keeps the fit it was given.
+        clear_on = _first_clear(pieces, salience)
+        tries = [(best.t0, best.scale)]
+        for scale in (best.scale, 1.0):
+            at_first = clear_on - scale * float(onsets[0])
+            if abs(at_first - best.t0) >= GUESS_T0_S or abs(scale - best.scale) >= GUESS_SCALE:
+                tries.append((at_first, scale))
         lengths = np.unique(np.asarray(durations) / beat_s)
-        for t0, beats, sign, (low, high) in itertools.product(t0s, lengths, (-1.0, 1.0), level_guesses):
+        for (t0, scale), beats, sign, (low, high) in itertools.product(
+                dict.fromkeys(tries), lengths, (-1.0, 1.0), level_guesses):
             jump = sign * scale * beat_s * float(beats)
             for found in (solve(t0, scale, low, high, jump), settle(t0, scale, low, high, jump)):
                 if found is not None and found.cost < best.cost:
