@@ -397,3 +397,14 @@ def test_a_copy_sung_legato_into_the_last_syllable_is_left_out(set_id, phrase_id
     s = generated_repeat(set_id, phrase_id, index, voice, seed=seed, legato=True)
     assert all(x.detected for x in s.syllables) and s.melodic >= 90, s.to_json()
     assert [e.kind for e in s.extra] == ["repeat"], s.to_json()
+
+
+@pytest.mark.parametrize(("phrase", "index", "low"), [(("needs", "water-please"), 1, "C3"),
+                                                      (("questions", "who-is-coming"), 1, "C3"),
+                                                      (("feelings", "i-slept-very-well"), 1, "C3"),
+                                                      (("feelings", "i-slept-very-well"), 2, "A3")])
+def test_a_skip_is_not_read_as_a_faster_tempo(phrase, index, low):
+    # "wa [ter] please" with the rest moved up: the dip in 'please' cut it in two, read as 'ter'
+    # and 'please' at a third faster tempo (melodic 6, "Make the high notes clearly higher");
+    # the jump over the note left out is now also tried at the target's own tempo
+    check_missing(R.cut_out(*phrase, low, index))
