@@ -318,8 +318,10 @@ def test_a_first_syllable_left_out_is_not_read_as_a_tune_upside_down():
     check_missing(R.silenced("needs", "water-please", "A3", 0))
 
 
-# Fifth step: a long note that wavers, a syllable's sound cut in two by a dip, and a copy sung
-# into the last syllable (the full survey's commonest faults after the fourth step).
+# Fifth step: the full survey's commonest faults after the fourth step (a long note that
+# wavers, a syllable's sound cut in two by a dip, a copy sung into the last syllable, a lead
+# syllable dropped for a copy, a false start cut into many pieces, a skip read as a faster
+# tempo).
 
 
 @pytest.mark.parametrize("low", LOWS)
@@ -328,7 +330,8 @@ def test_a_first_syllable_left_out_is_not_read_as_a_tune_upside_down():
 def test_a_held_last_note_that_wavers_is_one_syllable(phrase, index, low):
     # "where are we going [this] afternoon" with the rest moved up: the two-beat 'noon' dips
     # in loudness halfway. The dip cost half a stop, so its first half was read as 'ter' sung
-    # high and nothing was missing ("Sing 'ter' low."); a dip inside a note's own slot is free
+    # high and nothing was missing ("Sing 'ter' low."); a dip inside a note's own slot is free.
+    # Likewise the two-beat 'please' of "could you speak more slow[ly] please"
     check_missing(R.cut_out(*phrase, low, index))
 
 
@@ -339,7 +342,8 @@ def test_a_held_last_note_that_wavers_is_one_syllable(phrase, index, low):
 ])
 def test_one_syllable_cut_in_two_by_a_dip_is_not_read_as_two(edit, phrase, index, low):
     # the bundled voice's 'ming' dips halfway; its halves were read as 'ming' and the 'to' left
-    # out, each half a syllable at half its slot ("Hold 'ming' a bit longer", nothing missing)
+    # out, each half a syllable at half its slot ("Hold 'ming' a bit longer", nothing missing).
+    # With 'mi' cut out of "fa-mi-ly", the halves of 'ly' were read as 'mi' and 'ly'
     check_missing(edit(*phrase, low, index))
 
 
@@ -371,8 +375,10 @@ def test_a_lead_syllable_is_not_dropped_for_a_copy(phrase, index, low):
     # second. It was left out unreported, the second read as the first and the copy as the
     # second; the copy runs into the next syllable through a short consonant on its own note,
     # which is now left out with it, and a jump before the first note is no jump
-    s = check_sung_twice(R.repeated(*phrase, low, index))
-    assert s.syllables[0].onset_s < 0.5, s.to_json()  # the first syllable is the one sung first
+    take = R.repeated(*phrase, low, index)
+    s = check_sung_twice(take)
+    # the first syllable is the one sung first, in the target's first beat
+    assert s.syllables[0].onset_s < take.melody.notes[1].onset_s, s.to_json()
 
 
 @pytest.mark.parametrize("low", LOWS)
@@ -391,7 +397,7 @@ def test_a_false_start_the_voice_cut_into_many_pieces_is_left_out(syllables, low
 @pytest.mark.parametrize(("set_id", "phrase_id", "index", "voice", "seed"), [
     ("questions", "what-day-is-it", 2, 0, 100),  # "what day is, is-it" sung into the last
     ("questions", "where-are-you", 1, 1, 111),  # "where are, are-you"
-    ("needs", "i-need-to-take-my-medicine", 6, 0, 70),  # "medi-ci, ci-ne"
+    ("needs", "i-need-to-take-my-medicine", 6, 0, 70),  # "me-di, di-cine"
 ])
 def test_a_copy_sung_legato_into_the_last_syllable_is_left_out(set_id, phrase_id, index, voice, seed):
     s = generated_repeat(set_id, phrase_id, index, voice, seed=seed, legato=True)

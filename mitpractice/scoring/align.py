@@ -19,14 +19,16 @@ costs by how far
 
 and a match shorter than :data:`MIN_SYLLABLE_S` is no syllable at all. The tempo and the two
 levels are refitted from what was matched and the programme repeated until it settles, from
-several starting guesses (each of the first pieces as the first or second note, each of the
-last as the end; the levels either way round). Costs are in beats of the fitted tempo, so an
-attempt at any steady tempo is aligned alike.
+several starting guesses (each of the first pieces, and the first after a false start's
+pause, as the first or second note, each of the last as the end; the levels either way
+round). Costs are in beats of the fitted tempo, so an attempt at any steady tempo is aligned
+alike.
 
 A syllable is one vowel: a group of pieces with the voice stopping between two vowels costs
-as much as a syllable left out (:func:`restarts`). When the attempt lies on one note, the
-target's own notes, the patient's register, weakly settle which syllable a note is
-(:func:`register_prior`).
+as much as a syllable left out (:func:`restarts`), and one running on, legato, from one vowel
+into another costs by how far it overruns its note (:func:`legato_joins`). When the attempt
+lies on one note, the target's own notes, the patient's register, weakly settle which
+syllable a note is (:func:`register_prior`).
 
 :func:`find_syllables` ties the step together: pieces, alignment, then pieces cut where the
 fitted tempo puts a syllable that was sung legato into its neighbour on the same note
@@ -160,9 +162,9 @@ RESTART_GAP_S = 0.04
 RESTART_COST = EXTRA_COST
 #: Two vowels with the voice running on between them (a cut of the segmenter without a stop:
 #: a dip in loudness, :data:`~mitpractice.scoring.segment.ENERGY_DIP_DB`, or a change of
-#: note; what a consonant sung legato leaves) taken as one syllable cost up to this much: a
-#: syllable sung twice legato into its neighbour, or a neighbour sung legato into it, is
-#: otherwise read as one long note at no cost. A dip is weaker evidence than a stop, and a
+#: note; what a consonant sung legato leaves) taken as one syllable cost up to this much for
+#: each such boundary: a syllable sung twice legato into its neighbour, or a neighbour sung
+#: legato into it, is otherwise read as one long note at no cost. A dip is weaker evidence than a stop, and a
 #: long note may waver: the cost grows with how far the syllable overruns its note's slot at
 #: the fitted tempo, from nothing for one that fits it (a held two-beat "noon" with a waver is
 #: one syllable) to this for one twice its slot (two syllables' worth of singing)...
@@ -189,13 +191,14 @@ MAX_REPEATS = 2
 #: A syllable cut from a longer sound (the voice runs on at one of its ends) is sung at the
 #: attempt's pace: it lasts until the next syllable begins, so one shorter than
 #: ``SHORT_SYLLABLE_SHARE`` of its note's slot at the fitted tempo (the next syllable a quarter
-#: of a beat early) costs more the shorter it is, up to ``SHORT_SYLLABLE_COST``: twice a
+#: of its slot early) costs more the shorter it is, up to ``SHORT_SYLLABLE_COST``: twice a
 #: syllable left out with the rest moved up (:data:`MISSING_COST` and :data:`JUMP_COST`), and
-#: ``SHORT_SYLLABLE_MARGIN``. At half its slot it costs a third of that, so one syllable's
-#: sound cut in two by a dip and read as two syllables (the bundled voice's 'ming', with the
-#: 'to' after it left out, read as 'ming' and 'to') costs more than the syllable left out: a
-#: fifth of a beat split off by a dip in a diphthong is not a syllable of its own. A short
-#: sound standing alone (a clipped note, a spoken syllable) is not charged.
+#: ``SHORT_SYLLABLE_MARGIN``. At half its slot it costs a third of that, so the two halves of
+#: one syllable's sound cut in two by a dip and read as two syllables (the bundled voice's
+#: 'ming', with the 'to' after it left out, read as 'ming' and 'to') together cost more than
+#: the syllable left out with the rest moved up. A fifth of a beat split off by a dip in a
+#: diphthong is not a syllable of its own. A short sound standing alone (a clipped note, a
+#: spoken syllable) is not charged.
 SHORT_SYLLABLE_SHARE, SHORT_SYLLABLE_MARGIN = 0.75, 0.1
 SHORT_SYLLABLE_COST = 2.0 * (MISSING_COST + JUMP_COST) + SHORT_SYLLABLE_MARGIN
 #: A jump of one note's length (a skip with the rest moved up, or something sung in between)
@@ -299,21 +302,21 @@ def level_cost(distance: np.ndarray) -> np.ndarray:
     return LEVEL_COST * np.minimum((excess / LEVEL_SPAN_ST) ** 2, 1.0)
 
 
-def restarts(p_on: np.ndarray, p_off: np.ndarray, last: np.ndarray, gap_s: np.ndarray) -> np.ndarray:
+def restarts(p_on: np.ndarray, p_off: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Cost of every group of pieces (first piece ``j``, ``d + 1`` pieces, its last piece
-    ``last[j, d]``) for the stops of the voice inside it: a group is one syllable, one vowel,
-    and a stop (:data:`RESTART_GAP_S`) with a vowel sung on either side costs
-    :data:`RESTART_COST`.
+    ``last[j, d]``, clamped to the last piece: such groups are masked by the caller) for the
+    stops of the voice inside it: a group is one syllable, one vowel, and a stop
+    (:data:`RESTART_GAP_S`) with a vowel sung on either side costs :data:`RESTART_COST`.
 
     Examples
     --------
     >>> on, off = np.array([0.0, 0.5, 1.05]), np.array([0.45, 1.0, 1.5])
     >>> last = np.array([[0, 1, 2], [1, 2, 2], [2, 2, 2]])
-    >>> gaps = np.maximum(0.0, on[last] - off[np.maximum(last - 1, 0)])
-    >>> restarts(on, off, last, gaps)[0].tolist()  # 0.05 s stops between three vowels
+    >>> restarts(on, off, last)[0].tolist()  # 0.05 s stops between three vowels
     [0.0, 1.0, 2.0]
     """
     m, depth = last.shape
+    gap_s = np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)])
     first = np.arange(m)[:, None]
     stop = (gap_s >= RESTART_GAP_S) & (p_off[np.maximum(last - 1, 0)] - p_on[first] >= EXTRA_MIN_S)
     stop[:, 0] = False
@@ -392,7 +395,8 @@ def _dp(
     dur = p_off - p_on
     extra = EXTRA_COST * salience * np.minimum(1.0, 0.1 + dur / unit)
     # A false start or a remark before the phrase, or after it, is cheap to leave out, but not
-    # a piece that runs on, without a pause, into the phrase's first or from its last syllable.
+    # singing that runs on, without a pause (under the tracker's flicker), from the phrase's
+    # last syllable, however many pieces it is (see also `broken`, for before the phrase).
     outside = extra * OUTSIDE_FACTOR
     runs_on = np.zeros(m + 1, dtype=bool)  # piece j - 1 runs on into piece j without a pause
     runs_on[1:m] = p_on[1:] - p_off[:-1] <= FLICKER_S
@@ -404,7 +408,7 @@ def _dp(
     excess = np.concatenate([[0.0], np.cumsum(extra - outside)])
     start_of = np.maximum.accumulate(np.where(broken, np.arange(m + 1), 0))
     lead_touch = excess - excess[start_of]
-    end_of = np.arange(1, m + 2)  # past the singing that runs on from piece j - 1, piece j on
+    end_of = np.arange(1, m + 2)  # one past the last piece of the run-on chain from piece j
     end_of[m] = m
     for j in range(m - 2, -1, -1):
         if runs_on[j + 1]:
@@ -458,9 +462,10 @@ def _dp(
     joined = np.zeros(m + 1, dtype=bool)  # piece k - 1 runs on into piece k
     joined[1:m] = p_on[1:] - p_off[:-1] < RESTART_GAP_S
     cut = joined[:m, None] | joined[last + 1]
-    slot = SHORT_SYLLABLE_SHARE * scale * (offsets - onsets)
-    level += SHORT_SYLLABLE_COST * cut[None] * np.clip(1.0 - span[None] / slot[:, None, None], 0.0, 1.0)
-    overrun = np.clip(span[None] / (scale * (offsets - onsets))[:, None, None] - 1.0, 0.0, 1.0)
+    note_s = scale * (offsets - onsets)  # each note's slot at this tempo
+    level += SHORT_SYLLABLE_COST * cut[None] * np.clip(
+        1.0 - span[None] / (SHORT_SYLLABLE_SHARE * note_s)[:, None, None], 0.0, 1.0)
+    overrun = np.clip(span[None] / note_s[:, None, None] - 1.0, 0.0, 1.0)
     level += LEGATO_JOIN_COST * joins[None] * overrun
     if prior is not None:
         for i in range(n):
@@ -475,7 +480,7 @@ def _dp(
     for i in range(n + 1):
         run = runs[0 if i == 0 else 2 if i == n else 1]
         for layer in range(layers):
-            if layer == 1 and i > 0:  # the jump, taken before note i (before the first, it is t0)
+            if layer == 1 and 0 < i < n:  # the jump, before note i (before the first it is t0)
                 via_jump = cost[0, i] + JUMP_COST
                 jumped[i] = via_jump < arrive[1]
                 arrive[1] = np.minimum(arrive[1], via_jump)
@@ -644,13 +649,13 @@ def _starts(
     pieces as the end of the last or second-to-last note (a false start, a missing first or
     last syllable). Guesses closer than :data:`GUESS_T0_S` and :data:`GUESS_SCALE` are one."""
     clear = [j for j in range(len(pieces)) if salience[j] >= EXTRA_MIN_SALIENCE] or list(range(len(pieces)))
-    restart = [j for j in clear[START_PIECES:]
-               if pieces[j].onset_s - pieces[j - 1].offset_s >= FALSE_START_PAUSE_S]
+    after_pause = [j for j in clear[START_PIECES:]
+                   if pieces[j].onset_s - pieces[j - 1].offset_s >= FALSE_START_PAUSE_S]
     guesses = set()
     n = len(onsets)
     firsts = [a for a in (0, 1) if a < n]
     lasts = [b for b in (n - 1, n - 2) if b >= 0]
-    for j in clear[:START_PIECES] + restart[:1]:
+    for j in clear[:START_PIECES] + after_pause[:1]:
         for jj in clear[-2:]:
             for a in firsts:
                 for b in lasts:
@@ -765,7 +770,7 @@ def align_pieces(
     p_on, p_off = np.array([p.onset_s for p in pieces]), np.array([p.offset_s for p in pieces])
     last = np.minimum(np.arange(len(pieces))[:, None] + np.arange(min(MAX_MERGE, len(pieces)))[None, :],
                       len(pieces) - 1)
-    restart = restarts(p_on, p_off, last, np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)]))
+    restart = restarts(p_on, p_off, last)
     joins = legato_joins(p_on, p_off, last, beat_s)
 
     def solve(t0: float, scale: float, low: float, high: float, jump: float = 0.0) -> Alignment:
@@ -1074,7 +1079,7 @@ def repeat_candidates(
         head = b[: b.index(vowels[0]) + 1] if len(vowels) > 1 else []
         if head and clear(head) and copies(a, head):
             out.append(head)
-    return out + [[*run, *tail(run)] for run in out if tail(run)]
+    return out + [[*run, *more] for run in out if (more := tail(run)) and [*run, *more] not in out]
 
 
 def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment) -> bool:
