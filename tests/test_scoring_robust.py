@@ -414,3 +414,11 @@ def test_a_skip_is_not_read_as_a_faster_tempo(phrase, index, low):
     # and 'please' at a third faster tempo (melodic 6, "Make the high notes clearly higher");
     # the jump over the note left out is now also tried at the target's own tempo
     check_missing(R.cut_out(*phrase, low, index))
+
+
+def test_a_copy_sung_into_its_neighbour_is_left_out_at_a_slower_fitted_tempo():
+    # "yes I, I-would love to": the copy runs legato into 'would'. Read as one long 'would' at a
+    # tempo a third slower, the pair overran its longer slot by only two fifths, and the join,
+    # priced by the overrun over a whole slot, cost less than leaving the copy out
+    s = check_sung_twice(R.repeated("answers", "yes-i-would-love-to", "C3", 1))
+    assert not any(line.startswith("Move on sooner") for line in s.feedback), s.feedback

@@ -167,8 +167,11 @@ RESTART_COST = EXTRA_COST
 #: legato into it, is otherwise read as one long note at no cost. A dip is weaker evidence than a stop, and a
 #: long note may waver: the cost grows with how far the syllable overruns its note's slot at
 #: the fitted tempo, from nothing for one that fits it (a held two-beat "noon" with a waver is
-#: one syllable) to this for one twice its slot (two syllables' worth of singing)...
-LEGATO_JOIN_COST = RESTART_COST
+#: one syllable) to this for one ``LEGATO_FULL_OVERRUN`` of its slot longer than the slot: half
+#: a slot more is what a copy sung into its neighbour adds even when the tempo fitted to the
+#: attempt is a third slower, which lengthens every slot (the fourth step's flat half a stop
+#: is reached a quarter of a slot over)...
+LEGATO_JOIN_COST, LEGATO_FULL_OVERRUN = RESTART_COST, 0.5
 #: ...when each vowel lasts at least this many of the target's beats (a syllable's half, as
 #: :data:`REPEAT_MIN_BEATS`; the target's, not the attempt's, because the vowels are found
 #: once before any tempo is fitted): a diphthong cut in two by a dip, a quarter second a side,
@@ -465,7 +468,7 @@ def _dp(
     note_s = scale * (offsets - onsets)  # each note's slot at this tempo
     level += SHORT_SYLLABLE_COST * cut[None] * np.clip(
         1.0 - span[None] / (SHORT_SYLLABLE_SHARE * note_s)[:, None, None], 0.0, 1.0)
-    overrun = np.clip(span[None] / note_s[:, None, None] - 1.0, 0.0, 1.0)
+    overrun = np.clip((span[None] / note_s[:, None, None] - 1.0) / LEGATO_FULL_OVERRUN, 0.0, 1.0)
     level += LEGATO_JOIN_COST * joins[None] * overrun
     if prior is not None:
         for i in range(n):
