@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import robust_attempts as R
 import soundfile as sf
 from attempt_voice import VOICES, attempt_syllables, sing
 
@@ -153,3 +154,17 @@ def test_a_soft_last_syllable_reached_through_a_consonant_is_scored(capsys):
     ter = data["syllables"][-1]
     assert ter["detected"] and ter["pitch_ok"] and ter["timing_ok"], data
     assert ter["offset_s"] - ter["onset_s"] > 0.8 and data["overall"] >= 90, data
+
+
+def test_the_summary_lists_the_singing_left_out_in_time_order(tmp_path, capsys):
+    # "can you — can you help me": the false start is named and timed where it was sung, before
+    # the phrase, so a therapist reading the summary sees what was not scored
+    take = R.false_start("needs", "can-you-help-me", "C3", 2)
+    path = tmp_path / "attempt.wav"
+    sf.write(path, take.y, take.sr)
+    assert main(["score", str(GREETINGS.with_name("needs.toml")), "can-you-help-me", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    restart = next(i for i, line in enumerate(lines) if line.strip().startswith("(restart)"))
+    can = next(i for i, line in enumerate(lines) if line.strip().startswith("can "))
+    assert restart < can, lines
+    assert "left out of the scores" in lines[restart] and " s " in lines[restart], lines

@@ -124,6 +124,10 @@ def _print(args: argparse.Namespace, score, saved=None) -> int:
     return 0
 
 
+#: How the summary names each kind of extra singing (``Extra.kind``).
+EXTRA_WORDS = {"false_start": "restart", "repeat": "sung twice", "extra": "extra"}
+
+
 def summary(result: dict) -> str:
     """A short report for people: the scores, then one line per syllable, then the feedback."""
     if not result["voiced"]:
@@ -139,16 +143,22 @@ def summary(result: dict) -> str:
         extras.append(f"tempo ×{result['tempo_ratio']:.2f} of the target's length")
     if extras:
         lines.append("  " + ", ".join(extras))
+    rows: list[tuple[float, str]] = []  # (time, line): the syllables and the extra singing in time order
+    last = 0.0
     for s in result["syllables"]:
         if not s["detected"]:
-            lines.append(f"  {s['text']:<10} {s['target']}  not heard")
+            rows.append((last, f"  {s['text']:<10} {s['target']}  not heard"))
             continue
         marks = ("pitch ok" if s["pitch_ok"] else "pitch off") + ", " + (
             "timing ok" if s["timing_ok"] else "timing off"
         )
-        lines.append(
-            f"  {s['text']:<10} {s['target']}  {s['onset_s']:5.2f}–{s['offset_s']:5.2f} s  "
-            f"{s['pitch_semitones']:+5.1f} st  {marks}"
-        )
+        last = s["onset_s"]
+        rows.append((last, f"  {s['text']:<10} {s['target']}  {s['onset_s']:5.2f}–{s['offset_s']:5.2f} s  "
+                           f"{s['pitch_semitones']:+5.1f} st  {marks}"))
+    for e in result["extra"]:
+        when = f"{e['onset_s']:5.2f}–{e['offset_s']:5.2f} s"
+        label = f"({EXTRA_WORDS[e['kind']]})"  # as wide as a syllable's text and mark
+        rows.append((e["onset_s"], f"  {label:<12}  {when}  left out of the scores"))
+    lines.extend(line for _, line in sorted(rows, key=lambda row: row[0]))
     lines.extend(result["feedback"])
     return "\n".join(lines)
