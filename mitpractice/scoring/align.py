@@ -401,21 +401,18 @@ def _dp(
     # singing that runs on, without a pause (under the tracker's flicker), from the phrase's
     # last syllable, however many pieces it is (see also `broken`, for before the phrase).
     outside = extra * OUTSIDE_FACTOR
-    runs_on = np.zeros(m + 1, dtype=bool)  # piece j - 1 runs on into piece j without a pause
-    runs_on[1:m] = p_on[1:] - p_off[:-1] <= FLICKER_S
+    gap_before = np.full(m + 1, np.inf)  # silence (s) between piece j - 1 and piece j
+    gap_before[1:m] = p_on[1:] - p_off[:-1]
+    runs_on = gap_before <= FLICKER_S  # piece j - 1 runs on into piece j without a pause
     # A false start is broken off: the singing before piece j that runs on into it without a
     # pause of FALSE_START_PAUSE_S is part of the attempt, left out at the full cost.
-    broken = np.zeros(m + 1, dtype=bool)
-    broken[1:m] = p_on[1:] - p_off[:-1] >= FALSE_START_PAUSE_S
-    broken[m] = True
+    broken = gap_before >= FALSE_START_PAUSE_S
     excess = np.concatenate([[0.0], np.cumsum(extra - outside)])
     start_of = np.maximum.accumulate(np.where(broken, np.arange(m + 1), 0))
     lead_touch = excess - excess[start_of]
-    end_of = np.arange(1, m + 2)  # one past the last piece of the run-on chain from piece j
-    end_of[m] = m
-    for j in range(m - 2, -1, -1):
-        if runs_on[j + 1]:
-            end_of[j] = end_of[j + 1]
+    # one past the last piece of the run-on chain from piece j (start_of's mirror)
+    next_stop = np.minimum.accumulate(np.where(runs_on, m, np.arange(m + 1))[::-1])[::-1]
+    end_of = np.append(next_stop[1:], m)
     tail_touch = np.where(runs_on, excess[end_of] - excess, 0.0)  # the pieces left from j
 
     # Matching note i to pieces j..j+d: onset and end costs (per layer), merge and level costs.
@@ -462,8 +459,7 @@ def _dp(
         cum = np.concatenate([[0.0], np.cumsum(dur * level_cost(octave_distance(pitch, value)))])
         level[want == value] = (cum[last + 1] - cum[:m, None]) / group_dur
     # a short syllable cut from a longer sound (the voice runs on at one of its ends)
-    joined = np.zeros(m + 1, dtype=bool)  # piece k - 1 runs on into piece k
-    joined[1:m] = p_on[1:] - p_off[:-1] < RESTART_GAP_S
+    joined = gap_before < RESTART_GAP_S  # piece k - 1 runs on into piece k
     cut = joined[:m, None] | joined[last + 1]
     note_s = scale * (offsets - onsets)  # each note's slot at this tempo
     level += SHORT_SYLLABLE_COST * cut[None] * np.clip(
@@ -945,12 +941,8 @@ def extra_segments(
     """
     groups = alignment.groups
     after = alignment.after_jump or (False,) * len(groups)
-    matched = np.zeros(len(pieces), dtype=bool)
-    owner = np.full(len(pieces), -1)
-    for i, g in enumerate(groups):
-        if g is not None:
-            matched[g[0] : g[1]] = True
-            owner[g[0] : g[1]] = i
+    owner = _owners(groups, len(pieces))
+    matched = owner >= 0
     if not matched.any():
         return ()
     first = int(np.flatnonzero(matched)[0])
@@ -1032,6 +1024,15 @@ def sounds(pieces: list[Piece], pitch: np.ndarray) -> list[list[int]]:
     return out
 
 
+def _owners(groups: tuple, count: int) -> np.ndarray:
+    """Per piece (``count`` of them), the note whose group holds it, or -1 (left unmatched)."""
+    owner = np.full(count, -1)
+    for i, g in enumerate(groups):
+        if g is not None:
+            owner[g[0] : g[1]] = i
+    return owner
+
+
 def _sound_of(pieces: list[Piece], pitch: np.ndarray) -> np.ndarray:
     """Per piece, the index of its sound (:func:`sounds`)."""
     where = np.zeros(len(pieces), dtype=int)
@@ -1102,9 +1103,7 @@ def _unsettled(pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, ali
         return True
     if any(sum(pieces[k].duration_s >= EXTRA_MIN_S for k in range(*g)) > 1 for g in groups):
         return True
-    matched = np.zeros(len(pieces), dtype=bool)
-    for g in groups:
-        matched[g[0] : g[1]] = True
+    matched = _owners(groups, len(pieces)) >= 0
     begin = groups[0][0]  # singing before the phrase that was not broken off is left out too,
     while begin > 0 and pieces[begin].onset_s - pieces[begin - 1].offset_s < FALSE_START_PAUSE_S:
         begin -= 1
@@ -1124,10 +1123,7 @@ def _copies_a_syllable(pieces: list[Piece], pitch: np.ndarray, groups: tuple, ru
     syllable (the first vowel of a sound) that side is the rest of its own sound. Syllables
     are judged by their pieces of at least :data:`MIN_SYLLABLE_S`: a consonant or scoop at a
     syllable's start may be read as the end of the syllable before."""
-    owner = np.full(len(pieces), -1)
-    for i, g in enumerate(groups):
-        if g is not None:
-            owner[g[0] : g[1]] = i
+    owner = _owners(groups, len(pieces))
     vowel = [p.duration_s >= MIN_SYLLABLE_S for p in pieces]
     where = _sound_of(pieces, pitch)
     sides = ([k for k in range(run[0]) if where[k] == where[run[0] - 1]][::-1] if run[0] > 0 else [],
