@@ -15,9 +15,18 @@ import pytest
 
 from mitpractice.errors import ParameterError
 from mitpractice.scoring.align import COSTS, AlignCosts, Alignment, align_pieces
-from mitpractice.scoring.align.candidates import legato_joins, level_cost, register_prior, restarts
+from mitpractice.scoring.align.candidates import (
+    legato_joins,
+    level_cost,
+    register_prior,
+    restarts,
+    start_prior,
+    tempo_prior,
+)
 from mitpractice.scoring.align.dp import ordered_groups
-from mitpractice.scoring.align.passes import extra_segments, read_repeats, sounds, split_at_missing
+from mitpractice.scoring.align.extra import extra_segments
+from mitpractice.scoring.align.repeats import read_repeats, sounds
+from mitpractice.scoring.align.split import split_at_missing
 from mitpractice.scoring.segment import Frames, Piece
 
 LOW, HIGH = 48.0, 51.0  # C3 and the minor third above
@@ -277,3 +286,29 @@ def test_a_remark_after_the_phrase_is_extra():
     assert a.groups == ((0, 1), (1, 2), (2, 3))
     extra = extra_segments(all_ps, all_pitch, np.ones(4), a, target([1, 1, 1])[0])
     assert [(e.kind, e.onset_s) for e in extra] == [("extra", 4.0)]
+
+
+def test_a_tempo_far_from_the_targets_costs_more_the_further_outside_the_steady_range():
+    assert tempo_prior(1.0) == 0.0
+    inside = tempo_prior(1.5)  # 1.5x is a steady tempo: the near-the-target prior alone
+    assert inside == pytest.approx(COSTS.tempo_prior * np.log2(1.5) ** 2)
+    outside = tempo_prior(2.0)  # 2x is not: the prior and how far it lies beyond 1.55x
+    assert outside == pytest.approx(COSTS.tempo_prior + COSTS.tempo_outside_prior * np.log2(2.0 / 1.55) ** 2)
+
+
+def test_a_fit_starting_before_the_recording_is_implausible_a_late_one_a_faint_tie_breaker():
+    assert start_prior(-0.2, 1.0) == 0.0  # a consonant's lead before the first note
+    assert start_prior(-1.3, 1.0) == pytest.approx(COSTS.early_start_cost * 1.0)
+    assert start_prior(10.0, 1.0) == COSTS.late_start_cap
+
+
+def test_background_is_left_out_rather_than_taken_for_a_syllable():
+    """A quiet piece (another voice, an echo) between two syllables, on neither level."""
+    ps, _ = sung("LHL")
+    mid = Piece(ps[1].stop + 2, ps[1].stop + 12, ps[1].offset_s + 0.02, ps[1].offset_s + 0.12)
+    all_ps = [ps[0], ps[1], mid, ps[2]]
+    a = align(all_ps, np.array([LOW, HIGH, 56.0, LOW]), "LHL", salience=np.array([1.0, 1.0, 0.1, 1.0]))
+    assert a.groups == ((0, 1), (1, 2), (3, 4))
+    extra = extra_segments(all_ps, np.array([LOW, HIGH, 56.0, LOW]), np.array([1.0, 1.0, 0.1, 1.0]), a,
+                           target([1, 1, 1])[0])
+    assert extra == ()  # too faint to be the patient's: not listed as extra singing either

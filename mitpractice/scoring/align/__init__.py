@@ -34,9 +34,11 @@ The package keeps the solver apart from the model that feeds it, as librosa keep
     Refitting the tempo, the jump and the levels to a reading; the starting guesses.
 :mod:`~mitpractice.scoring.align.search`
     :func:`align_pieces`: the programme from every guess, refitted until it settles.
-:mod:`~mitpractice.scoring.align.passes`
-    The passes after it, each for what the programme alone cannot read: legato runs cut
-    where the tempo says, syllables sung again read out, and the extra singing named.
+:mod:`~.split`, :mod:`~.repeats`, :mod:`~.extra`
+    The passes after it, in this order, each for what the programme alone cannot read:
+    legato runs on one note cut where the tempo says (:func:`~.split.cut_legato_runs`),
+    syllables sung again read out with the time they took (:func:`~.repeats.take_out_repeats`),
+    and the singing left unmatched named (:func:`~.extra.extra_segments`).
 
 :func:`find_syllables` ties the step together. docs/scoring.md states the model with its
 recurrence and what each cost means.
@@ -47,9 +49,11 @@ from __future__ import annotations
 import numpy as np
 
 from mitpractice.scoring.align.costs import COSTS, AlignCosts
-from mitpractice.scoring.align.passes import cut_legato_runs, extra_segments, take_out_repeats
+from mitpractice.scoring.align.extra import extra_segments
+from mitpractice.scoring.align.repeats import take_out_repeats
 from mitpractice.scoring.align.result import Alignment, Extra, SyllableMatch
 from mitpractice.scoring.align.search import align_pieces
+from mitpractice.scoring.align.split import cut_legato_runs
 from mitpractice.scoring.segment import Frames, piece_pitch, piece_salience, segment_pieces
 
 __all__ = ["COSTS", "AlignCosts", "Alignment", "Extra", "SyllableMatch", "align_pieces", "find_syllables"]

@@ -90,3 +90,12 @@ class SyllableMatch:
         """Per note, the frames ``[start, stop)`` of its syllable, or ``None`` if not sung."""
         return [(self.pieces[g[0]].start, self.pieces[g[1] - 1].stop) if g else None
                 for g in self.alignment.groups]
+
+
+def owners(groups: tuple, count: int) -> np.ndarray:
+    """Per piece (``count`` of them), the note whose group holds it, or -1 (left unmatched)."""
+    owner = np.full(count, -1)
+    for i, g in enumerate(groups):
+        if g is not None:
+            owner[g[0] : g[1]] = i
+    return owner

@@ -1,14 +1,7 @@
-"""The passes after the alignment, each reading what the programme alone cannot.
+"""The second pass: a syllable sung again, read out of the attempt with the time it took.
 
-Run in this order by :func:`~mitpractice.scoring.align.find_syllables`:
-
-1. :func:`split_at_missing` -- syllables sung legato on one note leave no boundary to cut at,
-   so the alignment reports all but one of them missing: cut where the fitted tempo puts them.
-2. :func:`read_repeats` -- pitch and tempo alone cannot tell a syllable sung twice on the
-   note of its neighbour from a long note or a slower tempo; the stop of the voice and the
-   time the repeat took can: read the attempt without it.
-3. :func:`extra_segments` -- name the singing that matched no note (a false start, a repeat,
-   anything else), leaving out echoes, scoops and held notes that belong to a syllable.
+Pitch and tempo alone cannot tell a syllable sung twice on the note of its neighbour from a
+long note or a slower tempo; the stop of the voice and the time the repeat took can.
 """
 
 from __future__ import annotations
@@ -20,155 +13,9 @@ import numpy as np
 
 from mitpractice.scoring.align.costs import COSTS, AlignCosts
 from mitpractice.scoring.align.fit import first_clear, longest
-from mitpractice.scoring.align.result import Alignment, Extra
+from mitpractice.scoring.align.result import Alignment, owners
 from mitpractice.scoring.align.search import align_pieces
-from mitpractice.scoring.segment import Frames, Piece, octave_distance, piece_pitch, piece_salience
-
-
-def split_at_missing(
-    frames: Frames, pieces: list[Piece], predicted: np.ndarray, groups: tuple, costs: AlignCosts = COSTS
-) -> list[Piece] | None:
-    """Pieces with cuts where the fitted tempo puts unmatched notes' onsets inside a piece.
-
-    Syllables sung legato on the same pitch, with no dip in loudness or confidence between
-    them, make one piece (a run of two or three on one note); the alignment then reports all
-    but one of them missing. A cut goes at the softest frame (the least confident, from the
-    track alone) within :attr:`AlignCosts.split_search_s` of each predicted onset, at least
-    :attr:`AlignCosts.min_split_s` from the piece's ends and from the other cuts. ``None`` if there is
-    nothing to cut.
-    """
-    hop = frames.hop_s
-    reach = max(round(costs.split_search_s / hop), 1)
-    margin = max(round(costs.min_split_s / hop), 1)
-    depth = -frames.energy_db if frames.energy_db is not None else -frames.confidence
-    cuts: dict[int, list[int]] = {}
-    for i, group in enumerate(groups):
-        if group is not None:
-            continue
-        for n, p in enumerate(pieces):
-            if p.onset_s + costs.min_split_s < predicted[i] < p.offset_s - costs.min_split_s:
-                centre = int(np.searchsorted(frames.times, predicted[i]))
-                lo = max(p.start + margin, centre - reach)
-                hi = min(p.stop - margin, centre + reach + 1)
-                if hi > lo:
-                    k = lo + int(np.argmax(depth[lo:hi]))
-                    if all(abs(k - c) >= margin for c in cuts.get(n, [])):
-                        cuts.setdefault(n, []).append(k)
-    if not cuts:
-        return None
-    out = []
-    for n, p in enumerate(pieces):
-        bounds = [p.start, *sorted(cuts.get(n, [])), p.stop]
-        for a, b in itertools.pairwise(bounds):
-            on = p.onset_s if a == p.start else float(frames.times[a] - hop / 2)
-            off = p.offset_s if b == p.stop else float(frames.times[b] - hop / 2)
-            out.append(Piece(start=a, stop=b, onset_s=on, offset_s=off))
-    return out
-
-
-def _attached(
-    pieces: list[Piece], pitch: np.ndarray, matched: np.ndarray, order: range, costs: AlignCosts
-) -> np.ndarray:
-    """Unmatched pieces that run on from a sung syllable (``order`` forwards: its tail) or into
-    it (backwards: its head) without a pause, each on the syllable's pitch or too short to be
-    a vowel of its own."""
-    out = np.zeros(len(pieces), dtype=bool)
-    ref = pitch.copy()  # the pitch of the sung syllable the chain hangs on
-    prev = None
-    for k in order:
-        if prev is not None and (matched[prev] or out[prev]):
-            a, b = sorted((pieces[prev], pieces[k]), key=lambda p: p.onset_s)
-            short = pieces[k].duration_s < costs.extra_min_s
-            if b.onset_s - a.offset_s < costs.flicker_s and (
-                    short or float(octave_distance(pitch[k], ref[prev])) <= costs.repeat_st):
-                out[k] = not matched[k]
-                ref[k] = ref[prev] if out[k] else pitch[k]
-        prev = k
-    return out
-
-
-def _runs_into_first(
-    pieces: list[Piece], pitch: np.ndarray, run: list[int], first: tuple[int, int], costs: AlignCosts
-) -> bool:
-    """Whether singing before the phrase is its first syllable sung twice: one sound on the
-    first sung syllable's note (its longest piece, within :attr:`AlignCosts.repeat_st`; the syllable is
-    the pieces ``first``), not broken off from it by a pause of :attr:`AlignCosts.false_start_pause_s`
-    (a patient who starts again breaks off first)."""
-    one_sound = all(pieces[k].onset_s - pieces[k - 1].offset_s < costs.restart_gap_s for k in run[1:])
-    distance = float(octave_distance(pitch[longest(pieces, run)], pitch[longest(pieces, range(*first))]))
-    return (one_sound and pieces[first[0]].onset_s - pieces[run[-1]].offset_s < costs.false_start_pause_s
-            and distance <= costs.repeat_st)
-
-
-def extra_segments(
-    pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray, alignment: Alignment, onsets: np.ndarray,
-    costs: AlignCosts = COSTS,
-) -> tuple[Extra, ...]:
-    """The patient's singing that matched no note, as segments with their kind.
-
-    Unmatched pieces at least :attr:`AlignCosts.extra_min_salience` clear are joined when closer than
-    :attr:`AlignCosts.extra_join_s`; segments without a piece of :attr:`AlignCosts.extra_min_s` are dropped (a
-    click, a breath, the tracker's flicker). Before the first sung syllable a segment is a
-    ``"false_start"``, unless it is the first syllable sung twice (:func:`_runs_into_first`);
-    touching a sung syllable on the same pitch (within :attr:`AlignCosts.repeat_st`)
-    it is a ``"repeat"``; anything else is ``"extra"``. Pieces running on from or into a sung
-    syllable without a pause (under :attr:`AlignCosts.flicker_s`), on its pitch or too short to be a
-    vowel, are that syllable's tail (an echo in a reverberant room) or head (a scoop the
-    tracker garbled), not extra; so is singing
-    that ends before the fitted tempo puts the next syllable (``onsets`` are the target's),
-    reckoned from the syllable before: a held note the voice broke in, not an addition.
-    """
-    groups = alignment.groups
-    after = alignment.after_jump or (False,) * len(groups)
-    owner = _owners(groups, len(pieces))
-    matched = owner >= 0
-    if not matched.any():
-        return ()
-    first = int(np.flatnonzero(matched)[0])
-    runs: list[list[int]] = []
-    attached = _attached(pieces, pitch, matched, range(len(pieces)), costs)
-    attached |= _attached(pieces, pitch, matched, range(len(pieces) - 1, -1, -1), costs)
-    repeats = set(alignment.repeats)  # read as sung again: always extra, whatever their length
-    attached[list(repeats)] = False
-    for k, p in enumerate(pieces):
-        if matched[k] or attached[k] or (salience[k] < costs.extra_min_salience and k not in repeats):
-            continue
-        if runs and runs[-1][-1] == k - 1 and p.onset_s - pieces[k - 1].offset_s < costs.extra_join_s:
-            runs[-1].append(k)
-        else:
-            runs.append([k])
-    out = []
-    for run in runs:
-        a, b = pieces[run[0]], pieces[run[-1]]
-        again = bool(repeats & set(run))
-        if max(pieces[k].duration_s for k in run) < costs.extra_min_s and not again:
-            continue
-        before = owner[: run[0]][matched[: run[0]]]
-        if again:
-            out.append(Extra(onset_s=a.onset_s, offset_s=b.offset_s, kind="repeat"))
-            continue
-        if len(before) and before[-1] + 1 < len(groups):
-            i = int(before[-1])
-            slot_end = (alignment.t0 + alignment.scale * onsets[i + 1] + (alignment.jump if after[i] else 0.0)
-                        + (alignment.shifts[i] if alignment.shifts else 0.0))
-            if b.offset_s <= slot_end:
-                continue  # within the slot of the syllable before it
-        kind = "extra"
-        if run[-1] < first:
-            first_group = next(g for g in groups if g is not None)
-            kind = "repeat" if _runs_into_first(pieces, pitch, run, first_group, costs) else "false_start"
-        else:
-            vowel = longest(pieces, run)
-            left = np.flatnonzero(matched[: run[0]])
-            right = run[-1] + 1 + np.flatnonzero(matched[run[-1] + 1 :])
-            neighbours = [(int(k), a.onset_s - pieces[k].offset_s) for k in left[-1:]]
-            neighbours += [(int(k), pieces[k].onset_s - b.offset_s) for k in right[:1]]
-            for k, gap in neighbours:  # the nearest sung syllables either side
-                near = float(octave_distance(pitch[vowel], pitch[k])) <= costs.repeat_st
-                if gap < costs.extra_join_s and near:
-                    kind = "repeat"
-        out.append(Extra(onset_s=a.onset_s, offset_s=b.offset_s, kind=kind))
-    return tuple(out)
+from mitpractice.scoring.segment import Piece, octave_distance
 
 
 def sounds(pieces: list[Piece], pitch: np.ndarray, costs: AlignCosts = COSTS) -> list[list[int]]:
@@ -203,15 +50,6 @@ def sounds(pieces: list[Piece], pitch: np.ndarray, costs: AlignCosts = COSTS) ->
         elif len(out[-1]) == 1:
             ref = -1
     return out
-
-
-def _owners(groups: tuple, count: int) -> np.ndarray:
-    """Per piece (``count`` of them), the note whose group holds it, or -1 (left unmatched)."""
-    owner = np.full(count, -1)
-    for i, g in enumerate(groups):
-        if g is not None:
-            owner[g[0] : g[1]] = i
-    return owner
 
 
 def _sound_of(pieces: list[Piece], pitch: np.ndarray, costs: AlignCosts) -> np.ndarray:
@@ -288,7 +126,7 @@ def _unsettled(
         return True
     if any(sum(pieces[k].duration_s >= costs.extra_min_s for k in range(*g)) > 1 for g in groups):
         return True
-    matched = _owners(groups, len(pieces)) >= 0
+    matched = owners(groups, len(pieces)) >= 0
     begin = groups[0][0]  # singing before the phrase that was not broken off is left out too,
     while begin > 0 and pieces[begin].onset_s - pieces[begin - 1].offset_s < costs.false_start_pause_s:
         begin -= 1
@@ -310,7 +148,7 @@ def _copies_a_syllable(
     syllable (the first vowel of a sound) that side is the rest of its own sound. Syllables
     are judged by their pieces of at least :attr:`AlignCosts.min_syllable_s`: a consonant or scoop at a
     syllable's start may be read as the end of the syllable before."""
-    owner = _owners(groups, len(pieces))
+    owner = owners(groups, len(pieces))
     vowel = [p.duration_s >= costs.min_syllable_s for p in pieces]
     where = _sound_of(pieces, pitch, costs)
     sides = ([k for k in range(run[0]) if where[k] == where[run[0] - 1]][::-1] if run[0] > 0 else [],
@@ -397,28 +235,6 @@ def read_repeats(
             shifts = tuple(float(np.interp(t, moved_on, shift_at, left=0.0)) for t in times)
             best = replace(found, groups=groups, cost=cost, shifts=shifts, repeats=tuple(out))
     return best
-
-
-def cut_legato_runs(
-    frames: Frames, model: str, pieces: list[Piece], pitch: np.ndarray, salience: np.ndarray,
-    alignment: Alignment, onsets: np.ndarray, durations: np.ndarray, beat_s: float, levels: str,
-    register: np.ndarray | None = None, costs: AlignCosts = COSTS,
-) -> tuple[list[Piece], np.ndarray, np.ndarray, Alignment]:
-    """The first pass: syllables sung legato on one note, with no audible boundary, cut where
-    the tempo says (:func:`split_at_missing`) and aligned again, for as long as that lowers the
-    cost (at most :attr:`AlignCosts.max_split_rounds` rounds). Returns the pieces, their pitch
-    and salience, and the alignment."""
-    for _ in range(costs.max_split_rounds):
-        split = split_at_missing(frames, pieces, alignment.onset_times(onsets), alignment.groups, costs)
-        if split is None:
-            break
-        split_pitch, split_salience = piece_pitch(frames, split), piece_salience(frames, split, model)
-        again = align_pieces(split, split_pitch, onsets, durations, beat_s, split_salience, levels,
-                             seed=alignment, register=register, costs=costs)
-        if again.cost >= alignment.cost:
-            break
-        pieces, pitch, salience, alignment = split, split_pitch, split_salience, again
-    return pieces, pitch, salience, alignment
 
 
 def take_out_repeats(
