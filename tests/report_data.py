@@ -63,7 +63,8 @@ def moved(score: dict, melodic: float, rhythmic: float, voiced: bool = True) -> 
     data.update(voiced=voiced, melodic=round(melodic, 1), rhythmic=round(rhythmic, 1))
     data["overall"] = round((melodic + rhythmic) / 2, 1)
     if not voiced:  # as the scorer reports silence: every score 0, no syllable heard
-        data.update(melodic=0.0, rhythmic=0.0, overall=0.0, interval_semitones=None, tempo_ratio=None)
+        data.update(melodic=0.0, rhythmic=0.0, overall=0.0, interval_semitones=None, tempo_ratio=None,
+                    target_start_s=None)
         data["syllables"] = [
             dict(s, detected=False, onset_s=None, offset_s=None, pitch_hz=None, pitch_semitones=None,
                  pitch_ok=False, timing_ok=False)

@@ -16,12 +16,12 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+import frozen_tracks
 import numpy as np
 from scipy.signal import fftconvolve
 
 from mitpractice.melody import TargetMelody, set_melody
 from mitpractice.phrases import Phrase, bundled_phrases_dir, load_phrase_set
-from mitpractice.pitch import PitchTrack, track_pitch
 from mitpractice.scoring import Score, score_track
 
 #: The pitch tracker of the robustness suite; ``MITPRACTICE_ROBUST_TRACKER=swift-f0 pytest
@@ -193,15 +193,11 @@ def sung_share(take: Take) -> float:
     return 100.0 * (1.0 - beats[list(take.missing)].sum() / beats.sum())
 
 
-@lru_cache(maxsize=256)
-def _track(samples: bytes, sr: int, model: str) -> PitchTrack:
-    return track_pitch(np.frombuffer(samples, dtype=np.float32), sr, model)
-
-
 def score(take: Take, model: str = TRACKER) -> Score:
-    """Track (cached per sample content) and score a take with the audio."""
+    """Score a take with the audio, from its frozen track (:mod:`frozen_tracks`; tracked once
+    per process when it is not frozen)."""
     y = np.ascontiguousarray(take.y, dtype=np.float32)
-    return score_track(_track(y.tobytes(), take.sr, model), take.melody, audio=y, sr=take.sr)
+    return score_track(frozen_tracks.track(y, take.sr, model), take.melody, audio=y, sr=take.sr)
 
 
 def stretched(set_id: str, phrase_id: str, low: str, scale: float) -> Take:

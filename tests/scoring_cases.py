@@ -1,19 +1,19 @@
 """Building and scoring generated attempts for the scoring tests (real CREPE-tiny tracking).
 
-Tracks are cached per attempt, so a test that scores the same attempt twice (or in two modes)
-tracks it once.
+Tracks are frozen (:mod:`frozen_tracks`): an attempt the tests have tracked before is read
+back, not tracked again, and a test that scores the same attempt twice (or in two modes)
+tracks it at most once.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+import frozen_tracks
 import numpy as np
 from attempt_voice import VOICES, Attempt, add_noise, attempt_syllables, sing
 
 from mitpractice.melody import TargetMelody, target_melody
 from mitpractice.phrases import Phrase
-from mitpractice.pitch import PitchTrack, track_pitch
+from mitpractice.pitch import PitchTrack
 from mitpractice.scoring import Score, score_track
 
 PHRASES = {
@@ -53,13 +53,9 @@ def attempt(
     return sing(syllables, VOICES[voice], legato=legato, seed=seed)
 
 
-@lru_cache(maxsize=64)
-def _track(samples: bytes, sr: int, model: str) -> PitchTrack:
-    return track_pitch(np.frombuffer(samples, dtype=np.float32), sr, model)
-
-
 def track(y: np.ndarray, sr: int, model: str = "crepe-tiny") -> PitchTrack:
-    return _track(np.ascontiguousarray(y, dtype=np.float32).tobytes(), sr, model)
+    """The attempt's track: frozen (tests/frozen_tracks.py) or tracked once per process."""
+    return frozen_tracks.track(y, sr, model)
 
 
 def score(

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from attempt_voice import VOICES, Attempt, babble
 from scipy.signal import resample_poly
-from scoring_cases import PHRASES, attempt, melody
+from scoring_cases import PHRASES, attempt, melody, track
 
 from mitpractice.errors import ParameterError
-from mitpractice.pitch import PitchTrack, track_pitch
+from mitpractice.pitch import PitchTrack
 from mitpractice.scoring import MODES, Score, score_track
 
 
@@ -178,11 +178,10 @@ def test_extra_sounds_inside_the_phrase_are_left_unmatched():
 
 def test_a_real_pyin_track_is_understood_from_the_track_alone():
     a = attempt("good-morning", 2, seed=8)  # the older man: pYIN is least sure of him
-    track = track_pitch(a.y, a.sr, "pyin")
-    s = score_track(track, melody("good-morning"))
+    s = score_track(track(a.y, a.sr, "pyin"), melody("good-morning"))
     assert s.voiced and all(x.detected for x in s.syllables), s.to_json()
     assert s.overall >= 90, s.to_json()
-    quiet = score_track(track_pitch(0.02 * babble(3.0, seed=8).astype(np.float32), a.sr, "pyin"),
+    quiet = score_track(track(0.02 * babble(3.0, seed=8).astype(np.float32), a.sr, "pyin"),
                         melody("good-morning"))
     assert not quiet.voiced, quiet.to_json()  # babble alone is not the patient singing
 

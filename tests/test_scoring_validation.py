@@ -16,8 +16,6 @@ import pytest
 from attempt_voice import VOICES, attempt_syllables, babble, cough, shifted, sing
 from scoring_cases import PHRASES, attempt, melody, noisy, score
 
-from mitpractice.scoring import score_audio
-
 SR = 16000
 
 
@@ -203,7 +201,7 @@ def test_sprechgesang_scores_rhythm_only():
 
 def test_pyin_model_scores_a_correct_attempt_high():
     a = attempt("good-morning", 0, key_st=2.0, seed=9)
-    s = score_audio(a.y, a.sr, melody("good-morning"), model="pyin")
+    s = score(a.y, a.sr, melody("good-morning"), model="pyin")
     assert s.model == "pyin" and s.overall >= 90, s.to_json()
 
 
@@ -241,7 +239,7 @@ def test_a_sung_target_scores_high_against_its_own_melody(set_id, phrase_id, low
     phrase = phrase_set.phrase(phrase_id)
     target_notes = set_melody(phrase_set, phrase, low)
     target = sing(phrase, target_notes)
-    s = score_audio(target.audio, target.sr, target_notes)
+    s = score(target.audio, target.sr, target_notes)
     assert s.overall >= 90, s.to_json()
     assert all(x.detected and x.pitch_ok and x.timing_ok for x in s.syllables), s.to_json()
     vowel_starts = [target.start_s + n.onset_s for n in target_notes.notes]

@@ -65,7 +65,7 @@ def test_the_textgrid_of_a_scored_attempt_matches_its_score(practice, tmp_path, 
 def test_the_target_starts_where_the_scorer_put_a_late_slow_attempt(practice):
     store = practice.store
     attempt = store.attempt(practice.real_ids[0])
-    late = dict(attempt.score_json, tempo_ratio=1.25)
+    late = dict(attempt.score_json, tempo_ratio=1.25, target_start_s=1.5)  # as the scorer would store it
     late["syllables"] = [
         dict(s, onset_s=1.5 + 1.25 * note.onset_s, offset_s=1.5 + 1.25 * note.offset_s - 0.1)
         for s, note in zip(attempt.score_json["syllables"], attempt_melody(store, attempt).notes, strict=True)

@@ -13,11 +13,10 @@ The TextGrid has three interval tiers (DESIGN.md, contract):
     For each detected syllable, ``"ok"`` if its pitch was right, ``"off"`` if not, over the
     same interval as in ``syllables``.
 
-The scorer's JSON keeps the sung onsets and the fitted tempo ratio, not its alignment's start
-itself; :func:`target_start` recovers it the way the alignment models an attempt (note ``i``
-starts near ``t0 + tempo_ratio * onset_i``): the median of ``onset_i - tempo_ratio *
-target_onset_i`` over the detected syllables. An attempt with none (unscored, or nothing
-heard) has the target at the start of the recording.
+The target's start is where the scorer's alignment put it (the score's ``target_start_s``),
+through the one placement the review uses too,
+:func:`~mitpractice.scoring.placement.target_start` (which places scores stored before it
+was kept as they always were).
 
 Written with praatio; the files are health data, so both are 0600 and written whole.
 """
@@ -28,13 +27,13 @@ import os
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from mitpractice.files import atomic_path
 from mitpractice.melody import TargetMelody, target_melody
 from mitpractice.reports.report import ReportError
+from mitpractice.scoring.placement import target_start
 from mitpractice.store.records import Attempt
 
 #: Tier names (DESIGN.md ``mitpractice textgrid`` contract), in the order Praat shows them.
@@ -69,30 +68,6 @@ class PraatFiles:
 
     wav: Path
     textgrid: Path
-
-
-def target_start(score: dict[str, Any] | None, melody: TargetMelody) -> float:
-    """Where the scorer put the target's start in the attempt (s), from its JSON.
-
-    Examples
-    --------
-    >>> from mitpractice.phrases import Phrase
-    >>> p = Phrase(id="thank-you", text="Thank you", syllables=("thank", "you"), pitches="HL")
-    >>> m = target_melody(p, "A2", 3, 60)
-    >>> sung = {"tempo_ratio": 1.2, "syllables": [
-    ...     {"detected": True, "onset_s": 0.5}, {"detected": True, "onset_s": 1.7}]}
-    >>> target_start(sung, m)
-    0.5
-    """
-    if not score:
-        return 0.0
-    ratio = score.get("tempo_ratio") or 1.0
-    starts = [
-        s["onset_s"] - ratio * note.onset_s
-        for s, note in zip(score.get("syllables", []), melody.notes, strict=False)
-        if s.get("detected") and s.get("onset_s") is not None
-    ]
-    return float(np.median(starts)) if starts else 0.0
 
 
 def attempt_tiers(attempt: Attempt, melody: TargetMelody, duration_s: float) -> AttemptTiers:

@@ -92,7 +92,10 @@ class Score:
     inverted); ``tempo_ratio`` the attempt's length over the target's, from the one tempo
     fitted to the sung onsets. Both are ``None`` when they cannot be measured.
     ``extra`` is the singing that matched no syllable (a false start, a repeat), left out of
-    the scores. ``analysis`` holds the intermediate results for the review screen and the
+    the scores. ``target_start_s`` is where the alignment put the target's start in the
+    attempt (s; ``None`` when nothing was heard), the one placement of the target notes for
+    the review and the reports (:func:`~mitpractice.scoring.placement.target_start`).
+    ``analysis`` holds the intermediate results for the review screen and the
     therapists' recordings; it is not part of the JSON.
     """
 
@@ -108,10 +111,11 @@ class Score:
     mode: str = "sung"
     model: str = ""
     extra: tuple[Extra, ...] = ()
+    target_start_s: float | None = None
     analysis: Analysis | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        """The contract's JSON object (plus ``mode``, ``model`` and ``extra``)."""
+        """The contract's JSON object (plus ``mode``, ``model``, ``extra`` and ``target_start_s``)."""
         return {
             "phrase_id": self.phrase_id,
             "voiced": self.voiced,
@@ -125,6 +129,7 @@ class Score:
             "mode": self.mode,
             "model": self.model,
             "extra": [e.to_json() for e in self.extra],
+            "target_start_s": _round(self.target_start_s, 3),
         }
 
 
@@ -286,7 +291,8 @@ def score_track(
         phrase_id=melody.phrase_id, voiced=True, melodic=melodic.score, rhythmic=rhythmic.score,
         overall=overall, interval_semitones=melodic.interval, tempo_ratio=scale,
         syllables=tuple(syllables), feedback=tuple(lines), mode=mode, model=track.model,
-        extra=match.extra, analysis=Analysis(frames=frames, match=match, melodic=melodic, rhythmic=rhythmic),
+        extra=match.extra, target_start_s=match.alignment.t0,
+        analysis=Analysis(frames=frames, match=match, melodic=melodic, rhythmic=rhythmic),
     )
 
 

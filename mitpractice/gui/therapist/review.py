@@ -40,6 +40,7 @@ from mitpractice.gui.widgets.pitchview import PitchView, note_at
 from mitpractice.gui.workers import failure_text, run_in_thread
 from mitpractice.melody import Note, TargetMelody, hz_to_midi, midi_to_hz, target_melody
 from mitpractice.practice.steps import STEPS
+from mitpractice.scoring.placement import target_start
 from mitpractice.store import Attempt, AttemptQuery, Patient
 
 #: Pitch frames at least this confident are drawn (CREPE's usual voicing threshold).
@@ -124,18 +125,16 @@ def syllable_results(detail: AttemptDetail) -> list:
 def _layout(melody: TargetMelody, score: dict) -> dict:
     """Where the target notes lie on the attempt's time and pitch axes.
 
-    Time: the attempt's own tempo (the score's ``tempo_ratio``) and the offset that best puts
-    the notes on the sung onsets. Pitch: the attempt's own key (any key is right in MIT), from
+    Time: the attempt's own tempo (the score's ``tempo_ratio``) from where the scorer put the
+    target's start (:func:`~mitpractice.scoring.placement.target_start`, the placement the
+    reports use too). Pitch: the attempt's own key (any key is right in MIT), from
     the sung syllables' pitches relative to the attempt's low note; the patient's key when
     nothing was sung.
     """
     notes: tuple[Note, ...] = melody.notes
     scale = float(score.get("tempo_ratio") or 1.0)
     sung = [s for s in score.get("syllables", ()) if s.get("detected") and s.get("onset_s") is not None]
-    if sung:
-        offset = float(np.median([s["onset_s"] - notes[s["index"]].onset_s * scale for s in sung]))
-    else:
-        offset = 0.0
+    offset = target_start(score, melody)
     low = hz_to_midi(melody.low_hz)
     pitched = [s for s in sung if s.get("pitch_hz") and s.get("pitch_semitones") is not None]
     if pitched:
