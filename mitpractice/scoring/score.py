@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from mitpractice.scoring.feedback import NOT_HEARD, feedback_lines
 from mitpractice.scoring.melodic import MelodicResult, melodic_score, syllable_pitch
 from mitpractice.scoring.rhythmic import RhythmicResult, rhythmic_score, steady_tempo
 from mitpractice.scoring.segment import Frames, frames_from_track, thresholds
+
+if TYPE_CHECKING:
+    from mitpractice.words import WordResult
 
 MODES = ("sung", "sprechgesang")
 #: Less voiced sound than this (s), summed over the matched syllables, is not an attempt (a
@@ -93,7 +96,9 @@ class Score:
     fitted to the sung onsets. Both are ``None`` when they cannot be measured.
     ``extra`` is the singing that matched no syllable (a false start, a repeat), left out of
     the scores. ``analysis`` holds the intermediate results for the review screen and the
-    therapists' recordings; it is not part of the JSON.
+    therapists' recordings; it is not part of the JSON. ``words`` is the word check's result
+    (:mod:`mitpractice.words`), ``None`` when the words were not checked; the JSON has
+    ``"words"`` only when they were.
     """
 
     phrase_id: str
@@ -109,10 +114,12 @@ class Score:
     model: str = ""
     extra: tuple[Extra, ...] = ()
     analysis: Analysis | None = field(default=None, compare=False)
+    words: tuple[WordResult, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The contract's JSON object (plus ``mode``, ``model`` and ``extra``)."""
-        return {
+        """The contract's JSON object (plus ``mode``, ``model`` and ``extra``; and ``words``
+        when they were checked)."""
+        data = {
             "phrase_id": self.phrase_id,
             "voiced": self.voiced,
             "melodic": round(self.melodic, 1),
@@ -126,6 +133,9 @@ class Score:
             "model": self.model,
             "extra": [e.to_json() for e in self.extra],
         }
+        if self.words is not None:
+            data["words"] = [w.to_json() for w in self.words]
+        return data
 
 
 def _round(value: float | None, digits: int) -> float | None:
