@@ -118,14 +118,16 @@ def run_for_patient(args: argparse.Namespace) -> int:
 
 def with_words(args: argparse.Namespace, score, y, sr: int, text: str):
     """The score with the word check's result when ``--words`` was given (the recogniser is
-    imported and loaded only then, so scoring without it starts no faster or slower)."""
+    imported and loaded only then, so scoring without it starts no faster or slower). A take
+    the scorer found sung is checked as sung: a word not found there is undecided."""
     if not args.words:
         return score
     from dataclasses import replace
 
     from mitpractice.words import check_words
+    from mitpractice.words.check import is_sung
 
-    return replace(score, words=check_words(y, sr, text))
+    return replace(score, words=check_words(y, sr, text, sung=is_sung(score.voiced, score.melodic)))
 
 
 def _print(args: argparse.Namespace, score, saved=None) -> int:

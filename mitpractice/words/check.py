@@ -13,7 +13,10 @@
 * **not found** — the sound was read as other phones. That says "not said" as firmly as the
   rest of the take is readable: where even the free phones fit the sound badly (singing
   far from speech, a hum, heavy noise, :data:`READABLE_FIT`), the check cannot tell, and
-  says so.
+  says so. Nor can it in a **sung** take: the acoustic model knows speech, and sung words,
+  their vowels held for a beat on one pitch, are often read as free phones (half the words
+  of the product's own sung targets were not found). In a sung take a word not found is
+  "could not decide"; a word found is judged as in speech.
 
 The likelihood is the word's ``confidence`` (0–1, how likely it is that the word was said).
 ``said`` is ``True`` from :data:`SAID_AT`, ``False`` up to :data:`NOT_SAID_AT`, and ``None``
@@ -43,6 +46,9 @@ NOT_FOUND = 0.05
 #: Mean fit of the free phones (per frame) below which a take is not readable as speech: a
 #: word not found in it is "could not decide", not "not said".
 READABLE_FIT = -6.0
+#: A take whose melodic score (0–100) reaches this was sung with a tune, not spoken: below 40
+#: "the melody was not there (speech, a monotone ...)" (docs/scoring.md).
+SUNG_MELODIC = 40.0
 #: Decisions on the likelihood: said from SAID_AT, not said up to NOT_SAID_AT, undecided between.
 SAID_AT = 0.6
 NOT_SAID_AT = 0.3
@@ -148,7 +154,19 @@ def open_share(samples: np.ndarray, start_s: float, end_s: float) -> float:
     return band / total if total > 0 else 0.0
 
 
-def judge(words: tuple[str, ...], reading: Reading, samples: np.ndarray) -> tuple[WordResult, ...]:
+def is_sung(voiced: bool, melodic: float) -> bool:
+    """Whether a take the scorer heard (``voiced``) with this melodic score was sung.
+
+    Examples
+    --------
+    >>> is_sung(True, 85.0), is_sung(True, 20.0), is_sung(False, 0.0)
+    (True, False, False)
+    """
+    return voiced and melodic >= SUNG_MELODIC
+
+
+def judge(words: tuple[str, ...], reading: Reading, samples: np.ndarray, *,
+          sung: bool = False) -> tuple[WordResult, ...]:
     """Per word of the phrase, in order, what the reading of ``samples`` (16 kHz) says of it.
 
     A word the phrase holds twice takes the reading's occurrences in time order. A word
@@ -158,7 +176,7 @@ def judge(words: tuple[str, ...], reading: Reading, samples: np.ndarray) -> tupl
     for s in reading.spotted:
         if s.word:
             found.setdefault(s.word, []).append(s)
-    can_tell = readable(reading)
+    can_tell = readable(reading) and not sung
     results = []
     for word in words:
         heard = found.get(word)
@@ -175,8 +193,10 @@ def judge(words: tuple[str, ...], reading: Reading, samples: np.ndarray) -> tupl
     return tuple(results)
 
 
-def check_words(y: np.ndarray, sr: int, text: str) -> tuple[WordResult, ...]:
+def check_words(y: np.ndarray, sr: int, text: str, *, sung: bool = False) -> tuple[WordResult, ...]:
     """Check which words of ``text`` were said in the attempt ``y`` (mono samples at ``sr`` Hz).
+
+    ``sung``: the take was sung (:func:`is_sung`), so a word not found is "could not decide".
 
     The recogniser is loaded on the first call (about half a second) and reused.
 
@@ -191,7 +211,7 @@ def check_words(y: np.ndarray, sr: int, text: str) -> tuple[WordResult, ...]:
 
     words = phrase_words(text)
     samples = to_model_samples(resample(np.asarray(y, np.float32), sr, MODEL_SR))
-    return judge(words, recognizer().read(samples, words), samples)
+    return judge(words, recognizer().read(samples, words), samples, sung=sung)
 
 
 def to_model_samples(y: np.ndarray) -> np.ndarray:
