@@ -104,7 +104,7 @@ def test_saved_attempt_keeps_its_words_and_praat_gets_a_words_tier(capsys, spoke
         assert e.end == pytest.approx(w["end_s"], abs=1e-3)
 
 
-def test_scoring_without_words_does_not_load_the_recogniser(tmp_path):
+def test_scoring_without_words_does_not_load_the_recogniser_and_the_check_needs_no_qt(tmp_path):
     quiet = tmp_path / "quiet.wav"
     sf.write(quiet, np.zeros(SR // 2, np.float32), SR)
     code = (
@@ -112,7 +112,7 @@ def test_scoring_without_words_does_not_load_the_recogniser(tmp_path):
         f"main(['score', {str(GREETINGS)!r}, 'thank-you', {str(quiet)!r}, '--json'])\n"
         "assert 'pocketsphinx' not in sys.modules and 'mitpractice.words' not in sys.modules\n"
         f"main(['score', {str(GREETINGS)!r}, 'thank-you', {str(quiet)!r}, '--json', '--words'])\n"
-        "assert 'pocketsphinx' in sys.modules\n"
+        "assert 'pocketsphinx' in sys.modules and 'PySide6' not in sys.modules\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
