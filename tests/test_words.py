@@ -88,8 +88,19 @@ def test_a_phrase_without_words_is_one_clear_error():
     assert phrase_words("Yes, I'd like coffee.") == ("yes", "i'd", "like", "coffee")
 
 
-def test_the_recogniser_is_loaded_once():
-    assert recognizer() is recognizer()
+def test_the_recogniser_is_loaded_once_even_when_threads_ask_at_once():
+    import threading
+
+    from mitpractice.words import recognizer as module
+
+    module._loaded.cache_clear()
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(recognizer())) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 3 and got[0] is got[1] is got[2] is recognizer()
 
 
 def test_in_a_sung_take_a_word_not_found_is_undecided_not_denied():

@@ -139,7 +139,16 @@ def _base(word: str) -> str:
     return word.split("(", 1)[0]
 
 
+_LOADING = threading.Lock()
+
+
 @functools.cache
-def recognizer() -> Recognizer:
-    """The process's one recogniser, loaded on first use (about half a second)."""
+def _loaded() -> Recognizer:
     return Recognizer()
+
+
+def recognizer() -> Recognizer:
+    """The process's one recogniser, loaded on first use (about half a second): a worker
+    loading it in the background and a check asking for it at once share one load."""
+    with _LOADING:
+        return _loaded()
