@@ -27,6 +27,11 @@ class ModelUnavailableError(MitpracticeError):
     """A pitch model was asked for whose weights are not installed."""
 
 
+class WordCheckError(MitpracticeError):
+    """The word check cannot check this phrase: a word has no pronunciation (no letters, or
+    spelled with none the English rules know), or the text has no words."""
+
+
 class StoreError(MitpracticeError):
     """The store cannot do what was asked: an unknown patient or attempt, a damaged or foreign
     database, a full disk, an unwritable data folder, a wrong passphrase or a damaged bundle."""

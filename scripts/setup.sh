@@ -54,9 +54,10 @@ packages=(libportaudio2 libsndfile1 libegl1 libgl1 libxkbcommon0 libxkbcommon-x1
           libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
           libxcb-shape0 libxcb-xinerama0)
 # A real sound server with null sinks, a virtual screen and a PostgreSQL server (started by the
-# test session itself) for the end-to-end and store tests; Poppler to look at report PDFs.
+# test session itself) for the end-to-end and store tests; Poppler to look at report PDFs;
+# espeak-ng's voices as speakers the product does not use, for the word check's tests.
 [ "$test_mode" = 1 ] && packages+=(pulseaudio pulseaudio-utils libasound2-plugins xvfb postgresql
-                                   poppler-utils)
+                                   poppler-utils espeak-ng)
 # pyworld compiles where PyPI has no wheel for this Python: it needs a C++ compiler and headers.
 "$python" -c 'import ensurepip, venv' 2>/dev/null || packages+=("${python}-venv")
 command -v g++ >/dev/null 2>&1 || packages+=(g++)

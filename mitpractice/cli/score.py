@@ -23,6 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--mode", default="sung", choices=("sung", "sprechgesang"),
         help="sung: melody and rhythm; sprechgesang: rhythm only (default: sung)",
     )
+    parser.add_argument(
+        "--words", action="store_true",
+        help="also check which words of the phrase were said (spoken or sung; offline)",
+    )
     add_melody_arguments(parser)
     stored = parser.add_argument_group(
         "a patient's attempt",
@@ -57,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     melody = melody_from_args(args, phrase_set, phrase)
     y, sr = load_audio(args.audio)
     score = score_audio(y, sr, melody, model=args.model, mode=args.mode)
-    return _print(args, score)
+    return _print(args, with_words(args, score, y, sr, phrase.text))
 
 
 def run_for_patient(args: argparse.Namespace) -> int:
@@ -106,9 +110,24 @@ def run_for_patient(args: argparse.Namespace) -> int:
                 y, sr,
             )
         score = score_audio(y, sr, melody, model=args.model, mode=args.mode)
+        score = with_words(args, score, y, sr, phrase.text)
         if saved is not None:
             saved = store.set_score(saved.id, score)
     return _print(args, score, saved)
+
+
+def with_words(args: argparse.Namespace, score, y, sr: int, text: str):
+    """The score with the word check's result when ``--words`` was given (the recogniser is
+    imported and loaded only then, so scoring without it starts no faster or slower). A take
+    the scorer found sung is checked as sung: a word not found there is undecided."""
+    if not args.words:
+        return score
+    from dataclasses import replace
+
+    from mitpractice.words import check_words
+    from mitpractice.words.check import is_sung
+
+    return replace(score, words=check_words(y, sr, text, sung=is_sung(score.voiced, score.melodic)))
 
 
 def _print(args: argparse.Namespace, score, saved=None) -> int:
@@ -131,7 +150,9 @@ EXTRA_WORDS = {"false_start": "restart", "repeat": "sung twice", "extra": "extra
 def summary(result: dict) -> str:
     """A short report for people: the scores, then one line per syllable, then the feedback."""
     if not result["voiced"]:
-        return "\n".join([f"{result['phrase_id']}: no singing found", *result["feedback"]])
+        return "\n".join(
+            [f"{result['phrase_id']}: no singing found", *words_lines(result), *result["feedback"]]
+        )
     lines = [
         f"{result['phrase_id']}: overall {result['overall']:.0f}  "
         f"(melody {result['melodic']:.0f}, rhythm {result['rhythmic']:.0f}, {result['mode']})",
@@ -160,5 +181,26 @@ def summary(result: dict) -> str:
         label = f"({EXTRA_WORDS[e['kind']]})"  # as wide as a syllable's text and mark
         rows.append((e["onset_s"], f"  {label:<12}  {when}  left out of the scores"))
     lines.extend(line for _, line in sorted(rows, key=lambda row: row[0]))
+    lines.extend(words_lines(result))
     lines.extend(result["feedback"])
     return "\n".join(lines)
+
+
+#: How the summary marks a word the check did not credit (``said`` false, or null).
+WORD_MARKS = {False: "not said", None: "could not tell"}
+
+
+def words_lines(result: dict) -> list[str]:
+    """The word check's line of the summary: every word in order, those not said marked
+    (``words: thank [not said]  you``); nothing when the words were not checked.
+
+    Examples
+    --------
+    >>> words_lines({"words": [{"word": "thank", "said": False}, {"word": "you", "said": True},
+    ...                        {"word": "please", "said": None}]})
+    ['  words: thank [not said]  you  please [could not tell]']
+    """
+    if result.get("words") is None:
+        return []
+    marked = [w["word"] if w["said"] else f"{w['word']} [{WORD_MARKS[w['said']]}]" for w in result["words"]]
+    return ["  words: " + "  ".join(marked)]

@@ -1,6 +1,7 @@
 """An attempt to Praat: its audio as WAV and a TextGrid beside it (``mitpractice textgrid``).
 
-The TextGrid has three interval tiers (DESIGN.md, contract):
+The TextGrid has three interval tiers (DESIGN.md, contract), and a fourth when the words
+were checked:
 
 ``syllables``
     Each syllable the scorer detected, from its sung onset to its offset, labelled with the
@@ -12,6 +13,11 @@ The TextGrid has three interval tiers (DESIGN.md, contract):
 ``pitch_ok``
     For each detected syllable, ``"ok"`` if its pitch was right, ``"off"`` if not, over the
     same interval as in ``syllables``.
+``words``
+    Only when the stored score holds the word check's result (``score --words``, the spoken
+    steps): each word heard, from where it starts to where it ends, labelled with the word
+    (``thank``), ``thank?`` where the check could not decide and ``(thank)`` where it found the
+    word but judged it not said. Words not found have no interval.
 
 The target's start is where the scorer's alignment put it (the score's ``target_start_s``),
 through the one placement the review uses too,
@@ -36,8 +42,12 @@ from mitpractice.reports.report import ReportError
 from mitpractice.scoring.placement import target_start
 from mitpractice.store.records import Attempt
 
-#: Tier names (DESIGN.md ``mitpractice textgrid`` contract), in the order Praat shows them.
+#: Tier names (DESIGN.md ``mitpractice textgrid`` contract), in the order Praat shows them;
+#: ``WORDS_TIER`` follows them when the words were checked.
 TIERS = ("syllables", "target", "pitch_ok")
+WORDS_TIER = "words"
+#: How a word's label shows the check's answer (``said``): said, undecided, found but not said.
+WORD_LABELS = {True: "{}", None: "{}?", False: "({})"}
 #: Intervals shorter than this (s) are left out: Praat cannot show or select them.
 MIN_INTERVAL_S = 0.001
 
@@ -53,13 +63,15 @@ class Interval:
 
 @dataclass(frozen=True)
 class AttemptTiers:
-    """The three tiers of an attempt's TextGrid and the recording's length."""
+    """The tiers of an attempt's TextGrid (``words`` None when the words were not checked)
+    and the recording's length."""
 
     duration_s: float
     target_start_s: float
     syllables: tuple[Interval, ...]
     target: tuple[Interval, ...]
     pitch_ok: tuple[Interval, ...]
+    words: tuple[Interval, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,15 @@ def attempt_tiers(attempt: Attempt, melody: TargetMelody, duration_s: float) -> 
     target = _tier(
         ((start + n.onset_s, start + n.offset_s, f"{n.syllable} {n.level}") for n in melody.notes), duration_s
     )
+    words = None
+    if score.get("words") is not None:
+        heard = sorted((w for w in score["words"] if w.get("start_s") is not None),
+                       key=lambda w: w["start_s"])
+        words = _tier(((w["start_s"], w["end_s"], WORD_LABELS[w["said"]].format(w["word"])) for w in heard),
+                      duration_s)
     return AttemptTiers(
-        duration_s=duration_s, target_start_s=start, syllables=syllables, target=target, pitch_ok=pitch_ok
+        duration_s=duration_s, target_start_s=start, syllables=syllables, target=target, pitch_ok=pitch_ok,
+        words=words,
     )
 
 
@@ -130,7 +149,7 @@ def export_attempt(store, id_or_prefix: str, folder: str | os.PathLike) -> Praat
     wav, grid = folder / f"{stem}.wav", folder / f"{stem}.TextGrid"
 
     tg = praat_textgrid.Textgrid(0.0, tiers.duration_s)
-    for name in TIERS:
+    for name in TIERS + ((WORDS_TIER,) if tiers.words is not None else ()):
         entries = [(i.start, i.end, i.label) for i in getattr(tiers, name)]
         tg.addTier(IntervalTier(name, entries, 0.0, tiers.duration_s))
     _written(wav, lambda path: sf.write(path, np.clip(audio, -1.0, 1.0), sr, format="WAV", subtype="PCM_16"))

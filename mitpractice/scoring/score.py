@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from mitpractice.scoring.feedback import NOT_HEARD, feedback_lines
 from mitpractice.scoring.melodic import MelodicResult, melodic_score, syllable_pitch
 from mitpractice.scoring.rhythmic import RhythmicResult, rhythmic_score, steady_tempo
 from mitpractice.scoring.segment import Frames, frames_from_track, thresholds
+
+if TYPE_CHECKING:
+    from mitpractice.words import WordResult
 
 MODES = ("sung", "sprechgesang")
 #: Less voiced sound than this (s), summed over the matched syllables, is not an attempt (a
@@ -96,7 +99,9 @@ class Score:
     attempt (s; ``None`` when nothing was heard), the one placement of the target notes for
     the review and the reports (:func:`~mitpractice.scoring.placement.target_start`).
     ``analysis`` holds the intermediate results for the review screen and the
-    therapists' recordings; it is not part of the JSON.
+    therapists' recordings; it is not part of the JSON. ``words`` is the word check's result
+    (:mod:`mitpractice.words`), ``None`` when the words were not checked; the JSON has
+    ``"words"`` only when they were.
     """
 
     phrase_id: str
@@ -113,10 +118,12 @@ class Score:
     extra: tuple[Extra, ...] = ()
     target_start_s: float | None = None
     analysis: Analysis | None = field(default=None, compare=False)
+    words: tuple[WordResult, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The contract's JSON object (plus ``mode``, ``model``, ``extra`` and ``target_start_s``)."""
-        return {
+        """The contract's JSON object (plus ``mode``, ``model``, ``extra`` and ``target_start_s``;
+        and ``words`` when they were checked)."""
+        data = {
             "phrase_id": self.phrase_id,
             "voiced": self.voiced,
             "melodic": round(self.melodic, 1),
@@ -131,6 +138,9 @@ class Score:
             "extra": [e.to_json() for e in self.extra],
             "target_start_s": _round(self.target_start_s, 3),
         }
+        if self.words is not None:
+            data["words"] = [w.to_json() for w in self.words]
+        return data
 
 
 def _round(value: float | None, digits: int) -> float | None:

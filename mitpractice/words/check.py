@@ -1,0 +1,222 @@
+"""Did the patient say the phrase's words? Per word: said, not said, or could not decide.
+
+:mod:`~mitpractice.words.recognizer` reads the attempt as the phrase's words and free phones
+(the garbage loop). Each word of the phrase is then judged by what the reading made of it:
+
+* **found** — the decoder preferred the word to free phones somewhere in the take. How well
+  its phones fit there (:attr:`~mitpractice.words.recognizer.Spotted.fit`, log-likelihood per
+  frame against the best model state) turns into a likelihood that it was said through a
+  logistic curve (:data:`FIT_MID`, :data:`FIT_SCALE`): a word squeezed onto sound it barely
+  matches is not credited.
+* **found in a hum** — a found word whose sound has next to nothing above 1 kHz
+  (:data:`MIN_OPEN_SHARE`) was hummed with the lips closed, not said.
+* **not found** — the sound was read as other phones. That says "not said" as firmly as the
+  rest of the take is readable: where even the free phones fit the sound badly (singing
+  far from speech, a hum, heavy noise, :data:`READABLE_FIT`), the check cannot tell, and
+  says so. Nor can it in a **sung** take: the acoustic model knows speech, and sung words,
+  their vowels held for a beat on one pitch, are often read as free phones (half the words
+  of the product's own sung targets were not found). In a sung take a word not found is
+  "could not decide"; a word found is judged as in speech.
+
+The likelihood is the word's ``confidence`` (0–1, how likely it is that the word was said).
+``said`` is ``True`` from :data:`SAID_AT`, ``False`` up to :data:`NOT_SAID_AT`, and ``None``
+("could not decide") between, so that the practice steps fall back to rhythm alone rather
+than guess. Every threshold was set on the tuning part of ``benchmarks/words.py`` (docs/words.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mitpractice.words.recognizer import MODEL_SR, Reading, Spotted, recognizer
+from mitpractice.words.text import phrase_words
+
+#: Fit (log-likelihood per frame) at which a found word is as likely said as not, and the
+#: width of the logistic around it: clear speech of the word fits at about -3 (-4.8 to -2.7
+#: for nine in ten words said on the tuning part), other words forced into it at -5.3
+#: (-6.6 to -3.5). A found word is credited from a fit of -5.25, undecided down to -6.0.
+FIT_MID = -5.5
+FIT_SCALE = 0.6
+#: Likelihood of a word not found in a readable take.
+NOT_FOUND = 0.05
+#: Mean fit of the free phones (per frame) below which a take is not readable as speech: a
+#: word not found in it is "could not decide", not "not said".
+READABLE_FIT = -6.0
+#: A take whose melodic score (0–100) reaches this was sung with a tune, not spoken: below 40
+#: "the melody was not there (speech, a monotone ...)" (docs/scoring.md).
+SUNG_MELODIC = 40.0
+#: Decisions on the likelihood: said from SAID_AT, not said up to NOT_SAID_AT, undecided between.
+SAID_AT = 0.6
+NOT_SAID_AT = 0.3
+#: Band (Hz) and least share of a found word's energy in it for the word to count as spoken
+#: with the mouth open: every English word has a vowel with its second formant or a
+#: consonant's noise above 1 kHz, which a hum (lips closed, the nasal murmur below 500 Hz)
+#: lacks. Words spoken by the test voices put 19–39 % of their energy there, even in noise;
+#: a hum under a room's noise at 20 dB SNR 0.2 %: 2 % is an order of magnitude from both.
+OPEN_BAND_HZ = (1000.0, 5000.0)
+MIN_OPEN_SHARE = 0.02
+#: Peak level the attempt is brought to before decoding (the model's features expect speech
+#: well above the quantisation noise of 16-bit samples).
+PEAK = 0.9
+
+
+@dataclass(frozen=True)
+class WordResult:
+    """The check of one word of the phrase (one object of the ``--words`` JSON).
+
+    Attributes
+    ----------
+    word : str
+        The written word, lowercase without punctuation (:func:`~mitpractice.words.text.phrase_words`).
+    said : bool or None
+        ``True`` said, ``False`` not said, ``None`` the check could not decide.
+    confidence : float
+        How likely it is that the word was said (0–1).
+    start_s, end_s : float or None
+        Where the word was heard in the attempt (s); ``None`` when it was not found.
+    """
+
+    word: str
+    said: bool | None
+    confidence: float
+    start_s: float | None = None
+    end_s: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "word": self.word,
+            "said": self.said,
+            "confidence": round(self.confidence, 2),
+            "start_s": None if self.start_s is None else round(self.start_s, 2),
+            "end_s": None if self.end_s is None else round(self.end_s, 2),
+        }
+
+
+def decide(likelihood: float) -> bool | None:
+    """Said, not said or undecided for a likelihood.
+
+    Examples
+    --------
+    >>> decide(0.93), decide(0.05), decide(0.45)
+    (True, False, None)
+    """
+    if likelihood >= SAID_AT:
+        return True
+    if likelihood <= NOT_SAID_AT:
+        return False
+    return None
+
+
+def fit_likelihood(fit: float) -> float:
+    """How likely a found word was said, from how well its phones fit the sound.
+
+    Examples
+    --------
+    >>> round(fit_likelihood(-3.0), 2), round(fit_likelihood(-8.0), 2)
+    (0.98, 0.02)
+    """
+    return 1.0 / (1.0 + math.exp(-(fit - FIT_MID) / FIT_SCALE))
+
+
+def readable(reading: Reading) -> bool:
+    """Whether the free phones fit the take well enough for "not found" to mean "not said"."""
+    garbage = [s for s in reading.spotted if not s.word]
+    if not garbage:
+        return True  # all silence, or all words: nothing was left unread
+    weights = np.array([s.end_s - s.start_s for s in garbage])
+    fits = np.array([s.fit for s in garbage])
+    return float(np.average(fits, weights=weights)) >= READABLE_FIT
+
+
+def open_share(samples: np.ndarray, start_s: float, end_s: float) -> float:
+    """The share of the energy between ``start_s`` and ``end_s`` in :data:`OPEN_BAND_HZ`
+    (16 kHz samples).
+
+    Examples
+    --------
+    >>> t = np.arange(MODEL_SR) / MODEL_SR
+    >>> hummed = np.sin(2 * np.pi * 150 * t)
+    >>> vowel = hummed + 0.3 * np.sin(2 * np.pi * 1500 * t)
+    >>> open_share(hummed, 0, 1) < MIN_OPEN_SHARE < open_share(vowel, 0, 1)
+    True
+    """
+    span = np.asarray(samples[int(start_s * MODEL_SR):int(end_s * MODEL_SR)], np.float64)
+    if span.size < 2:
+        return 0.0
+    power = np.abs(np.fft.rfft(span * np.hanning(span.size))) ** 2
+    freqs = np.fft.rfftfreq(span.size, 1 / MODEL_SR)
+    total = float(power[freqs >= 60].sum())
+    band = float(power[(freqs >= OPEN_BAND_HZ[0]) & (freqs <= OPEN_BAND_HZ[1])].sum())
+    return band / total if total > 0 else 0.0
+
+
+def is_sung(voiced: bool, melodic: float) -> bool:
+    """Whether a take the scorer heard (``voiced``) with this melodic score was sung.
+
+    Examples
+    --------
+    >>> is_sung(True, 85.0), is_sung(True, 20.0), is_sung(False, 0.0)
+    (True, False, False)
+    """
+    return voiced and melodic >= SUNG_MELODIC
+
+
+def judge(words: tuple[str, ...], reading: Reading, samples: np.ndarray, *,
+          sung: bool = False) -> tuple[WordResult, ...]:
+    """Per word of the phrase, in order, what the reading of ``samples`` (16 kHz) says of it.
+
+    A word the phrase holds twice takes the reading's occurrences in time order. A word
+    found where the sound has next to nothing above 1 kHz (a hum) is not said, whatever its fit.
+    """
+    found: dict[str, list[Spotted]] = {}
+    for s in reading.spotted:
+        if s.word:
+            found.setdefault(s.word, []).append(s)
+    can_tell = readable(reading) and not sung
+    results = []
+    for word in words:
+        heard = found.get(word)
+        if heard:
+            s = heard.pop(0)
+            hummed = open_share(samples, s.start_s, s.end_s) < MIN_OPEN_SHARE
+            p = NOT_FOUND if hummed else fit_likelihood(s.fit)
+            results.append(
+                WordResult(word=word, said=decide(p), confidence=p, start_s=s.start_s, end_s=s.end_s)
+            )
+        else:
+            p = NOT_FOUND if can_tell else (SAID_AT + NOT_SAID_AT) / 2
+            results.append(WordResult(word=word, said=decide(p), confidence=p))
+    return tuple(results)
+
+
+def check_words(y: np.ndarray, sr: int, text: str, *, sung: bool = False) -> tuple[WordResult, ...]:
+    """Check which words of ``text`` were said in the attempt ``y`` (mono samples at ``sr`` Hz).
+
+    ``sung``: the take was sung (:func:`is_sung`), so a word not found is "could not decide".
+
+    The recogniser is loaded on the first call (about half a second) and reused.
+
+    Raises
+    ------
+    WordCheckError
+        If the text has no words, or a word has no pronunciation.
+    ModelUnavailableError
+        If pocketsphinx is not installed.
+    """
+    from mitpractice.audiofile import resample
+
+    words = phrase_words(text)
+    samples = to_model_samples(resample(np.asarray(y, np.float32), sr, MODEL_SR))
+    return judge(words, recognizer().read(samples, words), samples, sung=sung)
+
+
+def to_model_samples(y: np.ndarray) -> np.ndarray:
+    """16-bit samples for the decoder, brought to :data:`PEAK` (a quiet take reads like a loud one)."""
+    peak = float(np.max(np.abs(y))) if y.size else 0.0
+    if peak > 0:
+        y = y * (PEAK / peak)
+    return np.round(np.clip(y, -1.0, 1.0) * 32767).astype(np.int16)

@@ -1,0 +1,118 @@
+"""``mitpractice score --words``: the JSON's ``words`` (DESIGN.md contract), the summary's marks,
+the words stored with a saved attempt and its Praat ``words`` tier; without ``--words`` the
+recogniser is not even imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import soundfile as sf
+from praatio import textgrid
+from word_takes import SR, Voice, speak
+
+from mitpractice.cli import DATABASE_ENV, main
+from mitpractice.phrases import bundled_phrases_dir
+from mitpractice.reports.textgrid import TIERS, WORDS_TIER
+
+GREETINGS = bundled_phrases_dir() / "greetings.toml"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    monkeypatch.setenv("MITPRACTICE_DATA_DIR", str(folder))
+    monkeypatch.setenv(DATABASE_ENV, "")
+    monkeypatch.delenv(DATABASE_ENV)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def spoken_thank_you(tmp_path_factory):
+    path = tmp_path_factory.mktemp("spoken") / "thank-you.wav"
+    sf.write(path, speak("thank you", Voice("en-us", 150)), SR)
+    return path
+
+
+@pytest.fixture(scope="module")
+def spoken_other(tmp_path_factory):
+    path = tmp_path_factory.mktemp("spoken") / "come-home.wav"
+    sf.write(path, speak("come home", Voice("en-us", 150)), SR)
+    return path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_gains_one_word_object_per_word_of_the_phrase(capsys, spoken_thank_you, spoken_other):
+    code, out, _ = run(capsys, "score", str(GREETINGS), "thank-you", str(spoken_thank_you),
+                       "--words", "--json")
+    assert code == 0
+    words = json.loads(out)["words"]
+    assert [w["word"] for w in words] == ["thank", "you"]
+    for w in words:
+        assert set(w) == {"word", "said", "confidence", "start_s", "end_s"}
+        assert w["said"] is True and 0.6 <= w["confidence"] <= 1
+        assert 0 <= w["start_s"] < w["end_s"] <= sf.info(str(spoken_thank_you)).duration
+    assert words[0]["end_s"] <= words[1]["start_s"]
+
+    code, out, _ = run(capsys, "score", str(GREETINGS), "thank-you", str(spoken_other), "--words", "--json")
+    words = json.loads(out)["words"]
+    assert [w["said"] for w in words] != [True, True]
+    for w in words:
+        assert (w["start_s"] is None) == (w["end_s"] is None)
+        if w["said"] is False and w["start_s"] is None:
+            assert w["confidence"] < 0.3
+
+    code, out, _ = run(capsys, "score", str(GREETINGS), "thank-you", str(spoken_thank_you), "--json")
+    assert "words" not in json.loads(out)
+
+
+def test_summary_marks_the_words_not_said(capsys, spoken_thank_you, tmp_path):
+    code, out, _ = run(capsys, "score", str(GREETINGS), "thank-you", str(spoken_thank_you), "--words")
+    assert code == 0 and "  words: thank  you\n" in out
+    quiet = tmp_path / "quiet.wav"
+    sf.write(quiet, np.zeros(SR, np.float32), SR)
+    code, out, _ = run(capsys, "score", str(GREETINGS), "thank-you", str(quiet), "--words")
+    assert "words: thank [not said]  you [not said]" in out
+
+
+def test_saved_attempt_keeps_its_words_and_praat_gets_a_words_tier(capsys, spoken_thank_you, tmp_path):
+    run(capsys, "patients", "add", "Ann", "--low", "A3")
+    code, out, _ = run(capsys, "score", "greetings", "thank-you", str(spoken_thank_you), "--patient", "Ann",
+                       "--save", "--words", "--json", "--mode", "sprechgesang", "--step", "spoken-delayed")
+    assert code == 0
+    scored = json.loads(out)
+    from mitpractice.store import Store
+
+    with Store.open() as store:
+        assert store.attempt(scored["attempt_id"]).score_json["words"] == scored["words"]
+    assert main(["textgrid", scored["attempt_id"][:8], "-o", str(tmp_path / "praat")]) == 0
+    [path] = (tmp_path / "praat").glob("*.TextGrid")
+    grid = textgrid.openTextgrid(str(path), includeEmptyIntervals=False)
+    assert grid.tierNames == (*TIERS, WORDS_TIER)
+    entries = grid.getTier(WORDS_TIER).entries
+    assert [e.label for e in entries] == ["thank", "you"]
+    for e, w in zip(entries, scored["words"], strict=True):
+        assert e.start == pytest.approx(w["start_s"], abs=1e-3)
+        assert e.end == pytest.approx(w["end_s"], abs=1e-3)
+
+
+def test_scoring_without_words_does_not_load_the_recogniser_and_the_check_needs_no_qt(tmp_path):
+    quiet = tmp_path / "quiet.wav"
+    sf.write(quiet, np.zeros(SR // 2, np.float32), SR)
+    code = (
+        "import sys\nfrom mitpractice.cli import main\n"
+        f"main(['score', {str(GREETINGS)!r}, 'thank-you', {str(quiet)!r}, '--json'])\n"
+        "assert 'pocketsphinx' not in sys.modules and 'mitpractice.words' not in sys.modules\n"
+        f"main(['score', {str(GREETINGS)!r}, 'thank-you', {str(quiet)!r}, '--json', '--words'])\n"
+        "assert 'pocketsphinx' in sys.modules and 'PySide6' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
