@@ -88,7 +88,7 @@ def backup(store: Store, path: str | Path) -> BackupSummary:
     created = datetime.now(UTC)
     try:
         with atomic_write(path, "wb") as handle, zipfile.ZipFile(handle, "w") as archive, \
-                snapshot(store) as conn:
+                store.snapshot() as conn:
             for table in metadata.sorted_tables:
                 counts[table.name] = _dump_table(conn, table, archive)
             manifest = dict(format=FORMAT, version=VERSION, revision=migrate.head_revision(),
@@ -98,28 +98,8 @@ def backup(store: Store, path: str | Path) -> BackupSummary:
     except OSError as exc:
         raise StoreError(f"{path}: cannot write the backup: {exc.strerror or exc}") from None
     except SQLAlchemyError as exc:
-        raise engines.friendly(exc, f"{store._where()}: cannot read for the backup") from None
+        raise engines.friendly(exc, f"{store.location}: cannot read for the backup") from None
     return BackupSummary(path=path, rows=counts, revision=migrate.head_revision(), created_at=created)
-
-
-class snapshot:
-    """One read transaction over every table: SQLite's WAL snapshot, PostgreSQL's
-    REPEATABLE READ."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def __enter__(self):
-        engine = self.store.engine
-        if engine.dialect.name == "postgresql":
-            engine = engine.execution_options(isolation_level="REPEATABLE READ")
-        self._conn = engine.connect()
-        self._conn.begin()
-        return self._conn
-
-    def __exit__(self, *exc) -> None:
-        self._conn.rollback()
-        self._conn.close()
 
 
 def _dump_table(conn, table: Table, archive: zipfile.ZipFile) -> int:
@@ -177,10 +157,10 @@ def restore(store: Store, path: str | Path, *, force: bool = False) -> BackupSum
     with _open(path) as archive:
         summary = _manifest(archive, path)
         if not force and not store.is_empty():
-            raise StoreError(f"{store._where()}: the store is not empty; restore replaces "
+            raise StoreError(f"{store.location}: the store is not empty; restore replaces "
                              "everything in it only with --force")
         try:
-            with store._write("restore the backup") as conn:
+            with store.transaction("restore the backup") as conn:
                 for table in reversed(metadata.sorted_tables):
                     conn.execute(delete(table))
                 for table in metadata.sorted_tables:

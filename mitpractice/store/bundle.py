@@ -58,8 +58,7 @@ from mitpractice.errors import StoreError
 from mitpractice.files import atomic_write
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate, rows
-from mitpractice.store.api import Store, new_id
-from mitpractice.store.backup import snapshot
+from mitpractice.store.api import Store
 from mitpractice.store.schema import (
     assignments,
     attempt_audio,
@@ -70,6 +69,7 @@ from mitpractice.store.schema import (
     sessions,
     test_results,
 )
+from mitpractice.store.values import new_id
 
 MAGIC = b"MITPBNDL"
 VERSION = 1
@@ -160,7 +160,7 @@ def export_bundle(
     counts: dict[str, int] = {}
     buffer = io.BytesIO()
     try:
-        with snapshot(store) as conn, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with store.snapshot() as conn, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for table, stmt in _selections(patient_id, since):
                 counts[table.name] = _dump(conn, table, stmt, archive)
             off = and_(assignments.c.patient_id == patient_id, assignments.c.removed_at.is_not(None))
@@ -172,7 +172,7 @@ def export_bundle(
                             rows=counts)
             archive.writestr("manifest.json", json.dumps(manifest, indent=1))
     except SQLAlchemyError as exc:
-        raise engines.friendly(exc, f"{store._where()}: cannot read for the bundle") from None
+        raise engines.friendly(exc, f"{store.location}: cannot read for the bundle") from None
     sealed = encrypt(buffer.getvalue(), passphrase)
     try:
         with atomic_write(path, "wb") as handle:
@@ -274,7 +274,7 @@ def import_bundle(store: Store, path: str | Path, passphrase: str) -> BundleSumm
     added = {t.name: 0 for t in TABLES}
     updated = {t.name: 0 for t in TABLES}
     removed = {t.name: 0 for t in TABLES}
-    with store._write("import the bundle") as conn:
+    with store.transaction("import the bundle") as conn:
         for row in content["patients"]:
             _merge_patient(conn, row, added, updated)
         set_ids = {row["id"]: _merge_phrase_set(conn, row, added) for row in content["phrase_sets"]}
