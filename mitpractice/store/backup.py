@@ -51,7 +51,8 @@ from mitpractice.files import atomic_write
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate, rows
 from mitpractice.store.api import Store
-from mitpractice.store.schema import metadata
+from mitpractice.store.patients import check_low
+from mitpractice.store.schema import metadata, patients
 
 FORMAT = "mitpractice-backup"
 #: Version of the archive's layout (not of the schema: that is the manifest's ``revision``).
@@ -216,6 +217,12 @@ def _load_table(archive: zipfile.ZipFile, table: Table, path: Path) -> Iterator[
             except ValueError:
                 raise StoreError(f"{path}: a {table.name} row is damaged; nothing was restored") from None
             row = rows.from_json(table, data, where)
+            if table is patients:
+                try:
+                    check_low(row["low_hz"])
+                except StoreError as exc:
+                    raise StoreError(f"{path}: patient {row['id']} is damaged ({exc}); "
+                                     "nothing was restored") from None
             for column in blobs:
                 try:
                     row[column] = archive.read(_blob_name(table, row, keys, column))

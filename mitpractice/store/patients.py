@@ -15,6 +15,23 @@ from mitpractice.store.records import DEFAULT_DAILY_GOAL_MIN, LEVELS, Patient, T
 from mitpractice.store.schema import patients, test_results
 from mitpractice.store.values import new_id, now
 
+#: The longest patient name (characters): room for any real full name, not for a pasted file.
+MAX_NAME_CHARS = 200
+
+
+def check_low(low: str | float) -> float:
+    """A patient's low pitch in Hz, from a note name or Hz, within what a human voice sings
+    (:data:`mitpractice.melody.MIN_HZ` to :data:`~mitpractice.melody.MAX_HZ`); every way a low
+    pitch enters the store (the command line, the workspace, a bundle, a restore) passes here.
+
+    >>> round(check_low("A3")), check_low(150)
+    (220, 150.0)
+    """
+    try:
+        return note_to_hz(low)
+    except (ParameterError, ValueError, TypeError) as exc:
+        raise StoreError(f"low pitch: {exc}") from None
+
 
 class PatientTables(StoreBase):
     """Adding, changing and finding patients; their clinical test results by date."""
@@ -183,12 +200,13 @@ def _patient_values(
     name = str(name).strip()
     if not name:
         raise StoreError("a patient needs a name")
+    if len(name) > MAX_NAME_CHARS:
+        raise StoreError(f"a patient's name has at most {MAX_NAME_CHARS} characters, not {len(name)}")
+    if any(not ch.isprintable() for ch in name):
+        raise StoreError(f"a patient's name is one line of text without control characters, not {name!r}")
     if level not in LEVELS:
         raise StoreError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
-    try:
-        low_hz = float(low) if isinstance(low, int | float) else note_to_hz(low)
-    except (ParameterError, ValueError) as exc:
-        raise StoreError(f"low pitch: {exc}") from None
+    low_hz = check_low(low)
     for label, value, (lo, hi) in (("interval", interval, INTERVAL_LIMITS), ("tempo", tempo, TEMPO_LIMITS)):
         if not lo <= float(value) <= hi:
             raise StoreError(f"{label} must lie between {lo:g} and {hi:g}, not {value:g}")
