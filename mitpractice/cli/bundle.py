@@ -85,11 +85,15 @@ def run_import(args: argparse.Namespace) -> int:
     with open_store() as store:
         summary = import_bundle(store, args.bundle, passphrase)
     added, updated, removed = summary.added, summary.updated, summary.removed
+    refused = ""
+    if summary.refused:
+        refused = (f"; refused {sum(summary.refused.values())} rows of other patients "
+                   f"({', '.join(f'{n} {table}' for table, n in summary.refused.items())})")
     if not any(added.values()) and not any(updated.values()) and not any(removed.values()):
-        print(f"{summary.path}: {summary.patient_name}: nothing new (imported before)")
+        print(f"{summary.path}: {summary.patient_name}: nothing new (imported before){refused}")
         return 0
     print(f"{summary.path}: {summary.patient_name}: added {added['attempts']} attempts, "
           f"{added['assignments']} assigned phrases, {removed['assignments']} taken off the programme, "
           f"{added['phrase_sets']} phrase-set versions, "
-          f"{added['recorded_models']} recorded models; updated {sum(updated.values())} settings")
+          f"{added['recorded_models']} recorded models; updated {sum(updated.values())} settings{refused}")
     return 0
