@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from mitpractice.cli.options import open_store
+from mitpractice.cli.options import check_output, open_store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_backup(args: argparse.Namespace) -> int:
     from mitpractice.store.backup import backup
 
+    check_output(args.output)
     with open_store() as store:
         summary = backup(store, args.output)
     print(f"{summary.path}: {_counts(summary.rows)}")

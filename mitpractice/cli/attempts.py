@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from mitpractice.cli.options import open_store, parse_day
+from mitpractice.cli.options import check_output, open_store, parse_day
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from mitpractice.reports.csv import export_attempts
 
+    check_output(args.output)
     with open_store() as store:
         patient, attempts = _attempts(store, args)
     rows = export_attempts(attempts, args.output)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import warnings
 from pathlib import Path
 
-from mitpractice.cli.options import open_store, parse_day
+from mitpractice.cli.options import check_output, open_store, parse_day
 from mitpractice.errors import ParameterError
 
 

@@ -51,6 +51,51 @@ def open_store():
     return Store.open()
 
 
+#: Days a person may type: a practice diary spans years, never centuries (the ends of
+#: Python's calendar overflow once a day is moved to UTC or the day after is taken).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+#: What sits beside a SQLite database and is part of it.
+SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+#: Folders of the data folder that belong to the app (takes in progress, old recorded models).
+OWN_FOLDERS = ("journal", "recorded-targets", "recorded-targets.moved-to-store")
+
+
+def check_output(text: str):
+    """The path of a file (or folder) a command is to write, refused in one line when it is the
+    store itself: the database, its WAL, shared-memory or journal file, a copy kept before a
+    migration, or anything in the data folder's own folders. Writing there would replace
+    every recording with an export.
+    """
+    import os
+    from pathlib import Path
+
+    from mitpractice.files import data_dir
+    from mitpractice.store.engine import database_url, sqlite_path
+
+    target = Path(os.path.realpath(Path(text).expanduser()))
+    own: list[Path] = []
+    database = sqlite_path(database_url())
+    if database is not None:
+        database = Path(os.path.realpath(database))
+        own += [database.with_name(database.name + side) for side in SQLITE_SIDE_FILES]
+        if target.parent == database.parent and target.name.startswith(database.name + ".before-"):
+            own.append(target)
+    folders = [Path(os.path.realpath(data_dir() / name)) for name in OWN_FOLDERS]
+    if target in own or any(target == folder or target.is_relative_to(folder) for folder in folders):
+        raise ParameterError(f"{text}: is one of the store's own files; write the output elsewhere "
+                             "(it would replace what the store keeps)")
+    return target
+
+
+def check_day(day, what: str):
+    """A day typed by a person, refused in one line when it is not of :data:`FIRST_YEAR` to
+    :data:`LAST_YEAR`."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ParameterError(f"{what}: {day.isoformat()} is not a day of practice "
+                             f"(years {FIRST_YEAR} to {LAST_YEAR})")
+    return day
+
+
 def parse_day(text: str, what: str = "--since"):
     """A day (``2026-11-02``: from the start of that day on this computer's calendar) or a
     time (``2026-11-02T09:30``: this computer's clock, unless a zone is given such as
@@ -65,13 +110,16 @@ def parse_day(text: str, what: str = "--since"):
 
     text = text.strip()
     try:
-        return day_start(date.fromisoformat(text))
+        day = date.fromisoformat(text)
     except ValueError:
         pass
+    else:
+        return day_start(check_day(day, what))
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
         raise ParameterError(f"{what}: {text!r} is not a date like 2026-11-02") from None
+    check_day(when.date(), what)
     if when.tzinfo is None:
         when = when.astimezone()  # a time without a zone is read on this computer's clock
     return when.astimezone(UTC)

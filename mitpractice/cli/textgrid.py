@@ -19,9 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mitpractice.cli.options import open_store
+    from mitpractice.cli.options import check_output, open_store
     from mitpractice.reports.textgrid import export_attempt
 
+    check_output(args.output)
     with open_store() as store:
         files = export_attempt(store, args.attempt, args.output)
     print(files.wav)
