@@ -9,6 +9,7 @@ the old file or the new one, never a mix.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,25 @@ def data_dir() -> Path:
     if chosen:
         return Path(chosen).expanduser().absolute()
     return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def is_special_file(path: str | Path) -> bool:
+    """Whether ``path`` exists but is neither a regular file nor a folder (``/dev/zero``, a
+    pipe, a socket): reading one may never end, so every reader of a user's file refuses it.
+
+    >>> is_special_file("/dev/null"), is_special_file(__file__), is_special_file("/no/such")
+    (True, False, False)
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def special_file_message(path: str | Path) -> str:
+    """The one line for a file :func:`is_special_file` refuses."""
+    return f"{path}: not a regular file (a device, a pipe or a socket); give a file"
 
 
 def cache_dir() -> Path:

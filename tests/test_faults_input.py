@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 import time
 import zipfile
 from datetime import UTC, datetime
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from mitpractice.cli import DATABASE_ENV, main
 from mitpractice.phrases import bundled_phrases_dir
@@ -38,7 +42,10 @@ def data_dir(tmp_path, monkeypatch):
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # a usage error, found while the arguments are parsed
+        code = exc.code
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -205,3 +212,140 @@ def test_wrong_pins_tried_while_the_clock_ran_a_year_fast_lock_out_for_five_minu
         assert right.wait_s() <= MAX_DELAY_S
         later = PinGuard(store, clock=lambda: time.time() + MAX_DELAY_S + 1)
         assert later.check("24681357")
+
+
+# --------------------------------------------------------------------- 2. outputs over the store
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
+@pytest.mark.parametrize("command", [("export", "Ann"), ("backup",), ("report", "Ann"),
+                                     ("bundle", "export", "Ann")])
+def test_no_output_may_be_the_live_database_or_its_side_files(data_dir, tmp_path, capsys, command, suffix):
+    _, ids = ann_with_attempts(2)
+    target = data_dir / f"mitpractice.sqlite3{suffix}"
+    passfile = tmp_path / "pass.txt"
+    passfile.write_text(PASSPHRASE + "\n")
+    extra = ("--passphrase-file", str(passfile)) if command[0] == "bundle" else ()
+    refused(capsys, *command, "-o", str(target), *extra, words=("mitpractice.sqlite3", "the store's own"))
+    assert attempt_ids() == sorted(ids)
+
+
+def test_no_output_may_go_inside_the_data_folders_own_folders(data_dir, capsys):
+    _, ids = ann_with_attempts(1)
+    (data_dir / "journal").mkdir(exist_ok=True)
+    refused(capsys, "export", "Ann", "-o", str(data_dir / "journal" / "x.csv"), words=("the store's own",))
+    refused(capsys, "textgrid", ids[0][:8], "-o", str(data_dir / "journal"), words=("the store's own",))
+    refused(capsys, "synth", str(GREETINGS), "hello", "-o", str(data_dir / "mitpractice.sqlite3"),
+            words=("the store's own",))
+    assert attempt_ids() == ids
+
+
+# --------------------------------------------------------------------- 7. tracebacks
+def test_a_backup_with_a_flipped_byte_in_a_compressed_member_restores_nothing(tmp_path, capsys):
+    ann_with_attempts(1)
+    archive = tmp_path / "backup.zip"
+    assert run(capsys, "backup", "-o", str(archive))[0] == 0
+    with zipfile.ZipFile(archive) as z:
+        info = z.getinfo("tables/patients.jsonl")
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+    data = bytearray(archive.read_bytes())
+    local = info.header_offset  # the member's local header: 30 bytes, its name, its extra field
+    start = local + 30 + int.from_bytes(data[local + 26:local + 28], "little") + int.from_bytes(
+        data[local + 28:local + 30], "little")
+    data[start] ^= 0xFF  # the first block's header: an invalid block type for zlib
+    archive.write_bytes(bytes(data))
+    refused(capsys, "restore", str(archive), "--force", words=("backup.zip", "damaged"))
+    with Store.open() as store:
+        assert [p.name for p in store.patients()] == ["Ann"]
+
+
+def test_textgrid_of_an_attempt_whose_recording_is_damaged_is_one_line(tmp_path, capsys):
+    from sqlalchemy import update
+
+    from mitpractice.store.schema import attempt_audio
+
+    _, ids = ann_with_attempts(1)
+    with Store.open() as store, store.transaction() as tx:
+        tx.execute(update(attempt_audio).values(flac=b"fLaC but not really"))
+    refused(capsys, "textgrid", ids[0], "-o", str(tmp_path / "praat"), words=(ids[0][:8], "recording"))
+
+
+def test_audio_sampled_far_above_any_sound_card_is_refused_in_one_line(tmp_path, capsys):
+    run(capsys, "patients", "add", "Ann")
+    wav = tmp_path / "fast.wav"
+    sf.write(wav, np.zeros(768_000 // 2, dtype=np.float32), 768_000)
+    refused(capsys, "score", str(GREETINGS), "hello", str(wav), "--patient", "Ann", "--save",
+            words=("fast.wav", "768000"))
+    refused(capsys, "synth", str(GREETINGS), "hello", "--from-recording", str(wav),
+            words=("fast.wav", "768000"))
+    assert attempt_ids() == []
+
+
+@pytest.mark.parametrize("url", ["not a url", "sqlite:////no/such/folder/\0x", "nosuch://x"])
+def test_a_database_that_is_not_a_url_is_one_line(capsys, url):
+    refused(capsys, "--database", url, "patients", "list", words=("database",))
+
+
+@pytest.mark.parametrize("argv", [("attempts", "Ann", "--since", "0001-01-01"),
+                                  ("export", "Ann", "--since", "0001-01-01", "-o", "OUT"),
+                                  ("bundle", "export", "Ann", "--since", "0001-01-01", "-o", "OUT"),
+                                  ("report", "Ann", "--from", "0001-01-01", "-o", "OUT"),
+                                  ("report", "Ann", "--to", "9999-12-31", "-o", "OUT")])
+def test_a_day_at_the_ends_of_the_calendar_is_one_line(tmp_path, capsys, argv):
+    ann_with_attempts(1)
+    argv = tuple(str(tmp_path / "out") if a == "OUT" else a for a in argv)
+    refused(capsys, *argv, words=("01-01" if "0001-01-01" in argv else "9999",))
+
+
+@pytest.mark.parametrize("argv", [("phrases", "validate", "/dev/zero"), ("restore", "/dev/zero"),
+                                  ("bundle", "import", "/dev/zero", "--passphrase-file", "PASS"),
+                                  ("assign", "Ann", "/dev/zero"),
+                                  ("score", "/dev/zero", "hello", "/dev/zero")])
+def test_what_is_not_a_regular_file_is_refused_not_read_forever(tmp_path, capsys, argv):
+    ann_with_attempts(1)
+    passfile = tmp_path / "pass.txt"
+    passfile.write_text(PASSPHRASE + "\n")
+    argv = tuple(str(passfile) if a == "PASS" else a for a in argv)
+    if argv[:2] == ("phrases", "validate"):  # a line per file, then the count
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and err.splitlines() == [
+            "/dev/zero: not a regular file (a device, a pipe or a socket); give a file",
+            "1 of 1 files invalid"]
+        return
+    refused(capsys, *argv, words=("/dev/zero", "not a regular file"))
+
+
+# --------------------------------------------------------------------- 8, 9, 11. one line each
+def test_a_bundle_export_without_a_terminal_says_to_use_a_passphrase_file(data_dir):
+    ann_with_attempts(1)
+    argv = ["--data-dir", str(data_dir), "bundle", "export", "Ann", "-o", str(data_dir.parent / "ann.mitp")]
+    proc = subprocess.run([sys.executable, "-m", "mitpractice", *argv],
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=120, start_new_session=True)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "--passphrase-file" in proc.stderr
+
+
+def test_a_newline_in_a_file_name_stays_inside_one_quoted_line(tmp_path, capsys):
+    odd = tmp_path / "two\nlines.toml"
+    odd.write_text("id = [unclosed")
+    code, _, err = run(capsys, "phrases", "validate", str(odd))
+    assert code == 2
+    problem, summary = err.strip().splitlines()  # the file's problem, then "1 of 1 files invalid"
+    assert "two\\nlines.toml:1:" in problem and summary == "1 of 1 files invalid"
+    err = refused(capsys, "assign", "nobody", str(odd))
+    assert "nobody" in err
+
+
+def test_an_empty_data_folder_option_is_refused_not_the_default_written(tmp_path, capsys, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.delenv("MITPRACTICE_DATA_DIR")
+    refused(capsys, "--data-dir", "", "patients", "add", "Ann", words=("--data-dir",))
+    assert not home.exists()
+
+
+def test_a_recording_of_silence_is_named_in_the_message(tmp_path, capsys):
+    wav = tmp_path / "quiet.wav"
+    sf.write(wav, np.zeros(3 * SR, dtype=np.float32), SR)
+    refused(capsys, "synth", str(GREETINGS), "hello", "--from-recording", str(wav), words=("quiet.wav",))

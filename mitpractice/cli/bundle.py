@@ -53,9 +53,15 @@ def read_passphrase(args: argparse.Namespace, confirm: bool) -> str:
             raise ParameterError(f"{path}: the first line (the passphrase) is empty")
         return lines[0]
     try:
-        passphrase = getpass.getpass("Passphrase: ")
-        if confirm and getpass.getpass("The same passphrase again: ") != passphrase:
-            raise ParameterError("the two passphrases differ; nothing was written")
+        with warnings.catch_warnings():
+            # Without a terminal getpass would warn over three lines and read an echoed line.
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            passphrase = getpass.getpass("Passphrase: ")
+            if confirm and getpass.getpass("The same passphrase again: ") != passphrase:
+                raise ParameterError("the two passphrases differ; nothing was written")
+    except getpass.GetPassWarning:
+        raise ParameterError("no terminal to ask the passphrase on; "
+                             "give it with --passphrase-file FILE") from None
     except EOFError:
         raise ParameterError("no passphrase given (use --passphrase-file FILE)") from None
     if not passphrase:
@@ -67,6 +73,7 @@ def run_export(args: argparse.Namespace) -> int:
     from mitpractice.store.bundle import export_bundle
 
     since = parse_day(args.since) if args.since else None
+    check_output(args.output)
     with open_store() as store:
         patient = store.find_patient(args.patient)
         summary = export_bundle(store, patient.id, args.output, read_passphrase(args, confirm=True),

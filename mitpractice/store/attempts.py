@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import numpy as np
+import soundfile as sf
 from sqlalchemy import Date, Interval, and_, case, cast, func, insert, literal, literal_column, select, update
 
 from mitpractice import days
@@ -177,7 +178,11 @@ class AttemptTables(StoreBase):
             ).scalar()
         if flac is None:
             raise StoreError(f"no attempt with id {attempt_id!r}")
-        return decode_flac(flac)
+        try:
+            return decode_flac(flac)
+        except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
+            raise StoreError(f"attempt {attempt_id}: its stored recording is damaged "
+                             f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
 
     def attempts(self, query: AttemptQuery | None = None) -> AttemptPage:
         """The review query: filtered, sorted, one page (and how many match in all)."""

@@ -37,6 +37,7 @@ import json
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,7 +48,7 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from mitpractice.errors import StoreError
-from mitpractice.files import atomic_write
+from mitpractice.files import atomic_write, is_special_file, special_file_message
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate, rows
 from mitpractice.store.api import Store
@@ -167,12 +168,14 @@ def restore(store: Store, path: str | Path, *, force: bool = False) -> BackupSum
                 for table in metadata.sorted_tables:
                     for batch in _batches(_load_table(archive, table, path)):
                         conn.execute(insert(table), batch)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise StoreError(f"{path}: the backup is damaged ({exc}); nothing was restored") from None
     return summary
 
 
 def _open(path: Path) -> zipfile.ZipFile:
+    if is_special_file(path):
+        raise StoreError(special_file_message(path))
     try:
         return zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -192,8 +195,8 @@ def _manifest(archive: zipfile.ZipFile, path: Path) -> BackupSummary:
             raise ValueError("another kind of file")
         summary = BackupSummary(path=path, rows=dict(data["rows"]), revision=str(data["revision"]),
                                 created_at=datetime.fromisoformat(data["created_at"]))
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
-        raise StoreError(f"{path}: not a mitpractice backup ({exc})") from None
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise StoreError(f"{path}: not a mitpractice backup, or damaged ({exc})") from None
     if int(data.get("version", 0)) > VERSION or summary.revision not in migrate.known_revisions():
         raise StoreError(f"{path}: made by a newer version of mitpractice (schema {summary.revision}, "
                          f"this one reads up to {migrate.head_revision()}); restore it with that version")

@@ -57,7 +57,7 @@ from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mitpractice.errors import StoreError
-from mitpractice.files import atomic_write
+from mitpractice.files import atomic_write, is_special_file, special_file_message
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate, rows
 from mitpractice.store.api import Store
@@ -82,6 +82,9 @@ FORMAT = "mitpractice-bundle"
 SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 15, 8, 1
 SALT_BYTES, NONCE_BYTES, KEY_BYTES = 16, 12, 32
 _HEADER = struct.Struct(f">8sBBBB{SALT_BYTES}s{NONCE_BYTES}s")
+#: The largest bundle read (it is decrypted in memory): years of daily practice take a few
+#: hundred MB.
+MAX_BUNDLE_BYTES = 2 * 2**30
 #: The shortest passphrase accepted for a new bundle (characters).
 MIN_PASSPHRASE = 8
 #: What a bundle carries, in the order it is imported (parents before children).
@@ -243,7 +246,13 @@ def read_bundle(path: str | Path, passphrase: str) -> dict[str, Any]:
 
 
 def _open(path: Path, passphrase: str) -> zipfile.ZipFile:
+    if is_special_file(path):
+        raise StoreError(special_file_message(path))
     try:
+        size = path.stat().st_size
+        if size > MAX_BUNDLE_BYTES:
+            raise StoreError(f"{path}: {size / 2**30:.1f} GiB; a bundle is at most "
+                             f"{MAX_BUNDLE_BYTES / 2**30:.0f} GiB (not one made by mitpractice?)")
         data = path.read_bytes()
     except FileNotFoundError:
         raise StoreError(f"{path}: no such file") from None

@@ -40,10 +40,23 @@ def database_url(url: str | None = None) -> str:
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL, or None for another backend or an in-memory database."""
-    parsed = make_url(url)
+    """The file of a SQLite URL, or None for another backend or an in-memory database.
+
+    Raises
+    ------
+    StoreError
+        ``url`` is not a database URL at all, or names a file no system can have.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise StoreError(f"cannot use the database {url!r}: not a database URL (such as "
+                         "sqlite:///path/mitpractice.sqlite3 or postgresql+psycopg://user@host/mitpractice)"
+                         ) from None
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
+    if "\0" in parsed.database:
+        raise StoreError(f"cannot use the database {url!r}: a file name cannot hold a NUL character")
     return Path(parsed.database)
 
 
