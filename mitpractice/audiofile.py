@@ -7,6 +7,7 @@ either the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +106,10 @@ def write_audio(path: str | Path, y: np.ndarray, sr: int) -> Path:
     path = Path(path)
     if path.suffix.lower() not in {".wav", ".flac", ".ogg"}:
         raise ParameterError(f"{path}: write .wav, .flac or .ogg, not {path.suffix or 'no suffix'}")
+    # Encoded in memory first: libsndfile writing to a file that fails (a full disk) prints a
+    # traceback from each of its callbacks before the error comes back.
+    encoded = io.BytesIO()
+    sf.write(encoded, np.asarray(y, dtype=np.float32), sr, format=path.suffix[1:].upper())
     with atomic_write(path) as handle:
-        sf.write(handle, np.asarray(y, dtype=np.float32), sr, format=path.suffix[1:].upper())
+        handle.write(encoded.getbuffer())
     return path

@@ -79,7 +79,7 @@ class StoreBase:
             moved = migrate.move_legacy_files(engine)
         except SQLAlchemyError as exc:
             engine.dispose()
-            error = engines.friendly(exc, where)
+            error = engines.friendly(exc, where, path.parent if path is not None else None)
             copy = migrate.last_copy(path) if path is not None else None
             if copy is not None:
                 error = StoreError(f"{error}; the copy kept before the last migration is {copy}")
@@ -132,7 +132,7 @@ class StoreBase:
         except StoreError:
             raise
         except SQLAlchemyError as exc:
-            raise engines.friendly(exc, f"{self.location}: cannot {what}") from None
+            raise engines.friendly(exc, f"{self.location}: cannot {what}", self._folder) from None
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:
@@ -149,7 +149,7 @@ class StoreBase:
                 finally:
                     conn.rollback()
         except SQLAlchemyError as exc:
-            raise engines.friendly(exc, f"{self.location}: cannot read") from None
+            raise engines.friendly(exc, f"{self.location}: cannot read", self._folder) from None
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -157,7 +157,11 @@ class StoreBase:
             with self.engine.connect() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise engines.friendly(exc, self.location) from None
+            raise engines.friendly(exc, self.location, self._folder) from None
+
+    @property
+    def _folder(self) -> Path | None:
+        return self.sqlite_file.parent if self.sqlite_file is not None else None
 
     @property
     def location(self) -> str:

@@ -8,6 +8,7 @@ Before a migration changes a SQLite file, a copy of it is kept beside it.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -124,11 +125,17 @@ def foreign_tables(engine: Engine) -> list[str]:
     return [] if not names or "alembic_version" in names else sorted(names)
 
 
-def friendly(exc: SQLAlchemyError, where: str) -> StoreError:
-    """One line for a database failure: a full disk, a damaged file, a server out of reach."""
+def friendly(exc: SQLAlchemyError, where: str, folder: Path | None = None) -> StoreError:
+    """One line for a database failure: a full disk, a damaged file, a server out of reach.
+
+    ``folder`` is the SQLite file's: when SQLite reports only a "disk I/O error" (it could not
+    create or grow its shared-memory or WAL file), a disk with no room left there is named.
+    """
     original = getattr(exc, "orig", None)
     message = str(original or exc).strip().splitlines()[0] if str(original or exc).strip() else repr(exc)
     lowered = message.lower()
+    if "disk i/o error" in lowered and folder is not None and _no_room(folder):
+        lowered = "disk is full"
     if "disk is full" in lowered or "no space" in lowered or "disk full" in lowered:
         return StoreError(f"{where}: no room left on the disk; nothing was half-saved, "
                           "and everything saved before is intact")
@@ -139,6 +146,18 @@ def friendly(exc: SQLAlchemyError, where: str) -> StoreError:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return StoreError(f"{where}: lost the connection to the database server ({message})")
     return StoreError(f"{where}: {message}")
+
+
+#: Free space (bytes) under which a "disk I/O error" of SQLite is read as a full disk: less
+#: than the pages a transaction and its WAL index need.
+NO_ROOM_BYTES = 256 * 1024
+
+
+def _no_room(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < NO_ROOM_BYTES
+    except OSError:
+        return False
 
 
 def _safe(url: str) -> str:
