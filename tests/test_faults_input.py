@@ -386,3 +386,32 @@ def test_a_killed_writers_hidden_part_is_removed_at_the_next_write_there(tmp_pat
         busy.kill()
         busy.wait()
     assert zipfile.ZipFile(target).read("manifest.json")
+
+
+# --------------------------------------------------------------------- 12. damaged and empty databases
+def test_an_empty_database_file_is_kept_aside_and_said_not_silently_started_afresh(data_dir, capsys):
+    data_dir.mkdir(parents=True)
+    (data_dir / "mitpractice.sqlite3").write_bytes(b"")
+    code, out, err = run(capsys, "patients", "list")
+    assert code == 0 and out.startswith("no patients yet")
+    [aside] = data_dir.glob("mitpractice.sqlite3.empty-*")
+    assert aside.stat().st_size == 0
+    assert err.count("\n") == 1 and "was empty" in err and str(aside) in err
+
+
+def test_damage_in_the_middle_of_the_database_stops_a_backup_and_says_so(data_dir, tmp_path, capsys):
+    import sqlite3
+
+    ann_with_attempts(30)
+    database = data_dir / "mitpractice.sqlite3"
+    db = sqlite3.connect(database)
+    page = db.execute("PRAGMA page_size").fetchone()[0]
+    # An index no backup reads (attempts by score): its damage shows only to a check.
+    [(root,)] = db.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' "
+                           "AND tbl_name = 'attempts' AND sql LIKE '%(overall)%'").fetchall()
+    db.close()
+    data = bytearray(database.read_bytes())
+    data[(root - 1) * page:(root - 1) * page + 16] = b"\x55" * 16
+    database.write_bytes(bytes(data))
+    refused(capsys, "backup", "-o", str(tmp_path / "backup.zip"), words=("mitpractice.sqlite3", "damaged"))
+    assert not (tmp_path / "backup.zip").exists()

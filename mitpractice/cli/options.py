@@ -46,9 +46,15 @@ def open_store():
 
     Opened after the global options are applied to the environment; close it when done.
     """
+    import sys
+
     from mitpractice.store import Store
 
-    return Store.open()
+    store = Store.open()
+    if store.set_aside is not None:
+        print(f"mitpractice: note: the database file was empty (0 bytes); it is kept as "
+              f"{store.set_aside} and a new database was started", file=sys.stderr)
+    return store
 
 
 #: Days a person may type: a practice diary spans years, never centuries (the ends of

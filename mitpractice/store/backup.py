@@ -80,12 +80,19 @@ def backup(store: Store, path: str | Path) -> BackupSummary:
     Raises
     ------
     StoreError
-        The file cannot be written (a full disk, a missing folder) or the database read;
-        no half-written archive is left behind.
+        The file cannot be written (a full disk, a missing folder) or the database read, or
+        the database is damaged (``PRAGMA quick_check`` runs first); no half-written archive
+        is left behind.
     """
     path = Path(path)
     if path.is_dir():
         raise StoreError(f"{path}: is a folder; give a file name such as mitpractice-backup.zip")
+    damage = store.quick_check()
+    if damage is not None:
+        copy = migrate.last_copy(store.sqlite_file) if store.sqlite_file is not None else None
+        kept = f"; the copy kept before the last migration is {copy}" if copy is not None else ""
+        raise StoreError(f"{store.location}: the database is damaged ({damage}); no backup was "
+                         f"written over {path.name}{kept}")
     counts: dict[str, int] = {}
     created = datetime.now(UTC)
     try:

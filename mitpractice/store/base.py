@@ -13,8 +13,10 @@ consistent read of every table), never the engine itself.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
@@ -42,6 +44,8 @@ class StoreBase:
         #: What opening moved in from the folder of recorded models kept before the store
         #: (:func:`mitpractice.store.legacy.move_recorded_targets`).
         self.moved_models = None
+        #: Where opening kept an empty (0-byte) database file before starting a new one.
+        self.set_aside: Path | None = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -57,8 +61,10 @@ class StoreBase:
         url = engines.database_url(url)
         path = engines.sqlite_path(url)
         secure_data_folder(data_dir())  # journals and exports live there whatever the database
+        set_aside = None
         if path is not None:
             _make_folder(path.parent)
+            set_aside = _set_aside_if_empty(path)
             try:
                 engines.check_sqlite_file(path)
             except StoreError as exc:
@@ -91,6 +97,7 @@ class StoreBase:
             secure_file(path)  # and its -wal and -shm files
         store = cls(engine, url, kept)
         store.moved_models = moved
+        store.set_aside = set_aside
         return store
 
     def close(self) -> None:
@@ -159,6 +166,22 @@ class StoreBase:
         except SQLAlchemyError as exc:
             raise engines.friendly(exc, self.location, self._folder) from None
 
+    def quick_check(self) -> str | None:
+        """What SQLite's ``PRAGMA quick_check`` finds wrong in the database file (its first
+        line), or None when the file is sound or the database is a server's.
+
+        Damage in the middle of a file goes unnoticed until a query reads that page; a backup
+        runs this first, so that it never copies a damaged store without saying so.
+        """
+        if self.sqlite_file is None:
+            return None
+        try:
+            with self.engine.connect() as conn:
+                found = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check(5)")]
+        except SQLAlchemyError as exc:
+            return str(getattr(exc, "orig", exc)).splitlines()[0]
+        return None if found == ["ok"] else "; ".join(found)
+
     @property
     def _folder(self) -> Path | None:
         return self.sqlite_file.parent if self.sqlite_file is not None else None
@@ -167,6 +190,21 @@ class StoreBase:
     def location(self) -> str:
         """Where the store is, for messages: the SQLite file, or the URL without password."""
         return str(self.sqlite_file) if self.sqlite_file is not None else engines._safe(self.url)
+
+
+def _set_aside_if_empty(path: Path) -> Path | None:
+    """Keep a 0-byte database file (a copy that failed, a disk that was full) aside under a
+    new name instead of letting SQLite start afresh over it silently; returns the new name."""
+    try:
+        empty = path.stat().st_size == 0
+        wal = path.with_name(path.name + "-wal")
+        if not empty or (wal.exists() and wal.stat().st_size > 0):
+            return None
+        aside = path.with_name(f"{path.name}.empty-{datetime.now(UTC):%Y%m%d-%H%M%S}")
+        os.replace(path, aside)
+    except OSError:
+        return None
+    return aside
 
 
 def _make_folder(folder: Path) -> None:
