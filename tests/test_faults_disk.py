@@ -3,6 +3,7 @@ leaves no half-written file, and what was there before is intact."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -94,3 +95,19 @@ def test_an_output_onto_a_full_disk_is_one_line_and_leaves_no_file(tmp_path, com
         assert old.read_bytes() == b"%PDF-1.4 the report kept before\n%%EOF\n"
         left = sorted(p.name for p in stick.rglob("*") if p.is_file() and p.name != "old.pdf")
         assert left == []
+
+
+def test_a_read_only_data_folder_still_serves_the_commands_that_only_read(tmp_path, capsys, monkeypatch):
+    with tmpfs(tmp_path / "stick", "size=4m,mode=0700") as disk:
+        monkeypatch.setenv("MITPRACTICE_DATA_DIR", str(disk / "data"))
+        attempt = ann_with_an_attempt()
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        for argv in (("patients", "list"), ("attempts", "Ann", "--json"),
+                     ("backup", "-o", str(tmp_path / "backup.zip")),
+                     ("export", "Ann", "-o", str(tmp_path / "ann.csv"))):
+            code = main(list(argv))
+            out, err = capsys.readouterr()
+            assert code == 0, (argv, err)
+            if argv[0] == "attempts":
+                assert [a["id"] for a in json.loads(out)] == [attempt]
+        refused(capsys, "patients", "add", "Bob", words=(str(disk / "data"),))

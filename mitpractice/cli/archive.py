@@ -31,7 +31,7 @@ def run_backup(args: argparse.Namespace) -> int:
     from mitpractice.store.backup import backup
 
     check_output(args.output)
-    with open_store() as store:
+    with open_store(read_only=True) as store:
         summary = backup(store, args.output)
     print(f"{summary.path}: {_counts(summary.rows)}")
     return 0

@@ -74,7 +74,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     since = parse_day(args.since) if args.since else None
     check_output(args.output)
-    with open_store() as store:
+    with open_store(read_only=True) as store:
         patient = store.find_patient(args.patient)
         summary = export_bundle(store, patient.id, args.output, read_passphrase(args, confirm=True),
                                 since=since)

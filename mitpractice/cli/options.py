@@ -41,16 +41,18 @@ def add_model_argument(parser: argparse.ArgumentParser) -> None:
                         help="pitch model (default: %(default)s)")
 
 
-def open_store():
+def open_store(*, read_only: bool = False):
     """The store the global options name (``--database``, else SQLite in ``--data-dir``).
 
     Opened after the global options are applied to the environment; close it when done.
+    Commands that only read (``read_only``) still work when the data folder cannot be
+    written.
     """
     import sys
 
     from mitpractice.store import Store
 
-    store = Store.open()
+    store = Store.open(read_only=read_only)
     if store.set_aside is not None:
         print(f"mitpractice: note: the database file was empty (0 bytes); it is kept as "
               f"{store.set_aside} and a new database was started", file=sys.stderr)

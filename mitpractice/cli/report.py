@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if output.is_dir():
         raise ReportError(f"{output}: is a folder; give the PDF's file name")
     use_offscreen_without_display()
-    with open_store() as store:
+    with open_store(read_only=True) as store:
         patient = store.find_patient(args.patient)
         report = build_report(store, patient.id, args.since, args.until)
     from mitpractice.gui.report_pdf import write_report_pdf

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from mitpractice.reports.textgrid import export_attempt
 
     check_output(args.output)
-    with open_store() as store:
+    with open_store(read_only=True) as store:
         files = export_attempt(store, args.attempt, args.output)
     print(files.wav)
     print(files.textgrid)

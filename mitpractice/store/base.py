@@ -49,8 +49,12 @@ class StoreBase:
 
     # ----------------------------------------------------------------- opening
     @classmethod
-    def open(cls, url: str | None = None) -> Self:
+    def open(cls, url: str | None = None, *, read_only: bool = False) -> Self:
         """Open (and create or migrate) the store at ``url`` (see :func:`engine.database_url`).
+
+        With ``read_only``, a SQLite store whose folder cannot be written (a read-only disk, a
+        copy on a locked stick) is opened for reading only, as it is, rather than refused;
+        anything that writes then fails in one line.
 
         Raises
         ------
@@ -60,6 +64,8 @@ class StoreBase:
         """
         url = engines.database_url(url)
         path = engines.sqlite_path(url)
+        if read_only and path is not None and path.is_file() and not os.access(path.parent, os.W_OK):
+            return cls._open_read_only(url, path)
         secure_data_folder(data_dir())  # journals and exports live there whatever the database
         set_aside = None
         if path is not None:
@@ -99,6 +105,21 @@ class StoreBase:
         store.moved_models = moved
         store.set_aside = set_aside
         return store
+
+    @classmethod
+    def _open_read_only(cls, url: str, path: Path) -> Self:
+        engines.check_sqlite_file(path)
+        engine = engines.create_read_only(path)
+        try:
+            current = migrate.current_revision(engine)
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise engines.friendly(exc, str(path)) from None
+        if current != migrate.head_revision():
+            engine.dispose()
+            raise StoreError(f"{path}: the database needs migrating to this version, and its folder "
+                             "cannot be written")
+        return cls(engine, url)
 
     def close(self) -> None:
         self.engine.dispose()

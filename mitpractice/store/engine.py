@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import urllib.parse
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect
@@ -84,6 +85,27 @@ def create(url: str) -> Engine:
             f"cannot use the database {_safe(url)}: {exc.name or exc} is not installed "
             "(pip install 'mitpractice[clinic]' for PostgreSQL)"
         ) from None
+
+
+def create_read_only(path: Path) -> Engine:
+    """An engine that only reads the SQLite file ``path``, whose folder cannot be written.
+
+    SQLite cannot make the WAL's shared-memory file there: unless one is left beside it, the
+    file is read as it is on disk (``immutable``), which is whole after every commit.
+    """
+    wal = path.with_name(path.name + "-wal")
+    shm = path.with_name(path.name + "-shm")
+    flags = "mode=ro" if wal.exists() and shm.exists() else "mode=ro&immutable=1"
+    target = f"file:{urllib.parse.quote(str(path.absolute()))}?{flags}"
+    engine = create_engine("sqlite://",
+                           creator=lambda: sqlite3.connect(target, uri=True, check_same_thread=False))
+    event.listen(engine, "connect", _sqlite_read_pragmas)
+    return engine
+
+
+def _sqlite_read_pragmas(dbapi_connection: sqlite3.Connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record) -> None:
