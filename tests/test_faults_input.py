@@ -399,19 +399,31 @@ def test_an_empty_database_file_is_kept_aside_and_said_not_silently_started_afre
     assert err.count("\n") == 1 and "was empty" in err and str(aside) in err
 
 
-def test_damage_in_the_middle_of_the_database_stops_a_backup_and_says_so(data_dir, tmp_path, capsys):
+def damage_an_index(database: Path) -> None:
+    """Damage the page of an index no backup and no listing reads (attempts by score): only a
+    check of the whole file finds it."""
     import sqlite3
 
-    ann_with_attempts(30)
-    database = data_dir / "mitpractice.sqlite3"
     db = sqlite3.connect(database)
     page = db.execute("PRAGMA page_size").fetchone()[0]
-    # An index no backup reads (attempts by score): its damage shows only to a check.
     [(root,)] = db.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' "
                            "AND tbl_name = 'attempts' AND sql LIKE '%(overall)%'").fetchall()
     db.close()
     data = bytearray(database.read_bytes())
     data[(root - 1) * page:(root - 1) * page + 16] = b"\x55" * 16
     database.write_bytes(bytes(data))
+
+
+def test_damage_in_the_middle_of_the_database_stops_a_backup_and_says_so(data_dir, tmp_path, capsys):
+    ann_with_attempts(30)
+    damage_an_index(data_dir / "mitpractice.sqlite3")
     refused(capsys, "backup", "-o", str(tmp_path / "backup.zip"), words=("mitpractice.sqlite3", "damaged"))
     assert not (tmp_path / "backup.zip").exists()
+
+
+def test_damage_found_in_the_background_at_start_is_told_after_the_command(data_dir, capsys):
+    ann_with_attempts(30)
+    damage_an_index(data_dir / "mitpractice.sqlite3")
+    code, out, err = run(capsys, "patients", "list")
+    assert code == 0 and "Ann" in out
+    assert err.count("\n") == 1 and "warning" in err and "damaged" in err and "mitpractice.sqlite3" in err

@@ -61,7 +61,15 @@ def main(argv: list[str] | None = None) -> int:
         apply_global_options(args)
         if args.command is None:
             return open_app(parser)
-        return args.func(args)
+        from mitpractice.cli.options import warn_of_damage
+
+        try:
+            code = args.func(args)
+        except BaseException:
+            warn_of_damage(say=False)  # the error says what went wrong
+            raise
+        warn_of_damage()
+        return code
     except MitpracticeError as exc:
         print(f"mitpractice: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT

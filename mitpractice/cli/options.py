@@ -41,6 +41,26 @@ def add_model_argument(parser: argparse.ArgumentParser) -> None:
                         help="pitch model (default: %(default)s)")
 
 
+#: The stores this command opened, for :func:`warn_of_damage` at its end.
+OPENED: list = []
+#: How long a command waits at its end for the background check of the database (s).
+HEALTH_WAIT_S = 2.0
+
+
+def warn_of_damage(say: bool = True) -> None:
+    """Say on stderr, after the command, if the background check of a store it opened found
+    the database damaged (the command itself may have read only sound pages); ``say`` False
+    only forgets the stores (a command that failed has said what went wrong)."""
+    import sys
+
+    while OPENED:
+        store = OPENED.pop()
+        damage = store.damage(wait_s=HEALTH_WAIT_S) if say else None
+        if damage is not None:
+            print(f"mitpractice: warning: {store.location}: the database is damaged ({damage}); "
+                  "make a backup of what can be read and ask for help before more changes", file=sys.stderr)
+
+
 def open_store(*, read_only: bool = False):
     """The store the global options name (``--database``, else SQLite in ``--data-dir``).
 
@@ -53,6 +73,8 @@ def open_store(*, read_only: bool = False):
     from mitpractice.store import Store
 
     store = Store.open(read_only=read_only)
+    store.start_health_check()
+    OPENED.append(store)
     if store.set_aside is not None:
         print(f"mitpractice: note: the database file was empty (0 bytes); it is kept as "
               f"{store.set_aside} and a new database was started", file=sys.stderr)

@@ -14,6 +14,7 @@ consistent read of every table), never the engine itself.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -46,6 +47,8 @@ class StoreBase:
         self.moved_models = None
         #: Where opening kept an empty (0-byte) database file before starting a new one.
         self.set_aside: Path | None = None
+        self._health: threading.Thread | None = None
+        self._damage: str | None = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -201,7 +204,28 @@ class StoreBase:
                 found = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check(5)")]
         except SQLAlchemyError as exc:
             return str(getattr(exc, "orig", exc)).splitlines()[0]
-        return None if found == ["ok"] else "; ".join(found)
+        if found == ["ok"]:
+            return None
+        lines = [line.strip() for row in found for line in row.splitlines()]
+        return "; ".join(line for line in lines if line and not line.startswith("***"))
+
+    def start_health_check(self) -> None:
+        """Run :meth:`quick_check` in a background thread, so that damage is found at start
+        without making anyone wait; :meth:`damage` tells what it found."""
+        if self._health is None:
+            self._health = threading.Thread(target=self._run_health_check, name="store quick_check",
+                                             daemon=True)
+            self._health.start()
+
+    def _run_health_check(self) -> None:
+        self._damage = self.quick_check()
+
+    def damage(self, wait_s: float = 0.0) -> str | None:
+        """What the background check (:meth:`start_health_check`) found wrong, waiting for it up
+        to ``wait_s`` seconds; None when the file is sound or the check is not done yet."""
+        if self._health is not None:
+            self._health.join(wait_s)
+        return self._damage
 
     @property
     def _folder(self) -> Path | None:
