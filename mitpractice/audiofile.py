@@ -7,6 +7,7 @@ either the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +15,15 @@ import soundfile as sf
 import soxr
 
 from mitpractice.errors import AudioError, ParameterError
-from mitpractice.files import atomic_write
+from mitpractice.files import atomic_write, is_special_file, special_file_message
 
 #: Longest audio the app will load; a phrase attempt lasts seconds, a recording of a
 #: session a few minutes.
 MAX_SECONDS = 15 * 60
+
+#: Highest sample rate read: what studio sound cards record (192 kHz). A higher rate is no
+#: recording of a voice, and FLAC, which keeps every attempt, cannot store it.
+MAX_SAMPLE_RATE = 192_000
 
 #: soxr's filter for every resampling; the live tracker's streaming resampler uses it too, so
 #: that its samples equal the one-shot resampler's.
@@ -46,15 +51,21 @@ def load_audio(path: str | Path, sr: int | None = None, mono: bool = True) -> tu
     Raises
     ------
     AudioError
-        If the file is missing, unreadable, not audio, empty or longer than 15 minutes.
+        If the file is missing, not a regular file, unreadable, not audio, empty, longer than
+        15 minutes or sampled faster than :data:`MAX_SAMPLE_RATE`.
     """
     path = Path(path)
     if not path.exists():
         raise AudioError(f"{path}: no such file")
     if path.is_dir():
         raise AudioError(f"{path}: is a folder, not an audio file")
+    if is_special_file(path):
+        raise AudioError(special_file_message(path))
     try:
         with sf.SoundFile(str(path)) as sound:
+            if sound.samplerate > MAX_SAMPLE_RATE:
+                raise AudioError(f"{path}: sampled at {sound.samplerate} Hz; at most {MAX_SAMPLE_RATE} Hz "
+                                 "(resample it first)")
             if sound.frames > MAX_SECONDS * sound.samplerate:
                 seconds = sound.frames / sound.samplerate
                 raise AudioError(f"{path}: {seconds:.0f} s long; at most {MAX_SECONDS} s")
@@ -95,6 +106,10 @@ def write_audio(path: str | Path, y: np.ndarray, sr: int) -> Path:
     path = Path(path)
     if path.suffix.lower() not in {".wav", ".flac", ".ogg"}:
         raise ParameterError(f"{path}: write .wav, .flac or .ogg, not {path.suffix or 'no suffix'}")
+    # Encoded in memory first: libsndfile writing to a file that fails (a full disk) prints a
+    # traceback from each of its callbacks before the error comes back.
+    encoded = io.BytesIO()
+    sf.write(encoded, np.asarray(y, dtype=np.float32), sr, format=path.suffix[1:].upper())
     with atomic_write(path) as handle:
-        sf.write(handle, np.asarray(y, dtype=np.float32), sr, format=path.suffix[1:].upper())
+        handle.write(encoded.getbuffer())
     return path

@@ -8,7 +8,9 @@ the old file or the new one, never a mix.
 
 from __future__ import annotations
 
+import glob
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +18,11 @@ from pathlib import Path
 from typing import IO
 
 import platformdirs
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; stale parts are left
+    fcntl = None
 
 APP_NAME = "mitpractice"
 #: Environment variable naming the data folder, as the command line's ``--data-dir`` does.
@@ -32,6 +39,25 @@ def data_dir() -> Path:
     if chosen:
         return Path(chosen).expanduser().absolute()
     return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def is_special_file(path: str | Path) -> bool:
+    """Whether ``path`` exists but is neither a regular file nor a folder (``/dev/zero``, a
+    pipe, a socket): reading one may never end, so every reader of a user's file refuses it.
+
+    >>> is_special_file("/dev/null"), is_special_file(__file__), is_special_file("/no/such")
+    (True, False, False)
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def special_file_message(path: str | Path) -> str:
+    """The one line for a file :func:`is_special_file` refuses."""
+    return f"{path}: not a regular file (a device, a pipe or a socket); give a file"
 
 
 def cache_dir() -> Path:
@@ -69,21 +95,56 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     'File type'
     """
     path = Path(path)
+    remove_stale_parts(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
+    if fcntl is not None:  # locked while written: a part nobody holds was left by a killed writer
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    else:  # Windows cannot rename a file held open
+        os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
         tmp.chmod(0o600)
-        fd = os.open(tmp, os.O_RDONLY)
+        sync = os.open(tmp, os.O_RDONLY)
         try:
-            os.fsync(fd)
+            os.fsync(sync)
         finally:
-            os.close(fd)
+            os.close(sync)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        if fcntl is not None:
+            os.close(fd)
+
+
+def remove_stale_parts(path: str | Path) -> list[Path]:
+    """Remove the temporary files :func:`atomic_path` left beside ``path`` when its writer was
+    killed (they may hold names and recordings); a part another writer still holds (locked)
+    is left alone. Returns what was removed. Where files cannot be locked (not POSIX),
+    nothing is removed.
+    """
+    if fcntl is None:
+        return []
+    path = Path(path)
+    removed = []
+    for part in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        try:
+            fd = os.open(part, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a writer at work
+        else:
+            part.unlink(missing_ok=True)
+            removed.append(part)
+        finally:
+            os.close(fd)
+    return removed
+
 
 
 @contextmanager

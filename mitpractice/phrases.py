@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mitpractice.errors import PhraseError
+from mitpractice.files import is_special_file, special_file_message
 
 #: Limits that keep a mistaken or hostile file from exhausting memory or the screen.
 MAX_FILE_BYTES = 1_000_000
@@ -174,6 +175,8 @@ def _read_text(path: Path) -> str:
     try:
         if path.is_dir():
             raise PhraseError(f"{path}: is a folder, not a phrase-set file")
+        if is_special_file(path):
+            raise PhraseError(special_file_message(path))
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise PhraseError(

@@ -57,13 +57,21 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 bad input)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    apply_global_options(args)
     try:
+        apply_global_options(args)
         if args.command is None:
             return open_app(parser)
-        return args.func(args)
+        from mitpractice.cli.options import warn_of_damage
+
+        try:
+            code = args.func(args)
+        except BaseException:
+            warn_of_damage(say=False)  # the error says what went wrong
+            raise
+        warn_of_damage()
+        return code
     except MitpracticeError as exc:
-        print(f"mitpractice: error: {exc}", file=sys.stderr)
+        print(f"mitpractice: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -71,6 +79,16 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (``mitpractice phrases list | head``): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks and other control characters written as escapes, so that
+    a file or patient name holding one cannot split a message (or forge a second one).
+
+    >>> one_line("two\\nlines.toml: bad"), one_line("Zoë")
+    ('two\\\\nlines.toml: bad', 'Zoë')
+    """
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
@@ -86,8 +104,14 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
 
 def apply_global_options(args: argparse.Namespace) -> None:
     """Set the environment from the global options, so every part of the app follows them."""
+    from mitpractice.errors import ParameterError
     from mitpractice.files import DATA_DIR_ENV
 
+    for option, value in (("--data-dir", args.data_dir), ("--database", args.database)):
+        if value is not None and not value.strip():
+            raise ParameterError(f"{option} is empty; give one or leave the option out")
+        if value is not None and "\0" in value:
+            raise ParameterError(f"{option}: {value!r} holds a NUL character")
     if args.data_dir:
         os.environ[DATA_DIR_ENV] = os.path.abspath(os.path.expanduser(args.data_dir))
     if args.database:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from mitpractice.cli.options import open_store
+from mitpractice.cli.options import check_output, open_store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_backup(args: argparse.Namespace) -> int:
     from mitpractice.store.backup import backup
 
-    with open_store() as store:
+    check_output(args.output)
+    with open_store(read_only=True) as store:
         summary = backup(store, args.output)
     print(f"{summary.path}: {_counts(summary.rows)}")
     return 0

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from mitpractice.cli.options import open_store, parse_day
+from mitpractice.cli.options import check_output, open_store, parse_day
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from mitpractice.days import format_local
     from mitpractice.reports.csv import write_attempts
 
-    with open_store() as store:
+    with open_store(read_only=True) as store:
         patient, attempts = _attempts(store, args)
     if args.json:
         print(json.dumps([a.to_json() for a in attempts], ensure_ascii=False, indent=1))
@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from mitpractice.reports.csv import export_attempts
 
-    with open_store() as store:
+    check_output(args.output)
+    with open_store(read_only=True) as store:
         patient, attempts = _attempts(store, args)
     rows = export_attempts(attempts, args.output)
     print(f"{args.output}: {rows} attempt{'s' * (rows != 1)} of {patient.name}")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import warnings
 from pathlib import Path
 
-from mitpractice.cli.options import open_store, parse_day
+from mitpractice.cli.options import check_output, open_store, parse_day
 from mitpractice.errors import ParameterError
 
 
@@ -52,9 +53,15 @@ def read_passphrase(args: argparse.Namespace, confirm: bool) -> str:
             raise ParameterError(f"{path}: the first line (the passphrase) is empty")
         return lines[0]
     try:
-        passphrase = getpass.getpass("Passphrase: ")
-        if confirm and getpass.getpass("The same passphrase again: ") != passphrase:
-            raise ParameterError("the two passphrases differ; nothing was written")
+        with warnings.catch_warnings():
+            # Without a terminal getpass would warn over three lines and read an echoed line.
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            passphrase = getpass.getpass("Passphrase: ")
+            if confirm and getpass.getpass("The same passphrase again: ") != passphrase:
+                raise ParameterError("the two passphrases differ; nothing was written")
+    except getpass.GetPassWarning:
+        raise ParameterError("no terminal to ask the passphrase on; "
+                             "give it with --passphrase-file FILE") from None
     except EOFError:
         raise ParameterError("no passphrase given (use --passphrase-file FILE)") from None
     if not passphrase:
@@ -66,7 +73,8 @@ def run_export(args: argparse.Namespace) -> int:
     from mitpractice.store.bundle import export_bundle
 
     since = parse_day(args.since) if args.since else None
-    with open_store() as store:
+    check_output(args.output)
+    with open_store(read_only=True) as store:
         patient = store.find_patient(args.patient)
         summary = export_bundle(store, patient.id, args.output, read_passphrase(args, confirm=True),
                                 since=since)
@@ -85,11 +93,15 @@ def run_import(args: argparse.Namespace) -> int:
     with open_store() as store:
         summary = import_bundle(store, args.bundle, passphrase)
     added, updated, removed = summary.added, summary.updated, summary.removed
+    refused = ""
+    if summary.refused:
+        refused = (f"; refused {sum(summary.refused.values())} rows of other patients "
+                   f"({', '.join(f'{n} {table}' for table, n in summary.refused.items())})")
     if not any(added.values()) and not any(updated.values()) and not any(removed.values()):
-        print(f"{summary.path}: {summary.patient_name}: nothing new (imported before)")
+        print(f"{summary.path}: {summary.patient_name}: nothing new (imported before){refused}")
         return 0
     print(f"{summary.path}: {summary.patient_name}: added {added['attempts']} attempts, "
           f"{added['assignments']} assigned phrases, {removed['assignments']} taken off the programme, "
           f"{added['phrase_sets']} phrase-set versions, "
-          f"{added['recorded_models']} recorded models; updated {sum(updated.values())} settings")
+          f"{added['recorded_models']} recorded models; updated {sum(updated.values())} settings{refused}")
     return 0

@@ -41,14 +41,89 @@ def add_model_argument(parser: argparse.ArgumentParser) -> None:
                         help="pitch model (default: %(default)s)")
 
 
-def open_store():
+#: The stores this command opened, for :func:`warn_of_damage` at its end.
+OPENED: list = []
+#: How long a command waits at its end for the background check of the database (s).
+HEALTH_WAIT_S = 2.0
+
+
+def warn_of_damage(say: bool = True) -> None:
+    """Say on stderr, after the command, if the background check of a store it opened found
+    the database damaged (the command itself may have read only sound pages); ``say`` False
+    only forgets the stores (a command that failed has said what went wrong)."""
+    import sys
+
+    while OPENED:
+        store = OPENED.pop()
+        damage = store.damage(wait_s=HEALTH_WAIT_S) if say else None
+        if damage is not None:
+            print(f"mitpractice: warning: {store.location}: the database is damaged ({damage}); "
+                  "make a backup of what can be read and ask for help before more changes", file=sys.stderr)
+
+
+def open_store(*, read_only: bool = False):
     """The store the global options name (``--database``, else SQLite in ``--data-dir``).
 
     Opened after the global options are applied to the environment; close it when done.
+    Commands that only read (``read_only``) still work when the data folder cannot be
+    written.
     """
+    import sys
+
     from mitpractice.store import Store
 
-    return Store.open()
+    store = Store.open(read_only=read_only)
+    store.start_health_check()
+    OPENED.append(store)
+    if store.set_aside is not None:
+        print(f"mitpractice: note: the database file was empty (0 bytes); it is kept as "
+              f"{store.set_aside} and a new database was started", file=sys.stderr)
+    return store
+
+
+#: Days a person may type: a practice diary spans years, never centuries (the ends of
+#: Python's calendar overflow once a day is moved to UTC or the day after is taken).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+#: What sits beside a SQLite database and is part of it.
+SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+#: Folders of the data folder that belong to the app (takes in progress, old recorded models).
+OWN_FOLDERS = ("journal", "recorded-targets", "recorded-targets.moved-to-store")
+
+
+def check_output(text: str):
+    """The path of a file (or folder) a command is to write, refused in one line when it is the
+    store itself: the database, its WAL, shared-memory or journal file, a copy kept before a
+    migration, or anything in the data folder's own folders. Writing there would replace
+    every recording with an export.
+    """
+    import os
+    from pathlib import Path
+
+    from mitpractice.files import data_dir
+    from mitpractice.store.engine import database_url, sqlite_path
+
+    target = Path(os.path.realpath(Path(text).expanduser()))
+    own: list[Path] = []
+    database = sqlite_path(database_url())
+    if database is not None:
+        database = Path(os.path.realpath(database))
+        own += [database.with_name(database.name + side) for side in SQLITE_SIDE_FILES]
+        if target.parent == database.parent and target.name.startswith(database.name + ".before-"):
+            own.append(target)
+    folders = [Path(os.path.realpath(data_dir() / name)) for name in OWN_FOLDERS]
+    if target in own or any(target == folder or target.is_relative_to(folder) for folder in folders):
+        raise ParameterError(f"{text}: is one of the store's own files; write the output elsewhere "
+                             "(it would replace what the store keeps)")
+    return target
+
+
+def check_day(day, what: str):
+    """A day typed by a person, refused in one line when it is not of :data:`FIRST_YEAR` to
+    :data:`LAST_YEAR`."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ParameterError(f"{what}: {day.isoformat()} is not a day of practice "
+                             f"(years {FIRST_YEAR} to {LAST_YEAR})")
+    return day
 
 
 def parse_day(text: str, what: str = "--since"):
@@ -65,13 +140,16 @@ def parse_day(text: str, what: str = "--since"):
 
     text = text.strip()
     try:
-        return day_start(date.fromisoformat(text))
+        day = date.fromisoformat(text)
     except ValueError:
         pass
+    else:
+        return day_start(check_day(day, what))
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
         raise ParameterError(f"{what}: {text!r} is not a date like 2026-11-02") from None
+    check_day(when.date(), what)
     if when.tzinfo is None:
         when = when.astimezone()  # a time without a zone is read on this computer's clock
     return when.astimezone(UTC)

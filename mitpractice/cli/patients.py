@@ -88,7 +88,7 @@ def run_edit(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with open_store() as store:
+    with open_store(read_only=True) as store:
         everyone = store.patients()
     if args.json:
         print(json.dumps([p.to_json() for p in everyone], ensure_ascii=False, indent=2))

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from mitpractice.cli import one_line
 from mitpractice.errors import PhraseError
 from mitpractice.phrases import PhraseSet, bundled_phrases_dir, find_phrase_files, load_phrase_set
 
@@ -34,7 +35,7 @@ def run_validate(args: argparse.Namespace) -> int:
         except PhraseError as exc:
             failed += 1
             for problem in getattr(exc, "problems", [str(exc)]):
-                print(problem, file=sys.stderr)
+                print(one_line(problem), file=sys.stderr)
             continue
         print(f"{path}: ok ({len(phrase_set.phrases)} phrases)")
     if failed:

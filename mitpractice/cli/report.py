@@ -28,25 +28,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def day(text: str) -> date:
     """An argparse type: an ISO date, or a usage error naming what was given."""
+    from mitpractice.cli.options import check_day
+    from mitpractice.errors import ParameterError
+
     try:
-        return date.fromisoformat(text.strip())
+        return check_day(date.fromisoformat(text.strip()), "the day")
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mitpractice.cli.options import open_store
+    from mitpractice.cli.options import check_output, open_store
     from mitpractice.reports.report import ReportError, build_report
 
+    check_output(args.output)
     output = Path(args.output)
     if not output.parent.is_dir():
         raise ReportError(f"{output.parent}: no such folder for the report")
     if output.is_dir():
         raise ReportError(f"{output}: is a folder; give the PDF's file name")
     use_offscreen_without_display()
-    with open_store() as store:
+    with open_store(read_only=True) as store:
         patient = store.find_patient(args.patient)
         report = build_report(store, patient.id, args.since, args.until)
     from mitpractice.gui.report_pdf import write_report_pdf

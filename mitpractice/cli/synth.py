@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from mitpractice.cli.options import add_melody_arguments, melody_from_args, open_store
-from mitpractice.errors import ParameterError
+from mitpractice.cli.options import add_melody_arguments, check_output, melody_from_args, open_store
+from mitpractice.errors import AudioError, ParameterError
 
 if TYPE_CHECKING:
     from mitpractice.synth import SungTarget
@@ -55,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
         synthesize,
     )
 
+    if args.output:
+        check_output(args.output)
     phrase_set = load_phrase_set(args.set_file)
     phrase = phrase_set.phrase(args.phrase_id)
     if not args.output and not (args.from_recording or args.forget_recording):
@@ -71,7 +73,13 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{'deleted' if found else 'there was no'} recorded model of {phrase.id!r}")
                 return 0
             if args.from_recording:
-                kept = save_model(args.from_recording, phrase_set.id, phrase, patient=patient, store=store)
+                try:
+                    kept = save_model(args.from_recording, phrase_set.id, phrase, patient=patient,
+                                      store=store)
+                except AudioError as exc:
+                    if str(args.from_recording) in str(exc):
+                        raise
+                    raise AudioError(f"{args.from_recording}: {exc}") from None
                 target = apply_options(kept, options)
             else:
                 target = sung_target(phrase_set.id, phrase, melody, options, patient=patient, store=store)

@@ -19,10 +19,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mitpractice.cli.options import open_store
+    from mitpractice.cli.options import check_output, open_store
     from mitpractice.reports.textgrid import export_attempt
 
-    with open_store() as store:
+    check_output(args.output)
+    with open_store(read_only=True) as store:
         files = export_attempt(store, args.attempt, args.output)
     print(files.wav)
     print(files.textgrid)

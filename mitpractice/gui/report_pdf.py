@@ -84,9 +84,33 @@ def write_report_pdf(report: Report, path: str | os.PathLike) -> Path:
     try:
         with atomic_path(path) as tmp:
             _write(report, str(tmp))
+            if not _complete_pdf(tmp):  # QPdfWriter reports no error, even on a full disk
+                raise ReportError(f"{path}: cannot write the report: the PDF came out incomplete "
+                                  f"(is the disk full? {_free(path.parent)} free)")
     except OSError as exc:
         raise ReportError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
     return path
+
+
+def _complete_pdf(path: Path) -> bool:
+    """Whether ``path`` holds a whole PDF: its header, and its end-of-file mark at the end."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(5)
+            handle.seek(max(0, path.stat().st_size - 1024))
+            tail = handle.read()
+    except OSError:
+        return False
+    return head == b"%PDF-" and b"%%EOF" in tail
+
+
+def _free(folder: Path) -> str:
+    import shutil
+
+    try:
+        return f"{shutil.disk_usage(folder).free / 1e6:.1f} MB"
+    except OSError:
+        return "unknown space"
 
 
 def _write(report: Report, filename: str) -> None:

@@ -175,3 +175,6 @@ def _written(path: Path, write) -> None:
             write(str(tmp))
     except OSError as exc:
         raise ReportError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    except RuntimeError as exc:  # libsndfile's errors (a full disk among them)
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ReportError(f"{path}: cannot write: {reason}") from None

@@ -37,6 +37,7 @@ import json
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,11 +48,12 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from mitpractice.errors import StoreError
-from mitpractice.files import atomic_write
+from mitpractice.files import atomic_write, is_special_file, special_file_message
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate, rows
 from mitpractice.store.api import Store
-from mitpractice.store.schema import metadata
+from mitpractice.store.patients import check_low
+from mitpractice.store.schema import metadata, patients
 
 FORMAT = "mitpractice-backup"
 #: Version of the archive's layout (not of the schema: that is the manifest's ``revision``).
@@ -78,17 +80,24 @@ def backup(store: Store, path: str | Path) -> BackupSummary:
     Raises
     ------
     StoreError
-        The file cannot be written (a full disk, a missing folder) or the database read;
-        no half-written archive is left behind.
+        The file cannot be written (a full disk, a missing folder) or the database read, or
+        the database is damaged (``PRAGMA quick_check`` runs first); no half-written archive
+        is left behind.
     """
     path = Path(path)
     if path.is_dir():
         raise StoreError(f"{path}: is a folder; give a file name such as mitpractice-backup.zip")
+    damage = store.quick_check()
+    if damage is not None:
+        copy = migrate.last_copy(store.sqlite_file) if store.sqlite_file is not None else None
+        kept = f"; the copy kept before the last migration is {copy}" if copy is not None else ""
+        raise StoreError(f"{store.location}: the database is damaged ({damage}); no backup was "
+                         f"written over {path.name}{kept}")
     counts: dict[str, int] = {}
     created = datetime.now(UTC)
     try:
         with atomic_write(path, "wb") as handle, zipfile.ZipFile(handle, "w") as archive, \
-                snapshot(store) as conn:
+                store.snapshot() as conn:
             for table in metadata.sorted_tables:
                 counts[table.name] = _dump_table(conn, table, archive)
             manifest = dict(format=FORMAT, version=VERSION, revision=migrate.head_revision(),
@@ -98,28 +107,8 @@ def backup(store: Store, path: str | Path) -> BackupSummary:
     except OSError as exc:
         raise StoreError(f"{path}: cannot write the backup: {exc.strerror or exc}") from None
     except SQLAlchemyError as exc:
-        raise engines.friendly(exc, f"{store._where()}: cannot read for the backup") from None
+        raise engines.friendly(exc, f"{store.location}: cannot read for the backup") from None
     return BackupSummary(path=path, rows=counts, revision=migrate.head_revision(), created_at=created)
-
-
-class snapshot:
-    """One read transaction over every table: SQLite's WAL snapshot, PostgreSQL's
-    REPEATABLE READ."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def __enter__(self):
-        engine = self.store.engine
-        if engine.dialect.name == "postgresql":
-            engine = engine.execution_options(isolation_level="REPEATABLE READ")
-        self._conn = engine.connect()
-        self._conn.begin()
-        return self._conn
-
-    def __exit__(self, *exc) -> None:
-        self._conn.rollback()
-        self._conn.close()
 
 
 def _dump_table(conn, table: Table, archive: zipfile.ZipFile) -> int:
@@ -177,21 +166,23 @@ def restore(store: Store, path: str | Path, *, force: bool = False) -> BackupSum
     with _open(path) as archive:
         summary = _manifest(archive, path)
         if not force and not store.is_empty():
-            raise StoreError(f"{store._where()}: the store is not empty; restore replaces "
+            raise StoreError(f"{store.location}: the store is not empty; restore replaces "
                              "everything in it only with --force")
         try:
-            with store._write("restore the backup") as conn:
+            with store.transaction("restore the backup") as conn:
                 for table in reversed(metadata.sorted_tables):
                     conn.execute(delete(table))
                 for table in metadata.sorted_tables:
                     for batch in _batches(_load_table(archive, table, path)):
                         conn.execute(insert(table), batch)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise StoreError(f"{path}: the backup is damaged ({exc}); nothing was restored") from None
     return summary
 
 
 def _open(path: Path) -> zipfile.ZipFile:
+    if is_special_file(path):
+        raise StoreError(special_file_message(path))
     try:
         return zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -211,8 +202,8 @@ def _manifest(archive: zipfile.ZipFile, path: Path) -> BackupSummary:
             raise ValueError("another kind of file")
         summary = BackupSummary(path=path, rows=dict(data["rows"]), revision=str(data["revision"]),
                                 created_at=datetime.fromisoformat(data["created_at"]))
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
-        raise StoreError(f"{path}: not a mitpractice backup ({exc})") from None
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise StoreError(f"{path}: not a mitpractice backup, or damaged ({exc})") from None
     if int(data.get("version", 0)) > VERSION or summary.revision not in migrate.known_revisions():
         raise StoreError(f"{path}: made by a newer version of mitpractice (schema {summary.revision}, "
                          f"this one reads up to {migrate.head_revision()}); restore it with that version")
@@ -236,6 +227,12 @@ def _load_table(archive: zipfile.ZipFile, table: Table, path: Path) -> Iterator[
             except ValueError:
                 raise StoreError(f"{path}: a {table.name} row is damaged; nothing was restored") from None
             row = rows.from_json(table, data, where)
+            if table is patients:
+                try:
+                    check_low(row["low_hz"])
+                except StoreError as exc:
+                    raise StoreError(f"{path}: patient {row['id']} is damaged ({exc}); "
+                                     "nothing was restored") from None
             for column in blobs:
                 try:
                     row[column] = archive.read(_blob_name(table, row, keys, column))

@@ -12,8 +12,10 @@ removed) wins, and a phrase assigned again later comes back the same way.
 
 The file is encrypted with a passphrase, since it travels by USB stick or e-mail: a key from
 scrypt (:data:`SCRYPT_N`, r=8, p=1, a random 16-byte salt) and AES-256-GCM over the whole
-content, the header authenticated with it. A wrong passphrase and a damaged file look the
-same to AES-GCM, and both leave the store untouched::
+content, the header authenticated with it (associated data). Only the key settings this
+version writes are accepted, checked before the key is derived, so a changed header cannot
+make an import ask for gigabytes of memory or run for minutes. A wrong passphrase and a
+damaged file look the same to AES-GCM, and both leave the store untouched::
 
     b"MITPBNDL" | version (1 byte) | log2 N, r, p (1 byte each) | salt (16) | nonce (12) | ciphertext
 
@@ -55,11 +57,11 @@ from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mitpractice.errors import StoreError
-from mitpractice.files import atomic_write
+from mitpractice.files import atomic_write, is_special_file, special_file_message
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate, rows
-from mitpractice.store.api import Store, new_id
-from mitpractice.store.backup import snapshot
+from mitpractice.store.api import Store
+from mitpractice.store.patients import check_low
 from mitpractice.store.schema import (
     assignments,
     attempt_audio,
@@ -70,6 +72,7 @@ from mitpractice.store.schema import (
     sessions,
     test_results,
 )
+from mitpractice.store.values import new_id
 
 MAGIC = b"MITPBNDL"
 VERSION = 1
@@ -79,6 +82,9 @@ FORMAT = "mitpractice-bundle"
 SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 15, 8, 1
 SALT_BYTES, NONCE_BYTES, KEY_BYTES = 16, 12, 32
 _HEADER = struct.Struct(f">8sBBBB{SALT_BYTES}s{NONCE_BYTES}s")
+#: The largest bundle read (it is decrypted in memory): years of daily practice take a few
+#: hundred MB.
+MAX_BUNDLE_BYTES = 2 * 2**30
 #: The shortest passphrase accepted for a new bundle (characters).
 MIN_PASSPHRASE = 8
 #: What a bundle carries, in the order it is imported (parents before children).
@@ -88,7 +94,8 @@ TABLES = (patients, phrase_sets, assignments, test_results, sessions, attempts, 
 
 @dataclass(frozen=True)
 class BundleSummary:
-    """What a bundle carried: the patient and, per table, the rows added, updated and removed.
+    """What a bundle carried: the patient and, per table, the rows added, updated, removed
+    and refused (another patient's).
 
     For assignments, ``added`` counts phrases put on the programme (new, or assigned again),
     ``removed`` those taken off it, ``updated`` those changed otherwise (a newer set version,
@@ -101,6 +108,8 @@ class BundleSummary:
     added: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     removed: dict[str, int] = field(default_factory=dict)
+    #: Rows the bundle carried that were not its patient's, per table: left out of the import.
+    refused: dict[str, int] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------- encryption
@@ -123,8 +132,11 @@ def decrypt(data: bytes, passphrase: str, where: str) -> bytes:
     _magic, version, log2_n, r, p, salt, nonce = _HEADER.unpack_from(data)
     if version != VERSION:
         raise StoreError(f"{where}: a bundle of another version of mitpractice (format {version})")
-    if not (10 <= log2_n <= 22 and 1 <= r <= 32 and 1 <= p <= 16):
-        raise StoreError(f"{where}: the bundle is damaged (its key settings are impossible)")
+    if (log2_n, r, p) != (SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P):
+        # Checked before any key is derived: a changed header must not make the import ask
+        # for gigabytes or run for minutes (AES-GCM would only refuse it afterwards).
+        raise StoreError(f"{where}: the bundle is damaged (its key settings are not the ones "
+                         "mitpractice writes); nothing was imported")
     header = data[: _HEADER.size]
     try:
         return AESGCM(_key(passphrase, salt, log2_n, r, p)).decrypt(nonce, data[_HEADER.size :], header)
@@ -160,7 +172,7 @@ def export_bundle(
     counts: dict[str, int] = {}
     buffer = io.BytesIO()
     try:
-        with snapshot(store) as conn, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with store.snapshot() as conn, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for table, stmt in _selections(patient_id, since):
                 counts[table.name] = _dump(conn, table, stmt, archive)
             off = and_(assignments.c.patient_id == patient_id, assignments.c.removed_at.is_not(None))
@@ -172,7 +184,7 @@ def export_bundle(
                             rows=counts)
             archive.writestr("manifest.json", json.dumps(manifest, indent=1))
     except SQLAlchemyError as exc:
-        raise engines.friendly(exc, f"{store._where()}: cannot read for the bundle") from None
+        raise engines.friendly(exc, f"{store.location}: cannot read for the bundle") from None
     sealed = encrypt(buffer.getvalue(), passphrase)
     try:
         with atomic_write(path, "wb") as handle:
@@ -234,7 +246,13 @@ def read_bundle(path: str | Path, passphrase: str) -> dict[str, Any]:
 
 
 def _open(path: Path, passphrase: str) -> zipfile.ZipFile:
+    if is_special_file(path):
+        raise StoreError(special_file_message(path))
     try:
+        size = path.stat().st_size
+        if size > MAX_BUNDLE_BYTES:
+            raise StoreError(f"{path}: {size / 2**30:.1f} GiB; a bundle is at most "
+                             f"{MAX_BUNDLE_BYTES / 2**30:.0f} GiB (not one made by mitpractice?)")
         data = path.read_bytes()
     except FileNotFoundError:
         raise StoreError(f"{path}: no such file") from None
@@ -271,10 +289,17 @@ def import_bundle(store: Store, path: str | Path, passphrase: str) -> BundleSumm
     archive = _open(path, passphrase)
     manifest = _manifest(archive, path)
     content = {table.name: _rows(archive, table, path) for table in TABLES}
+    content, refused = _own_rows(content, manifest["patient_id"])
+    for row in content["patients"]:
+        try:
+            check_low(row["low_hz"])
+        except StoreError as exc:
+            raise StoreError(f"{path}: the bundle's patient is damaged ({exc}); "
+                             "nothing was imported") from None
     added = {t.name: 0 for t in TABLES}
     updated = {t.name: 0 for t in TABLES}
     removed = {t.name: 0 for t in TABLES}
-    with store._write("import the bundle") as conn:
+    with store.transaction("import the bundle") as conn:
         for row in content["patients"]:
             _merge_patient(conn, row, added, updated)
         set_ids = {row["id"]: _merge_phrase_set(conn, row, added) for row in content["phrase_sets"]}
@@ -300,7 +325,25 @@ def import_bundle(store: Store, path: str | Path, passphrase: str) -> BundleSumm
         if missing_audio:  # pragma: no cover - AES-GCM would have refused a changed file
             raise StoreError(f"{path}: attempts without their audio")  # rolls the import back
     return BundleSummary(path=path, patient_id=manifest["patient_id"], patient_name=manifest["patient_name"],
-                         added=added, updated=updated, removed=removed)
+                         added=added, updated=updated, removed=removed, refused=refused)
+
+
+def _own_rows(content: dict[str, list[dict[str, Any]]], patient_id: str):
+    """Only the rows of the bundle's own patient (and the phrase sets and shared recorded
+    models they use); the rest is counted as refused, never merged: a bundle must not change
+    another patient of this store, whatever it carries."""
+    kept: dict[str, list[dict[str, Any]]] = {}
+    kept["patients"] = [r for r in content["patients"] if r["id"] == patient_id]
+    kept["phrase_sets"] = content["phrase_sets"]
+    for name in ("assignments", "test_results", "sessions", "attempts"):
+        kept[name] = [r for r in content[name] if r["patient_id"] == patient_id]
+    own_sessions = {r["id"] for r in kept["sessions"]} | {None}
+    kept["attempts"] = [r for r in kept["attempts"] if r["session_id"] in own_sessions]
+    own_attempts = {r["id"] for r in kept["attempts"]}
+    kept["attempt_audio"] = [r for r in content["attempt_audio"] if r["attempt_id"] in own_attempts]
+    kept["recorded_models"] = [r for r in content["recorded_models"] if r["patient_id"] in (None, patient_id)]
+    refused = {name: len(content[name]) - len(kept[name]) for name in content}
+    return kept, {name: n for name, n in refused.items() if n}
 
 
 def _rows(archive: zipfile.ZipFile, table: Table, path: Path) -> list[dict[str, Any]]:

@@ -8,7 +8,9 @@ Before a migration changes a SQLite file, a copy of it is kept beside it.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import urllib.parse
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect
@@ -40,10 +42,23 @@ def database_url(url: str | None = None) -> str:
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL, or None for another backend or an in-memory database."""
-    parsed = make_url(url)
+    """The file of a SQLite URL, or None for another backend or an in-memory database.
+
+    Raises
+    ------
+    StoreError
+        ``url`` is not a database URL at all, or names a file no system can have.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise StoreError(f"cannot use the database {url!r}: not a database URL (such as "
+                         "sqlite:///path/mitpractice.sqlite3 or postgresql+psycopg://user@host/mitpractice)"
+                         ) from None
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
+    if "\0" in parsed.database:
+        raise StoreError(f"cannot use the database {url!r}: a file name cannot hold a NUL character")
     return Path(parsed.database)
 
 
@@ -70,6 +85,27 @@ def create(url: str) -> Engine:
             f"cannot use the database {_safe(url)}: {exc.name or exc} is not installed "
             "(pip install 'mitpractice[clinic]' for PostgreSQL)"
         ) from None
+
+
+def create_read_only(path: Path) -> Engine:
+    """An engine that only reads the SQLite file ``path``, whose folder cannot be written.
+
+    SQLite cannot make the WAL's shared-memory file there: unless one is left beside it, the
+    file is read as it is on disk (``immutable``), which is whole after every commit.
+    """
+    wal = path.with_name(path.name + "-wal")
+    shm = path.with_name(path.name + "-shm")
+    flags = "mode=ro" if wal.exists() and shm.exists() else "mode=ro&immutable=1"
+    target = f"file:{urllib.parse.quote(str(path.absolute()))}?{flags}"
+    engine = create_engine("sqlite://",
+                           creator=lambda: sqlite3.connect(target, uri=True, check_same_thread=False))
+    event.listen(engine, "connect", _sqlite_read_pragmas)
+    return engine
+
+
+def _sqlite_read_pragmas(dbapi_connection: sqlite3.Connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record) -> None:
@@ -111,11 +147,17 @@ def foreign_tables(engine: Engine) -> list[str]:
     return [] if not names or "alembic_version" in names else sorted(names)
 
 
-def friendly(exc: SQLAlchemyError, where: str) -> StoreError:
-    """One line for a database failure: a full disk, a damaged file, a server out of reach."""
+def friendly(exc: SQLAlchemyError, where: str, folder: Path | None = None) -> StoreError:
+    """One line for a database failure: a full disk, a damaged file, a server out of reach.
+
+    ``folder`` is the SQLite file's: when SQLite reports only a "disk I/O error" (it could not
+    create or grow its shared-memory or WAL file), a disk with no room left there is named.
+    """
     original = getattr(exc, "orig", None)
     message = str(original or exc).strip().splitlines()[0] if str(original or exc).strip() else repr(exc)
     lowered = message.lower()
+    if "disk i/o error" in lowered and folder is not None and _no_room(folder):
+        lowered = "disk is full"
     if "disk is full" in lowered or "no space" in lowered or "disk full" in lowered:
         return StoreError(f"{where}: no room left on the disk; nothing was half-saved, "
                           "and everything saved before is intact")
@@ -126,6 +168,18 @@ def friendly(exc: SQLAlchemyError, where: str) -> StoreError:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return StoreError(f"{where}: lost the connection to the database server ({message})")
     return StoreError(f"{where}: {message}")
+
+
+#: Free space (bytes) under which a "disk I/O error" of SQLite is read as a full disk: less
+#: than the pages a transaction and its WAL index need.
+NO_ROOM_BYTES = 256 * 1024
+
+
+def _no_room(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < NO_ROOM_BYTES
+    except OSError:
+        return False
 
 
 def _safe(url: str) -> str:

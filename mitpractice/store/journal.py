@@ -28,8 +28,9 @@ import numpy as np
 
 from mitpractice.errors import MitpracticeError
 from mitpractice.files import atomic_write, data_dir, private_folder
-from mitpractice.store.api import Store, new_id
+from mitpractice.store.api import Store
 from mitpractice.store.records import Attempt, NewAttempt
+from mitpractice.store.values import new_id
 
 #: At most this much of a take (s) is lost to a crash: the data is made durable this often.
 SYNC_EVERY_S = 0.5

@@ -4,6 +4,9 @@ The Alembic scripts ship inside the package (``migrations/``) and run on the sto
 connection. A SQLite file that needs migrating is first copied aside, whole and consistent
 (SQLite's online backup), as ``<file>.before-<revision>``, so a failed or unwanted upgrade
 can be undone by hand; the message of any later failure names that copy.
+
+After the schema, :func:`move_legacy_files` moves in what older versions kept as files
+(once; see :mod:`~mitpractice.store.legacy`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
+
+from mitpractice.store import legacy
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -54,6 +59,11 @@ def upgrade(engine: Engine, sqlite_file: Path | None) -> Path | None:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     return kept
+
+
+def move_legacy_files(engine: Engine) -> legacy.MovedModels:
+    """Move the files kept before the store (therapists' recorded models) into the database."""
+    return legacy.move_recorded_targets(engine)
 
 
 def keep_copy(sqlite_file: Path, revision: str) -> Path:

@@ -5,7 +5,8 @@ PIN chosen at first use. The PIN itself is never stored: only ``scrypt(pin, salt
 random salt, in the store's settings. After :data:`FREE_TRIES` wrong tries in a row every
 further try must wait, twice as long each time up to :data:`MAX_DELAY_S`; the count and the
 time of the next allowed try are kept in the store, so closing and reopening the workspace
-does not reset them. A right PIN clears the count.
+does not reset them. A right PIN clears the count. However the clock jumps (a try made while
+it ran a year fast, then set right), no wait lasts longer than :data:`MAX_DELAY_S` from now.
 
 No Qt here: the workspace and the ``therapist`` command both use :class:`PinGuard`.
 
@@ -191,8 +192,14 @@ class PinGuard:
             return 0, 0.0
         try:
             data = json.loads(raw)
-            return int(data["failures"]), float(data["until"])
-        except (ValueError, KeyError, TypeError):
+            failures, until = int(data["failures"]), float(data["until"])
+            if not until < self.clock() + MAX_DELAY_S:
+                # Set while the clock ran fast (or damaged, or NaN): the wait never lasts longer
+                # than MAX_DELAY_S from now, whatever the clock did. Kept, so it does not slide.
+                until = self.clock() + MAX_DELAY_S
+                self._save(failures, until)
+            return failures, until
+        except (ValueError, KeyError, TypeError, OverflowError):
             # A damaged record must not open the door: it becomes the longest wait, kept, so
             # the door opens again once that wait is over.
             record = (FREE_TRIES + 16, self.clock() + MAX_DELAY_S)

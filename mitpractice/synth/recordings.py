@@ -186,7 +186,7 @@ def recorded_target(
     set_id: str, phrase: Phrase, patient: str | None = None, *, store: Store
 ) -> SungTarget | None:
     """The kept model of a phrase: the patient's own if there is one, else the set's, else None."""
-    from mitpractice.store.api import decode_flac
+    from mitpractice.store.values import decode_flac
 
     for owner in ([patient] if patient is not None else []) + [None]:
         kept = store.recorded_model(set_id, phrase.id, owner)
