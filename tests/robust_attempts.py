@@ -2,9 +2,9 @@
 
 The bundled voice (:mod:`mitpractice.synth`, cached in the user cache) sings the target; the
 edits below make the errors of people with aphasia and apraxia of speech: a syllable left out
-(silenced, or cut out with the rest moved up), a false start, a syllable sung twice, the
-syllables run together, another tempo, reverb, mains hum. Every builder returns the samples,
-the rate and the truth the scorer should find.
+(silenced, or cut out with the rest moved up), a phrase broken off part-way, a false start,
+a syllable sung twice, the syllables run together, another tempo, reverb, mains hum. Every
+builder returns the samples, the rate and the truth the scorer should find.
 
 The tracker used throughout is :data:`TRACKER`, one name, so that the suite can be run with
 another tracker.
@@ -120,6 +120,19 @@ def cut_out(set_id: str, phrase_id: str, low: str, index: int) -> Take:
     a, b = bounds(t, index, VOWEL_LEAD_S)
     y = np.concatenate([_faded(t.audio[:a], t.sr), _faded(t.audio[b:], t.sr)])
     return Take(y, t.sr, melody, missing=(index,))
+
+
+#: Seconds of silence after a phrase broken off (the recording runs on until the patient or
+#: the app stops it).
+STOPPED_TAIL_S = 1.0
+
+
+def stopped(set_id: str, phrase_id: str, low: str, syllables: int) -> Take:
+    """The phrase broken off after its first ``syllables``, the rest of the take silent."""
+    t, melody = target(set_id, phrase_id, low)
+    _, b = bounds(t, syllables - 1)
+    y = np.concatenate([_faded(t.audio[:b], t.sr), _silence(t.sr, STOPPED_TAIL_S)])
+    return Take(y, t.sr, melody, missing=tuple(range(syllables, len(melody.notes))))
 
 
 def false_start(set_id: str, phrase_id: str, low: str, syllables: int, pause_s: float = 0.8) -> Take:

@@ -16,6 +16,7 @@ import pytest
 from mitpractice.errors import ParameterError
 from mitpractice.scoring.align import COSTS, AlignCosts, Alignment, align_pieces
 from mitpractice.scoring.align.candidates import (
+    broken_off,
     legato_joins,
     level_cost,
     register_prior,
@@ -78,6 +79,7 @@ def test_the_tuned_costs_keep_their_orderings():
     {"level_cost": 2.5},  # ...or dearer than left out with an extra piece
     {"outside_factor": 0.9},  # singing before the phrase dearer than after it
     {"flicker_s": 0.5},  # a flicker longer than a false start's pause
+    {"unsung_end_cost": 0.7},  # the end left unsung dearer than two syllables left out inside
     {"extra_cost": -1.0},
 ])
 def test_costs_that_break_an_ordering_are_refused_when_built(change):
@@ -131,6 +133,19 @@ def test_the_programme_switches_layers_once_when_that_pays_for_the_switch():
     assert groups == ((0, 1), (1, 2), (2, 3)) and after == (False, True, True) and cost == 0.5
     _, _, after = ordered_groups([stay, moved], skip, missing=2.0, jump_cost=10.0)
     assert after == ()
+
+
+def test_the_programme_stops_early_when_that_is_cheaper_than_each_slot_left_out():
+    match = np.full((4, 2, 1), np.inf)
+    match[0, :, 0] = [0.1, 5.0]
+    match[1, :, 0] = [5.0, 0.5]
+    match[3, :, 0] = [5.0, 0.1]  # item 1 fits the last slot best
+    skip = np.full((3, 2), 0.4)
+    cost, groups, _ = ordered_groups([match], skip, missing=1.0)
+    assert groups == ((0, 1), None, None, (1, 2)) and cost == pytest.approx(0.1 + 2.0 + 0.1)
+    stop = np.repeat([[np.inf], [2.0], [1.3], [1.0], [np.inf]], 3, axis=1)  # after slot 1: 1.3, not 2.0
+    cost, groups, _ = ordered_groups([match], skip, missing=1.0, stop=stop)
+    assert groups == ((0, 1), (1, 2), None, None) and cost == pytest.approx(0.1 + 0.5 + 1.3)
 
 
 # --- the model's pieces of cost ------------------------------------------------------------
@@ -232,6 +247,35 @@ def test_an_upside_down_tune_is_read_as_sung_not_shifted():
     ps, pitch = sung("LHLH", step=-3.0)
     a = align(ps, pitch, "LHLH")
     assert all(g is not None for g in a.groups) and a.low > a.high
+
+
+@pytest.mark.parametrize(("levels", "sung_notes"), [("HLLHLLLH", 3), ("LHHLLHLL", 4), ("HLLHL", 3)])
+def test_a_phrase_broken_off_is_read_in_order_from_the_first_syllable(levels, sung_notes):
+    """'What is the [weather like today]': the patient stops, the rest is silence, and the
+    last syllable sung dips halfway (two pieces). Its halves were read as two syllables, the
+    first 'is' left out and the rest spread over the phrase (notes 0, 2, 4, 5): two syllables
+    missing inside cost less than five at the end. The end left unsung is one event now."""
+    ps, pitch = sung(levels, skip=tuple(range(sung_notes, len(levels))))
+    last = ps[-1]
+    mid = (last.onset_s + last.offset_s) / 2
+    ps = ps[:-1] + pieces((last.onset_s, mid), (mid + 0.02, last.offset_s))
+    a = align(ps, np.append(pitch, pitch[-1]), levels)
+    assert [g is not None for g in a.groups] == [i < sung_notes for i in range(len(levels))]
+    assert a.groups[sung_notes - 1] == (sung_notes - 1, sung_notes + 1) and a.high > a.low
+    assert a.scale == pytest.approx(1.0, abs=0.05)
+
+
+def test_the_end_left_unsung_costs_once_for_the_stop_and_a_little_per_note():
+    stop = broken_off(5, np.array([True, False]))[:, 1]  # after the clear piece, a faint one
+    assert np.isinf(stop[0]) and np.isinf(stop[5])  # something was sung; something was left
+    assert stop[4] == pytest.approx(COSTS.broken_off_cost + COSTS.unsung_end_cost)  # one note
+    assert stop[3] < 2 * COSTS.missing_cost  # two notes unsung at the end: less than two inside
+
+
+def test_a_patient_who_stops_is_silent_after():
+    """Clear singing after the stop is not a phrase broken off: it is the phrase's, or extra."""
+    stop = broken_off(5, np.array([True, True]))
+    assert np.isinf(stop[:, :2]).all() and np.isfinite(stop[1:5, 2]).all()
 
 
 def test_one_of_two_syllables_sung_alone_is_named_by_the_register():

@@ -13,7 +13,7 @@ import pytest
 import robust_attempts as R
 from attempt_voice import VOICES, attempt_syllables, shifted, sing, sung_twice
 from scoring_cases import PHRASES, melody, score
-from test_scoring_robust import INVERTED, check_missing
+from test_scoring_robust import INVERTED, check_missing, check_stopped
 
 LOWS = ["E3", "D4"]
 #: Held-out cases the scorer fails (docs/scoring.md says why). Strict: when one passes, the
@@ -103,3 +103,20 @@ def test_heldout_generated_voice_false_start_and_repeat(voice):
     s = score(np.asarray(a.y), a.sr, melody("how-are-you-today"), model=R.TRACKER)
     assert all(x.detected for x in s.syllables) and s.melodic >= 90, s.to_json()
     assert [e.kind for e in s.extra] == ["repeat"], s.to_json()
+
+
+@pytest.mark.parametrize("low", LOWS)
+@pytest.mark.parametrize(("phrase", "syllables"), [(EIGHT, 3), (NINE, 4), (FIVE, 2)])
+def test_heldout_broken_off(phrase, syllables, low):
+    check_stopped(R.stopped(*phrase, low, syllables))
+
+
+@pytest.mark.parametrize("voice", [2, 3])
+def test_heldout_generated_voice_broken_off(voice):
+    p = PHRASES["walk"]
+    syllables = attempt_syllables(p.pitches, p.beats, seed=voice + 130, drop=tuple(range(3, len(p.pitches))))
+    a = sing(syllables, VOICES[voice], seed=voice + 130)
+    s = score(a.y, a.sr, melody("walk"), model=R.TRACKER)
+    data = s.to_json()
+    assert [x.detected for x in s.syllables] == [i < 3 for i in range(len(p.pitches))], data
+    assert INVERTED not in s.feedback and "Keep singing to the end, from 'to'." in s.feedback, s.feedback

@@ -418,3 +418,30 @@ def test_a_copy_sung_into_its_neighbour_is_left_out_at_a_slower_fitted_tempo():
     # priced by the overrun over a whole slot, cost less than leaving the copy out
     s = check_sung_twice(R.repeated("answers", "yes-i-would-love-to", "C3", 1))
     assert not any(line.startswith("Move on sooner") for line in s.feedback), s.feedback
+
+
+# Sixth step: a phrase broken off part-way (issue 19), common after a stroke: the patient
+# stops, the rest of the take is silence.
+
+
+def check_stopped(take: R.Take) -> Score:
+    """Score a take broken off part-way: the syllables sung read in order from the first, the
+    rest not detected, the tune the right way up, and the patient told to sing on to the end
+    from the first syllable not sung."""
+    s = check_missing(take)
+    first = take.melody.notes[take.missing[0]].syllable
+    assert f"Keep singing to the end, from '{first}'." in s.feedback, s.feedback
+    return s
+
+
+@pytest.mark.parametrize("low", LOWS)
+@pytest.mark.parametrize(("phrase", "syllables"), [(EIGHT, 3),
+                                                   (("feelings", "i-feel-better-than-yesterday"), 4),
+                                                   (("greetings", "good-morning-how-are-you"), 4)])
+def test_a_phrase_broken_off_is_read_in_order_from_the_first_syllable(phrase, syllables, low):
+    # "what is the [weather like today]": the dip in 'the' cut it in two; its halves were read
+    # as two syllables, 'what' left out and the rest spread over notes 1, 2, 3 and 5 with the
+    # tune upside down (melodic 0, "Sing the high notes higher than the low notes"): two notes
+    # left out inside the phrase cost less than five at its end. The end left unsung is one
+    # event now, and the fit is also tried at the target's tempo from the first syllable
+    check_stopped(R.stopped(*phrase, low, syllables))

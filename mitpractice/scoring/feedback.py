@@ -28,6 +28,9 @@ FLAT_ST = 1.0
 #: notes higher." and before "a little low" (0.75: past the full-credit tolerance, where the
 #: credit starts to fall noticeably); and how far it may exceed it before "a little too high".
 SHORT_ST, LITTLE_SHORT_ST, WIDE_ST = 1.5, 0.75, 1.0
+#: How the tips about syllables not sung begin: they come first, before the tune's and the
+#: timing's (a phrase broken off part-way is told to sing on to the end).
+MISSING_TIPS = ("Try to sing every part", "Keep singing to the end")
 
 
 def praise(overall: float) -> str:
@@ -79,9 +82,14 @@ def melody_tips(
 def rhythm_tips(rhythmic: RhythmicResult, scale: float, syllables: tuple[str, ...]) -> list[str]:
     """Tips about timing, most important first."""
     tips = []
-    missing = [syllables[i] for i in range(len(syllables)) if not np.isfinite(rhythmic.hold[i])]
+    sung = np.isfinite(rhythmic.hold)
+    missing = [syllables[i] for i in range(len(syllables)) if not sung[i]]
     if missing:
-        tips.append(f"Try to sing every part, also '{missing[0]}'.")
+        first = int(np.argmin(sung))  # the first syllable not sung
+        if sung[:first].any() and not sung[first:].any():  # the phrase broken off there
+            tips.append(f"Keep singing to the end, from '{missing[0]}'.")
+        else:
+            tips.append(f"Try to sing every part, also '{missing[0]}'.")
     if scale > TEMPO_RANGE[1]:
         tips.append("Try to sing a little faster.")
     elif scale < TEMPO_RANGE[0]:
@@ -127,12 +135,12 @@ def feedback_lines(
     tips = rhythm_tips(rhythmic, scale, syllables)
     if melodic is not None:
         tune = melody_tips(melodic, syllables, levels, target_interval)
-        missing_first = tips[:1] if tips and tips[0].startswith("Try to sing every") else []
+        missing_first = tips[:1] if tips and tips[0].startswith(MISSING_TIPS) else []
         rest = [t for t in tips if t not in missing_first]
         tips = missing_first + tune[:1] + rest[:1] + tune[1:] + rest[1:]
     kind = next((KIND_WORDS[k] for k in ("false_start", "repeat") if k in extra), None)
     if kind:
-        missing_first = tips[:1] if tips and tips[0].startswith("Try to sing every") else []
+        missing_first = tips[:1] if tips and tips[0].startswith(MISSING_TIPS) else []
         tips = [*missing_first, kind, *tips[len(missing_first):]]
     lines = [praise(overall), *tips[:MAX_TIPS]]
     if len(lines) == 1:

@@ -89,13 +89,34 @@ def legato_joins(
 @dataclass(frozen=True)
 class NoteCosts:
     """What :func:`~mitpractice.scoring.align.dp.ordered_groups` needs for one fit (see there):
-    ``match`` per layer (before and after the jump), ``skip`` per piece, and the ``lead`` and
-    ``tail`` of singing that runs on into the phrase's start or from its end."""
+    ``match`` per layer (before and after the jump), ``skip`` per piece, the ``lead`` and
+    ``tail`` of singing that runs on into the phrase's start or from its end, and the cost
+    to ``stop`` before each note (the phrase broken off there, :func:`broken_off`)."""
 
     match: list[np.ndarray]
     skip: np.ndarray
     lead: np.ndarray
     tail: np.ndarray
+    stop: np.ndarray
+
+
+def broken_off(n: int, clear: np.ndarray, costs: AlignCosts = COSTS) -> np.ndarray:
+    """Cost of the phrase of ``n`` notes broken off before each note (rows) with the pieces
+    before each piece (columns) sung: once :attr:`AlignCosts.broken_off_cost`, and
+    :attr:`AlignCosts.unsung_end_cost` per note left. ``inf`` before the first note
+    (something was sung), at the end (nothing is left), and where a ``clear`` piece follows:
+    a patient who stops is silent after, and singing that goes on is the phrase's, or extra.
+
+    Examples
+    --------
+    >>> stop = broken_off(4, np.array([True, False]))  # a clear piece, then a faint one
+    >>> stop[:, 0].tolist(), stop[:, 1].round(2).tolist()
+    ([inf, inf, inf, inf, inf], [inf, 2.1, 1.8, 1.5, inf])
+    """
+    per_note = costs.broken_off_cost + costs.unsung_end_cost * (n - np.arange(n + 1, dtype=float))
+    per_note[[0, n]] = np.inf
+    clear_after = np.append(np.logical_or.accumulate(np.asarray(clear, dtype=bool)[::-1])[::-1], False)
+    return per_note[:, None] + np.where(clear_after, np.inf, 0.0)[None, :]
 
 
 def note_costs(
@@ -214,7 +235,9 @@ def note_costs(
         full = on_cost[layer][:, :, None] + merge[None] + end_cost[layer][:, last] + level
         match.append(np.where(ok[None], full[:, starts_c, ds], np.inf))
     skip = np.stack([outside, extra, extra * costs.after_factor])
-    return NoteCosts(match=match, skip=skip, lead=lead_touch, tail=tail_touch)
+    clear = (salience >= costs.extra_min_salience) & (dur >= costs.extra_min_s)
+    return NoteCosts(match=match, skip=skip, lead=lead_touch, tail=tail_touch,
+                     stop=broken_off(n, clear, costs))
 
 
 def register_prior(

@@ -167,6 +167,12 @@ class AlignCosts:
         more the shorter it is, up to :attr:`short_syllable_cost` (of which
         ``short_syllable_margin`` is the margin). A short sound standing alone (a clipped
         note, a spoken syllable) is not charged.
+    unsung_end_cost : float
+        A phrase broken off before its end (common after a stroke: the patient stops, the
+        rest is silence) is one event: the notes from where it stops on cost
+        :attr:`broken_off_cost` once and this each, not ``missing_cost`` each, so that the
+        syllables sung are read in order from the first rather than spread over the phrase
+        with syllables left out inside it.
     skip_min_notes : int
         A jump of one note's length (a skip with the rest moved up, or something sung in
         between) is tried for phrases of more than this many notes: with two, a skip leaves
@@ -226,6 +232,7 @@ class AlignCosts:
     max_repeats: int = 2
     short_syllable_share: float = 0.75
     short_syllable_margin: float = 0.1
+    unsung_end_cost: float = 0.3
     skip_min_notes: int = 2
 
     @property
@@ -266,6 +273,14 @@ class AlignCosts:
         together cost more than the syllable left out with the rest moved up."""
         return 2.0 * (self.missing_cost + self.jump_cost) + self.short_syllable_margin
 
+    @property
+    def broken_off_cost(self) -> float:
+        """Stopping before the phrase's end, once: as likely as one syllable left out, so that
+        the end left unsung costs less than syllables left out inside the phrase from its
+        second unsung note on (see :attr:`unsung_end_cost`), and one last syllable unsung
+        costs what any missing syllable costs."""
+        return self.missing_cost
+
     def __post_init__(self) -> None:
         """Check the orderings the readings depend on; :class:`ParameterError` names the one
         broken."""
@@ -277,6 +292,9 @@ class AlignCosts:
             (self.missing_cost < self.level_cost < self.missing_cost + self.extra_cost,
              "missing_cost < level_cost < missing_cost + extra_cost (one syllable on the wrong "
              "level is still that syllable; two are a skip)"),
+            (2.0 * self.unsung_end_cost < self.missing_cost,
+             "2 unsung_end_cost < missing_cost (a phrase broken off before its last two notes "
+             "costs less than two syllables left out inside it)"),
             (self.inverted_cost < self.missing_cost,
              "inverted_cost < missing_cost (a tune sung upside down is read as sung)"),
             (0.0 < self.outside_factor <= self.after_factor <= 1.0,

@@ -14,6 +14,7 @@ with items ``< j``)::
     cost[i + 1, k] = min(cost[i, k] + missing,                       slot i takes nothing
                          min_d cost[i, k - 1 - d] + match[i, k - 1, d])  slot i takes d + 1 items
     cost[i, j]     = min(cost[i, j], cost[i, j - 1] + skip[j - 1])     item j - 1 left out
+    cost[n, j]     = min(cost[n, j], min_i cost[i, j] + stop[i, j])    slots i.. all left out
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def ordered_groups(
     jump_cost: float = 0.0,
     lead: np.ndarray | None = None,
     tail: np.ndarray | None = None,
+    stop: np.ndarray | None = None,
 ) -> tuple[float, tuple[tuple[int, int] | None, ...], tuple[bool, ...]]:
     """Cheapest ordered assignment of runs of items to slots.
 
@@ -52,6 +54,11 @@ def ordered_groups(
     lead, tail : np.ndarray, optional
         Shape ``(m + 1,)``: added to leaving out the first ``j`` items before the first slot,
         and to the last slot's run ending before item ``j``.
+    stop : np.ndarray, optional
+        Shape ``(n + 1, m + 1)``: ``stop[i, j]`` is the cost of leaving every slot from ``i``
+        on out at once (the assignment stops there, with the items before ``j`` accounted
+        for; the rest are left out after the last slot), instead of ``missing`` for each;
+        ``inf`` where it may not stop.
 
     Returns
     -------
@@ -74,6 +81,15 @@ def ordered_groups(
     >>> cost, groups, after = ordered_groups([match], skip, missing=1.0)
     >>> round(cost, 2), groups, after
     (0.8, ((0, 1), (2, 3)), ())
+
+    Stopping after slot 0 costs 0.4 in all, less than slot 1's poor match and its item left out:
+
+    >>> match[1, :, 0] = [2.0, 2.0, 1.5]
+    >>> stop = np.full((3, 4), inf)
+    >>> stop[1] = 0.4
+    >>> cost, groups, after = ordered_groups([match], skip, missing=1.0, stop=stop)
+    >>> round(cost, 2), groups
+    (1.5, ((0, 1), None))
     """
     layers = len(match)
     n, m, depth = match[0].shape
@@ -83,6 +99,8 @@ def ordered_groups(
     from_skip = np.zeros((layers, n + 1, m + 1), dtype=bool)
     jumped = np.zeros((n + 1, m + 1), dtype=bool)  # layer 1 reached from layer 0 here
     came_from = np.full((layers, n + 1, m + 1), -2)  # start item of the matched run, -1 if missing
+    stopped = np.full((layers, m + 1), np.inf)  # cheapest way to stop before the last slot, by item
+    stopped_at = np.full((layers, m + 1), -1)  # the first slot left out by it
     arrive = np.full((layers, m + 1), np.inf)
     arrive[0, 0] = 0.0
     runs = np.zeros((3, m + 1))  # running cost of leaving items out: before, inside, after
@@ -94,14 +112,23 @@ def ordered_groups(
                 via_jump = cost[0, i] + jump_cost
                 jumped[i] = via_jump < arrive[1]
                 arrive[1] = np.minimum(arrive[1], via_jump)
-            if i == n and tail is not None:
-                arrive[layer] = arrive[layer] + tail
+            if i == n:
+                stops_here = stopped[layer] < arrive[layer]
+                arrive[layer] = np.where(stops_here, stopped[layer], arrive[layer])
+                stopped_at[layer, ~stops_here] = -1
+                if tail is not None:
+                    arrive[layer] = arrive[layer] + tail
             via = arrive[layer] - run
             best = np.minimum.accumulate(via)
             from_skip[layer, i] = via > best
             cost[layer, i] = np.where(from_skip[layer, i], run + best, arrive[layer])
             if i == 0 and layer == 0 and lead is not None:
                 cost[0, 0] += lead
+            if stop is not None and i < n:
+                here = cost[layer, i] + stop[i]
+                better = here < stopped[layer]
+                stopped[layer, better] = here[better]
+                stopped_at[layer, better] = i
         if i == n:
             break
         for layer in range(layers):
@@ -114,10 +141,10 @@ def ordered_groups(
             better = matched < none[1:]
             arrive[layer, 1:][better] = matched[better]
             came_from[layer, i + 1, 1:][better] = (ks[:, 0] - 1 - d_best)[better]
-    return _trace(cost, from_skip, jumped, came_from)
+    return _trace(cost, from_skip, jumped, came_from, stopped_at)
 
 
-def _trace(cost, from_skip, jumped, came_from) -> tuple[float, tuple, tuple[bool, ...]]:
+def _trace(cost, from_skip, jumped, came_from, stopped_at) -> tuple[float, tuple, tuple[bool, ...]]:
     """Follow the table back from its last cell: the total, the runs and the switch."""
     n, m = cost.shape[1] - 1, cost.shape[2] - 1
     groups: list[tuple[int, int] | None] = [None] * n
@@ -131,6 +158,10 @@ def _trace(cost, from_skip, jumped, came_from) -> tuple[float, tuple, tuple[bool
             continue
         if layer == 1 and jumped[i, j]:
             layer = 0
+            continue
+        if i == n and stopped_at[layer, j] >= 0:  # every slot from there on left out at once
+            i = int(stopped_at[layer, j])
+            after[i:] = [layer == 1] * (n - i)
             continue
         start = int(came_from[layer, i, j])
         if start >= 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mitpractice.scoring.align.costs import COSTS, AlignCosts
+from mitpractice.scoring.rhythmic import TEMPO_RANGE
 from mitpractice.scoring.segment import Piece
 
 
@@ -126,6 +127,30 @@ def level_guesses(
     return [(lo, hi), (hi, lo)]
 
 
+def too_short(
+    pieces: list[Piece], salience: np.ndarray, onsets: np.ndarray, offsets: np.ndarray,
+    costs: AlignCosts = COSTS,
+) -> bool:
+    """Whether the clear singing (from the first clear piece to the last) is too short to be
+    the whole phrase at a steady tempo (:data:`~mitpractice.scoring.rhythmic.TEMPO_RANGE`):
+    then the phrase may have been broken off part-way.
+
+    Examples
+    --------
+    >>> from mitpractice.scoring.segment import Piece
+    >>> sung = [Piece(start=50, stop=130, onset_s=0.5, offset_s=1.3),
+    ...         Piece(start=150, stop=230, onset_s=1.5, offset_s=2.3)]
+    >>> too_short(sung, np.ones(2), np.arange(5.0), np.arange(5.0) + 1.0)  # 1.8 s of a 5 s phrase
+    True
+    >>> too_short(sung, np.ones(2), np.arange(2.0), np.arange(2.0) + 1.0)
+    False
+    """
+    clear = ([j for j in range(len(pieces)) if salience[j] >= costs.extra_min_salience]
+             or list(range(len(pieces))))
+    sung_s = pieces[clear[-1]].offset_s - pieces[clear[0]].onset_s
+    return bool(sung_s < TEMPO_RANGE[0] * (offsets[-1] - onsets[0]))
+
+
 def start_guesses(
     pieces: list[Piece], salience: np.ndarray, onsets: np.ndarray, offsets: np.ndarray,
     costs: AlignCosts = COSTS,
@@ -134,7 +159,10 @@ def start_guesses(
     a pause of :attr:`AlignCosts.false_start_pause_s` beyond them: a false start of syllables the voice
     cut into several pieces) as the first or second note, the end of one of the last clear
     pieces as the end of the last or second-to-last note (a false start, a missing first or
-    last syllable). Guesses closer than :attr:`AlignCosts.guess_t0_s` and
+    last syllable); and, when the clear singing is too short to be the whole phrase at a
+    steady tempo (:data:`~mitpractice.scoring.rhythmic.TEMPO_RANGE`), one of the first clear
+    pieces as the first or second note at the target's own tempo (a phrase broken off
+    part-way: its end says nothing of the tempo). Guesses closer than :attr:`AlignCosts.guess_t0_s` and
     :attr:`AlignCosts.guess_scale` are one."""
     clear = ([j for j in range(len(pieces)) if salience[j] >= costs.extra_min_salience]
              or list(range(len(pieces))))
@@ -144,7 +172,11 @@ def start_guesses(
     n = len(onsets)
     firsts = [a for a in (0, 1) if a < n]
     lasts = [b for b in (n - 1, n - 2) if b >= 0]
+    short = too_short(pieces, salience, onsets, offsets, costs)
     for j in clear[: costs.start_pieces] + after_pause[:1]:
+        for a in firsts if short else ():
+            t0 = pieces[j].onset_s - onsets[a]
+            guesses.add((round(t0 / costs.guess_t0_s) * costs.guess_t0_s, 1.0))
         for jj in clear[-2:]:
             for a in firsts:
                 for b in lasts:

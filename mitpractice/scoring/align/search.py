@@ -17,7 +17,14 @@ from mitpractice.scoring.align.candidates import (
 )
 from mitpractice.scoring.align.costs import COSTS, AlignCosts
 from mitpractice.scoring.align.dp import ordered_groups
-from mitpractice.scoring.align.fit import first_clear, fit_jump, fit_levels, level_guesses, start_guesses
+from mitpractice.scoring.align.fit import (
+    first_clear,
+    fit_jump,
+    fit_levels,
+    level_guesses,
+    start_guesses,
+    too_short,
+)
 from mitpractice.scoring.align.result import Alignment
 from mitpractice.scoring.segment import Piece
 
@@ -83,6 +90,8 @@ def align_pieces(
                       len(pieces) - 1)
     restart = restarts(p_on, p_off, last, costs)
     joins = legato_joins(p_on, p_off, last, beat_s, costs)
+    # a phrase broken off part-way is a reading only when the singing cannot be all of it
+    may_stop = too_short(pieces, salience, onsets, offsets, costs)
 
     def solve(t0: float, scale: float, low: float, high: float, jump: float = 0.0) -> Alignment:
         """The DP for one tempo, levels and jump; guesses often refit to the same, each solved once."""
@@ -92,7 +101,8 @@ def align_pieces(
             priced = note_costs(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale, want, jump,
                                 prior, restart, joins, costs)
             cost, groups, after = ordered_groups(priced.match, priced.skip, costs.missing_cost,
-                                                 costs.jump_cost, lead=priced.lead, tail=priced.tail)
+                                                 costs.jump_cost, lead=priced.lead, tail=priced.tail,
+                                                 stop=priced.stop if may_stop else None)
             cost += tempo_prior(scale, costs) + start_prior(t0, scale * beat_s, costs)
             if levels and low - high >= costs.two_levels_st:
                 cost += costs.inverted_cost
