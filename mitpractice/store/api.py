@@ -210,6 +210,11 @@ class Store:
         except SQLAlchemyError as exc:
             raise engines.friendly(exc, self._where()) from None
 
+    @property
+    def location(self) -> str:
+        """Where the records are: the SQLite file, or the server's URL without its password."""
+        return self._where()
+
     def _where(self) -> str:
         return str(self.sqlite_file) if self.sqlite_file is not None else engines._safe(self.url)
 
