@@ -133,6 +133,8 @@ Description: Melodic Intonation Therapy practice for people with aphasia
  every user's data folder (~/.local/share/mitpractice) as it is.
 EOF
 # No maintainer scripts: installing and removing touch only the package's own files; the
-# menu and icon caches are refreshed by the desktop's own dpkg triggers.
-dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
+# menu and icon caches are refreshed by the desktop's own dpkg triggers. Compressed with zstd,
+# as Ubuntu's own packages are (dpkg 1.21.18 or newer: Debian 12, Ubuntu 21.10): level 9 gave
+# 244 MB in about a minute here (level 3: 263 MB), where xz -6 had not finished after ten.
+dpkg-deb --root-owner-group -Zzstd -z9 --build "$root" "$deb" >/dev/null
 ls -l "$tarball" "$deb"
