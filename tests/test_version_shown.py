@@ -14,7 +14,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mitpractice import __version__
-from mitpractice.cli import own_command
 from mitpractice.gui.app import make_app
 from mitpractice.gui.report_pdf import write_report_pdf
 from mitpractice.gui.therapist.window import Workspace
@@ -59,11 +58,3 @@ def test_every_report_page_names_the_version(app, tmp_path_factory, tmp_path):
     path = write_report_pdf(build_report(practice.store, practice.patient_id), tmp_path / "r.pdf")
     pages = [page.extract_text() for page in PdfReader(path).pages]
     assert pages and all(f"mitpractice {__version__}" in " ".join(page.split()) for page in pages)
-
-
-def test_the_app_runs_itself_again_with_its_own_command(monkeypatch):
-    import sys
-
-    assert own_command()[1:] == ["-m", "mitpractice"]
-    monkeypatch.setattr(sys, "frozen", True, raising=False)
-    assert own_command() == [sys.executable]  # the packaged program takes no -m
