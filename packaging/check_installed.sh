@@ -6,10 +6,11 @@
 #   bash packaging/check_installed.sh [--remove] [SCREENSHOT_DIR]   # default dist/screenshots
 #
 # Checks: --version; phrases list; synth; score --json equal to the source install's (.venv);
-# a store created in the platform's data folder, 0700 and 0600; a store made by the source
-# install at the previous schema opens (migrated, with the copy kept first); the practice
-# window and the therapist's workspace open on a virtual screen (screenshots kept). With
-# --remove, the package is removed at the end and the user's data must still be there.
+# a store created in the platform's data folder, 0700 and 0600; a PDF report; the PostgreSQL
+# driver; a store made by the source install at the previous schema opens (migrated, with the
+# copy kept first); the practice window and the therapist's workspace open on a virtual screen
+# (screenshots kept). With --remove, the package is removed at the end and the user's data
+# must still be there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 remove=0
@@ -88,6 +89,14 @@ as_user mitpractice assign Ann greetings >/dev/null || fail "assign"
 loose=$(find "$data" -type f ! -perm 600 | head -n 3)
 [ -z "$loose" ] || fail "files not 0600: $loose"
 ok "store in $data (0700, files 0600)"
+
+as_user mitpractice report Ann -o "$work/report.pdf" >/dev/null 2>&1 || fail "report"
+head -c 5 "$work/report.pdf" | grep -q "%PDF-" || fail "the report is not a PDF"
+ok "report: $(stat -c %s "$work/report.pdf") bytes of PDF"
+# The clinic's PostgreSQL driver is inside: with no server there, the error is the connection's.
+pg=$(as_user mitpractice --database postgresql+psycopg://nobody@127.0.0.1:9/none patients list 2>&1 || true)
+grep -q "connection failed" <<<"$pg" || fail "PostgreSQL: $pg"
+ok "PostgreSQL driver inside (no server here: $(tail -n 1 <<<"$pg" | cut -c1-60)...)"
 
 # A store written by the source install, one schema back, opens in the package: migrated to
 # the head, with the copy kept aside first.
