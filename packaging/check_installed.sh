@@ -102,22 +102,20 @@ ok "PostgreSQL driver inside (no server here: $(tail -n 1 <<<"$pg" | cut -c1-60)
 # the head, with the copy kept aside first.
 old="$work/old-store"
 .venv/bin/mitpractice --data-dir "$old" patients add Bea --low G3 >/dev/null
-.venv/bin/python - "$old" <<'EOF'
-import sys
+MITPRACTICE_DATA_DIR="$old" .venv/bin/python - <<'EOF'
 from alembic import command
-from mitpractice.files import DATA_DIR_ENV
-import os
-os.environ[DATA_DIR_ENV] = sys.argv[1]
-from mitpractice.store import Store
-from mitpractice.store import migrate
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 
-store = Store.open()
-previous = migrate.ScriptDirectory.from_config(migrate._config()).get_revision(migrate.head_revision()).down_revision
-with store.engine.begin() as conn:
-    config = migrate._config()
+from mitpractice.store import Store
+from mitpractice.store.migrate import MIGRATIONS, head_revision
+
+config = Config()
+config.set_main_option("script_location", str(MIGRATIONS))
+previous = ScriptDirectory.from_config(config).get_revision(head_revision()).down_revision
+with Store.open() as store, store.engine.begin() as conn:
     config.attributes["connection"] = conn
     command.downgrade(config, previous)
-store.close()
 EOF
 chown -R "$user:" "$old"
 as_user mitpractice --data-dir "$old" patients list --json | grep -q '"Bea"' || fail "the older store did not open"
