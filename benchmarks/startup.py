@@ -44,8 +44,13 @@ def _prepare(data_home: Path) -> None:
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
 
 
-def one_run(data_home: Path, timeout: float = 30.0) -> tuple[float, float | None]:
-    """Seconds to the window shown, and to today's practice on it (None if not seen)."""
+#: The source install's command that opens the practice window.
+SOURCE_COMMAND = (sys.executable, "-m", "mitpractice")
+
+
+def one_run(data_home: Path, command=SOURCE_COMMAND, timeout: float = 30.0) -> tuple[float, float | None]:
+    """Seconds to the window shown, and to today's practice on it (None if not seen), for the
+    practice window opened by ``command``."""
     shown = data_home / "shown.txt"
     ready = data_home / "ready.txt"
     for f in (shown, ready):
@@ -58,7 +63,7 @@ def one_run(data_home: Path, timeout: float = 30.0) -> tuple[float, float | None
         "MITPRACTICE_READY_FILE": str(ready),
     }
     start = time.time()
-    process = subprocess.Popen([sys.executable, "-m", "mitpractice"], cwd=ROOT, env=env,
+    process = subprocess.Popen(list(command), cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + timeout
@@ -74,21 +79,28 @@ def one_run(data_home: Path, timeout: float = 30.0) -> tuple[float, float | None
     return t_shown, t_ready
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+def measure(command, runs: int) -> tuple[list[float], list[float]]:
+    """``runs`` starts of the practice window by ``command``, each run printed: the seconds to
+    the window shown, and to today's practice on it (where seen)."""
     with tempfile.TemporaryDirectory() as folder:
         data_home = Path(folder)
         _prepare(data_home)
         shown, ready = [], []
-        for i in range(args.runs):
-            s, r = one_run(data_home)
+        for i in range(runs):
+            s, r = one_run(data_home, command)
             shown.append(s)
             if r is not None:
                 ready.append(r)
             print(f"run {i + 1}: window shown {s:.2f} s, practice ready {r:.2f} s" if r is not None
                   else f"run {i + 1}: window shown {s:.2f} s")
+    return shown, ready
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    shown, ready = measure(SOURCE_COMMAND, args.runs)
     median = statistics.median(shown)
     print(f"window shown: median {median:.2f} s, slowest {max(shown):.2f} s "
           f"(target {TARGET_S:.1f} s: {'met' if max(shown) <= TARGET_S else 'NOT met'}; "

