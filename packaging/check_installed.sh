@@ -5,7 +5,8 @@
 #
 #   bash packaging/check_installed.sh [--remove] [SCREENSHOT_DIR]   # default dist/screenshots
 #
-# Checks: --version; phrases list; synth; score --json equal to the source install's (.venv);
+# Checks: --version; phrases list; synth; score --json equal to the source install's (.venv); the
+# word check (score --words);
 # a store created in the platform's data folder, 0700 and 0600; a PDF report; the PostgreSQL
 # driver; a store made by the source install at the previous schema opens (migrated, with the
 # copy kept first); the practice window and the therapist's workspace open on a virtual screen
@@ -80,6 +81,13 @@ as_user mitpractice score "$bundled/needs.toml" i-want-some-water "$work/attempt
 cmp -s "$work/packaged.json" "$work/source.json" ||
   { diff "$work/source.json" "$work/packaged.json" >&2; fail "score --json differs from the source install's"; }
 ok "score --json is the source install's, byte for byte"
+
+as_user mitpractice score "$bundled/needs.toml" i-want-some-water "$work/attempt.flac" --low A3 --words \
+  --json >"$work/words.json" || fail "score --words"
+.venv/bin/python -c 'import json, sys; words = json.load(open(sys.argv[1]))["words"]
+assert [w["word"] for w in words] == ["i", "want", "some", "water"], words' "$work/words.json" ||
+  fail "score --words: no word check in the JSON"
+ok "score --words: the word check runs inside the package"
 
 # The store in the platform's data folder, private to the user.
 data="$home/.local/share/mitpractice"
