@@ -187,16 +187,20 @@ def heard_voice(frames: Frames, spans: list[tuple[int, int] | None], model: str)
     idx = idx[frames.voiced[idx]]
     if len(idx) * frames.hop_s < MIN_VOICED_S:
         return False
+    outside = np.ones(len(frames.times), dtype=bool)
+    for span in filter(None, spans):
+        outside[span[0] : span[1]] = False
+    _, hold, clear = thresholds(model)
+    sure = float(np.median(frames.confidence[idx])) >= clear
+    if sure and outside.sum() >= MIN_FLOOR_FRAMES and np.median(frames.confidence[outside]) < hold:
+        return True  # a clear voice in the syllables, none around them: noise, not silence
     if frames.energy_db is not None:
         level = float(np.median(frames.energy_db[idx]))
-        outside = np.ones(len(frames.times), dtype=bool)
-        for span in filter(None, spans):
-            outside[span[0] : span[1]] = False
         rest = frames.energy_db[outside | ~frames.voiced]
         pauses = level - np.percentile(rest, FLOOR_PERCENTILE) if len(rest) >= MIN_FLOOR_FRAMES else 0.0
         contrast = level - np.percentile(frames.energy_db, FLOOR_PERCENTILE)
         return contrast >= MIN_CONTRAST_DB or pauses >= CLEAR_PAUSE_DB
-    return float(np.median(frames.confidence[idx])) >= thresholds(model)[2]
+    return sure
 
 
 def score_track(
