@@ -29,6 +29,7 @@ import numpy as np
 from mitpractice.audio import RECORD_SR
 from mitpractice.errors import ParameterError
 from mitpractice.melody import TargetMelody
+from mitpractice.pitch.octaves import REFEREE_MODEL, needs_referee, settle_octaves
 from mitpractice.pitch.stream import PitchStream
 from mitpractice.pitch.track import PitchTrack
 from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules, level_dbfs
@@ -79,7 +80,8 @@ class LiveResult:
     score : Score
         The score (syllable onsets in take time minus the latency).
     track : PitchTrack
-        The whole pitch track, times minus the latency (what was drawn live).
+        The whole pitch track scored, times minus the latency: what was drawn live, with
+        CREPE's octave slips settled on SwiftF0's (:mod:`mitpractice.pitch.octaves`).
     latency_s : float
         The latency taken off.
     together : TapSync or None
@@ -157,6 +159,10 @@ class LiveTake:
         self.latency_s = float(latency_s)
         self.target_start_s = target_start_s
         self._stream = PitchStream(self.sr, model)
+        # SwiftF0 beside CREPE (under 1 % of a core): its octave settles CREPE's slips when
+        # the take is scored; the live line stays CREPE's, 32 ms behind the voice.
+        self._referee = PitchStream(self.sr, REFEREE_MODEL) if needs_referee(model) else None
+        self._referee_frames: list[PitchTrack] = []
         self._detector = TakeDetector(self.sr, rules) if rules is not None else None
         self._chunks: list[np.ndarray] = []
         self._frames: list[PitchTrack] = []
@@ -188,6 +194,8 @@ class LiveTake:
             empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
             return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
         frames = self._stream.push(y)
+        if self._referee is not None:
+            self._referee_frames.append(self._referee.push(y))
         self._chunks.append(y.copy())
         self._samples += len(y)
         events = self._detector.push(y) if self._detector is not None else ()
@@ -209,9 +217,15 @@ class LiveTake:
             self._frames.append(self._shift(self._stream.finish()))
         empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
         track = PitchTrack.concatenate(self._frames or [empty])
+        referee = None
+        if self._referee is not None and self._samples:
+            self._referee_frames.append(self._referee.finish())
+            referee = self._shift(PitchTrack.concatenate(self._referee_frames))
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.float32)
         audio = audio[round(self.latency_s * self.sr) :]
         with_audio = audio if len(audio) else None
+        if referee is not None:
+            track = settle_octaves(track, referee)
         score = score_track(track, self.melody, audio=with_audio, sr=self.sr, mode=self.mode)
         together = None
         if self.target_start_s is not None and score.voiced:
