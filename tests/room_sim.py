@@ -212,7 +212,7 @@ def in_room(kind: str, set_id: str, phrase_id: str, low: str, *, delay_s: float,
     e0 = int((lead_s + delay_s) * sr)
     mic[e0 : e0 + len(echo)] += echo[: total - e0]
     mic += rng.standard_normal(total) * np.sqrt(ref_level * 10 ** (-ROOM_HISS_DB / 10))
-    scale = 0.5 / max(float(np.max(np.abs(mic))), 1e-9)
+    scale = min(1.0, 0.99 / max(float(np.max(np.abs(mic))), 1e-9))  # the input never clips
     alone = np.zeros(total)
     alone[p0 : p0 + len(patient)] = patient
     return RoomTake(mic=(mic * scale).astype(np.float32), sr=sr, played=played.astype(np.float32),
