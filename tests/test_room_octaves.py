@@ -62,7 +62,7 @@ def test_the_live_take_settles_its_track_as_the_batch_trackers_do():
     settled on SwiftF0's streamed track, frame for frame what the two batch trackers give."""
     t, melody = R.target("needs", "come-here", "C3")
     y = t.audio.astype(np.float32)
-    take = LiveTake(melody, sr=t.sr)
+    take = LiveTake(melody, sr=t.sr, referee="swift-f0")
     rng = np.random.default_rng(3)
     start = 0
     while start < len(y):

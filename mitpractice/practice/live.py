@@ -29,7 +29,7 @@ import numpy as np
 from mitpractice.audio import RECORD_SR
 from mitpractice.errors import ParameterError
 from mitpractice.melody import TargetMelody
-from mitpractice.pitch.octaves import REFEREE_MODEL, needs_referee, settle_octaves
+from mitpractice.pitch.octaves import needs_referee, settle_octaves
 from mitpractice.pitch.stream import PitchStream
 from mitpractice.pitch.track import PitchTrack
 from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules, level_dbfs
@@ -117,6 +117,10 @@ class LiveTake:
         without them the window ends the take itself.
     model : str
         A CREPE model; ``crepe-tiny`` keeps up on two cores.
+    referee : str or None
+        A tracker run beside it whose octave settles CREPE's octave slips
+        (:mod:`mitpractice.pitch.octaves`, e.g. ``"swift-f0"``); ``None`` (the default, and
+        the practice window's for now: docs/pitch.md) scores CREPE's track as it is.
 
     Notes
     -----
@@ -148,6 +152,7 @@ class LiveTake:
         target_start_s: float | None = None,
         rules: TakeRules | None = None,
         model: str = "crepe-tiny",
+        referee: str | None = None,
     ) -> None:
         if mode not in MODES:
             raise ParameterError(f"unknown scoring mode {mode!r} (use {' or '.join(MODES)})")
@@ -159,9 +164,9 @@ class LiveTake:
         self.latency_s = float(latency_s)
         self.target_start_s = target_start_s
         self._stream = PitchStream(self.sr, model)
-        # SwiftF0 beside CREPE (under 1 % of a core): its octave settles CREPE's slips when
-        # the take is scored; the live line stays CREPE's, 32 ms behind the voice.
-        self._referee = PitchStream(self.sr, REFEREE_MODEL) if needs_referee(model) else None
+        # A referee beside CREPE (SwiftF0: under 1 % of a core): its octave settles CREPE's
+        # slips when the take is scored; the live line stays CREPE's, 32 ms behind the voice.
+        self._referee = PitchStream(self.sr, referee) if referee and needs_referee(model) else None
         self._referee_frames: list[PitchTrack] = []
         self._detector = TakeDetector(self.sr, rules) if rules is not None else None
         self._chunks: list[np.ndarray] = []
@@ -218,8 +223,9 @@ class LiveTake:
         empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
         track = PitchTrack.concatenate(self._frames or [empty])
         referee = None
-        if self._referee is not None and self._samples:
-            self._referee_frames.append(self._referee.finish())
+        if self._referee_frames:
+            # Not finished: its last 0.2 s would cost the feedback time, and a take ends on a
+            # pause, so they are quiet; CREPE's last frames are scored as tracked.
             referee = self._shift(PitchTrack.concatenate(self._referee_frames))
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.float32)
         audio = audio[round(self.latency_s * self.sr) :]
