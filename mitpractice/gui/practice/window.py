@@ -77,14 +77,11 @@ def _score_unscored(store, stop):
 
 
 def _preload() -> None:
-    """Import the tracker and the scorer and load the live models (CREPE, and SwiftF0 that
-    settles its octaves), so the first take is quick."""
-    from mitpractice.pitch.octaves import REFEREE_MODEL
+    """Import the tracker and the scorer and load the live model, so the first take is quick."""
     from mitpractice.pitch.stream import PitchStream
     from mitpractice.practice import live  # noqa: F401 (imports scoring)
 
     PitchStream(16_000)
-    PitchStream(16_000, REFEREE_MODEL)
 
 
 class PracticeWindow(QMainWindow):

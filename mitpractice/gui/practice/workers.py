@@ -91,7 +91,6 @@ class LiveWorker(QObject):
 
     @Slot(object)
     def begin(self, plan: TakePlan) -> None:
-        from mitpractice.pitch.octaves import REFEREE_MODEL
         from mitpractice.practice.live import LiveTake
         from mitpractice.practice.takes import take_rules
 
@@ -99,7 +98,7 @@ class LiveWorker(QObject):
                            latency_s=plan.latency_s)
         try:
             self._take = LiveTake(plan.melody, sr=plan.sr, mode=plan.mode, latency_s=plan.latency_s,
-                                  rules=rules, referee=REFEREE_MODEL)
+                                  rules=rules)
         except MitpracticeError as exc:
             self._take = None
             self.failed.emit(str(exc))
