@@ -30,6 +30,7 @@ from mitpractice.audiofile import resample
 from mitpractice.melody import target_melody
 from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
 from mitpractice.pitch import track_pitch
+from mitpractice.pitch.octaves import REFEREE_MODEL
 from mitpractice.practice.live import LiveTake
 from mitpractice.practice.takes import PAUSE_S
 from mitpractice.scoring import score_track
@@ -81,22 +82,28 @@ def main() -> None:
     block = int(BLOCK_S * RECORD_SR)
     # Warm up: load the model, build the graph, touch every code path once.
     LiveTake(cases[0][1], sr=RECORD_SR).push(cases[0][2][:block])
+    track_pitch(cases[0][2], RECORD_SR, REFEREE_MODEL)
     score_track(track_pitch(cases[0][2], RECORD_SR), cases[0][1], audio=cases[0][2], sr=RECORD_SR)
 
     finish, scratch, pushes, scores = [], [], [], []
+    live = None
+    bare_finish, bare_pushes = [], []  # CREPE alone, without SwiftF0 settling its octaves
     for _ in range(args.repeat):
         for phrase_id, melody, y in cases:
-            take = LiveTake(melody, sr=RECORD_SR)
-            for i in range(0, len(y), block):
+            for referee, ends, blocks in ((REFEREE_MODEL, finish, pushes), (None, bare_finish, bare_pushes)):
+                take = LiveTake(melody, sr=RECORD_SR, referee=referee)
+                for i in range(0, len(y), block):
+                    start = time.perf_counter()
+                    take.push(y[i : i + block])
+                    blocks.append(time.perf_counter() - start)
                 start = time.perf_counter()
-                take.push(y[i : i + block])
-                pushes.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            live = take.finish()
-            finish.append(time.perf_counter() - start)
+                result = take.finish()
+                ends.append(time.perf_counter() - start)
+                live = result if referee else live
 
             start = time.perf_counter()
-            whole = score_track(track_pitch(y, RECORD_SR), melody, audio=y, sr=RECORD_SR)
+            whole = score_track(track_pitch(y, RECORD_SR), melody, audio=y, sr=RECORD_SR,
+                                referee=track_pitch(y, RECORD_SR, REFEREE_MODEL))
             scratch.append(time.perf_counter() - start)
             scores.append((phrase_id, live.score.overall, whole.overall))
 
@@ -112,6 +119,11 @@ def main() -> None:
           f"p95 {percentile(ms_scratch, 95):6.1f} ms  ({ratio:.1f}x the streamed p50)")
     print(f"each 100 ms push while recording:   p50 {percentile(ms_push, 50):6.1f} ms, "
           f"p95 {percentile(ms_push, 95):6.1f} ms, max {max(ms_push):6.1f} ms")
+    bare = [1000 * t for t in bare_finish]
+    bare_push = [1000 * t for t in bare_pushes]
+    print(f"CREPE alone (no SwiftF0 referee):   take end p50 {percentile(bare, 50):6.1f} ms, "
+          f"p95 {percentile(bare, 95):6.1f} ms; push p50 {percentile(bare_push, 50):6.1f} ms, "
+          f"p95 {percentile(bare_push, 95):6.1f} ms")
     worst = max(abs(a - b) for _, a, b in scores)
     lowest = min(a for _, a, _ in scores)
     print(f"overall scores: lowest {lowest:.1f}; streamed and from scratch differ by at most {worst:.2f}")

@@ -29,6 +29,7 @@ import numpy as np
 from mitpractice.audio import RECORD_SR
 from mitpractice.errors import ParameterError
 from mitpractice.melody import TargetMelody
+from mitpractice.pitch.octaves import needs_referee, settle_octaves
 from mitpractice.pitch.stream import PitchStream
 from mitpractice.pitch.track import PitchTrack
 from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules, level_dbfs
@@ -79,7 +80,8 @@ class LiveResult:
     score : Score
         The score (syllable onsets in take time minus the latency).
     track : PitchTrack
-        The whole pitch track, times minus the latency (what was drawn live).
+        The whole pitch track scored, times minus the latency: what was drawn live, with
+        CREPE's octave slips settled on SwiftF0's (:mod:`mitpractice.pitch.octaves`).
     latency_s : float
         The latency taken off.
     together : TapSync or None
@@ -115,6 +117,10 @@ class LiveTake:
         without them the window ends the take itself.
     model : str
         A CREPE model; ``crepe-tiny`` keeps up on two cores.
+    referee : str or None
+        A tracker run beside it whose octave settles CREPE's octave slips
+        (:mod:`mitpractice.pitch.octaves`, e.g. ``"swift-f0"``); ``None`` (the default, and
+        the practice window's for now: docs/pitch.md) scores CREPE's track as it is.
 
     Notes
     -----
@@ -146,6 +152,7 @@ class LiveTake:
         target_start_s: float | None = None,
         rules: TakeRules | None = None,
         model: str = "crepe-tiny",
+        referee: str | None = None,
     ) -> None:
         if mode not in MODES:
             raise ParameterError(f"unknown scoring mode {mode!r} (use {' or '.join(MODES)})")
@@ -157,6 +164,10 @@ class LiveTake:
         self.latency_s = float(latency_s)
         self.target_start_s = target_start_s
         self._stream = PitchStream(self.sr, model)
+        # A referee beside CREPE (SwiftF0: under 1 % of a core): its octave settles CREPE's
+        # slips when the take is scored; the live line stays CREPE's, 32 ms behind the voice.
+        self._referee = PitchStream(self.sr, referee) if referee and needs_referee(model) else None
+        self._referee_frames: list[PitchTrack] = []
         self._detector = TakeDetector(self.sr, rules) if rules is not None else None
         self._chunks: list[np.ndarray] = []
         self._frames: list[PitchTrack] = []
@@ -188,6 +199,8 @@ class LiveTake:
             empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
             return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
         frames = self._stream.push(y)
+        if self._referee is not None:
+            self._referee_frames.append(self._referee.push(y))
         self._chunks.append(y.copy())
         self._samples += len(y)
         events = self._detector.push(y) if self._detector is not None else ()
@@ -209,9 +222,16 @@ class LiveTake:
             self._frames.append(self._shift(self._stream.finish()))
         empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
         track = PitchTrack.concatenate(self._frames or [empty])
+        referee = None
+        if self._referee_frames:
+            # Not finished: its last 0.2 s would cost the feedback time, and a take ends on a
+            # pause, so they are quiet; CREPE's last frames are scored as tracked.
+            referee = self._shift(PitchTrack.concatenate(self._referee_frames))
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.float32)
         audio = audio[round(self.latency_s * self.sr) :]
         with_audio = audio if len(audio) else None
+        if referee is not None:
+            track = settle_octaves(track, referee)
         score = score_track(track, self.melody, audio=with_audio, sr=self.sr, mode=self.mode)
         together = None
         if self.target_start_s is not None and score.voiced:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import median_filter
+from scipy.signal import butter, sosfilt, sosfilt_zi
 
 from mitpractice.melody import hz_to_midi
 from mitpractice.pitch.track import PitchTrack
@@ -49,6 +50,12 @@ CONFIDENCE_DIP = 0.3
 #: With the audio known, only a deeper confidence dip marks a boundary by itself (a nasal
 #: between two vowels sung legato on one note barely dips in loudness).
 AUDIO_CONFIDENCE_DIP = 0.45
+#: The loudness is measured above this frequency (Hz), through a Butterworth high-pass of
+#: this order: a DC offset (cheap USB microphones), handling noise and the rumble of a fan or
+#: traffic lie below it and must not read as singing, or fill the pauses that tell the
+#: singing from the room. A voice's loudness lies in its harmonics, far above: the lowest sung
+#: note a patient is set to (about 80 Hz) loses under 3 dB at its fundamental alone.
+LEVEL_HIGHPASS_HZ, LEVEL_HIGHPASS_ORDER = 80.0, 4
 #: Frames this far (dB) below the loudest part of the recording are treated as silence.
 SILENCE_DB = 40.0
 #: Median pitch change (semitones per 10 ms) above which a run is noise, not a voice.
@@ -126,7 +133,8 @@ class Piece:
 def frame_energy_db(y: np.ndarray, sr: int, times: np.ndarray) -> np.ndarray:
     """Loudness of ``y`` around each time in ``times``, in dB below the loudest frame.
 
-    A 40 ms window is used so that one period of a low male voice fits in it.
+    A 40 ms window is used so that one period of a low male voice fits in it. The samples are
+    high-passed first (:data:`LEVEL_HIGHPASS_HZ`), so a DC offset or a rumble is not loudness.
 
     Examples
     --------
@@ -136,18 +144,31 @@ def frame_energy_db(y: np.ndarray, sr: int, times: np.ndarray) -> np.ndarray:
     >>> e = frame_energy_db(y, sr, np.array([0.5, 1.5]))
     >>> bool(e[0] < -60 and e[1] > -1)
     True
+    >>> bool(np.all(np.abs(frame_energy_db(y + 0.5, sr, np.array([0.5, 1.5])) - e) < 1.0))
+    True
     """
     y = np.asarray(y, dtype=float)
     if y.ndim > 1:
         y = y.mean(axis=1)
     if not len(y):
         return np.zeros(len(times))
+    y = _high_passed(y, sr)
     half = max(int(0.02 * sr), 1)
     cum = np.concatenate([[0.0], np.cumsum(y * y)])
     idx = np.clip(np.round(np.asarray(times) * sr).astype(int), 0, len(y) - 1)
     lo, hi = np.maximum(idx - half, 0), np.minimum(idx + half, len(y))
     db = 10.0 * np.log10((cum[hi] - cum[lo]) / np.maximum(hi - lo, 1) + 1e-12)
     return db - db.max() if len(db) else db
+
+
+def _high_passed(y: np.ndarray, sr: int) -> np.ndarray:
+    """``y`` through the level's high-pass, started from its first sample (no step at the start).
+
+    The filter begins as if the recording had always been at its first sample's value, so a
+    DC offset does not ring out as a loud first fraction of a second.
+    """
+    sos = butter(LEVEL_HIGHPASS_ORDER, LEVEL_HIGHPASS_HZ, "highpass", fs=sr, output="sos")
+    return sosfilt(sos, y, zi=sosfilt_zi(sos) * y[0])[0]
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
