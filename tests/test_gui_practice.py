@@ -106,6 +106,27 @@ def test_a_rest_is_offered_after_a_block_of_phrases_and_space_goes_on(fresh_data
     assert window.controller.phase == Phase.READY
 
 
+def test_today_s_counts_come_from_the_store_so_they_survive_a_restart(fresh_data, qtbot):
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    from mitpractice.store import NewAttempt
+
+    with _store() as store:  # earlier today: one session, two phrases finished, 40 s sung
+        patient = store.add_patient("Ann")
+        session = store.start_session(patient.id)
+        store.update_session(session.id, phrases_done=2)
+        store.save_attempt(NewAttempt(patient_id=patient.id, set_id="greetings", phrase_id="thank-you",
+                                      step="unison", started_at=datetime.now(UTC), low_hz=220.0,
+                                      interval=3.0, tempo=60.0, session_id=session.id),
+                           np.zeros(40 * 16_000, np.float32), 16_000)
+    window = _window(qtbot)
+    assert window.goal.format() == "1 of 30 minutes today. 2 phrases done."
+    qtbot.keyClick(window, Qt.Key.Key_D)  # a skipped phrase is not done
+    assert window.goal.format().endswith("2 phrases done.")
+
+
 def test_the_practice_screen_fits_1366_by_768(fresh_data, qtbot):
     with _store() as store:
         patient = store.add_patient("Ann")

@@ -32,6 +32,16 @@ def _sing(flow: SessionFlow, overall: float | None) -> None:
     assert flow.phase == Phase.RESULT
 
 
+def _finish_phrase(flow: SessionFlow) -> None:
+    """Space through every step of the phrase with good takes."""
+    assert flow.step.id == "listen"
+    flow.space(target_ready=True)
+    flow.sound_finished()
+    while flow.phase != Phase.PHRASE_DONE:
+        _sing(flow, 95.0)
+        flow.space()
+
+
 def test_space_walks_the_elementary_steps_in_order():
     flow = _flow()
     assert flow.begin() == (Act.PREPARE,)
@@ -147,6 +157,17 @@ def test_unscored_and_unsaved_takes_leave_the_step_as_it_was():
     flow.take_ended()
     flow.save_failed()
     assert flow.phase == Phase.READY and flow.step.id == "probe"
+
+
+def test_a_skipped_phrase_is_not_done():
+    flow = _flow()
+    flow.begin()
+    flow.skip()
+    flow.skip()
+    assert flow.phrases_done == 0 and flow.item.phrase.text == "Hello"
+    _finish_phrase(flow)
+    flow.space()
+    assert flow.phrases_done == 1
 
 
 def test_a_rest_comes_after_a_block_and_the_session_ends_at_its_cap():

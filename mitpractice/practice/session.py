@@ -108,7 +108,8 @@ class SessionFlow:
     latency_known : bool
         The sound's round trip is measured (or given up): sing-along steps start at once.
     phrases_done : int
-        Phrases gone through in this session.
+        Phrases finished (through all their steps, or stopped) in this session; a skipped
+        phrase is not done.
     failure : str
         What went wrong reading the store, for :attr:`Act.STORE_FAILED`.
     chosen : int
@@ -209,7 +210,9 @@ class SessionFlow:
         """The phrase is over (or skipped): on to the plan's next, after a rest when one is due."""
         if self.plan is None or self.plan.finished:
             return self._choose_phrase()
-        self.phrases_done += 1
+        finished = self.state is not None and self.state.finished
+        if finished:
+            self.phrases_done += 1
         self.phrases_through += 1
         self.plan = self.plan.next(passed=bool(self.state is not None and self.state.done))
         acts = self.refresh()

@@ -537,6 +537,25 @@ class Store:
         with self._write("end the session") as conn:
             conn.execute(update(sessions).where(sessions.c.id == session_id).values(ended_at=now()))
 
+    def update_session(self, session_id: str, *, phrases_done: int | None = None,
+                       feeling_before: int | None = None, feeling_after: int | None = None) -> None:
+        """Keep the phrases finished in a session and how the patient felt (1–5); None: unchanged."""
+        values = {k: v for k, v in (("phrases_done", phrases_done), ("feeling_before", feeling_before),
+                                    ("feeling_after", feeling_after)) if v is not None}
+        for name in ("feeling_before", "feeling_after"):
+            if not 1 <= values.get(name, 1) <= 5:
+                raise StoreError(f"{name} is 1 to 5, not {values[name]}")
+        with self._write("keep the session") as conn:
+            conn.execute(update(sessions).where(sessions.c.id == session_id).values(**values))
+
+    def phrases_done_today(self, patient_id: str, tz: tzinfo | None = None) -> int:
+        """Phrases finished today over all sessions (see :meth:`minutes_today` for "today")."""
+        since, until = days.day_span(days.today(tz), days.today(tz), tz)
+        with self._read() as conn:
+            return int(conn.execute(select(func.sum(sessions.c.phrases_done)).where(
+                sessions.c.patient_id == patient_id, sessions.c.started_at >= since,
+                sessions.c.started_at < until)).scalar() or 0)
+
     # ----------------------------------------------------------------- attempts
     def save_attempt(self, new: NewAttempt, audio: np.ndarray, sr: int) -> Attempt:
         """Store a take: its row and its audio (FLAC) in one transaction, unscored.

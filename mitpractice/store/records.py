@@ -87,6 +87,9 @@ class PracticeSession:
     patient_id: str
     started_at: datetime
     ended_at: datetime | None
+    phrases_done: int = 0
+    feeling_before: int | None = None
+    feeling_after: int | None = None
 
 
 @dataclass(frozen=True)

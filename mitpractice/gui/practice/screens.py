@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -144,6 +144,13 @@ class KeyLegend(QLabel):
         self.setText(text)
 
 
+def phrases_text(n: int) -> str:
+    """"1 phrase", "5 phrases"."""
+    if n == 1:
+        return QCoreApplication.translate("practice", "1 phrase")
+    return QCoreApplication.translate("practice", "{n} phrases").format(n=n)
+
+
 class GoalBar(QProgressBar):
     """Minutes sung today towards the day's goal: progress, never a countdown."""
 
@@ -162,10 +169,11 @@ class GoalBar(QProgressBar):
         """Show a ``practice.plan.Progress``: minutes today of the goal, phrases done."""
         self.setValue(int(progress.fraction * 100))
         if progress.goal_reached:
-            text = self.tr("You reached today's goal: {m} minutes. {n} phrases done.")
+            text = self.tr("You reached today's goal: {m} minutes. {phrases} done.")
         else:
-            text = self.tr("{m} of {g} minutes today. {n} phrases done.")
-        text = text.format(m=int(progress.minutes), g=round(progress.goal_minutes), n=progress.phrases_done)
+            text = self.tr("{m} of {g} minutes today. {phrases} done.")
+        text = text.format(m=progress.whole_minutes, g=round(progress.goal_minutes),
+                           phrases=phrases_text(progress.phrases_done))
         self.setFormat(text)
         self.setAccessibleDescription(text)
 

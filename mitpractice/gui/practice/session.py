@@ -132,6 +132,8 @@ class PracticeController(QObject):
         self.result: ResultView | None = None
         self._chosen = 0
         self.session = None
+        self._done_before = 0  # phrases finished today before this session (from the store)
+        self._done_kept = 0  # this session's phrases_done as the store has it
         self.latency_s: float | None = self._stored_latency()
         self.flow.latency_known = self.latency_s is not None
         self._targets: dict[tuple, object] = {}
@@ -188,6 +190,7 @@ class PracticeController(QObject):
 
     @property
     def phrases_done(self) -> int:
+        """Phrases finished in this session (a skipped one is not done)."""
         return self.flow.phrases_done
 
     @property
@@ -210,16 +213,17 @@ class PracticeController(QObject):
         return self.flow.probe
 
     def progress(self):
-        """Today's progress (``practice.plan.Progress``): minutes towards the goal, phrases done."""
+        """Today's progress (``practice.plan.Progress``): minutes sung today towards the goal
+        and phrases finished today, both from the store and so kept over a restart."""
         from mitpractice.practice.plan import Progress
 
         try:
             minutes = self.store.minutes_today(self.patient.id)
         except MitpracticeError:
             minutes = 0.0
+        done = self._done_before + self.phrases_done
         return Progress(minutes=minutes, goal_minutes=self.patient.daily_goal_min,
-                        phrases_done=self.phrases_done,
-                        phrases_planned=self.phrases_done + self.flow.phrases_left)
+                        phrases_done=done, phrases_planned=done + self.flow.phrases_left)
 
     def _stored_latency(self) -> float | None:
         value = self.store.setting(LATENCY_SETTING)
@@ -231,6 +235,8 @@ class PracticeController(QObject):
     # ------------------------------------------------------------------ session
     def start(self) -> None:
         """Begin today's practice at its first phrase."""
+        with contextlib.suppress(MitpracticeError):
+            self._done_before = self.store.phrases_done_today(self.patient.id)
         self._timer.start()
         self._do(self.flow.begin())
 
@@ -251,6 +257,26 @@ class PracticeController(QObject):
         so a therapist's change is followed at once."""
         self.patient = self.store.patient(self.patient.id)
         return Programme(level=self.patient.level, assigned=assigned_phrases(self.store, self.patient))
+
+    def _ensure_session(self):
+        """The store's row for this session, made at the first take (or the first phrase done)."""
+        if self.session is None:
+            try:
+                self.session = self.store.start_session(self.patient.id)
+            except MitpracticeError:
+                self.session = None
+        return self.session
+
+    def _keep_phrases_done(self) -> None:
+        """Write the session's count of finished phrases, so it survives a restart."""
+        if self._ensure_session() is None:
+            return
+        try:
+            self.store.update_session(self.session.id, phrases_done=self.flow.phrases_done)
+        except MitpracticeError as exc:
+            self._tell("error", self._store_failed(str(exc)))
+            return
+        self._done_kept = self.flow.phrases_done
 
     def jump_to_step(self, step_id: str) -> None:
         """Put the current phrase at this step (the therapist's choice; tests)."""
@@ -279,6 +305,8 @@ class PracticeController(QObject):
                 self._end_take("stopped")
             elif act == Act.STORE_FAILED:
                 self._tell("error", self._store_failed(self.flow.failure))
+        if self.flow.phrases_done != self._done_kept:
+            self._keep_phrases_done()
         if self.flow.chosen != self._chosen:  # a new phrase: the last one's result and take go
             self._chosen = self.flow.chosen
             self.result, self._last_take = None, None
@@ -449,11 +477,7 @@ class PracticeController(QObject):
         step, p = self.step, self.patient
         self._along = self.flow.along
         latency = (self.latency_s or 0.0) if self._along else 0.0
-        if self.session is None:
-            try:
-                self.session = self.store.start_session(p.id)
-            except MitpracticeError:
-                self.session = None
+        self._ensure_session()
         self._attempt = NewAttempt(
             patient_id=p.id, set_id=self.item.set_id, phrase_id=self.item.phrase.id, step=step.id,
             started_at=datetime.now(UTC), low_hz=p.low_hz, interval=p.interval, tempo=p.tempo,

@@ -45,6 +45,7 @@ from mitpractice.gui.practice.screens import (
     PracticeScreen,
     VoiceCheckScreen,
     WelcomeScreen,
+    phrases_text,
     scaled_font,
 )
 from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
@@ -503,12 +504,14 @@ class PracticeWindow(QMainWindow):
             p.phrase_text.setText("")
             p.score.set_melody(None)
             p.step_label.setText(self.tr("Time for a rest"))
-            p.instruction.setText(self.tr("You have practised {n} phrases. Rest a little. "
-                                          "Press Space when you want to go on.").format(n=c.phrases_done))
+            p.instruction.setText(self.tr("You have practised {phrases}. Rest a little. "
+                                          "Press Space when you want to go on.").format(
+                                              phrases=phrases_text(c.phrases_done)))
         elif phase == Phase.DONE:
             p.step_label.setText(self.tr("That is all for today"))
-            p.instruction.setText(self.tr("You practised {n} phrases. Well done! "
-                                          "You can close the window now.").format(n=c.phrases_done))
+            p.instruction.setText(self.tr("You practised {phrases}. Well done! "
+                                          "You can close the window now.").format(
+                                              phrases=phrases_text(c.phrases_done)))
             p.phrase_text.setText("")
             p.score.set_melody(None)
         elif phase == Phase.EMPTY:
