@@ -275,10 +275,11 @@ app.exec()
 """
 
 
-def test_a_take_killed_mid_way_is_recovered_at_the_next_start(sound_server, fresh_data, qtbot):
+def _stopped_mid_take(sound_server, fresh_data, how: signal.Signals) -> tuple[str, int | None]:
+    """Start the window in its own process, let a take run 2 s, send ``how``: the take's id
+    (from its journal) and the process's exit code (None if it did not exit in 20 s)."""
     from mitpractice.files import data_dir
 
-    patient = _one_patient()
     sr = 16_000
     t = np.arange(25 * sr) / sr
     voice = 0.3 * np.sin(2 * np.pi * (160 + 20 * np.sin(2 * np.pi * 0.5 * t)) * t)
@@ -296,16 +297,28 @@ def test_a_take_killed_mid_way_is_recovered_at_the_next_start(sound_server, fres
             files = list(journal.glob("*/audio.f32"))
             recorded = files[0].stat().st_size if files else 0
         assert recorded >= 2.0 * sr * 4, "the take never got going"
-        os.kill(window.pid, signal.SIGKILL)
-        window.wait(10)
+        take_id = json.loads(next(journal.glob("*/take.json")).read_text())["id"]
+        os.kill(window.pid, how)
+        try:
+            code = window.wait(20)
+        except subprocess.TimeoutExpired:
+            code = None
     finally:
         if window.poll() is None:
             window.kill()
         feeder.kill()
         feeder.wait(10)
         sound_server.set_default_source("out.monitor")
+    return take_id, code
+
+
+def test_a_take_killed_mid_way_is_recovered_at_the_next_start(sound_server, fresh_data, qtbot):
+    from mitpractice.files import data_dir
+
+    patient = _one_patient()
+    journal = data_dir() / "journal"
+    take_id, _ = _stopped_mid_take(sound_server, fresh_data, signal.SIGKILL)
     assert list(journal.glob("*/take.json")), "the killed take left no journal"
-    take_id = json.loads(next(journal.glob("*/take.json")).read_text())["id"]
 
     restarted = _open_window(qtbot)  # recovers what the journal holds, behind the window
     assert [a.id for a in restarted.recovered] == [take_id]
@@ -315,3 +328,19 @@ def test_a_take_killed_mid_way_is_recovered_at_the_next_start(sound_server, fres
     assert attempt.id == take_id and attempt.recovered and attempt.step == "probe"
     assert attempt.duration_s >= 1.5
     assert not list(journal.glob("*/take.json"))
+
+
+def test_logout_closes_the_window_as_its_close_button_does_keeping_the_take(sound_server, fresh_data, qtbot):
+    from mitpractice.files import data_dir
+
+    patient = _one_patient()
+    take_id, code = _stopped_mid_take(sound_server, fresh_data, signal.SIGTERM)
+    assert code == 0, "the window did not close on SIGTERM"
+    assert not list((data_dir() / "journal").glob("*/take.json")), "the take was left to the next start"
+    (attempt,) = _attempts(patient.id)
+    assert attempt.id == take_id and not attempt.recovered and attempt.duration_s >= 1.5
+    assert attempt.overall is not None  # scored as the close button's take is
+
+    restarted = _open_window(qtbot)
+    assert not list(restarted.recovered) and "kept" not in restarted.banner.text
+    restarted.close()
