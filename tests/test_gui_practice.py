@@ -440,3 +440,45 @@ def test_the_daily_goal_counts_the_patients_own_today(fresh_data, qtbot, local_z
             store.set_score(saved.id, _Silence())  # scored already: the window has none to score
     window = _window(qtbot)
     assert window.goal.format().startswith("3 of 30 minutes today.")
+
+
+def test_done_for_today_from_the_rest_screen_ends_with_a_summary_and_space_closes(fresh_data, qtbot):
+    from mitpractice.practice.plan import REST_EVERY
+
+    with _store() as store:  # two phrases finished earlier today
+        patient = store.add_patient("Ann")
+        store.update_session(store.start_session(patient.id).id, phrases_done=2)
+    window = _window(qtbot)
+    assert window.done_button.isVisible()  # in the top bar all along
+    for _ in range(REST_EVERY):
+        qtbot.keyClick(window, Qt.Key.Key_D)
+    p = window.practice
+    assert window.controller.phase == Phase.REST
+    assert p.done_button.isVisible() and not p.other_button.isVisible()
+    assert "Q" in p.done_button.text()
+    qtbot.keyClick(window, Qt.Key.Key_Q)
+    assert window.controller.phase == Phase.DONE
+    assert window.pages.currentWidget() is window.summary
+    s = window.summary
+    assert s.counts.text() == "2 phrases practised today.\n0 minutes of singing."
+    assert s.picture.count == 2 and s.picture.height() > 0
+    assert s.kind.text() == "Well done. Every day of practice helps."
+    assert "score" not in (s.counts.text() + s.kind.text()).lower()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.isVisible()
+
+
+def test_banners_close_with_space_or_esc_and_a_new_phrase_clears_the_last_one_s(fresh_data, qtbot):
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    window.controller.message.emit("warning", "That was very loud.")
+    assert window.banner.text
+    qtbot.keyClick(window, Qt.Key.Key_D)  # no longer true of the next phrase
+    assert not window.banner.text and window.controller.phase == Phase.READY
+    window.controller.message.emit("warning", "That was very loud.")
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.banner.text
+    window.controller.message.emit("warning", "That was very loud.")
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.banner.text

@@ -176,7 +176,7 @@ def test_a_rest_comes_after_a_block_and_the_session_ends_at_its_cap():
     for _ in range(REST_EVERY):
         flow.skip()
     assert flow.phase == Phase.REST
-    assert flow.space() == (Act.PREPARE,) and flow.phase == Phase.READY
+    assert flow.space() == (Act.CLEAR, Act.PREPARE) and flow.phase == Phase.READY
     flow.skip()
     assert flow.phase == Phase.DONE and flow.phrases_left == 0
 
@@ -202,7 +202,7 @@ def test_a_store_that_cannot_be_read_is_said_and_space_tries_again():
     assert flow.begin() == (Act.STORE_FAILED,)
     assert flow.phase == Phase.EMPTY and "locked" in flow.failure
     broken[0] = False
-    assert flow.space() == (Act.PREPARE,) and flow.phase == Phase.READY
+    assert flow.space() == (Act.CLEAR, Act.PREPARE) and flow.phase == Phase.READY
 
 
 @pytest.mark.parametrize("phase", [Phase.PLAYING, Phase.SCORING, Phase.LATENCY])
@@ -211,3 +211,34 @@ def test_space_does_nothing_while_the_app_is_busy(phase):
     flow.begin()
     flow.phase = phase
     assert flow.space(target_ready=True) == () and flow.phase == phase
+
+
+def test_done_for_today_ends_the_session_and_counts_a_phrase_just_finished():
+    flow = _flow()
+    flow.begin()
+    flow.latency_known = True
+    flow.jump_to_step("probe")  # the last step of the elementary level
+    _sing(flow, 95.0)
+    assert flow.pending.finished and flow.phrases_done == 0
+    assert flow.finish() == (Act.CLEAR,)
+    assert flow.phase == Phase.DONE and flow.phrases_done == 1
+    assert flow.space() == () and flow.phase == Phase.DONE
+
+
+def test_done_for_today_is_not_taken_in_the_middle_of_a_take_and_skips_count_nothing():
+    flow = _flow()
+    flow.begin()
+    flow.jump_to_step("probe")
+    flow.space()
+    flow.room_heard()
+    assert flow.finish() == () and flow.phase == Phase.RECORDING
+    flow.take_ended()
+    flow.scored(10.0)  # a miss: the phrase goes on
+    flow.finish()
+    assert flow.phase == Phase.DONE and flow.phrases_done == 0
+
+
+def test_a_new_phrase_clears_what_was_said_of_the_last():
+    flow = _flow()
+    flow.begin()
+    assert flow.skip() == (Act.CLEAR, Act.PREPARE)

@@ -248,6 +248,22 @@ class Progress:
         """
         return math.floor(self.minutes + 0.5)
 
+    def kind_word(self) -> str:
+        """A kind word for the end of the day's practice: about coming and trying, never a score.
+
+        Examples
+        --------
+        >>> Progress(minutes=4, goal_minutes=30, phrases_done=2, phrases_planned=15).kind_word()
+        'Well done. Every day of practice helps.'
+        >>> Progress(minutes=0, goal_minutes=30, phrases_done=0, phrases_planned=15).kind_word()
+        'Thank you for practising. Every try helps.'
+        """
+        if self.goal_reached:
+            return "You reached today's goal. Well done!"
+        if self.phrases_done:
+            return "Well done. Every day of practice helps."
+        return "Thank you for practising. Every try helps."
+
     def words(self) -> str:
         """One plain line about what has been done (never about the time left).
 

@@ -50,7 +50,7 @@ class Phase(StrEnum):
     RESULT = "result"
     PHRASE_DONE = "phrase-done"
     REST = "rest"
-    DONE = "done"  # the session's phrases are all done
+    DONE = "done"  # the session is over: its phrases are all done, or "Done for today"
     EMPTY = "empty"  # nothing to practise
 
 
@@ -160,7 +160,7 @@ class SessionFlow:
     # ------------------------------------------------------------------ the session
     def begin(self) -> tuple[Act, ...]:
         """Today's practice at its first phrase."""
-        return self._choose_phrase()
+        return self._choose_phrase(first=True)
 
     def refresh(self) -> tuple[Act, ...]:
         """Re-read the programme; re-plan the rest of the session when it changed."""
@@ -183,7 +183,7 @@ class SessionFlow:
             self._planned_from = basis
         return ()
 
-    def _choose_phrase(self) -> tuple[Act, ...]:
+    def _choose_phrase(self, first: bool = False) -> tuple[Act, ...]:
         """The plan's current phrase, at its first step (or its probe question)."""
         acts = self.refresh()
         if acts or self.plan is None:
@@ -197,7 +197,8 @@ class SessionFlow:
         self.pending = None
         self.chosen += 1
         self.phase = Phase.READY
-        return (Act.PREPARE,)
+        # What was said of the last phrase (too loud, a tip) is no longer true.
+        return (Act.PREPARE,) if first else (Act.CLEAR, Act.PREPARE)
 
     def jump_to_step(self, step_id: str) -> tuple[Act, ...]:
         """Put the current phrase at this step (the therapist's choice; tests)."""
@@ -205,6 +206,19 @@ class SessionFlow:
         self.pending = None
         self.phase = Phase.READY
         return (Act.PREPARE,)
+
+    def finish(self) -> tuple[Act, ...]:
+        """"Done for today": the session ends here, with its summary. A phrase whose last step
+        was just passed (or stopped) counts as done. Not during a take."""
+        if self.phase not in (Phase.READY, Phase.RESULT, Phase.PHRASE_DONE, Phase.REST, Phase.EMPTY):
+            return ()
+        over = self.pending if self.phase == Phase.RESULT else self.state
+        if self.phase in (Phase.RESULT, Phase.PHRASE_DONE) and over is not None and over.finished:
+            self.phrases_done += 1
+            self.phrases_through += 1
+        self.pending = None
+        self.phase = Phase.DONE
+        return (Act.CLEAR,)
 
     def _next_phrase(self) -> tuple[Act, ...]:
         """The phrase is over (or skipped): on to the plan's next, after a rest when one is due."""

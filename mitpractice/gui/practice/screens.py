@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -107,10 +107,13 @@ class Banner(QFrame):
         self.kind = ""
         self.hide()
 
-    def show_message(self, kind: str, text: str) -> None:
+    def show_message(self, kind: str, text: str, seconds: float = 0) -> None:
+        """Show one message (kind "" clears); a passing note goes by itself after ``seconds``."""
         if not kind or not text:
             self.clear()
             return
+        if seconds:
+            QTimer.singleShot(int(1000 * seconds), self, lambda: self.label.text() == text and self.clear())
         background, edge = self.COLOURS.get(kind, self.COLOURS["info"])
         self.setStyleSheet(f"Banner {{ background: {background}; border: 3px solid {edge.name()};"
                            " border-radius: 8px; }")
@@ -410,7 +413,10 @@ class PracticeScreen(QWidget):
         self.me_button = BigButton(self.tr("Hear me"), "S")
         self.again_button = BigButton(self.tr("Try again"), "R")
         self.other_button = BigButton(self.tr("Another phrase"), "D")
+        self.done_button = BigButton(self.tr("Done for today"), "Q")  # on the rest screen
+        self.done_button.hide()
         buttons.addWidget(self.main_button, 3)
-        for button in (self.voice_button, self.me_button, self.again_button, self.other_button):
+        for button in (self.voice_button, self.me_button, self.again_button, self.other_button,
+                       self.done_button):
             buttons.addWidget(button, 2)
         layout.addLayout(buttons)

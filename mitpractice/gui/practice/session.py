@@ -134,6 +134,7 @@ class PracticeController(QObject):
         self.session = None
         self._done_before = 0  # phrases finished today before this session (from the store)
         self._done_kept = 0  # this session's phrases_done as the store has it
+        self._ended = False
         self.latency_s: float | None = self._stored_latency()
         self.flow.latency_known = self.latency_s is not None
         self._targets: dict[tuple, object] = {}
@@ -248,9 +249,14 @@ class PracticeController(QObject):
             self._end_take("stopped")
         self.recorder.close()
         self.live.stop()
-        if self.session is not None:
+        self._end_session()
+
+    def _end_session(self) -> None:
+        """Mark the session ended in the store, once."""
+        if self.session is not None and not self._ended:
             with contextlib.suppress(MitpracticeError):
                 self.store.end_session(self.session.id)
+                self._ended = True
 
     def _programme(self) -> Programme:
         """The patient and their assignments, re-read from the store each time a phrase starts,
@@ -307,6 +313,8 @@ class PracticeController(QObject):
                 self._tell("error", self._store_failed(self.flow.failure))
         if self.flow.phrases_done != self._done_kept:
             self._keep_phrases_done()
+        if self.phase == Phase.DONE:
+            self._end_session()
         if self.flow.chosen != self._chosen:  # a new phrase: the last one's result and take go
             self._chosen = self.flow.chosen
             self.result, self._last_take = None, None
@@ -328,6 +336,10 @@ class PracticeController(QObject):
 
     def skip_phrase(self) -> None:
         self._do(self.flow.skip())
+
+    def finish(self) -> None:
+        """Done for today: the session ends here (not in the middle of a take)."""
+        self._do(self.flow.finish())
 
     def play_target(self) -> None:
         """Hear the target again (not during a take)."""

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from mitpractice.errors import MitpracticeError
+from mitpractice.gui.practice.day import SummaryScreen
 from mitpractice.gui.practice.screens import (
     Banner,
     ChooserScreen,
@@ -52,6 +53,8 @@ from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
 from mitpractice.gui.workers import Tasks
 from mitpractice.practice.voice import VOICE_CHECK_S
 
+#: Seconds a passing note (the workspace is opening) stays before it goes by itself.
+INFO_SECONDS = 10
 #: The patient who last practised on this computer (a clinic's store is shared by several).
 LAST_PATIENT_SETTING = f"practice.last_patient@{socket.gethostname()}"
 #: Environment variables naming files the window writes the time (``time.time()``) to when
@@ -144,7 +147,14 @@ class PracticeWindow(QMainWindow):
         self.therapist_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.therapist_button.clicked.connect(self.open_therapist)
         self.therapist_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.done_button = QPushButton(self.tr("Done for today") + "  [Q]")
+        self.done_button.setAccessibleName(self.tr("Done for today"))
+        self.done_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.done_button.clicked.connect(self.press_done)
+        self.done_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.done_button.hide()  # shown with a patient's practice
         header.addStretch(0)
+        header.addWidget(self.done_button)
         header.addWidget(self.therapist_button)
         layout.addLayout(header)
         self.banner = Banner()
@@ -155,7 +165,8 @@ class PracticeWindow(QMainWindow):
         self.welcome = WelcomeScreen()
         self.voice = VoiceCheckScreen()
         self.practice = PracticeScreen()
-        for page in (self.loading, self.chooser, self.welcome, self.voice, self.practice):
+        self.summary = SummaryScreen()
+        for page in (self.loading, self.chooser, self.welcome, self.voice, self.practice, self.summary):
             self.pages.addWidget(page)
         layout.addWidget(self.pages, 1)
         self.legend = KeyLegend()
@@ -172,6 +183,8 @@ class PracticeWindow(QMainWindow):
         p.me_button.clicked.connect(lambda: self.controller and self.controller.play_attempt())
         p.again_button.clicked.connect(lambda: self.controller and self.controller.again())
         p.other_button.clicked.connect(lambda: self.controller and self.controller.skip_phrase())
+        p.done_button.clicked.connect(self.press_done)
+        self.summary.close_clicked.connect(self.close)
         self._show_page(self.loading)
 
     def _bind_keys(self) -> None:
@@ -182,6 +195,7 @@ class PracticeWindow(QMainWindow):
             ("R", lambda: self.controller and self.controller.again()),
             ("D", lambda: self.controller and self.controller.skip_phrase()),
             ("F", self.press_tap),
+            ("Q", self.press_done),
             ("Esc", self.press_escape),
             ("Ctrl+T", self.open_therapist),
             ("Left", lambda: self.chooser.move("left")),
@@ -222,6 +236,9 @@ class PracticeWindow(QMainWindow):
                                   ("Ctrl+T", self.tr("therapist"))])
         elif page is self.loading:
             self.legend.set_keys([])
+        elif page is self.summary:
+            self.legend.set_keys([("Space", self.tr("close"))])
+        self.done_button.setVisible(page is self.practice)
 
     # ------------------------------------------------------------------ start-up
     def showEvent(self, event) -> None:
@@ -483,6 +500,9 @@ class PracticeWindow(QMainWindow):
         p.me_button.setEnabled(idle and c._last_take is not None)
         p.again_button.setEnabled(phase in (Phase.RESULT, Phase.READY))
         p.other_button.setEnabled(idle)
+        for button in (p.voice_button, p.me_button, p.again_button, p.other_button):
+            button.setVisible(phase != Phase.REST)
+        p.done_button.setVisible(phase == Phase.REST)
         if phase == Phase.RESULT and c.result is not None:
             r = c.result
             p.score.set_results(r.syllables)
@@ -505,15 +525,13 @@ class PracticeWindow(QMainWindow):
             p.score.set_melody(None)
             p.step_label.setText(self.tr("Time for a rest"))
             p.instruction.setText(self.tr("You have practised {phrases}. Rest a little. "
-                                          "Press Space when you want to go on.").format(
-                                              phrases=phrases_text(c.phrases_done)))
+                                          "Press Space when you want to go on, "
+                                          "or Q when you are done for today.").format(
+                                              phrases=phrases_text(c.progress().phrases_done)))
         elif phase == Phase.DONE:
-            p.step_label.setText(self.tr("That is all for today"))
-            p.instruction.setText(self.tr("You practised {phrases}. Well done! "
-                                          "You can close the window now.").format(
-                                              phrases=phrases_text(c.phrases_done)))
-            p.phrase_text.setText("")
-            p.score.set_melody(None)
+            self.summary.set_progress(c.progress())
+            self._show_page(self.summary)
+            return
         elif phase == Phase.EMPTY:
             p.step_label.setText(self.tr("Nothing to practise"))
             p.instruction.setText(self.tr("Ask your therapist to choose phrases for you."))
@@ -565,10 +583,12 @@ class PracticeWindow(QMainWindow):
     def _legend(self, phase: Phase) -> list[tuple[str, str]]:
         if phase == Phase.RECORDING:
             keys = [("Space", self.tr("finish")), ("F", self.tr("tap with the syllables"))]
+        elif phase == Phase.REST:
+            return [("Space", self.tr("go on")), ("Q", self.tr("done for today"))]
         else:
             keys = [("Space", self.tr("go on"))]
             keys += [("A", self.tr("hear the voice")), ("S", self.tr("hear me")), ("R", self.tr("try again")),
-                     ("D", self.tr("another phrase"))]
+                     ("D", self.tr("another phrase")), ("Q", self.tr("done for today"))]
         keys.append(("Esc", self.tr("stop the sound")))
         return keys
 
@@ -579,16 +599,23 @@ class PracticeWindow(QMainWindow):
             self.chooser.choose()
         elif page is self.voice:
             self._voice_start()
+        elif page is self.summary:
+            self.close()
         elif page is self.practice and self.controller is not None:
-            if self.banner.kind == "error" and self.controller.phase == Phase.READY:
-                self.banner.clear()
+            self.banner.clear()  # Space closes a message, and goes on
             self.controller.advance()
+
+    def press_done(self) -> None:
+        """Done for today: the session ends with its summary (not in the middle of a take)."""
+        if self.pages.currentWidget() is self.practice and self.controller is not None:
+            self.controller.finish()
 
     def press_tap(self) -> None:
         if self.controller is not None:
             self.controller.tap()
 
     def press_escape(self) -> None:
+        self.banner.clear()
         if self.pages.currentWidget() is self.voice:
             self._voice_skip()
         elif self.controller is not None:
@@ -611,7 +638,8 @@ class PracticeWindow(QMainWindow):
             self.banner.show_message(
                 "error", self.tr("The therapist's workspace could not be opened.") + f" ({exc})")
             return
-        self.banner.show_message("info", self.tr("The therapist's workspace is opening in its own window."))
+        self.banner.show_message("info", self.tr("The therapist's workspace is opening in its own window."),
+                                 seconds=INFO_SECONDS)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
