@@ -33,6 +33,13 @@ def _store():
     return Store.open()
 
 
+def _skip_feeling(qtbot, window) -> None:
+    """Space skips "How are you feeling?" before the first phrase."""
+    assert window.pages.currentWidget() is window.feelings
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.pages.currentWidget() is window.practice
+
+
 def _window(qtbot, wait_practice: bool = True):
     from mitpractice.gui.app import make_app, style
     from mitpractice.gui.practice.window import PracticeWindow
@@ -46,6 +53,7 @@ def _window(qtbot, wait_practice: bool = True):
     if wait_practice:
         with qtbot.waitSignal(window.practice_ready, timeout=20_000):
             pass
+        _skip_feeling(qtbot, window)
     return window
 
 
@@ -57,7 +65,7 @@ def test_the_first_run_asks_a_name_then_the_voice_check_and_then_practice_starts
     assert window.pages.currentWidget() is window.voice
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_Escape)  # skip the voice check
-    assert window.pages.currentWidget() is window.practice
+    _skip_feeling(qtbot, window)
     (patient,) = window.store.patients()
     assert patient.name == "Ann Smith"
     # Nothing is assigned yet: the bundled elementary phrases, at the first step.
@@ -288,7 +296,7 @@ def test_with_several_patients_the_window_asks_who_practises_with_the_last_one_c
     qtbot.keyClick(window, Qt.Key.Key_Left)
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_Space)
-    assert window.pages.currentWidget() is window.practice
+    _skip_feeling(qtbot, window)
     assert window.controller.patient.id == cleo.id and window.who.text() == "Cleo"
     with _store() as store:
         assert store.setting(LAST_PATIENT_SETTING) == cleo.id
@@ -301,6 +309,7 @@ def test_with_several_patients_the_window_asks_who_practises_with_the_last_one_c
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.mouseClick(chooser.buttons[0], Qt.MouseButton.LeftButton)
     assert window.controller.patient.id == ann.id
+    _skip_feeling(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_D)  # practice goes on as before
     assert window.controller.phase == Phase.READY
 
@@ -457,6 +466,8 @@ def test_done_for_today_from_the_rest_screen_ends_with_a_summary_and_space_close
     assert p.done_button.isVisible() and not p.other_button.isVisible()
     assert "Q" in p.done_button.text()
     qtbot.keyClick(window, Qt.Key.Key_Q)
+    assert window.pages.currentWidget() is window.feelings  # how the patient feels now
+    qtbot.keyClick(window, Qt.Key.Key_Space)
     assert window.controller.phase == Phase.DONE
     assert window.pages.currentWidget() is window.summary
     s = window.summary
@@ -482,3 +493,23 @@ def test_banners_close_with_space_or_esc_and_a_new_phrase_clears_the_last_one_s(
     window.controller.message.emit("warning", "That was very loud.")
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert not window.banner.text
+
+
+def test_how_are_you_feeling_before_and_after_is_kept_with_the_session(fresh_data, qtbot):
+    with _store() as store:
+        patient = store.add_patient("Ann")
+    window = _window(qtbot, wait_practice=False)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.feelings, timeout=20_000)
+    faces = window.feelings.faces
+    assert [f.accessibleName() for f in faces] == ["Very bad", "Bad", "All right", "Good", "Very good"]
+    assert "1 2 3 4 5" in window.legend.text()
+    qtbot.keyClick(window, Qt.Key.Key_2)
+    assert window.pages.currentWidget() is window.practice and window.controller.phase == Phase.READY
+    qtbot.keyClick(window, Qt.Key.Key_Q)
+    assert window.pages.currentWidget() is window.feelings
+    assert window.feelings.title.text() == "How are you feeling now?"
+    qtbot.mouseClick(faces[4], Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.summary
+    with _store() as store:
+        (session,) = store.sessions(patient.id)
+    assert (session.feeling_before, session.feeling_after) == (2, 5)

@@ -63,7 +63,7 @@ def folder(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def test_the_rest_and_the_summary_at_three_sizes(folder, qtbot):
+def test_the_feelings_check_the_rest_and_the_summary_at_three_sizes(folder, qtbot):
     from mitpractice.gui.app import make_app, style
     from mitpractice.gui.practice.window import PracticeWindow
     from mitpractice.practice.plan import REST_EVERY
@@ -78,11 +78,16 @@ def test_the_rest_and_the_summary_at_three_sizes(folder, qtbot):
     window.show()
     with qtbot.waitSignal(window.practice_ready, timeout=20_000):
         pass
+    assert window.pages.currentWidget() is window.feelings
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # skipped
     for _ in range(REST_EVERY):
         qtbot.keyClick(window, Qt.Key.Key_D)
     assert window.controller.phase == Phase.REST
     shots = _grab(window, folder, "rest")
     qtbot.keyClick(window, Qt.Key.Key_Q)
+    assert window.pages.currentWidget() is window.feelings
+    shots += _grab(window, folder, "feeling")
+    qtbot.keyClick(window, Qt.Key.Key_4)  # how the patient feels now
     assert window.pages.currentWidget() is window.summary
     shots += _grab(window, folder, "summary")
     window.close()

@@ -61,7 +61,7 @@ def _attempts(patient_id: str):
         return list(store.attempts(AttemptQuery(patient_id=patient_id)).attempts)
 
 
-def _open_window(qtbot):
+def _open_window(qtbot, skip_feeling: bool = True):
     from PySide6.QtCore import Qt
 
     from mitpractice.gui.app import make_app
@@ -75,6 +75,8 @@ def _open_window(qtbot):
     with qtbot.waitSignal(window.practice_ready, timeout=20_000):
         pass
     window.setFocus(Qt.FocusReason.OtherFocusReason)
+    if skip_feeling:  # "How are you feeling?"
+        qtbot.keyClick(window, Qt.Key.Key_Space)
     return window
 
 
@@ -130,7 +132,9 @@ def _click(qtbot, window) -> None:
     """The mouse alone: a click on the big button that does what Space does."""
     from PySide6.QtCore import Qt
 
-    qtbot.mouseClick(window.practice.main_button, Qt.MouseButton.LeftButton)
+    page = window.pages.currentWidget()
+    button = window.feelings.skip_button if page is window.feelings else window.practice.main_button
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def _round_trip_in_take(audio: np.ndarray, sr: int, target, target_start_s: float) -> float:
@@ -148,7 +152,7 @@ def _walk_with_space(qtbot, patient_id: str, press=_space):
     """Open the window and press Space (or ``press``) every 6 s until a sing-along attempt
     is scored (at most a minute): the attempt, where its target started in the take, the
     round trip the take really had, the feedback shown."""
-    window = _open_window(qtbot)
+    window = _open_window(qtbot, skip_feeling=False)  # the first press skips the feelings check
     stored, target_start_s, round_trip_s = None, None, None
     deadline = time.monotonic() + 60.0
     next_press = time.monotonic()
@@ -267,6 +271,7 @@ from mitpractice.gui.practice.window import PracticeWindow
 app = make_app()
 window = PracticeWindow()
 def ready():
+    window.press_space()  # "How are you feeling?" skipped
     window.controller.jump_to_step("probe")
     window.press_space()
 window.practice_ready.connect(ready)

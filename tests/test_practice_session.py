@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mitpractice.errors import StoreError
+from mitpractice.errors import ParameterError, StoreError
 from mitpractice.practice.plan import REST_EVERY, bundled_assignment
 from mitpractice.practice.session import Act, Phase, Programme, SessionFlow
 
@@ -242,3 +242,33 @@ def test_a_new_phrase_clears_what_was_said_of_the_last():
     flow = _flow()
     flow.begin()
     assert flow.skip() == (Act.CLEAR, Act.PREPARE)
+
+
+def test_feelings_are_asked_before_and_after_and_space_skips_them():
+    flow = _flow(ask_feelings=True)
+    assert flow.begin() == () and flow.phase == Phase.FEELING_BEFORE and flow.item is None
+    assert flow.feeling(4) == (Act.PREPARE,)
+    assert flow.feeling_before == 4 and flow.phase == Phase.READY
+    flow.finish()
+    assert flow.phase == Phase.FEELING_AFTER
+    assert flow.space() == () and flow.phase == Phase.DONE and flow.feeling_after is None
+
+
+def test_a_session_that_runs_to_its_end_asks_the_feeling_after():
+    one = [a for a in bundled_assignment() if not a.probe][:1]  # a session of one phrase
+    flow = _flow(assigned=one, ask_feelings=True)
+    flow.begin()
+    flow.space()  # skipped: the question before
+    assert flow.feeling_before is None and flow.phase == Phase.READY
+    flow.skip()
+    assert flow.phase == Phase.FEELING_AFTER
+    flow.feeling(2)
+    assert flow.phase == Phase.DONE and flow.feeling_after == 2
+
+
+def test_a_feeling_is_one_of_five():
+    flow = _flow(ask_feelings=True)
+    flow.begin()
+    with pytest.raises(ParameterError):
+        flow.feeling(0)
+    assert flow.phase == Phase.FEELING_BEFORE

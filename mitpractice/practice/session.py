@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mitpractice.errors import MitpracticeError
+from mitpractice.errors import MitpracticeError, ParameterError
 from mitpractice.practice.plan import SESSION_PHRASES, Assigned, SessionState
 from mitpractice.practice.steps import StepState, passes
 
@@ -39,6 +39,7 @@ from mitpractice.practice.steps import StepState, passes
 class Phase(StrEnum):
     """Where the session is; the window shows each differently."""
 
+    FEELING_BEFORE = "feeling-before"  # "How are you feeling?" before the first phrase
     READY = "ready"  # the step is shown; Space starts it
     PREPARING = "preparing"  # the sung target is being made
     LATENCY = "latency"  # measuring the sound's round trip (once)
@@ -50,6 +51,7 @@ class Phase(StrEnum):
     RESULT = "result"
     PHRASE_DONE = "phrase-done"
     REST = "rest"
+    FEELING_AFTER = "feeling-after"  # "How are you feeling?" once the session is over
     DONE = "done"  # the session is over: its phrases are all done, or "Done for today"
     EMPTY = "empty"  # nothing to practise
 
@@ -76,6 +78,9 @@ class Programme:
     assigned: Sequence[Assigned]
 
 
+#: How a patient may feel, 1 to 5 (the faces of the feelings check, saddest first).
+FEELINGS = (1, 2, 3, 4, 5)
+
 #: After the target has played: the Listen step is passed, or the take of a delayed
 #: repetition follows a quiet moment.
 _LISTENED, _THEN_TAKE = "listened", "then-take"
@@ -91,6 +96,9 @@ class SessionFlow:
         (the store could not be read), which the flow reports as :attr:`Act.STORE_FAILED`.
     max_phrases : int
         Phrases one session goes through at most (finished or skipped).
+    ask_feelings : bool
+        Ask "How are you feeling?" before the first phrase and once the session is over
+        (:meth:`feeling`; Space skips the question).
 
     Attributes
     ----------
@@ -114,11 +122,17 @@ class SessionFlow:
         What went wrong reading the store, for :attr:`Act.STORE_FAILED`.
     chosen : int
         Phrases chosen so far in this session (a new number: a new phrase is on screen).
+    feeling_before, feeling_after : int or None
+        The patient's answers, 1 (bad) to 5 (good); None while not given or skipped.
     """
 
-    def __init__(self, programme: Callable[[], Programme], *, max_phrases: int = SESSION_PHRASES) -> None:
+    def __init__(self, programme: Callable[[], Programme], *, max_phrases: int = SESSION_PHRASES,
+                 ask_feelings: bool = False) -> None:
         self._programme = programme
         self.max_phrases = max_phrases
+        self.ask_feelings = ask_feelings
+        self.feeling_before: int | None = None
+        self.feeling_after: int | None = None
         self.level = "elementary"
         self.phase = Phase.READY
         self.plan: SessionState | None = None
@@ -159,8 +173,28 @@ class SessionFlow:
 
     # ------------------------------------------------------------------ the session
     def begin(self) -> tuple[Act, ...]:
-        """Today's practice at its first phrase."""
+        """Today's practice: how the patient feels, then the first phrase."""
+        if self.ask_feelings:
+            self.phase = Phase.FEELING_BEFORE
+            return ()
         return self._choose_phrase(first=True)
+
+    def feeling(self, value: int | None) -> tuple[Act, ...]:
+        """The answer to "How are you feeling?" (1–5), or None: skipped."""
+        if value is not None and value not in FEELINGS:
+            raise ParameterError(f"a feeling is one of {FEELINGS}, not {value!r}")
+        if self.phase == Phase.FEELING_BEFORE:
+            self.feeling_before = value
+            return self._choose_phrase(first=True)
+        if self.phase == Phase.FEELING_AFTER:
+            self.feeling_after = value
+            self.phase = Phase.DONE
+        return ()
+
+    def _over(self) -> None:
+        """The session is over: how the patient feels now, then the summary."""
+        self.pending = None
+        self.phase = Phase.FEELING_AFTER if self.ask_feelings else Phase.DONE
 
     def refresh(self) -> tuple[Act, ...]:
         """Re-read the programme; re-plan the rest of the session when it changed."""
@@ -190,7 +224,7 @@ class SessionFlow:
             self.phase = Phase.EMPTY
             return acts
         if self.plan.finished:
-            self.phase = Phase.DONE
+            self._over()
             return ()
         self.item = self.plan.current.assigned
         self.state = self.plan.steps()
@@ -216,8 +250,7 @@ class SessionFlow:
         if self.phase in (Phase.RESULT, Phase.PHRASE_DONE) and over is not None and over.finished:
             self.phrases_done += 1
             self.phrases_through += 1
-        self.pending = None
-        self.phase = Phase.DONE
+        self._over()
         return (Act.CLEAR,)
 
     def _next_phrase(self) -> tuple[Act, ...]:
@@ -245,6 +278,8 @@ class SessionFlow:
         still sounding (a sing-along take is never cut off mid-phrase).
         """
         phase = self.phase
+        if phase in (Phase.FEELING_BEFORE, Phase.FEELING_AFTER):
+            return self.feeling(None)  # one switch walks on: Space skips the question
         if phase == Phase.READY:
             return self.start_step(target_ready=target_ready)
         if phase == Phase.RECORDING:

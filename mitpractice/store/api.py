@@ -70,6 +70,7 @@ from mitpractice.store.records import (
     PhraseSetRecord,
     PracticeSession,
     RecordedModel,
+    SessionSummary,
     TestResult,
     dumps,
 )
@@ -547,6 +548,26 @@ class Store:
                 raise StoreError(f"{name} is 1 to 5, not {values[name]}")
         with self._write("keep the session") as conn:
             conn.execute(update(sessions).where(sessions.c.id == session_id).values(**values))
+
+    def sessions(self, patient_id: str, since: datetime | None = None) -> list[SessionSummary]:
+        """The patient's practice sessions, newest first, with the minutes sung and the takes
+        of each (from its attempts); only those started at ``since`` or later if given."""
+        counted = (select(attempts.c.session_id, func.count().label("n"),
+                          func.coalesce(func.sum(attempts.c.duration_s), 0).label("seconds"))
+                   .where(attempts.c.patient_id == patient_id).group_by(attempts.c.session_id).subquery())
+        query = (select(sessions, counted.c.n, counted.c.seconds)
+                 .outerjoin(counted, counted.c.session_id == sessions.c.id)
+                 .where(sessions.c.patient_id == patient_id)
+                 .order_by(sessions.c.started_at.desc(), sessions.c.id))
+        if since is not None:
+            query = query.where(sessions.c.started_at >= since)
+        with self._read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [SessionSummary(id=r["id"], patient_id=r["patient_id"], started_at=r["started_at"],
+                               ended_at=r["ended_at"], minutes=float(r["seconds"] or 0) / 60,
+                               phrases_done=r["phrases_done"], attempts=int(r["n"] or 0),
+                               feeling_before=r["feeling_before"], feeling_after=r["feeling_after"])
+                for r in rows]
 
     def phrases_done_today(self, patient_id: str, tz: tzinfo | None = None) -> int:
         """Phrases finished today over all sessions (see :meth:`minutes_today` for "today")."""

@@ -128,7 +128,7 @@ class PracticeController(QObject):
         self.live.worker.ended.connect(self._on_take_ended)
         self.live.worker.outcome.connect(self._on_outcome)
         self.live.worker.failed.connect(self._save_failed)
-        self.flow = SessionFlow(self._programme)
+        self.flow = SessionFlow(self._programme, ask_feelings=True)
         self.result: ResultView | None = None
         self._chosen = 0
         self.session = None
@@ -336,6 +336,19 @@ class PracticeController(QObject):
 
     def skip_phrase(self) -> None:
         self._do(self.flow.skip())
+
+    def feeling(self, value: int | None) -> None:
+        """The answer to "How are you feeling?" (1–5; None: skipped), kept with the session."""
+        after = self.phase == Phase.FEELING_AFTER
+        if self.phase not in (Phase.FEELING_BEFORE, Phase.FEELING_AFTER):
+            return
+        if value is not None and self._ensure_session() is not None:
+            try:
+                self.store.update_session(self.session.id, **{
+                    "feeling_after" if after else "feeling_before": value})
+            except MitpracticeError as exc:
+                self._tell("error", self._store_failed(str(exc)))
+        self._do(self.flow.feeling(value))
 
     def finish(self) -> None:
         """Done for today: the session ends here (not in the middle of a take)."""

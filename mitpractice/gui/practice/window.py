@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from mitpractice.errors import MitpracticeError
-from mitpractice.gui.practice.day import SummaryScreen
+from mitpractice.gui.practice.day import FeelingScreen, SummaryScreen
 from mitpractice.gui.practice.screens import (
     Banner,
     ChooserScreen,
@@ -51,8 +51,11 @@ from mitpractice.gui.practice.screens import (
 )
 from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
 from mitpractice.gui.workers import Tasks
+from mitpractice.practice.session import FEELINGS
 from mitpractice.practice.voice import VOICE_CHECK_S
 
+#: The keys of the feelings check's five faces, under the left hand.
+FEELING_KEYS = tuple(str(n) for n in FEELINGS)
 #: Seconds a passing note (the workspace is opening) stays before it goes by itself.
 INFO_SECONDS = 10
 #: The patient who last practised on this computer (a clinic's store is shared by several).
@@ -166,7 +169,9 @@ class PracticeWindow(QMainWindow):
         self.voice = VoiceCheckScreen()
         self.practice = PracticeScreen()
         self.summary = SummaryScreen()
-        for page in (self.loading, self.chooser, self.welcome, self.voice, self.practice, self.summary):
+        self.feelings = FeelingScreen()
+        for page in (self.loading, self.chooser, self.welcome, self.voice, self.practice, self.summary,
+                     self.feelings):
             self.pages.addWidget(page)
         layout.addWidget(self.pages, 1)
         self.legend = KeyLegend()
@@ -185,6 +190,7 @@ class PracticeWindow(QMainWindow):
         p.other_button.clicked.connect(lambda: self.controller and self.controller.skip_phrase())
         p.done_button.clicked.connect(self.press_done)
         self.summary.close_clicked.connect(self.close)
+        self.feelings.answered.connect(self.press_feeling)
         self._show_page(self.loading)
 
     def _bind_keys(self) -> None:
@@ -196,6 +202,7 @@ class PracticeWindow(QMainWindow):
             ("D", lambda: self.controller and self.controller.skip_phrase()),
             ("F", self.press_tap),
             ("Q", self.press_done),
+            *((str(n), lambda n=n: self.press_feeling(n)) for n in FEELINGS),
             ("Esc", self.press_escape),
             ("Ctrl+T", self.open_therapist),
             ("Left", lambda: self.chooser.move("left")),
@@ -218,6 +225,8 @@ class PracticeWindow(QMainWindow):
                 on = key == "Ctrl+T"
             elif page is self.chooser:
                 on = key in ("Ctrl+T", "Space", "Left", "Right", "Up", "Down")
+            elif page is self.feelings:
+                on = key in ("Ctrl+T", "Space", "Esc", *FEELING_KEYS)
             else:
                 on = key not in ("Left", "Right", "Up", "Down")
             shortcut.setEnabled(on)
@@ -238,6 +247,8 @@ class PracticeWindow(QMainWindow):
             self.legend.set_keys([])
         elif page is self.summary:
             self.legend.set_keys([("Space", self.tr("close"))])
+        elif page is self.feelings:
+            self.legend.set_keys([("1 2 3 4 5", self.tr("how you feel")), ("Space", self.tr("skip"))])
         self.done_button.setVisible(page is self.practice)
 
     # ------------------------------------------------------------------ start-up
@@ -296,7 +307,7 @@ class PracticeWindow(QMainWindow):
 
     def choose_patient(self) -> None:
         """Back to who is practising (the name at the top), when there is more than one."""
-        if self.store is None or self.pages.currentWidget() is not self.practice:
+        if self.store is None or self.pages.currentWidget() not in (self.practice, self.feelings):
             return
         try:
             patients = self.store.patients()
@@ -469,7 +480,9 @@ class PracticeWindow(QMainWindow):
         phase = c.phase
         step = c.step
         item = c.item
-        between = phase in (Phase.REST, Phase.DONE, Phase.EMPTY)
+        if self.pages.currentWidget() is self.feelings and phase != Phase.FEELING_AFTER:
+            self._show_page(self.practice)  # the question before the session is answered
+        between = phase in (Phase.REST, Phase.DONE, Phase.EMPTY, Phase.FEELING_BEFORE, Phase.FEELING_AFTER)
         for widget in (p.score, p.meter, p.meter_label):
             widget.setVisible(not between)
         if phase != Phase.RECORDING:
@@ -531,6 +544,10 @@ class PracticeWindow(QMainWindow):
         elif phase == Phase.DONE:
             self.summary.set_progress(c.progress())
             self._show_page(self.summary)
+            return
+        elif phase in (Phase.FEELING_BEFORE, Phase.FEELING_AFTER):
+            self.feelings.ask(after=phase == Phase.FEELING_AFTER)
+            self._show_page(self.feelings)
             return
         elif phase == Phase.EMPTY:
             p.step_label.setText(self.tr("Nothing to practise"))
@@ -601,9 +618,16 @@ class PracticeWindow(QMainWindow):
             self._voice_start()
         elif page is self.summary:
             self.close()
+        elif page is self.feelings:
+            self.press_feeling(None)
         elif page is self.practice and self.controller is not None:
             self.banner.clear()  # Space closes a message, and goes on
             self.controller.advance()
+
+    def press_feeling(self, value: int | None) -> None:
+        """A face (1–5), or None: the question skipped (Space, Esc)."""
+        if self.pages.currentWidget() is self.feelings and self.controller is not None:
+            self.controller.feeling(value)
 
     def press_done(self) -> None:
         """Done for today: the session ends with its summary (not in the middle of a take)."""
@@ -616,7 +640,9 @@ class PracticeWindow(QMainWindow):
 
     def press_escape(self) -> None:
         self.banner.clear()
-        if self.pages.currentWidget() is self.voice:
+        if self.pages.currentWidget() is self.feelings:
+            self.press_feeling(None)
+        elif self.pages.currentWidget() is self.voice:
             self._voice_skip()
         elif self.controller is not None:
             self.controller.stop_sound()
