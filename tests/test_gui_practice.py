@@ -513,3 +513,23 @@ def test_how_are_you_feeling_before_and_after_is_kept_with_the_session(fresh_dat
     with _store() as store:
         (session,) = store.sessions(patient.id)
     assert (session.feeling_before, session.feeling_after) == (2, 5)
+
+
+@pytest.mark.audio
+def test_silence_is_said_once_and_the_answer_is_not_shown_before_it_is_given(sound_server, fresh_data, qtbot):
+    # The microphone hears the speakers' output, and nothing plays at the Answer step: a
+    # silent room.
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    controller = window.controller
+    controller.jump_to_step("probe")  # the Answer step
+    assert window.practice.phrase_text.text() == "?"  # not given away before the answer
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=30_000)  # ends by itself
+    p = window.practice
+    assert p.result_label.text() == "I did not hear you this time."
+    assert p.feedback.text() == "Come a little closer, or sing a little louder."
+    assert not window.banner.text  # one message, not three
+    assert p.phrase_text.text() == "Thank you"  # answered: the words are shown
+    window.close()

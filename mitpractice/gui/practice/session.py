@@ -153,6 +153,7 @@ class PracticeController(QObject):
         self._along = False
         self._target_start_sent = False
         self._take_ended_at = 0.0
+        self._too_quiet = False
         self._last_take: tuple[np.ndarray, int] | None = None
         #: The last take's LiveResult, the target it was sung along with (a SungTarget) and
         #: where that started playing (s in the take).
@@ -586,9 +587,8 @@ class PracticeController(QObject):
                                    "Check its cable, then press Space to go on."))
         elif levels.clipped:
             self._tell("warning", tr("That was very loud. Sit a little further from the microphone."))
-        elif levels.too_quiet or reason == "no-voice":
-            self._tell("warning", tr("I could hardly hear you. Come a little closer, "
-                                     "or sing a little louder."))
+        # Too quiet is said once, as the result's tip (not a banner as well).
+        self._too_quiet = levels.too_quiet or reason == "no-voice"
         self._last_take = (audio, sr)
         self.changed.emit()
         taps = tuple(round(t, 3) for t in self._taps)
@@ -610,9 +610,12 @@ class PracticeController(QObject):
         overall = score.overall if score.voiced else None
         passed = self.flow.scored(overall, self.patient.thresholds)
         syllables = score.syllables
-        lines = tuple(score.feedback[:2])
+        # One line of praise (the headline) and at most one tip: little to read.
+        lines = tuple(score.feedback[:1])
+        if not score.voiced or self._too_quiet:
+            lines = (tr("Come a little closer, or sing a little louder."),)
         if not score.voiced:
-            headline = tr("I did not hear singing this time.")
+            headline = tr("I did not hear you this time.")
         elif passed:
             headline = tr("Well done!")
         else:

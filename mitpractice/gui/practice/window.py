@@ -490,8 +490,10 @@ class PracticeWindow(QMainWindow):
         self.who.setText(c.patient.name)
         self.goal.set_progress(c.progress())
         if item is not None and phase not in (Phase.EMPTY, Phase.REST, Phase.DONE):
-            # An untrained probe is answered from memory: its words are not shown until sung.
-            hidden = c.probe and phase not in (Phase.RESULT, Phase.PHRASE_DONE)
+            # An untrained probe, and the Answer step, are answered from memory: the words
+            # are not shown until the patient has answered (they would give the answer away).
+            answering = c.probe or (step is not None and step.asks_question)
+            hidden = answering and phase not in (Phase.RESULT, Phase.PHRASE_DONE)
             p.phrase_text.setText("?" if hidden else item.phrase.text)
             melody = None if hidden else c.melody
             if p.score.melody() != melody:
