@@ -114,6 +114,7 @@ class PracticeWindow(QMainWindow):
         self._voice_recorder = None
         self._voice_audio: list[np.ndarray] = []
         self._voice_pos = 0
+        self._voice_low_hz: float | None = None  # the voice check's result, once measured
         self._voice_timer = QTimer(self)
         self._voice_timer.setInterval(TICK_MS)
         self._voice_timer.timeout.connect(self._voice_tick)
@@ -350,6 +351,9 @@ class PracticeWindow(QMainWindow):
     def _voice_start(self) -> None:
         from mitpractice.audio import Recorder
 
+        if self._voice_low_hz is not None:  # measured and shown: go on with it
+            self._create_patient(self._voice_low_hz)
+            return
         if self._voice_recorder is not None:
             return
         self.banner.clear()
@@ -412,13 +416,17 @@ class PracticeWindow(QMainWindow):
     def _voice_measured(self, low_hz: float) -> None:
         from mitpractice.melody import hz_to_note
 
+        # The result stays on screen until the person setting up goes on.
+        self._voice_low_hz = low_hz
         self.voice.status.setText(self.tr("Your note is {note}.").format(note=hz_to_note(low_hz)))
-        self._create_patient(low_hz)
+        self.voice.start_button.set_text(self.tr("Go on"))
+        self.voice.skip_button.hide()
+        self.legend.set_keys([("Space", self.tr("go on"))])
 
     def _voice_skip(self) -> None:
         if self._voice_recorder is not None:
             self._voice_done_recording()
-        self._create_patient(None)
+        self._create_patient(self._voice_low_hz)
 
     def _create_patient(self, low_hz: float | None) -> None:
         from mitpractice.melody import DEFAULT_LOW
@@ -579,6 +587,8 @@ class PracticeWindow(QMainWindow):
             return self.tr("Look again"), True
         if phase == Phase.DONE:
             return self.tr("All done"), False
+        if phase in (Phase.PREPARING, Phase.LATENCY):  # said in full, large, above the button
+            return self.tr("Please wait"), False
         return self._phase_words(phase) or self.tr("Please wait"), False
 
     def _phase_words(self, phase: Phase) -> str:
@@ -586,7 +596,7 @@ class PracticeWindow(QMainWindow):
         return {
             Phase.READY: self.tr("Press Space when you are ready."),
             Phase.PREPARING: self.tr("Getting the voice ready…"),
-            Phase.LATENCY: self.tr("Checking the sound (you will hear clicks)…"),
+            Phase.LATENCY: self.tr("One moment: a few clicks time the sound, once."),
             Phase.PLAYING: self.tr("Listen…"),
             Phase.WAITING: self.tr("Wait a moment…"),
             Phase.ROOM: self.tr("Get ready…"),
