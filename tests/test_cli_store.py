@@ -15,7 +15,7 @@ import soundfile as sf
 from mitpractice.cli import DATABASE_ENV, main
 from mitpractice.phrases import bundled_phrases_dir
 from mitpractice.store.engine import DATABASE_ENV as STORE_DATABASE_ENV
-from mitpractice.store.records import ATTEMPT_COLUMNS
+from mitpractice.store.records import ATTEMPT_COLUMNS, SESSION_COLUMNS
 
 GREETINGS = bundled_phrases_dir() / "greetings.toml"
 
@@ -218,3 +218,34 @@ def test_an_unknown_step_is_bad_input_and_nothing_is_stored(capsys, sung_thank_y
     assert code == 2 and len(err.strip().splitlines()) == 1 and "bogus" in err and "unison" in err
     code, out, _ = run(capsys, "attempts", "Ann", "--json")
     assert code == 0 and json.loads(out) == []
+
+
+def test_sessions_newest_first_as_json_and_csv_with_feelings(capsys):
+    from datetime import UTC, datetime
+
+    from mitpractice.store import Store
+    from mitpractice.store.schema import sessions
+
+    run(capsys, "patients", "add", "Ann")
+    with Store.open() as store:
+        ann = store.find_patient("Ann")
+        old, new = store.start_session(ann.id), store.start_session(ann.id)
+        with store.engine.begin() as conn:
+            conn.execute(sessions.update().where(sessions.c.id == old.id)
+                         .values(started_at=datetime(2026, 11, 2, 9, tzinfo=UTC)))
+        store.update_session(new.id, phrases_done=3, feeling_before=2, feeling_after=5)
+    code, out, _ = run(capsys, "sessions", "Ann", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["id"] for r in rows] == [new.id, old.id]
+    assert tuple(rows[0]) == SESSION_COLUMNS
+    assert (rows[0]["phrases_done"], rows[0]["feeling_before"], rows[0]["feeling_after"]) == (3, 2, 5)
+    assert rows[1]["feeling_before"] is None and rows[1]["started_at"].startswith("2026-11-02T09:00")
+    assert rows[0]["minutes"] == 0 and rows[0]["attempts"] == 0 and rows[0]["ended_at"] is None
+    code, out, _ = run(capsys, "sessions", "Ann", "--csv", "--since", "2026-11-03")
+    table = list(csv.reader(io.StringIO(out)))
+    assert tuple(table[0]) == SESSION_COLUMNS and len(table) == 2
+    assert table[1][SESSION_COLUMNS.index("feeling_after")] == "5"
+    code, out, _ = run(capsys, "sessions", "Ann")
+    assert "2 sessions" in out and "bad → very good" in out
+    code, _, err = run(capsys, "sessions", "Nobody")
+    assert code == 2 and len(err.strip().splitlines()) == 1

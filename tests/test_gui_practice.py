@@ -33,6 +33,13 @@ def _store():
     return Store.open()
 
 
+def _skip_feeling(qtbot, window) -> None:
+    """Space skips "How are you feeling?" before the first phrase."""
+    assert window.pages.currentWidget() is window.feelings
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.pages.currentWidget() is window.practice
+
+
 def _window(qtbot, wait_practice: bool = True):
     from mitpractice.gui.app import make_app, style
     from mitpractice.gui.practice.window import PracticeWindow
@@ -46,6 +53,7 @@ def _window(qtbot, wait_practice: bool = True):
     if wait_practice:
         with qtbot.waitSignal(window.practice_ready, timeout=20_000):
             pass
+        _skip_feeling(qtbot, window)
     return window
 
 
@@ -57,7 +65,7 @@ def test_the_first_run_asks_a_name_then_the_voice_check_and_then_practice_starts
     assert window.pages.currentWidget() is window.voice
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_Escape)  # skip the voice check
-    assert window.pages.currentWidget() is window.practice
+    _skip_feeling(qtbot, window)
     (patient,) = window.store.patients()
     assert patient.name == "Ann Smith"
     # Nothing is assigned yet: the bundled elementary phrases, at the first step.
@@ -104,6 +112,27 @@ def test_a_rest_is_offered_after_a_block_of_phrases_and_space_goes_on(fresh_data
     assert "phrases done" in window.goal.format()
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert window.controller.phase == Phase.READY
+
+
+def test_today_s_counts_come_from_the_store_so_they_survive_a_restart(fresh_data, qtbot):
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    from mitpractice.store import NewAttempt
+
+    with _store() as store:  # earlier today: one session, two phrases finished, 40 s sung
+        patient = store.add_patient("Ann")
+        session = store.start_session(patient.id)
+        store.update_session(session.id, phrases_done=2)
+        store.save_attempt(NewAttempt(patient_id=patient.id, set_id="greetings", phrase_id="thank-you",
+                                      step="unison", started_at=datetime.now(UTC), low_hz=220.0,
+                                      interval=3.0, tempo=60.0, session_id=session.id),
+                           np.zeros(40 * 16_000, np.float32), 16_000)
+    window = _window(qtbot)
+    assert window.goal.format() == "1 of 30 minutes today. 2 phrases done."
+    qtbot.keyClick(window, Qt.Key.Key_D)  # a skipped phrase is not done
+    assert window.goal.format().endswith("2 phrases done.")
 
 
 def test_the_practice_screen_fits_1366_by_768(fresh_data, qtbot):
@@ -183,6 +212,8 @@ def test_the_voice_check_sets_the_low_note_from_a_sung_aah(sound_server, fresh_d
     import numpy as np
     import soundfile as sf
 
+    from mitpractice.melody import hz_to_note
+
     sr = 16_000
     t = np.arange(6 * sr) / sr
     aah = 0.3 * np.sin(2 * np.pi * 180.0 * t + 0.4 * np.sin(2 * np.pi * 5 * t))  # 180 Hz, a little vibrato
@@ -196,11 +227,17 @@ def test_the_voice_check_sets_the_low_note_from_a_sung_aah(sound_server, fresh_d
         qtbot.keyClicks(window.welcome.name, "Bob")
         qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
         feeder = subprocess.Popen(["paplay", "--device=patient", str(wav)])
-        with qtbot.waitSignal(window.practice_ready, timeout=30_000):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        # The result is shown, and stays until the person setting up goes on.
+        qtbot.waitUntil(lambda: "Your note is" in window.voice.status.text(), timeout=30_000)
+        shown = window.voice.status.text()
+        assert window.pages.currentWidget() is window.voice and "Go on" in window.voice.start_button.text()
+        with qtbot.waitSignal(window.practice_ready, timeout=10_000):
             qtbot.keyClick(window, Qt.Key.Key_Space)
         (patient,) = window.store.patients()
         assert patient.name == "Bob"
         assert patient.low_hz == pytest.approx(180.0, rel=0.03)
+        assert shown == f"Your note is {hz_to_note(patient.low_hz)}."
         window.close()
     finally:
         if feeder is not None:
@@ -230,8 +267,9 @@ def test_a_voice_too_quiet_to_score_is_told_with_what_to_do(sound_server, fresh_
         qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=20_000)
         subprocess.run(["paplay", "--device=patient", str(wav)], check=True, timeout=30)
         qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=20_000)
-        assert window.banner.kind == "warning"
-        assert "closer" in window.banner.text
+        # Said once, as the result's one tip (not a banner as well).
+        assert window.practice.feedback.text() == "Come a little closer, or sing a little louder."
+        assert not window.banner.text
         with _store() as store:
             assert store.attempts().total == 1  # kept all the same
         window.close()
@@ -267,7 +305,7 @@ def test_with_several_patients_the_window_asks_who_practises_with_the_last_one_c
     qtbot.keyClick(window, Qt.Key.Key_Left)
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_Space)
-    assert window.pages.currentWidget() is window.practice
+    _skip_feeling(qtbot, window)
     assert window.controller.patient.id == cleo.id and window.who.text() == "Cleo"
     with _store() as store:
         assert store.setting(LAST_PATIENT_SETTING) == cleo.id
@@ -280,6 +318,7 @@ def test_with_several_patients_the_window_asks_who_practises_with_the_last_one_c
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.mouseClick(chooser.buttons[0], Qt.MouseButton.LeftButton)
     assert window.controller.patient.id == ann.id
+    _skip_feeling(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_D)  # practice goes on as before
     assert window.controller.phase == Phase.READY
 
@@ -419,3 +458,87 @@ def test_the_daily_goal_counts_the_patients_own_today(fresh_data, qtbot, local_z
             store.set_score(saved.id, _Silence())  # scored already: the window has none to score
     window = _window(qtbot)
     assert window.goal.format().startswith("3 of 30 minutes today.")
+
+
+def test_done_for_today_from_the_rest_screen_ends_with_a_summary_and_space_closes(fresh_data, qtbot):
+    from mitpractice.practice.plan import REST_EVERY
+
+    with _store() as store:  # two phrases finished earlier today
+        patient = store.add_patient("Ann")
+        store.update_session(store.start_session(patient.id).id, phrases_done=2)
+    window = _window(qtbot)
+    assert window.done_button.isVisible()  # in the top bar all along
+    for _ in range(REST_EVERY):
+        qtbot.keyClick(window, Qt.Key.Key_D)
+    p = window.practice
+    assert window.controller.phase == Phase.REST
+    assert p.done_button.isVisible() and not p.other_button.isVisible()
+    assert "Q" in p.done_button.text()
+    qtbot.keyClick(window, Qt.Key.Key_Q)
+    assert window.pages.currentWidget() is window.feelings  # how the patient feels now
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.controller.phase == Phase.DONE
+    assert window.pages.currentWidget() is window.summary
+    s = window.summary
+    assert s.counts.text() == "2 phrases practised today.\n0 minutes of singing."
+    assert s.picture.count == 2 and s.picture.height() > 0
+    assert s.kind.text() == "Well done. Every day of practice helps."
+    assert "score" not in (s.counts.text() + s.kind.text()).lower()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.isVisible()
+
+
+def test_banners_close_with_space_or_esc_and_a_new_phrase_clears_the_last_one_s(fresh_data, qtbot):
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    window.controller.message.emit("warning", "That was very loud.")
+    assert window.banner.text
+    qtbot.keyClick(window, Qt.Key.Key_D)  # no longer true of the next phrase
+    assert not window.banner.text and window.controller.phase == Phase.READY
+    window.controller.message.emit("warning", "That was very loud.")
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.banner.text
+    window.controller.message.emit("warning", "That was very loud.")
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.banner.text
+
+
+def test_how_are_you_feeling_before_and_after_is_kept_with_the_session(fresh_data, qtbot):
+    with _store() as store:
+        patient = store.add_patient("Ann")
+    window = _window(qtbot, wait_practice=False)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.feelings, timeout=20_000)
+    faces = window.feelings.faces
+    assert [f.accessibleName() for f in faces] == ["Very bad", "Bad", "All right", "Good", "Very good"]
+    assert "1 2 3 4 5" in window.legend.text()
+    qtbot.keyClick(window, Qt.Key.Key_2)
+    assert window.pages.currentWidget() is window.practice and window.controller.phase == Phase.READY
+    qtbot.keyClick(window, Qt.Key.Key_Q)
+    assert window.pages.currentWidget() is window.feelings
+    assert window.feelings.title.text() == "How are you feeling now?"
+    qtbot.mouseClick(faces[4], Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.summary
+    with _store() as store:
+        (session,) = store.sessions(patient.id)
+    assert (session.feeling_before, session.feeling_after) == (2, 5)
+
+
+@pytest.mark.audio
+def test_silence_is_said_once_and_the_answer_is_not_shown_before_it_is_given(sound_server, fresh_data, qtbot):
+    # The microphone hears the speakers' output, and nothing plays at the Answer step: a
+    # silent room.
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    controller = window.controller
+    controller.jump_to_step("probe")  # the Answer step
+    assert window.practice.phrase_text.text() == "?"  # not given away before the answer
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=30_000)  # ends by itself
+    p = window.practice
+    assert p.result_label.text() == "I did not hear you this time."
+    assert p.feedback.text() == "Come a little closer, or sing a little louder."
+    assert not window.banner.text  # one message, not three
+    assert p.phrase_text.text() == "Thank you"  # answered: the words are shown
+    window.close()

@@ -440,6 +440,11 @@ def test_progress_shows_trained_and_probe_apart_with_the_tests(qtbot, demo):
     assert report is not None and report.progress.get("trained").days and report.progress.get("probe").days
     assert [m.label for m in report.progress.tests][:1] == ["WAB AQ 52.5"]
     assert page.charts.chart("scores")._data is report.progress
+    # How the patient felt, beside the scores: every day with an answer, better after practice.
+    assert page.feelings.feelings == report.feelings
+    page.tabs.setCurrentWidget(page.feelings)
+    assert page.feelings.isVisible() and page.feelings.height() >= 6 * page.feelings.fontMetrics().height()
+    assert report.feelings and all(f.after > f.before for f in report.feelings)
     kinds = {page.phrases.item(r, 1).text() for r in range(page.phrases.rowCount())}
     assert kinds == {"trained", "probe"}
     assert all(page.phrases.item(r, 7).text() for r in range(page.phrases.rowCount()))  # step reached

@@ -61,7 +61,7 @@ def _attempts(patient_id: str):
         return list(store.attempts(AttemptQuery(patient_id=patient_id)).attempts)
 
 
-def _open_window(qtbot):
+def _open_window(qtbot, skip_feeling: bool = True):
     from PySide6.QtCore import Qt
 
     from mitpractice.gui.app import make_app
@@ -75,6 +75,8 @@ def _open_window(qtbot):
     with qtbot.waitSignal(window.practice_ready, timeout=20_000):
         pass
     window.setFocus(Qt.FocusReason.OtherFocusReason)
+    if skip_feeling:  # "How are you feeling?"
+        qtbot.keyClick(window, Qt.Key.Key_Space)
     return window
 
 
@@ -130,7 +132,9 @@ def _click(qtbot, window) -> None:
     """The mouse alone: a click on the big button that does what Space does."""
     from PySide6.QtCore import Qt
 
-    qtbot.mouseClick(window.practice.main_button, Qt.MouseButton.LeftButton)
+    page = window.pages.currentWidget()
+    button = window.feelings.skip_button if page is window.feelings else window.practice.main_button
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def _round_trip_in_take(audio: np.ndarray, sr: int, target, target_start_s: float) -> float:
@@ -148,7 +152,7 @@ def _walk_with_space(qtbot, patient_id: str, press=_space):
     """Open the window and press Space (or ``press``) every 6 s until a sing-along attempt
     is scored (at most a minute): the attempt, where its target started in the take, the
     round trip the take really had, the feedback shown."""
-    window = _open_window(qtbot)
+    window = _open_window(qtbot, skip_feeling=False)  # the first press skips the feelings check
     stored, target_start_s, round_trip_s = None, None, None
     deadline = time.monotonic() + 60.0
     next_press = time.monotonic()
@@ -267,6 +271,7 @@ from mitpractice.gui.practice.window import PracticeWindow
 app = make_app()
 window = PracticeWindow()
 def ready():
+    window.press_space()  # "How are you feeling?" skipped
     window.controller.jump_to_step("probe")
     window.press_space()
 window.practice_ready.connect(ready)
@@ -275,10 +280,11 @@ app.exec()
 """
 
 
-def test_a_take_killed_mid_way_is_recovered_at_the_next_start(sound_server, fresh_data, qtbot):
+def _stopped_mid_take(sound_server, fresh_data, how: signal.Signals) -> tuple[str, int | None]:
+    """Start the window in its own process, let a take run 2 s, send ``how``: the take's id
+    (from its journal) and the process's exit code (None if it did not exit in 20 s)."""
     from mitpractice.files import data_dir
 
-    patient = _one_patient()
     sr = 16_000
     t = np.arange(25 * sr) / sr
     voice = 0.3 * np.sin(2 * np.pi * (160 + 20 * np.sin(2 * np.pi * 0.5 * t)) * t)
@@ -296,16 +302,28 @@ def test_a_take_killed_mid_way_is_recovered_at_the_next_start(sound_server, fres
             files = list(journal.glob("*/audio.f32"))
             recorded = files[0].stat().st_size if files else 0
         assert recorded >= 2.0 * sr * 4, "the take never got going"
-        os.kill(window.pid, signal.SIGKILL)
-        window.wait(10)
+        take_id = json.loads(next(journal.glob("*/take.json")).read_text())["id"]
+        os.kill(window.pid, how)
+        try:
+            code = window.wait(20)
+        except subprocess.TimeoutExpired:
+            code = None
     finally:
         if window.poll() is None:
             window.kill()
         feeder.kill()
         feeder.wait(10)
         sound_server.set_default_source("out.monitor")
+    return take_id, code
+
+
+def test_a_take_killed_mid_way_is_recovered_at_the_next_start(sound_server, fresh_data, qtbot):
+    from mitpractice.files import data_dir
+
+    patient = _one_patient()
+    journal = data_dir() / "journal"
+    take_id, _ = _stopped_mid_take(sound_server, fresh_data, signal.SIGKILL)
     assert list(journal.glob("*/take.json")), "the killed take left no journal"
-    take_id = json.loads(next(journal.glob("*/take.json")).read_text())["id"]
 
     restarted = _open_window(qtbot)  # recovers what the journal holds, behind the window
     assert [a.id for a in restarted.recovered] == [take_id]
@@ -315,3 +333,19 @@ def test_a_take_killed_mid_way_is_recovered_at_the_next_start(sound_server, fres
     assert attempt.id == take_id and attempt.recovered and attempt.step == "probe"
     assert attempt.duration_s >= 1.5
     assert not list(journal.glob("*/take.json"))
+
+
+def test_logout_closes_the_window_as_its_close_button_does_keeping_the_take(sound_server, fresh_data, qtbot):
+    from mitpractice.files import data_dir
+
+    patient = _one_patient()
+    take_id, code = _stopped_mid_take(sound_server, fresh_data, signal.SIGTERM)
+    assert code == 0, "the window did not close on SIGTERM"
+    assert not list((data_dir() / "journal").glob("*/take.json")), "the take was left to the next start"
+    (attempt,) = _attempts(patient.id)
+    assert attempt.id == take_id and not attempt.recovered and attempt.duration_s >= 1.5
+    assert attempt.overall is not None  # scored as the close button's take is
+
+    restarted = _open_window(qtbot)
+    assert not list(restarted.recovered) and "kept" not in restarted.banner.text
+    restarted.close()

@@ -81,6 +81,8 @@ def fill_demo(store: Store, *, days: int = 35, today: date | None = None) -> str
         if day.weekday() >= 5:
             continue  # five days a week
         progress = d / max(days - 1, 1)
+        session = _past_session(store, patient.id, datetime(day.year, day.month, day.day, 10).astimezone(UTC),
+                                feelings=None if d % 4 == 3 else (2 + round(progress), 3 + round(progress)))
         for k, phrase_id in enumerate(TRAINED + PROBE):
             if phrase_id in PROBE and d % 3:
                 continue
@@ -100,6 +102,7 @@ def fill_demo(store: Store, *, days: int = 35, today: date | None = None) -> str
                     interval=3,
                     tempo=60,
                     tapping=bool(d % 2),
+                    session_id=session,
                 )
                 attempt = store.save_attempt(new, y, sr)
                 store.set_score(attempt.id, score)
@@ -113,6 +116,19 @@ def fill_demo(store: Store, *, days: int = 35, today: date | None = None) -> str
             first_ids[0], override=40.0, note="Tired today; she sang along but looked away.", flagged=True
         )
     return patient.id
+
+
+def _past_session(store: Store, patient_id: str, when: datetime, feelings: tuple[int, int] | None) -> str:
+    """A practice session started at ``when``, with how the patient felt before and after
+    (None: the question skipped)."""
+    from mitpractice.store.schema import sessions
+
+    session = store.start_session(patient_id)
+    with store.engine.begin() as conn:
+        conn.execute(sessions.update().where(sessions.c.id == session.id).values(started_at=when))
+    if feelings is not None:
+        store.update_session(session.id, feeling_before=feelings[0], feeling_after=feelings[1])
+    return session.id
 
 
 def screenshots(folder: Path) -> list[Path]:

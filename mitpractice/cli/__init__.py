@@ -24,8 +24,8 @@ from mitpractice.errors import MitpracticeError
 
 #: Subcommand modules under ``mitpractice.cli``, in the order ``--help`` lists them.
 SUBCOMMANDS = (
-    "phrases", "pitch", "synth", "score", "patients", "attempts", "archive", "bundle", "report", "textgrid",
-    "therapist",
+    "phrases", "pitch", "synth", "score", "patients", "attempts", "sessions", "archive", "bundle", "report",
+    "textgrid", "therapist",
 )
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+import socket
 import sys
+import threading
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSocketNotifier, Qt, QTranslator
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -26,7 +29,43 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName("mitpractice")
     QCoreApplication.setApplicationVersion(__version__)
     _install_translations(app)
+    close_on_terminate(app)
     return style(app)
+
+
+#: The signals a desktop sends at logout or shutdown (SIGHUP: the terminal or session went).
+TERMINATE_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def close_on_terminate(app: QApplication) -> None:
+    """At logout or shutdown (SIGTERM), close every window as its close button does: a take in
+    hand is saved and scored, the session ended, the store closed; the app then exits.
+
+    Python runs a signal's handler only between its own instructions, and Qt's loop holds the
+    thread: the signal number is written to a socket (``signal.set_wakeup_fd``) that Qt
+    watches, which brings Python in at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    receive, send = socket.socketpair()
+    receive.setblocking(False)
+    send.setblocking(False)
+    signal.set_wakeup_fd(send.fileno(), warn_on_full_buffer=False)
+    for number in TERMINATE_SIGNALS:
+        signal.signal(number, lambda *_: None)  # the work is done by the notifier below
+    notifier = QSocketNotifier(receive.fileno(), QSocketNotifier.Type.Read, app)
+
+    def woken() -> None:
+        try:
+            numbers = receive.recv(64)
+        except OSError:
+            return
+        if any(n in TERMINATE_SIGNALS for n in numbers):
+            app.closeAllWindows()
+            app.exit(0)
+
+    notifier.activated.connect(woken)
+    app._terminate_sockets = (receive, send)  # kept as long as the application
 
 
 def style(app: QApplication) -> QApplication:

@@ -39,6 +39,7 @@ from mitpractice.days import format_local, zone_name
 from mitpractice.files import atomic_path
 from mitpractice.gui import theme
 from mitpractice.gui.widgets.charts import CHART_KINDS, paint_chart
+from mitpractice.gui.widgets.feelings import paint_feelings
 from mitpractice.melody import hz_to_note
 from mitpractice.reports.report import Report, ReportError
 
@@ -51,6 +52,8 @@ BODY_PT = 9.5
 #: Height of one progress chart (mm), and the least it may shrink to so that
 #: ``FIRST_PAGE_CHARTS`` of them share the first page with the header.
 CHART_MM, MIN_CHART_MM, FIRST_PAGE_CHARTS = 64, 56, 3
+#: The height of the feelings chart (five rows of words, the dates under them), in mm.
+FEELINGS_MM = 45
 #: Light shade behind every other table row, and the rules between rows.
 ZEBRA = "#eef1f5"
 SEP = "   ·   "
@@ -167,6 +170,7 @@ class _Layout:
     def pages(self) -> list[list[Step]]:
         self.header()
         self.charts()
+        self.feelings()
         self.phrase_table()
         self.tests()
         self.notes()
@@ -272,6 +276,20 @@ class _Layout:
 
             self.add(step)
             self.y += height + gap
+
+    def feelings(self) -> None:
+        """How the patient felt before and after practice, beside the score charts."""
+        height = FEELINGS_MM / 25.4 * DPI
+        self.room(height)
+        rect = QRectF(0, self.y, self.width, height)
+        font, report = _font(BODY_PT), self.report
+
+        def step(p: QPainter) -> None:
+            p.setFont(font)
+            paint_feelings(p, rect, report.feelings, report.period)
+
+        self.add(step)
+        self.y += height + self.line * 0.8
 
     def phrase_table(self) -> None:
         self.heading("Phrases")

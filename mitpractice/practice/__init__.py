@@ -11,6 +11,8 @@ One module per concern:
 - :mod:`~mitpractice.practice.plan`: today's plan: which phrase next, rest prompts, the
   session's cap and progress towards the day's goal.
 - :mod:`~mitpractice.practice.tapping`: left-hand taps against the syllables' onsets.
+- :mod:`~mitpractice.practice.session`: the session's flow as a state machine driven by
+  events (a key, the tune played, the take ended, the score ready).
 
 Import the submodules themselves; this package imports nothing heavy, so the window can
 import :mod:`~mitpractice.practice.steps` and :mod:`~mitpractice.practice.plan` at start-up

@@ -212,11 +212,13 @@ class Progress:
     Attributes
     ----------
     minutes : float
-        Minutes practised today, this session included.
+        Minutes sung today (the takes' lengths), this session included.
     goal_minutes : float
         The day's goal.
-    phrases_done, phrases_planned : int
-        Phrases finished in this session, and planned for it.
+    phrases_done : int
+        Phrases finished today (through their steps, or stopped; a skipped phrase is not done).
+    phrases_planned : int
+        Phrases done today plus those still planned in this session.
     """
 
     minutes: float
@@ -233,6 +235,35 @@ class Progress:
     def goal_reached(self) -> bool:
         return self.fraction >= 1.0
 
+    @property
+    def whole_minutes(self) -> int:
+        """The minutes as shown: rounded half up, as the therapist's screens round them
+        (forty seconds of singing is "1 minute", not "0").
+
+        Examples
+        --------
+        >>> [Progress(minutes=m, goal_minutes=30, phrases_done=0, phrases_planned=0).whole_minutes
+        ...  for m in (0.0, 0.4, 0.67, 12.5)]
+        [0, 0, 1, 13]
+        """
+        return math.floor(self.minutes + 0.5)
+
+    def kind_word(self) -> str:
+        """A kind word for the end of the day's practice: about coming and trying, never a score.
+
+        Examples
+        --------
+        >>> Progress(minutes=4, goal_minutes=30, phrases_done=2, phrases_planned=15).kind_word()
+        'Well done. Every day of practice helps.'
+        >>> Progress(minutes=0, goal_minutes=30, phrases_done=0, phrases_planned=15).kind_word()
+        'Thank you for practising. Every try helps.'
+        """
+        if self.goal_reached:
+            return "You reached today's goal. Well done!"
+        if self.phrases_done:
+            return "Well done. Every day of practice helps."
+        return "Thank you for practising. Every try helps."
+
     def words(self) -> str:
         """One plain line about what has been done (never about the time left).
 
@@ -242,11 +273,13 @@ class Progress:
         '12 of 30 minutes today. 3 phrases done.'
         >>> Progress(minutes=31, goal_minutes=30, phrases_done=1, phrases_planned=15).words()
         "You reached today's goal: 31 minutes. 1 phrase done."
+        >>> Progress(minutes=0.7, goal_minutes=30, phrases_done=0, phrases_planned=15).words()
+        '1 of 30 minutes today. 0 phrases done.'
         """
         phrases = f"{self.phrases_done} phrase{'' if self.phrases_done == 1 else 's'} done."
         if self.goal_reached:
-            return f"You reached today's goal: {self.minutes:.0f} minutes. {phrases}"
-        return f"{self.minutes:.0f} of {self.goal_minutes:.0f} minutes today. {phrases}"
+            return f"You reached today's goal: {self.whole_minutes} minutes. {phrases}"
+        return f"{self.whole_minutes} of {self.goal_minutes:.0f} minutes today. {phrases}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -176,6 +176,17 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class FeelingDay:
+    """How the patient said they felt on one day: the mean of the day's answers before and
+    after practice (1 very bad … 5 very good; None when none was given)."""
+
+    day: date
+    before: float | None
+    after: float | None
+    sessions: int
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the therapist's report shows, in the order it shows it."""
 
@@ -189,6 +200,8 @@ class Report:
     notes: tuple[AttemptNote, ...]
     #: The zone whose days and clock the report reads, for people (``Europe/Berlin``).
     zone: str = ""
+    #: Per day with an answer, how the patient felt before and after practice.
+    feelings: tuple[FeelingDay, ...] = ()
 
     @property
     def tz(self) -> tzinfo | None:
@@ -275,6 +288,8 @@ def build_report(
             for a in attempts
             if a.note.strip()
         ),
+        feelings=feeling_days((x for x in store.sessions(patient.id, since=period.start())
+                               if x.started_at < period.end()), tz),
         zone=local_days.zone_name(tz),
     )
 
@@ -446,6 +461,31 @@ def _period(store, patient: Patient, since, until, tz: tzinfo | None) -> Period:
     if first > last:
         raise ParameterError(f"the period starts ({first}) after it ends ({last})")
     return Period(first=first, last=last, tz=tz)
+
+
+def feeling_days(sessions: Iterable, tz: tzinfo | None = None) -> tuple[FeelingDay, ...]:
+    """The sessions' answers to "How are you feeling?" by local day, in order; days with no
+    answer are left out.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as S
+    >>> at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    >>> feeling_days([S(started_at=at, feeling_before=2, feeling_after=4),
+    ...               S(started_at=at, feeling_before=3, feeling_after=None)], UTC)
+    (FeelingDay(day=datetime.date(2026, 11, 2), before=2.5, after=4.0, sessions=2),)
+    """
+    by_day: dict[date, list] = {}
+    for s in sessions:
+        by_day.setdefault(local_days.local_day(s.started_at, tz), []).append(s)
+    out = []
+    for day in sorted(by_day):
+        group = by_day[day]
+        before = _mean(s.feeling_before for s in group)
+        after = _mean(s.feeling_after for s in group)
+        if before is not None or after is not None:
+            out.append(FeelingDay(day=day, before=before, after=after, sessions=len(group)))
+    return tuple(out)
 
 
 def _phrase_texts(store, attempts: Sequence[Attempt]) -> dict[tuple[str, str], str]:

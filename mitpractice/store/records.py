@@ -87,6 +87,9 @@ class PracticeSession:
     patient_id: str
     started_at: datetime
     ended_at: datetime | None
+    phrases_done: int = 0
+    feeling_before: int | None = None
+    feeling_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,36 @@ ATTEMPT_COLUMNS = (
     "melodic", "rhythmic", "overall", "override", "model", "mode", "probe", "recovered",
     "flagged", "note", "session_id",
 )
+
+@dataclass(frozen=True, kw_only=True)
+class SessionSummary:
+    """One practice session as ``mitpractice sessions`` lists it: its times, the minutes sung
+    (the takes' lengths), phrases finished, takes, and how the patient felt (1–5, or None)."""
+
+    id: str
+    patient_id: str
+    started_at: datetime
+    ended_at: datetime | None
+    minutes: float
+    phrases_done: int
+    attempts: int
+    feeling_before: int | None
+    feeling_after: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The row of ``mitpractice sessions --json`` (DESIGN.md, contract)."""
+        return {
+            "id": self.id, "patient_id": self.patient_id, "started_at": iso(self.started_at),
+            "ended_at": None if self.ended_at is None else iso(self.ended_at),
+            "minutes": round(self.minutes, 2), "phrases_done": self.phrases_done,
+            "attempts": self.attempts, "feeling_before": self.feeling_before,
+            "feeling_after": self.feeling_after,
+        }
+
+
+#: The columns of ``sessions --csv``, in order: the JSON keys.
+SESSION_COLUMNS = ("id", "patient_id", "started_at", "ended_at", "minutes", "phrases_done", "attempts",
+                   "feeling_before", "feeling_after")
 
 #: Columns the review list may be sorted by.
 SORT_KEYS = ("started_at", "overall", "melodic", "rhythmic", "phrase_id", "step")

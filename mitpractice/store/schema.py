@@ -130,6 +130,13 @@ sessions = Table(
     _patient_fk(),
     Column("started_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime),
+    # Phrases finished in the session (through their steps, or stopped; not skipped), so
+    # today's count survives a restart of the app.
+    Column("phrases_done", Integer, nullable=False, server_default="0"),
+    # How the patient felt at the start and the end, 1 (bad) to 5 (good); None: not asked
+    # or skipped.
+    Column("feeling_before", Integer),
+    Column("feeling_after", Integer),
     Index(None, "patient_id", "started_at"),
 )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -107,10 +107,13 @@ class Banner(QFrame):
         self.kind = ""
         self.hide()
 
-    def show_message(self, kind: str, text: str) -> None:
+    def show_message(self, kind: str, text: str, seconds: float = 0) -> None:
+        """Show one message (kind "" clears); a passing note goes by itself after ``seconds``."""
         if not kind or not text:
             self.clear()
             return
+        if seconds:
+            QTimer.singleShot(int(1000 * seconds), self, lambda: self.label.text() == text and self.clear())
         background, edge = self.COLOURS.get(kind, self.COLOURS["info"])
         self.setStyleSheet(f"Banner {{ background: {background}; border: 3px solid {edge.name()};"
                            " border-radius: 8px; }")
@@ -144,6 +147,13 @@ class KeyLegend(QLabel):
         self.setText(text)
 
 
+def phrases_text(n: int) -> str:
+    """"1 phrase", "5 phrases"."""
+    if n == 1:
+        return QCoreApplication.translate("practice", "1 phrase")
+    return QCoreApplication.translate("practice", "{n} phrases").format(n=n)
+
+
 class GoalBar(QProgressBar):
     """Minutes sung today towards the day's goal: progress, never a countdown."""
 
@@ -162,10 +172,11 @@ class GoalBar(QProgressBar):
         """Show a ``practice.plan.Progress``: minutes today of the goal, phrases done."""
         self.setValue(int(progress.fraction * 100))
         if progress.goal_reached:
-            text = self.tr("You reached today's goal: {m} minutes. {n} phrases done.")
+            text = self.tr("You reached today's goal: {m} minutes. {phrases} done.")
         else:
-            text = self.tr("{m} of {g} minutes today. {n} phrases done.")
-        text = text.format(m=int(progress.minutes), g=round(progress.goal_minutes), n=progress.phrases_done)
+            text = self.tr("{m} of {g} minutes today. {phrases} done.")
+        text = text.format(m=progress.whole_minutes, g=round(progress.goal_minutes),
+                           phrases=phrases_text(progress.phrases_done))
         self.setFormat(text)
         self.setAccessibleDescription(text)
 
@@ -402,7 +413,10 @@ class PracticeScreen(QWidget):
         self.me_button = BigButton(self.tr("Hear me"), "S")
         self.again_button = BigButton(self.tr("Try again"), "R")
         self.other_button = BigButton(self.tr("Another phrase"), "D")
+        self.done_button = BigButton(self.tr("Done for today"), "Q")  # on the rest screen
+        self.done_button.hide()
         buttons.addWidget(self.main_button, 3)
-        for button in (self.voice_button, self.me_button, self.again_button, self.other_button):
+        for button in (self.voice_button, self.me_button, self.again_button, self.other_button,
+                       self.done_button):
             buttons.addWidget(button, 2)
         layout.addLayout(buttons)

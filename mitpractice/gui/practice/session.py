@@ -1,12 +1,12 @@
-"""The flow of a practice session: one phrase after another, each through its MIT steps.
+"""The practice window's controller: the sound, the timers and the store around the session's flow.
 
-:class:`PracticeController` is the window's one place that decides what happens next. It holds
-no step logic of its own: the steps, their order, thresholds and the pass/fail walk come from
-:mod:`mitpractice.practice.steps`, when a take starts and ends from
-:mod:`mitpractice.practice.takes` (through :class:`~mitpractice.practice.live.LiveTake`), and
-the phrases from the store's assignments. It drives the sound (``audio.Recorder`` and
-``audio.Player``, read on a 60 Hz timer), the live worker (pitch, save, score), and tells the
-screen what to show through signals.
+What happens next is decided by :class:`mitpractice.practice.session.SessionFlow` (no Qt, no
+sound): :class:`PracticeController` tells it what happened and does what it answers (make the
+target, play it, open the microphone, ...). The controller drives the sound
+(``audio.Recorder`` and ``audio.Player``, read on a 60 Hz timer), the live worker (pitch, save,
+score), the store (the session, the assignments) and tells the screen what to show through
+signals. When a take starts and ends comes from :mod:`mitpractice.practice.takes` (through
+:class:`~mitpractice.practice.live.LiveTake`).
 
 :meth:`PracticeController.advance` is the Space key: it always does the next sensible thing
 (play the target, start the take, end it, go on), so a whole session can be walked with one
@@ -20,7 +20,6 @@ import socket
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
@@ -28,6 +27,9 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from mitpractice.errors import MitpracticeError
 from mitpractice.gui.practice.workers import LiveThread, TakeEnd, TakeOutcome, TakePlan
 from mitpractice.gui.workers import Tasks
+from mitpractice.practice.session import Act, Phase, Programme, SessionFlow
+
+__all__ = ["LATENCY_SETTING", "Phase", "PracticeController", "ResultView", "assigned_phrases"]
 
 #: The store's setting holding the measured round-trip latency (s).
 #: The round trip is a property of this computer's sound card, and a clinic's store is shared
@@ -47,24 +49,10 @@ FIRST_SOUND_TIMEOUT_S = 6.0
 #: A take's journal keeps at most this much of the start of a take that never got its end
 #: (the recorder's own limit is the take rules' maximum).
 RECORD_MAX_S = 90.0
+
+
 def tr(text: str) -> str:
     return QCoreApplication.translate("practice", text)
-
-
-class Phase(StrEnum):
-    READY = "ready"  # the step is shown; Space starts it
-    PREPARING = "preparing"  # the sung target is being made
-    LATENCY = "latency"  # measuring the sound's round trip (once)
-    PLAYING = "playing"  # the target plays before the patient's turn (or for listening)
-    WAITING = "waiting"  # the quiet moment of a delayed repetition
-    ROOM = "room"  # the microphone opens; the room's noise is measured
-    RECORDING = "recording"
-    SCORING = "scoring"
-    RESULT = "result"
-    PHRASE_DONE = "phrase-done"
-    REST = "rest"
-    DONE = "done"  # the session's phrases are all done
-    EMPTY = "empty"  # nothing to practise
 
 
 def assigned_phrases(store, patient) -> list:
@@ -128,7 +116,6 @@ class PracticeController(QObject):
     def __init__(self, store, patient, parent: QObject | None = None, *, tasks: Tasks | None = None) -> None:
         super().__init__(parent)
         from mitpractice.audio import Player, Recorder
-        from mitpractice.practice.steps import StepState
 
         self.store = store
         self.patient = patient
@@ -141,16 +128,15 @@ class PracticeController(QObject):
         self.live.worker.ended.connect(self._on_take_ended)
         self.live.worker.outcome.connect(self._on_outcome)
         self.live.worker.failed.connect(self._save_failed)
-        self.phase = Phase.READY
-        self.plan = None  # practice.plan.SessionState
-        self._planned_from: tuple = ()
-        self.item = None  # practice.plan.Assigned: the phrase now
-        self.state: StepState | None = None
-        self.pending = None  # the StepState after the shown result
+        self.flow = SessionFlow(self._programme, ask_feelings=True)
         self.result: ResultView | None = None
-        self.phrases_done = 0
+        self._chosen = 0
         self.session = None
+        self._done_before = 0  # phrases finished today before this session (from the store)
+        self._done_kept = 0  # this session's phrases_done as the store has it
+        self._ended = False
         self.latency_s: float | None = self._stored_latency()
+        self.flow.latency_known = self.latency_s is not None
         self._targets: dict[tuple, object] = {}
         self._target = None
         self._preparing: set[tuple] = set()
@@ -167,22 +153,51 @@ class PracticeController(QObject):
         self._along = False
         self._target_start_sent = False
         self._take_ended_at = 0.0
+        self._too_quiet = False
         self._last_take: tuple[np.ndarray, int] | None = None
         #: The last take's LiveResult, the target it was sung along with (a SungTarget) and
         #: where that started playing (s in the take).
         self.last_result = None
         self.last_target = None
         self.last_target_start_s: float | None = None
-        self._after_play = None
         self._following = False
         self._wait_timer = QTimer(self)
         self._wait_timer.setSingleShot(True)
-        self._wait_timer.timeout.connect(self._open_take)
+        self._wait_timer.timeout.connect(lambda: self._do(self.flow.waited()))
 
     # ------------------------------------------------------------------ reading
     @property
+    def phase(self) -> Phase:
+        return self.flow.phase
+
+    @property
+    def plan(self):
+        """Today's plan (``practice.plan.SessionState``)."""
+        return self.flow.plan
+
+    @property
+    def item(self):
+        """The phrase now (``practice.plan.Assigned``)."""
+        return self.flow.item
+
+    @property
+    def state(self):
+        """Where the phrase is in its steps (``practice.steps.StepState``)."""
+        return self.flow.state
+
+    @property
+    def pending(self):
+        """The steps after the result on screen."""
+        return self.flow.pending
+
+    @property
+    def phrases_done(self) -> int:
+        """Phrases finished in this session (a skipped one is not done)."""
+        return self.flow.phrases_done
+
+    @property
     def step(self):
-        return None if self.state is None else self.state.step
+        return self.flow.step
 
     @property
     def melody(self):
@@ -197,20 +212,20 @@ class PracticeController(QObject):
     @property
     def probe(self) -> bool:
         """The current phrase is an untrained probe (tested, never practised)."""
-        return self.plan is not None and self.plan.current is not None and self.plan.current.probe
+        return self.flow.probe
 
     def progress(self):
-        """Today's progress (``practice.plan.Progress``): minutes towards the goal, phrases done."""
+        """Today's progress (``practice.plan.Progress``): minutes sung today towards the goal
+        and phrases finished today, both from the store and so kept over a restart."""
         from mitpractice.practice.plan import Progress
 
         try:
             minutes = self.store.minutes_today(self.patient.id)
         except MitpracticeError:
             minutes = 0.0
-        planned = len(self.plan.plan) if self.plan is not None else 0
+        done = self._done_before + self.phrases_done
         return Progress(minutes=minutes, goal_minutes=self.patient.daily_goal_min,
-                        phrases_done=self.phrases_done, phrases_planned=self.phrases_done + planned
-                        - (self.plan.position if self.plan is not None else 0))
+                        phrases_done=done, phrases_planned=done + self.flow.phrases_left)
 
     def _stored_latency(self) -> float | None:
         value = self.store.setting(LATENCY_SETTING)
@@ -222,9 +237,10 @@ class PracticeController(QObject):
     # ------------------------------------------------------------------ session
     def start(self) -> None:
         """Begin today's practice at its first phrase."""
-        self._refresh()
+        with contextlib.suppress(MitpracticeError):
+            self._done_before = self.store.phrases_done_today(self.patient.id)
         self._timer.start()
-        self._choose_phrase(first=True)
+        self._do(self.flow.begin())
 
     def close(self) -> None:
         self._timer.stop()
@@ -234,100 +250,110 @@ class PracticeController(QObject):
             self._end_take("stopped")
         self.recorder.close()
         self.live.stop()
-        if self.session is not None:
+        self._end_session()
+
+    def _end_session(self) -> None:
+        """Mark the session ended in the store, once."""
+        if self.session is not None and not self._ended:
             with contextlib.suppress(MitpracticeError):
                 self.store.end_session(self.session.id)
+                self._ended = True
 
-    def _refresh(self) -> bool:
-        """Re-read the patient and the assignments, so a therapist's change is followed at once;
-        re-plan the rest of the session when they changed. False if the store failed."""
-        from mitpractice.practice.plan import SESSION_PHRASES, SessionState
+    def _programme(self) -> Programme:
+        """The patient and their assignments, re-read from the store each time a phrase starts,
+        so a therapist's change is followed at once."""
+        self.patient = self.store.patient(self.patient.id)
+        return Programme(level=self.patient.level, assigned=assigned_phrases(self.store, self.patient))
 
+    def _ensure_session(self):
+        """The store's row for this session, made at the first take (or the first phrase done)."""
+        if self.session is None:
+            try:
+                self.session = self.store.start_session(self.patient.id)
+            except MitpracticeError:
+                self.session = None
+        return self.session
+
+    def _keep_phrases_done(self) -> None:
+        """Write the session's count of finished phrases, so it survives a restart."""
+        if self._ensure_session() is None:
+            return
         try:
-            self.patient = self.store.patient(self.patient.id)
-            assigned = assigned_phrases(self.store, self.patient)
+            self.store.update_session(self.session.id, phrases_done=self.flow.phrases_done)
         except MitpracticeError as exc:
             self._tell("error", self._store_failed(str(exc)))
-            return False
-        basis = (self.patient.level, tuple(sorted((a.key, a.probe) for a in assigned)))
-        if self.plan is None or basis != self._planned_from:
-            left = SESSION_PHRASES - self.phrases_done
-            if left < 1:
-                return True
-            try:
-                self.plan = SessionState.start(assigned, level=self.patient.level, max_phrases=left)
-            except MitpracticeError as exc:
-                self._tell("error", self._store_failed(str(exc)))
-                return False
-            self._planned_from = basis
-        return True
-
-    def _choose_phrase(self, first: bool = False) -> None:
-        """The plan's current phrase, at its first step (or its probe question)."""
-        if not self._refresh() or self.plan is None:
-            self._set_phase(Phase.EMPTY)
             return
-        if self.plan.finished:
-            self._set_phase(Phase.DONE)
-            return
-        self.item = self.plan.current.assigned
-        self.state = self.plan.steps()
-        self.result = None
-        self._last_take = None
-        self._prepare_target()
-        self._set_phase(Phase.READY)
+        self._done_kept = self.flow.phrases_done
 
     def jump_to_step(self, step_id: str) -> None:
         """Put the current phrase at this step (the therapist's choice; tests)."""
-        from mitpractice.practice.steps import StepState
+        self._do(self.flow.jump_to_step(step_id))
 
-        self.state = StepState.at(self.patient.level, step_id)
-        self._prepare_target()
-        self._set_phase(Phase.READY)
+    def _do(self, acts: tuple[Act, ...]) -> None:
+        """Do what the flow asks, in order, then let the screen redraw."""
+        for act in acts:
+            if act == Act.CLEAR:
+                self.message.emit("", "")
+            elif act == Act.PREPARE:
+                self._prepare_target()
+            elif act == Act.PLAY:
+                self._target = self._targets.get(self._target_key())
+                if not self._play(self._target.audio, self._target.sr):
+                    self.flow.sound_failed()
+            elif act == Act.MEASURE:
+                self._measure_latency()
+            elif act == Act.WAIT:
+                self._wait_timer.start(int(1000 * self.step.delay_s))
+            elif act == Act.OPEN:
+                if self.step.plays_target:
+                    self._target = self._targets.get(self._target_key())
+                self._open_take()
+            elif act == Act.END_TAKE:
+                self._end_take("stopped")
+            elif act == Act.STORE_FAILED:
+                self._tell("error", self._store_failed(self.flow.failure))
+        if self.flow.phrases_done != self._done_kept:
+            self._keep_phrases_done()
+        if self.phase == Phase.DONE:
+            self._end_session()
+        if self.flow.chosen != self._chosen:  # a new phrase: the last one's result and take go
+            self._chosen = self.flow.chosen
+            self.result, self._last_take = None, None
+        self.changed.emit()
 
     # ------------------------------------------------------------------ keys
     def advance(self) -> None:
-        """Space: the next sensible thing."""
-        phase = self.phase
-        if phase == Phase.READY:
-            self._start_step()
-        elif phase == Phase.RECORDING:
-            if not (self._along and self.player.playing):  # never cut the voice off mid-phrase
-                self._end_take("stopped")
-        elif phase == Phase.RESULT:
-            self.go_on()
-        elif phase == Phase.PHRASE_DONE:
-            self._next_phrase()
-        elif phase == Phase.REST:
-            self._choose_phrase()
-        elif phase == Phase.EMPTY:
-            self._choose_phrase(first=True)
+        """Space: the next sensible thing (the flow decides; a sing-along take is never cut off
+        while the voice still sings)."""
+        self._do(self.flow.space(target_ready=self._target_ready(), voice_playing=self.player.playing))
 
     def go_on(self) -> None:
         """After a result: the next step (or back one, after a failure), or the phrase is over."""
-        if self.phase != Phase.RESULT or self.pending is None:
-            return
-        self.state, self.pending = self.pending, None
-        self.message.emit("", "")
-        if self.state.finished:
-            self._set_phase(Phase.PHRASE_DONE)
-        else:
-            self._prepare_target()
-            self._set_phase(Phase.READY)
+        self._do(self.flow.go_on())
 
     def again(self) -> None:
         """Try the same step again (the result is kept, the step is not judged)."""
-        if self.phase in (Phase.RESULT, Phase.READY, Phase.PHRASE_DONE) and self.state is not None:
-            if self.phase == Phase.PHRASE_DONE:
-                return
-            self.pending = None
-            self.message.emit("", "")
-            self._set_phase(Phase.READY)
-            self._start_step()
+        self._do(self.flow.again(target_ready=self._target_ready()))
 
     def skip_phrase(self) -> None:
-        if self.phase in (Phase.READY, Phase.RESULT, Phase.PHRASE_DONE):
-            self._next_phrase()
+        self._do(self.flow.skip())
+
+    def feeling(self, value: int | None) -> None:
+        """The answer to "How are you feeling?" (1–5; None: skipped), kept with the session."""
+        after = self.phase == Phase.FEELING_AFTER
+        if self.phase not in (Phase.FEELING_BEFORE, Phase.FEELING_AFTER):
+            return
+        if value is not None and self._ensure_session() is not None:
+            try:
+                self.store.update_session(self.session.id, **{
+                    "feeling_after" if after else "feeling_before": value})
+            except MitpracticeError as exc:
+                self._tell("error", self._store_failed(str(exc)))
+        self._do(self.flow.feeling(value))
+
+    def finish(self) -> None:
+        """Done for today: the session ends here (not in the middle of a take)."""
+        self._do(self.flow.finish())
 
     def play_target(self) -> None:
         """Hear the target again (not during a take)."""
@@ -359,25 +385,15 @@ class PracticeController(QObject):
     def taps(self) -> tuple[float, ...]:
         return tuple(self._taps)
 
-    def _next_phrase(self) -> None:
-        """The phrase is over (or skipped): on to the plan's next, after a rest when one is due."""
-        if self.plan is None or self.plan.finished:
-            self._choose_phrase()
-            return
-        self.phrases_done += 1
-        self.plan = self.plan.next(passed=bool(self.state is not None and self.state.done))
-        self._refresh()
-        if self.plan.rest_due:
-            self._set_phase(Phase.REST)
-            return
-        self._choose_phrase()
-
     # ------------------------------------------------------------------ targets
     def _target_key(self) -> tuple:
         step = self.step
         p = self.patient
         return (self.item.set_id, self.item.phrase.id, step.hum, step.taps and p.tapping, step.fade,
                 round(p.low_hz, 2), p.interval, p.tempo)
+
+    def _target_ready(self) -> bool:
+        return self.item is not None and self.step is not None and self._target_key() in self._targets
 
     def _prepare_target(self, then=None) -> None:
         """Make the step's sung target behind the window (cached for the session)."""
@@ -395,61 +411,19 @@ class PracticeController(QObject):
             self._preparing.discard(key)
             self._targets[key] = target
             if self.phase == Phase.PREPARING and self._target_key() == key:
-                self._set_phase(Phase.READY)
-                self._start_step()
+                self._do(self.flow.target_ready())
 
         def failed(exc) -> None:
             self._preparing.discard(key)
             if self.phase == Phase.PREPARING:
-                self._set_phase(Phase.READY)
+                self.flow.target_failed()
+                self.changed.emit()
             self._tell("error", tr("The voice could not be made for this phrase. Press Space to try again, "
                                    "or S to go on to another phrase.") + f" ({exc})")
 
         self.tasks.start(job, done, failed)
 
-    # ------------------------------------------------------------------ a step
-    def _start_step(self) -> None:
-        step = self.step
-        if step is None:
-            return
-        self.message.emit("", "")
-        if step.plays_target:
-            target = self._targets.get(self._target_key())
-            if target is None:
-                self._set_phase(Phase.PREPARING)
-                self._prepare_target()
-                return
-            self._target = target
-        if step.sing_along and self.latency_s is None:
-            self._measure_latency()
-            return
-        if step.take == "none":
-            self._after_play = self._listened
-            self._play_step_target()
-        elif step.take == "along":
-            self._open_take()
-        elif step.take == "after":
-            self._after_play = self._wait_then_take
-            self._play_step_target()
-        else:  # the probe question: no target, the patient answers
-            self._open_take()
-
-    def _play_step_target(self) -> None:
-        if self._play(self._target.audio, self._target.sr):
-            self._set_phase(Phase.PLAYING)
-
-    def _listened(self) -> None:
-        self.state = self.state.after(True)
-        if self.state.finished:
-            self._set_phase(Phase.PHRASE_DONE)
-        else:
-            self._prepare_target()
-            self._set_phase(Phase.READY)
-
-    def _wait_then_take(self) -> None:
-        self._set_phase(Phase.WAITING)
-        self._wait_timer.start(int(1000 * self.step.delay_s))
-
+    # ------------------------------------------------------------------ sound
     def _play(self, audio, sr, follow: bool = True) -> bool:
         self._following = follow
         try:
@@ -463,7 +437,6 @@ class PracticeController(QObject):
     def _measure_latency(self) -> None:
         from mitpractice.audio import Player, Recorder, round_trip_latency
 
-        self._set_phase(Phase.LATENCY)
         # The clicks are heard in quiet, with no other stream of the app's open: an open one
         # (the last target's, played out) changed the sound server's buffering for the test
         # and moved its result by up to 0.3 s.
@@ -490,8 +463,7 @@ class PracticeController(QObject):
             self.latency_s = latency
             with contextlib.suppress(MitpracticeError):
                 self.store.set_setting(LATENCY_SETTING, f"{latency:.4f}")
-            self._set_phase(Phase.READY)
-            self._start_step()
+            self._do(self.flow.latency_measured())
 
         def failed(exc) -> None:
             # Headphones, or a microphone far from the speaker: the clicks do not come back.
@@ -499,9 +471,8 @@ class PracticeController(QObject):
             self.latency_s = 0.0
             self._tell("info", tr("The sound delay could not be measured (with headphones that is normal). "
                                   "Practice goes on."))
-            self._set_phase(Phase.READY)
-            if not isinstance(exc, MitpracticeError) or "clicks" in str(exc):
-                self._start_step()
+            go_on = not isinstance(exc, MitpracticeError) or "clicks" in str(exc)
+            self._do(self.flow.latency_failed(go_on=go_on))
 
         self.tasks.start(job, done, failed)
 
@@ -512,13 +483,12 @@ class PracticeController(QObject):
             self.recorder.start()
         except MitpracticeError as exc:
             self._tell("error", self._device_message(exc))
-            self._set_phase(Phase.READY)
+            self.flow.take_failed()
             return
         self._pos = 0
         self._room = []
         self._taps = []
         self._opened_at = time.monotonic()
-        self._set_phase(Phase.ROOM)
 
     def _begin_take(self) -> None:
         from mitpractice.practice.takes import is_noisy, noise_floor_dbfs
@@ -531,13 +501,9 @@ class PracticeController(QObject):
         if is_noisy(floor):
             self._tell("warning", tr("It is noisy here. A quieter room helps the app hear you."))
         step, p = self.step, self.patient
-        self._along = step.sing_along
+        self._along = self.flow.along
         latency = (self.latency_s or 0.0) if self._along else 0.0
-        if self.session is None:
-            try:
-                self.session = self.store.start_session(p.id)
-            except MitpracticeError:
-                self.session = None
+        self._ensure_session()
         self._attempt = NewAttempt(
             patient_id=p.id, set_id=self.item.set_id, phrase_id=self.item.phrase.id, step=step.id,
             started_at=datetime.now(UTC), low_hz=p.low_hz, interval=p.interval, tempo=p.tempo,
@@ -557,10 +523,11 @@ class PracticeController(QObject):
         self.last_target, self.last_target_start_s = None, None
         self._voice_start_s: float | None = None
         self.take_started.emit()
+        self.flow.room_heard()
         if self._along and not self._play(self._target.audio, self._target.sr):
             self._cancel_take()
             return
-        self._set_phase(Phase.RECORDING)
+        self.changed.emit()
 
     def _cancel_take(self) -> None:
         self.recorder.stop()
@@ -568,7 +535,8 @@ class PracticeController(QObject):
         if self._journal is not None:
             self._journal.discard()
             self._journal = None
-        self._set_phase(Phase.READY)
+        self.flow.sound_failed()
+        self.changed.emit()
 
     def _on_voice_started(self, seconds: float) -> None:
         self._voice_start_s = seconds
@@ -597,9 +565,9 @@ class PracticeController(QObject):
     def _end_take(self, reason: str) -> None:
         from mitpractice.audio import take_levels
 
-        if self.phase == Phase.ROOM:
+        if not self.flow.take_ended():  # still hearing the room: no take
             self.recorder.stop()
-            self._set_phase(Phase.READY)
+            self.changed.emit()
             return
         self._take_ended_at = time.perf_counter()
         if self._along:
@@ -619,44 +587,35 @@ class PracticeController(QObject):
                                    "Check its cable, then press Space to go on."))
         elif levels.clipped:
             self._tell("warning", tr("That was very loud. Sit a little further from the microphone."))
-        elif levels.too_quiet or reason == "no-voice":
-            self._tell("warning", tr("I could hardly hear you. Come a little closer, "
-                                     "or sing a little louder."))
+        # Too quiet is said once, as the result's tip (not a banner as well).
+        self._too_quiet = levels.too_quiet or reason == "no-voice"
         self._last_take = (audio, sr)
-        self._set_phase(Phase.SCORING)
+        self.changed.emit()
         taps = tuple(round(t, 3) for t in self._taps)
         attempt = replace(self._attempt, taps_s=taps, tapping=self._attempt.tapping or bool(taps))
         self.live.finish.emit(TakeEnd(audio, sr, attempt, self._journal, taps))
         self._journal = None
 
     def _on_outcome(self, outcome: TakeOutcome) -> None:
-        from mitpractice.practice.steps import passes
-
         if self.phase != Phase.SCORING:
             return
-        step = self.step
-        thresholds = self.patient.thresholds
         if outcome.result is None:
-            self.pending = self.state  # not judged: the same step again
+            self.flow.not_scored()  # not judged: the same step again
             self.result = ResultView(None, False, tr("Your singing is kept."),
                                      (tr("It will be scored the next time the app starts."),),
                                      (), tr("Try again"), attempt_id=outcome.attempt_id)
-            self._set_phase(Phase.RESULT)
+            self.changed.emit()
             return
         score = outcome.result.score
         overall = score.overall if score.voiced else None
-        try:
-            self.pending = self.state.judge(overall, thresholds)
-        except MitpracticeError:  # an unknown step id among the therapist's thresholds
-            self.pending = self.state.judge(overall)
-        try:
-            passed = passes(step, overall, thresholds)
-        except MitpracticeError:
-            passed = passes(step, overall)
+        passed = self.flow.scored(overall, self.patient.thresholds)
         syllables = score.syllables
-        lines = tuple(score.feedback[:2])
+        # One line of praise (the headline) and at most one tip: little to read.
+        lines = tuple(score.feedback[:1])
+        if not score.voiced or self._too_quiet:
+            lines = (tr("Come a little closer, or sing a little louder."),)
         if not score.voiced:
-            headline = tr("I did not hear singing this time.")
+            headline = tr("I did not hear you this time.")
         elif passed:
             headline = tr("Well done!")
         else:
@@ -672,7 +631,7 @@ class PracticeController(QObject):
         self.last_result = outcome.result
         self.result = ResultView(overall, passed, headline, lines, syllables, self._next_label(),
                                  tapping, outcome.attempt_id, together)
-        self._set_phase(Phase.RESULT)
+        self.changed.emit()
         self.feedback_shown.emit(time.perf_counter() - self._take_ended_at)
 
     def _tap_summary(self, taps: tuple[float, ...], score) -> str | None:
@@ -705,9 +664,7 @@ class PracticeController(QObject):
             if self.player.done:
                 self.highlight.emit(None)
                 self.cursor.emit(None)
-                after, self._after_play = self._after_play, None
-                if after is not None:
-                    after()
+                self._do(self.flow.sound_finished())
         elif phase == Phase.ROOM:
             self._read_room()
         elif phase == Phase.RECORDING:
@@ -737,7 +694,8 @@ class PracticeController(QObject):
         if status.device_lost or (status.error and not status.recording):
             self._tell("error", tr("The microphone stopped. Check its cable, then press Space."))
             self.recorder.stop()
-            self._set_phase(Phase.READY)
+            self.flow.take_failed()
+            self.changed.emit()
             return
         if self._pos >= ROOM_S * self.recorder.sr:
             self._begin_take()
@@ -745,7 +703,8 @@ class PracticeController(QObject):
             self.recorder.stop()
             self._tell("error", tr("No sound comes from the microphone. Is it plugged in and switched on? "
                                    "Then press Space."))
-            self._set_phase(Phase.READY)
+            self.flow.take_failed()
+            self.changed.emit()
 
     def _read_take(self) -> None:
         from mitpractice.audio import level_dbfs
@@ -776,11 +735,8 @@ class PracticeController(QObject):
         self._tell("error", tr("Your singing could not be saved just now. It is kept, and will be "
                                "saved when the app starts again. Press Space to go on.") + f" ({text})")
         if self.phase == Phase.SCORING:
-            self._set_phase(Phase.READY)
-
-    def _set_phase(self, phase: Phase) -> None:
-        self.phase = phase
-        self.changed.emit()
+            self.flow.save_failed()
+            self.changed.emit()
 
     def _tell(self, kind: str, text: str) -> None:
         self.message.emit(kind, text)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from mitpractice.errors import MitpracticeError
+from mitpractice.gui.practice.day import FeelingScreen, SummaryScreen
 from mitpractice.gui.practice.screens import (
     Banner,
     ChooserScreen,
@@ -44,12 +45,18 @@ from mitpractice.gui.practice.screens import (
     PracticeScreen,
     VoiceCheckScreen,
     WelcomeScreen,
+    phrases_text,
     scaled_font,
 )
 from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
 from mitpractice.gui.workers import Tasks
+from mitpractice.practice.session import FEELINGS
 from mitpractice.practice.voice import VOICE_CHECK_S
 
+#: The keys of the feelings check's five faces, under the left hand.
+FEELING_KEYS = tuple(str(n) for n in FEELINGS)
+#: Seconds a passing note (the workspace is opening) stays before it goes by itself.
+INFO_SECONDS = 10
 #: The patient who last practised on this computer (a clinic's store is shared by several).
 LAST_PATIENT_SETTING = f"practice.last_patient@{socket.gethostname()}"
 #: Environment variables naming files the window writes the time (``time.time()``) to when
@@ -106,6 +113,7 @@ class PracticeWindow(QMainWindow):
         self._voice_recorder = None
         self._voice_audio: list[np.ndarray] = []
         self._voice_pos = 0
+        self._voice_low_hz: float | None = None  # the voice check's result, once measured
         self._voice_timer = QTimer(self)
         self._voice_timer.setInterval(TICK_MS)
         self._voice_timer.timeout.connect(self._voice_tick)
@@ -142,7 +150,14 @@ class PracticeWindow(QMainWindow):
         self.therapist_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.therapist_button.clicked.connect(self.open_therapist)
         self.therapist_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.done_button = QPushButton(self.tr("Done for today") + "  [Q]")
+        self.done_button.setAccessibleName(self.tr("Done for today"))
+        self.done_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.done_button.clicked.connect(self.press_done)
+        self.done_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.done_button.hide()  # shown with a patient's practice
         header.addStretch(0)
+        header.addWidget(self.done_button)
         header.addWidget(self.therapist_button)
         layout.addLayout(header)
         self.banner = Banner()
@@ -153,7 +168,10 @@ class PracticeWindow(QMainWindow):
         self.welcome = WelcomeScreen()
         self.voice = VoiceCheckScreen()
         self.practice = PracticeScreen()
-        for page in (self.loading, self.chooser, self.welcome, self.voice, self.practice):
+        self.summary = SummaryScreen()
+        self.feelings = FeelingScreen()
+        for page in (self.loading, self.chooser, self.welcome, self.voice, self.practice, self.summary,
+                     self.feelings):
             self.pages.addWidget(page)
         layout.addWidget(self.pages, 1)
         self.legend = KeyLegend()
@@ -170,6 +188,9 @@ class PracticeWindow(QMainWindow):
         p.me_button.clicked.connect(lambda: self.controller and self.controller.play_attempt())
         p.again_button.clicked.connect(lambda: self.controller and self.controller.again())
         p.other_button.clicked.connect(lambda: self.controller and self.controller.skip_phrase())
+        p.done_button.clicked.connect(self.press_done)
+        self.summary.close_clicked.connect(self.close)
+        self.feelings.answered.connect(self.press_feeling)
         self._show_page(self.loading)
 
     def _bind_keys(self) -> None:
@@ -180,6 +201,8 @@ class PracticeWindow(QMainWindow):
             ("R", lambda: self.controller and self.controller.again()),
             ("D", lambda: self.controller and self.controller.skip_phrase()),
             ("F", self.press_tap),
+            ("Q", self.press_done),
+            *((str(n), lambda n=n: self.press_feeling(n)) for n in FEELINGS),
             ("Esc", self.press_escape),
             ("Ctrl+T", self.open_therapist),
             ("Left", lambda: self.chooser.move("left")),
@@ -202,6 +225,8 @@ class PracticeWindow(QMainWindow):
                 on = key == "Ctrl+T"
             elif page is self.chooser:
                 on = key in ("Ctrl+T", "Space", "Left", "Right", "Up", "Down")
+            elif page is self.feelings:
+                on = key in ("Ctrl+T", "Space", "Esc", *FEELING_KEYS)
             else:
                 on = key not in ("Left", "Right", "Up", "Down")
             shortcut.setEnabled(on)
@@ -220,6 +245,11 @@ class PracticeWindow(QMainWindow):
                                   ("Ctrl+T", self.tr("therapist"))])
         elif page is self.loading:
             self.legend.set_keys([])
+        elif page is self.summary:
+            self.legend.set_keys([("Space", self.tr("close"))])
+        elif page is self.feelings:
+            self.legend.set_keys([("1 2 3 4 5", self.tr("how you feel")), ("Space", self.tr("skip"))])
+        self.done_button.setVisible(page is self.practice)
 
     # ------------------------------------------------------------------ start-up
     def showEvent(self, event) -> None:
@@ -277,7 +307,7 @@ class PracticeWindow(QMainWindow):
 
     def choose_patient(self) -> None:
         """Back to who is practising (the name at the top), when there is more than one."""
-        if self.store is None or self.pages.currentWidget() is not self.practice:
+        if self.store is None or self.pages.currentWidget() not in (self.practice, self.feelings):
             return
         try:
             patients = self.store.patients()
@@ -320,6 +350,9 @@ class PracticeWindow(QMainWindow):
     def _voice_start(self) -> None:
         from mitpractice.audio import Recorder
 
+        if self._voice_low_hz is not None:  # measured and shown: go on with it
+            self._create_patient(self._voice_low_hz)
+            return
         if self._voice_recorder is not None:
             return
         self.banner.clear()
@@ -382,13 +415,17 @@ class PracticeWindow(QMainWindow):
     def _voice_measured(self, low_hz: float) -> None:
         from mitpractice.melody import hz_to_note
 
+        # The result stays on screen until the person setting up goes on.
+        self._voice_low_hz = low_hz
         self.voice.status.setText(self.tr("Your note is {note}.").format(note=hz_to_note(low_hz)))
-        self._create_patient(low_hz)
+        self.voice.start_button.set_text(self.tr("Go on"))
+        self.voice.skip_button.hide()
+        self.legend.set_keys([("Space", self.tr("go on"))])
 
     def _voice_skip(self) -> None:
         if self._voice_recorder is not None:
             self._voice_done_recording()
-        self._create_patient(None)
+        self._create_patient(self._voice_low_hz)
 
     def _create_patient(self, low_hz: float | None) -> None:
         from mitpractice.melody import DEFAULT_LOW
@@ -450,7 +487,9 @@ class PracticeWindow(QMainWindow):
         phase = c.phase
         step = c.step
         item = c.item
-        between = phase in (Phase.REST, Phase.DONE, Phase.EMPTY)
+        if self.pages.currentWidget() is self.feelings and phase != Phase.FEELING_AFTER:
+            self._show_page(self.practice)  # the question before the session is answered
+        between = phase in (Phase.REST, Phase.DONE, Phase.EMPTY, Phase.FEELING_BEFORE, Phase.FEELING_AFTER)
         for widget in (p.score, p.meter, p.meter_label):
             widget.setVisible(not between)
         if phase != Phase.RECORDING:
@@ -458,8 +497,10 @@ class PracticeWindow(QMainWindow):
         self.who.setText(c.patient.name)
         self.goal.set_progress(c.progress())
         if item is not None and phase not in (Phase.EMPTY, Phase.REST, Phase.DONE):
-            # An untrained probe is answered from memory: its words are not shown until sung.
-            hidden = c.probe and phase not in (Phase.RESULT, Phase.PHRASE_DONE)
+            # An untrained probe, and the Answer step, are answered from memory: the words
+            # are not shown until the patient has answered (they would give the answer away).
+            answering = c.probe or (step is not None and step.asks_question)
+            hidden = answering and phase not in (Phase.RESULT, Phase.PHRASE_DONE)
             p.phrase_text.setText("?" if hidden else item.phrase.text)
             melody = None if hidden else c.melody
             if p.score.melody() != melody:
@@ -481,6 +522,9 @@ class PracticeWindow(QMainWindow):
         p.me_button.setEnabled(idle and c._last_take is not None)
         p.again_button.setEnabled(phase in (Phase.RESULT, Phase.READY))
         p.other_button.setEnabled(idle)
+        for button in (p.voice_button, p.me_button, p.again_button, p.other_button):
+            button.setVisible(phase != Phase.REST)
+        p.done_button.setVisible(phase == Phase.REST)
         if phase == Phase.RESULT and c.result is not None:
             r = c.result
             p.score.set_results(r.syllables)
@@ -502,14 +546,18 @@ class PracticeWindow(QMainWindow):
             p.phrase_text.setText("")
             p.score.set_melody(None)
             p.step_label.setText(self.tr("Time for a rest"))
-            p.instruction.setText(self.tr("You have practised {n} phrases. Rest a little. "
-                                          "Press Space when you want to go on.").format(n=c.phrases_done))
+            p.instruction.setText(self.tr("You have practised {phrases}. Rest a little. "
+                                          "Press Space when you want to go on, "
+                                          "or Q when you are done for today.").format(
+                                              phrases=phrases_text(c.progress().phrases_done)))
         elif phase == Phase.DONE:
-            p.step_label.setText(self.tr("That is all for today"))
-            p.instruction.setText(self.tr("You practised {n} phrases. Well done! "
-                                          "You can close the window now.").format(n=c.phrases_done))
-            p.phrase_text.setText("")
-            p.score.set_melody(None)
+            self.summary.set_progress(c.progress())
+            self._show_page(self.summary)
+            return
+        elif phase in (Phase.FEELING_BEFORE, Phase.FEELING_AFTER):
+            self.feelings.ask(after=phase == Phase.FEELING_AFTER)
+            self._show_page(self.feelings)
+            return
         elif phase == Phase.EMPTY:
             p.step_label.setText(self.tr("Nothing to practise"))
             p.instruction.setText(self.tr("Ask your therapist to choose phrases for you."))
@@ -538,6 +586,8 @@ class PracticeWindow(QMainWindow):
             return self.tr("Look again"), True
         if phase == Phase.DONE:
             return self.tr("All done"), False
+        if phase in (Phase.PREPARING, Phase.LATENCY):  # said in full, large, above the button
+            return self.tr("Please wait"), False
         return self._phase_words(phase) or self.tr("Please wait"), False
 
     def _phase_words(self, phase: Phase) -> str:
@@ -545,7 +595,7 @@ class PracticeWindow(QMainWindow):
         return {
             Phase.READY: self.tr("Press Space when you are ready."),
             Phase.PREPARING: self.tr("Getting the voice ready…"),
-            Phase.LATENCY: self.tr("Checking the sound (you will hear clicks)…"),
+            Phase.LATENCY: self.tr("One moment: a few clicks time the sound, once."),
             Phase.PLAYING: self.tr("Listen…"),
             Phase.WAITING: self.tr("Wait a moment…"),
             Phase.ROOM: self.tr("Get ready…"),
@@ -561,10 +611,12 @@ class PracticeWindow(QMainWindow):
     def _legend(self, phase: Phase) -> list[tuple[str, str]]:
         if phase == Phase.RECORDING:
             keys = [("Space", self.tr("finish")), ("F", self.tr("tap with the syllables"))]
+        elif phase == Phase.REST:
+            return [("Space", self.tr("go on")), ("Q", self.tr("done for today"))]
         else:
             keys = [("Space", self.tr("go on"))]
             keys += [("A", self.tr("hear the voice")), ("S", self.tr("hear me")), ("R", self.tr("try again")),
-                     ("D", self.tr("another phrase"))]
+                     ("D", self.tr("another phrase")), ("Q", self.tr("done for today"))]
         keys.append(("Esc", self.tr("stop the sound")))
         return keys
 
@@ -575,17 +627,33 @@ class PracticeWindow(QMainWindow):
             self.chooser.choose()
         elif page is self.voice:
             self._voice_start()
+        elif page is self.summary:
+            self.close()
+        elif page is self.feelings:
+            self.press_feeling(None)
         elif page is self.practice and self.controller is not None:
-            if self.banner.kind == "error" and self.controller.phase == Phase.READY:
-                self.banner.clear()
+            self.banner.clear()  # Space closes a message, and goes on
             self.controller.advance()
+
+    def press_feeling(self, value: int | None) -> None:
+        """A face (1–5), or None: the question skipped (Space, Esc)."""
+        if self.pages.currentWidget() is self.feelings and self.controller is not None:
+            self.controller.feeling(value)
+
+    def press_done(self) -> None:
+        """Done for today: the session ends with its summary (not in the middle of a take)."""
+        if self.pages.currentWidget() is self.practice and self.controller is not None:
+            self.controller.finish()
 
     def press_tap(self) -> None:
         if self.controller is not None:
             self.controller.tap()
 
     def press_escape(self) -> None:
-        if self.pages.currentWidget() is self.voice:
+        self.banner.clear()
+        if self.pages.currentWidget() is self.feelings:
+            self.press_feeling(None)
+        elif self.pages.currentWidget() is self.voice:
             self._voice_skip()
         elif self.controller is not None:
             self.controller.stop_sound()
@@ -608,7 +676,8 @@ class PracticeWindow(QMainWindow):
             self.banner.show_message(
                 "error", self.tr("The therapist's workspace could not be opened.") + f" ({exc})")
             return
-        self.banner.show_message("info", self.tr("The therapist's workspace is opening in its own window."))
+        self.banner.show_message("info", self.tr("The therapist's workspace is opening in its own window."),
+                                 seconds=INFO_SECONDS)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -157,6 +157,11 @@ class LiveWorker(QObject):
     def cancel(self) -> None:
         self._take = None
 
+    @Slot()
+    def end(self) -> None:
+        """Everything sent before is done (a take saved and scored): end the thread."""
+        QThread.currentThread().quit()
+
 
 class LiveThread(QObject):
     """The live worker and the thread it runs on, with the signals that feed it."""
@@ -166,6 +171,7 @@ class LiveThread(QObject):
     finish = Signal(object)
     target_start = Signal(float)
     cancel = Signal()
+    end = Signal()
 
     def __init__(self, store, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -178,9 +184,15 @@ class LiveThread(QObject):
         self.finish.connect(self.worker.finish)
         self.target_start.connect(self.worker.set_target_start)
         self.cancel.connect(self.worker.cancel)
+        self.end.connect(self.worker.end)
         self.thread.start()
 
     def stop(self) -> None:
-        """Let the worker finish what it holds (a take being saved and scored), then end it."""
-        self.thread.quit()
+        """Let the worker finish what it holds (a take being saved and scored), then end it.
+
+        The end is queued behind the work already sent (``QThread.quit`` alone ends the loop
+        at once and drops a take whose save had not begun: the next start recovered it).
+        """
+        if self.thread.isRunning():
+            self.end.emit()
         self.thread.wait()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from mitpractice import days as local_days
 from mitpractice.gui.widgets.charts import ProgressCharts
+from mitpractice.gui.widgets.feelings import FeelingsChart
 from mitpractice.gui.workers import run_in_thread
 from mitpractice.reports.report import Report, build_report
 from mitpractice.store import Patient
@@ -137,6 +138,8 @@ class ProgressPage(QWidget):
         self.weeks.setAccessibleName(self.tr("Per week"))
         self.tabs.addTab(self.phrases, self.tr("Per phrase"))
         self.tabs.addTab(self.weeks, self.tr("Per week"))
+        self.feelings = FeelingsChart()  # the patient's answers to "How are you feeling?"
+        self.tabs.addTab(self.feelings, self.tr("How the patient felt"))
         self.tabs.setMinimumHeight(round(self.fontMetrics().height() * 7.5))  # the tab, a header, four rows
         layout.addWidget(self.tabs, 2)
 
@@ -167,6 +170,7 @@ class ProgressPage(QWidget):
             self._asked = None
             self.report = None
             self.charts.set_data(None)
+            self.feelings.set_data((), None)
             self.totals.setText(self.tr("Choose or add a patient first."))
             self._fill(self.phrases, [])
             self._fill(self.weeks, [])
@@ -200,6 +204,7 @@ class ProgressPage(QWidget):
         self.totals.setToolTip(period)
         self.period.setToolTip(period)
         self.charts.set_data(r.progress)
+        self.feelings.set_data(r.feelings, r.period)
         fmt = lambda v: "—" if v is None else f"{v:.0f}"  # noqa: E731
         self._fill(
             self.phrases,

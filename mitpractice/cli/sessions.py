@@ -1,0 +1,54 @@
+"""``mitpractice sessions PATIENT``: the practice sessions, newest first, with the minutes sung,
+phrases finished, takes and how the patient felt before and after (1–5), for people,
+machines (``--json``) and spreadsheets (``--csv``)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+
+from mitpractice.cli.options import open_store, parse_day
+
+#: The feelings check's words, by answer (the faces of the practice window).
+FEELING_WORDS = {1: "very bad", 2: "bad", 3: "all right", 4: "good", 5: "very good"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sessions", help="a patient's practice sessions, newest first (minutes, phrases, feelings)")
+    parser.add_argument("patient", metavar="PATIENT", help="id or unambiguous name")
+    parser.add_argument("--since", metavar="DATE",
+                        help="only from this day on (this computer's calendar), e.g. 2026-11-02")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--json", action="store_true", help="a JSON list, one object per session")
+    kind.add_argument("--csv", action="store_true", help="CSV with the same columns as --json")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mitpractice.days import format_local
+    from mitpractice.reports.csv import cell
+    from mitpractice.store.records import SESSION_COLUMNS
+
+    since = parse_day(args.since) if args.since else None
+    with open_store() as store:
+        patient = store.find_patient(args.patient)
+        sessions = store.sessions(patient.id, since=since)
+    if args.json:
+        print(json.dumps([s.to_json() for s in sessions], ensure_ascii=False, indent=1))
+    elif args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(SESSION_COLUMNS)
+        for s in sessions:
+            data = s.to_json()
+            writer.writerow([cell(data[name]) for name in SESSION_COLUMNS])
+    else:
+        print(f"{patient.name}: {len(sessions)} session{'s' * (len(sessions) != 1)}")
+        for s in sessions:
+            feelings = " → ".join(FEELING_WORDS.get(f, "–") for f in (s.feeling_before, s.feeling_after))
+            print(f"  {s.id[:8]}  {format_local(s.started_at)}  {s.minutes:5.1f} min  "
+                  f"{s.phrases_done:2d} phrase{'s' * (s.phrases_done != 1):1}  {s.attempts:3d} takes  "
+                  f"feeling {feelings}")
+    return 0

@@ -1,0 +1,443 @@
+"""The flow of a practice session, as plain events in and what to do next out.
+
+:class:`SessionFlow` is the one place that decides what happens next in the patient's window:
+which phrase, which step, when a take opens, what a score means for the walk through the
+steps, when to rest and when the session is over. It does no sound, keeps no timer and knows
+no Qt: the window's controller tells it what happened (a key was pressed, the target finished
+playing, the take ended, the score is ready, ...) and does what the returned :class:`Act` s
+say, in order. So the whole walk through a session is tested without a sound server or a
+window (tests/test_practice_session.py).
+
+The steps, their order and the pass/fail walk come from :mod:`mitpractice.practice.steps`,
+the phrases and rests from :mod:`mitpractice.practice.plan`.
+
+Examples
+--------
+>>> from mitpractice.practice.plan import bundled_assignment
+>>> flow = SessionFlow(lambda: Programme(level="elementary", assigned=bundled_assignment()))
+>>> flow.begin()
+(<Act.PREPARE: 'prepare'>,)
+>>> flow.phase, flow.item.phrase.text, flow.step.id
+(<Phase.READY: 'ready'>, 'Thank you', 'listen')
+>>> flow.space(target_ready=True)         # the Listen step plays the tune
+(<Act.CLEAR: 'clear'>, <Act.PLAY: 'play'>)
+>>> flow.sound_finished(), flow.step.id   # and passes when it has played
+((<Act.PREPARE: 'prepare'>,), 'unison')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from mitpractice.errors import MitpracticeError, ParameterError
+from mitpractice.practice.plan import SESSION_PHRASES, Assigned, SessionState
+from mitpractice.practice.steps import StepState, passes
+
+
+class Phase(StrEnum):
+    """Where the session is; the window shows each differently."""
+
+    FEELING_BEFORE = "feeling-before"  # "How are you feeling?" before the first phrase
+    READY = "ready"  # the step is shown; Space starts it
+    PREPARING = "preparing"  # the sung target is being made
+    LATENCY = "latency"  # measuring the sound's round trip (once)
+    PLAYING = "playing"  # the target plays before the patient's turn (or for listening)
+    WAITING = "waiting"  # the quiet moment of a delayed repetition
+    ROOM = "room"  # the microphone opens; the room's noise is measured
+    RECORDING = "recording"
+    SCORING = "scoring"
+    RESULT = "result"
+    PHRASE_DONE = "phrase-done"
+    REST = "rest"
+    FEELING_AFTER = "feeling-after"  # "How are you feeling?" once the session is over
+    DONE = "done"  # the session is over: its phrases are all done, or "Done for today"
+    EMPTY = "empty"  # nothing to practise
+
+
+class Act(StrEnum):
+    """What the window must do, in the order given, after an event."""
+
+    CLEAR = "clear"  # take the banner away
+    PREPARE = "prepare"  # make the step's sung target behind the window (→ target_ready)
+    PLAY = "play"  # play the step's target (→ sound_finished, or sound_failed)
+    MEASURE = "measure"  # measure the sound's round trip (→ latency_measured / latency_failed)
+    WAIT = "wait"  # wait the step's delay_s in quiet (→ waited)
+    OPEN = "open"  # open the microphone and hear the room (→ room_heard, or take_failed)
+    END_TAKE = "end-take"  # stop recording and score the take (→ take_ended)
+    STORE_FAILED = "store-failed"  # say the store could not be read (SessionFlow.failure)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Programme:
+    """What the session is planned from: the patient's level and assigned phrases, as read
+    from the store each time a phrase starts (so a therapist's change is followed at once)."""
+
+    level: str
+    assigned: Sequence[Assigned]
+
+
+#: How a patient may feel, 1 to 5 (the faces of the feelings check, saddest first).
+FEELINGS = (1, 2, 3, 4, 5)
+
+#: After the target has played: the Listen step is passed, or the take of a delayed
+#: repetition follows a quiet moment.
+_LISTENED, _THEN_TAKE = "listened", "then-take"
+
+
+class SessionFlow:
+    """One patient's practice session as a state machine (see the module's notes).
+
+    Parameters
+    ----------
+    programme : callable
+        Returns the :class:`Programme` now; may raise :class:`~mitpractice.errors.MitpracticeError`
+        (the store could not be read), which the flow reports as :attr:`Act.STORE_FAILED`.
+    max_phrases : int
+        Phrases one session goes through at most (finished or skipped).
+    ask_feelings : bool
+        Ask "How are you feeling?" before the first phrase and once the session is over
+        (:meth:`feeling`; Space skips the question).
+
+    Attributes
+    ----------
+    phase : Phase
+    plan : SessionState or None
+        Today's plan, ``None`` until :meth:`begin` could read the programme.
+    item : Assigned or None
+        The phrase now.
+    state : StepState or None
+        Where the phrase is in its steps.
+    pending : StepState or None
+        The steps after the result on screen (the next step, or back one).
+    passed : bool
+        The last scored take passed its step.
+    latency_known : bool
+        The sound's round trip is measured (or given up): sing-along steps start at once.
+    phrases_done : int
+        Phrases finished (through all their steps, or stopped) in this session; a skipped
+        phrase is not done.
+    failure : str
+        What went wrong reading the store, for :attr:`Act.STORE_FAILED`.
+    chosen : int
+        Phrases chosen so far in this session (a new number: a new phrase is on screen).
+    feeling_before, feeling_after : int or None
+        The patient's answers, 1 (bad) to 5 (good); None while not given or skipped.
+    """
+
+    def __init__(self, programme: Callable[[], Programme], *, max_phrases: int = SESSION_PHRASES,
+                 ask_feelings: bool = False) -> None:
+        self._programme = programme
+        self.max_phrases = max_phrases
+        self.ask_feelings = ask_feelings
+        self.feeling_before: int | None = None
+        self.feeling_after: int | None = None
+        self.level = "elementary"
+        self.phase = Phase.READY
+        self.plan: SessionState | None = None
+        self._planned_from: tuple = ()
+        self.item: Assigned | None = None
+        self.state: StepState | None = None
+        self.pending: StepState | None = None
+        self.passed = False
+        self.latency_known = False
+        self.phrases_done = 0
+        self.phrases_through = 0  # finished or skipped: what the session's cap counts
+        self.failure = ""
+        self.chosen = 0  # phrases chosen so far: a new number is a new phrase on screen
+        self._after_play: str | None = None
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def step(self):
+        """The step now (a :class:`~mitpractice.practice.steps.Step`), or ``None``."""
+        return None if self.state is None else self.state.step
+
+    @property
+    def probe(self) -> bool:
+        """The current phrase is an untrained probe (tested, never practised)."""
+        return self.plan is not None and self.plan.current is not None and self.plan.current.probe
+
+    @property
+    def phrases_left(self) -> int:
+        """Phrases still planned in this session, the current one included."""
+        if self.plan is None:
+            return 0
+        return len(self.plan.plan) - self.plan.position
+
+    @property
+    def along(self) -> bool:
+        """The step's take is sung along with the target."""
+        return self.step is not None and self.step.sing_along
+
+    # ------------------------------------------------------------------ the session
+    def begin(self) -> tuple[Act, ...]:
+        """Today's practice: how the patient feels, then the first phrase."""
+        if self.ask_feelings:
+            self.phase = Phase.FEELING_BEFORE
+            return ()
+        return self._choose_phrase(first=True)
+
+    def feeling(self, value: int | None) -> tuple[Act, ...]:
+        """The answer to "How are you feeling?" (1–5), or None: skipped."""
+        if value is not None and value not in FEELINGS:
+            raise ParameterError(f"a feeling is one of {FEELINGS}, not {value!r}")
+        if self.phase == Phase.FEELING_BEFORE:
+            self.feeling_before = value
+            return self._choose_phrase(first=True)
+        if self.phase == Phase.FEELING_AFTER:
+            self.feeling_after = value
+            self.phase = Phase.DONE
+        return ()
+
+    def _over(self) -> None:
+        """The session is over: how the patient feels now, then the summary."""
+        self.pending = None
+        self.phase = Phase.FEELING_AFTER if self.ask_feelings else Phase.DONE
+
+    def refresh(self) -> tuple[Act, ...]:
+        """Re-read the programme; re-plan the rest of the session when it changed."""
+        try:
+            programme = self._programme()
+        except MitpracticeError as exc:
+            self.failure = str(exc)
+            return (Act.STORE_FAILED,)
+        self.level = programme.level
+        basis = (programme.level, tuple(sorted((a.key, a.probe) for a in programme.assigned)))
+        if self.plan is None or basis != self._planned_from:
+            left = self.max_phrases - self.phrases_through
+            if left < 1:
+                return ()
+            try:
+                self.plan = SessionState.start(programme.assigned, level=programme.level, max_phrases=left)
+            except MitpracticeError as exc:
+                self.failure = str(exc)
+                return (Act.STORE_FAILED,)
+            self._planned_from = basis
+        return ()
+
+    def _choose_phrase(self, first: bool = False) -> tuple[Act, ...]:
+        """The plan's current phrase, at its first step (or its probe question)."""
+        acts = self.refresh()
+        if acts or self.plan is None:
+            self.phase = Phase.EMPTY
+            return acts
+        if self.plan.finished:
+            self._over()
+            return ()
+        self.item = self.plan.current.assigned
+        self.state = self.plan.steps()
+        self.pending = None
+        self.chosen += 1
+        self.phase = Phase.READY
+        # What was said of the last phrase (too loud, a tip) is no longer true.
+        return (Act.PREPARE,) if first else (Act.CLEAR, Act.PREPARE)
+
+    def jump_to_step(self, step_id: str) -> tuple[Act, ...]:
+        """Put the current phrase at this step (the therapist's choice; tests)."""
+        self.state = StepState.at(self.level, step_id)
+        self.pending = None
+        self.phase = Phase.READY
+        return (Act.PREPARE,)
+
+    def finish(self) -> tuple[Act, ...]:
+        """"Done for today": the session ends here, with its summary. A phrase whose last step
+        was just passed (or stopped) counts as done. Not during a take."""
+        if self.phase not in (Phase.READY, Phase.RESULT, Phase.PHRASE_DONE, Phase.REST, Phase.EMPTY):
+            return ()
+        over = self.pending if self.phase == Phase.RESULT else self.state
+        if self.phase in (Phase.RESULT, Phase.PHRASE_DONE) and over is not None and over.finished:
+            self.phrases_done += 1
+            self.phrases_through += 1
+        self._over()
+        return (Act.CLEAR,)
+
+    def _next_phrase(self) -> tuple[Act, ...]:
+        """The phrase is over (or skipped): on to the plan's next, after a rest when one is due."""
+        if self.plan is None or self.plan.finished:
+            return self._choose_phrase()
+        finished = self.state is not None and self.state.finished
+        if finished:
+            self.phrases_done += 1
+        self.phrases_through += 1
+        self.plan = self.plan.next(passed=bool(self.state is not None and self.state.done))
+        acts = self.refresh()
+        if acts:
+            return acts
+        if self.plan.rest_due:
+            self.phase = Phase.REST
+            return ()
+        return self._choose_phrase()
+
+    # ------------------------------------------------------------------ keys
+    def space(self, *, target_ready: bool = False, voice_playing: bool = False) -> tuple[Act, ...]:
+        """Space, the one switch: the next sensible thing.
+
+        ``target_ready``: the step's sung target is made; ``voice_playing``: the target is
+        still sounding (a sing-along take is never cut off mid-phrase).
+        """
+        phase = self.phase
+        if phase in (Phase.FEELING_BEFORE, Phase.FEELING_AFTER):
+            return self.feeling(None)  # one switch walks on: Space skips the question
+        if phase == Phase.READY:
+            return self.start_step(target_ready=target_ready)
+        if phase == Phase.RECORDING:
+            if not (self.along and voice_playing):
+                return (Act.END_TAKE,)
+            return ()
+        if phase == Phase.RESULT:
+            return self.go_on()
+        if phase == Phase.PHRASE_DONE:
+            return self._next_phrase()
+        if phase == Phase.REST:
+            return self._choose_phrase()
+        if phase == Phase.EMPTY:
+            return self._choose_phrase()
+        return ()
+
+    def go_on(self) -> tuple[Act, ...]:
+        """After a result: the next step (or back one, after a failure), or the phrase is over."""
+        if self.phase != Phase.RESULT or self.pending is None:
+            return ()
+        self.state, self.pending = self.pending, None
+        if self.state.finished:
+            self.phase = Phase.PHRASE_DONE
+            return (Act.CLEAR,)
+        self.phase = Phase.READY
+        return (Act.CLEAR, Act.PREPARE)
+
+    def again(self, *, target_ready: bool = False) -> tuple[Act, ...]:
+        """Try the same step again (the result is kept, the step is not judged)."""
+        if self.phase not in (Phase.RESULT, Phase.READY) or self.state is None:
+            return ()
+        self.pending = None
+        self.phase = Phase.READY
+        return (Act.CLEAR, *self.start_step(target_ready=target_ready))
+
+    def skip(self) -> tuple[Act, ...]:
+        """Another phrase: this one is left, not done."""
+        if self.phase in (Phase.READY, Phase.RESULT, Phase.PHRASE_DONE):
+            return self._next_phrase()
+        return ()
+
+    # ------------------------------------------------------------------ a step
+    def start_step(self, *, target_ready: bool) -> tuple[Act, ...]:
+        """Start the step shown: make its target first if need be, measure the sound's round
+        trip before the first sing-along take, then play, or open the microphone."""
+        step = self.step
+        if step is None:
+            return ()
+        if step.plays_target and not target_ready:
+            self.phase = Phase.PREPARING
+            return (Act.CLEAR, Act.PREPARE)
+        if step.sing_along and not self.latency_known:
+            self.phase = Phase.LATENCY
+            return (Act.CLEAR, Act.MEASURE)
+        if step.take in ("none", "after"):
+            self._after_play = _LISTENED if step.take == "none" else _THEN_TAKE
+            self.phase = Phase.PLAYING
+            return (Act.CLEAR, Act.PLAY)
+        # Sung along (the target starts with the take), or the probe question (no target).
+        self.phase = Phase.ROOM
+        return (Act.CLEAR, Act.OPEN)
+
+    def target_ready(self) -> tuple[Act, ...]:
+        """The step's target is made: a step waiting for it starts now."""
+        if self.phase != Phase.PREPARING:
+            return ()
+        self.phase = Phase.READY
+        return self.start_step(target_ready=True)
+
+    def target_failed(self) -> None:
+        """The target could not be made: back to the step (the window says why)."""
+        if self.phase == Phase.PREPARING:
+            self.phase = Phase.READY
+
+    def latency_measured(self) -> tuple[Act, ...]:
+        self.latency_known = True
+        self.phase = Phase.READY
+        return self.start_step(target_ready=True)
+
+    def latency_failed(self, *, go_on: bool) -> tuple[Act, ...]:
+        """The clicks did not come back (headphones): singing along works without the
+        correction. ``go_on`` false leaves the step for Space (the sound itself failed)."""
+        self.latency_known = True
+        self.phase = Phase.READY
+        return self.start_step(target_ready=True) if go_on else ()
+
+    def sound_finished(self) -> tuple[Act, ...]:
+        """The step's target has played."""
+        if self.phase != Phase.PLAYING:
+            return ()
+        after, self._after_play = self._after_play, None
+        if after == _THEN_TAKE:
+            self.phase = Phase.WAITING
+            return (Act.WAIT,)
+        self.state = self.state.after(True)
+        if self.state.finished:
+            self.phase = Phase.PHRASE_DONE
+            return ()
+        self.phase = Phase.READY
+        return (Act.PREPARE,)
+
+    def sound_failed(self) -> None:
+        """The target could not be played (no speaker): the step waits for Space."""
+        self._after_play = None
+        if self.phase in (Phase.PLAYING, Phase.RECORDING, Phase.ROOM):
+            self.phase = Phase.READY
+
+    def waited(self) -> tuple[Act, ...]:
+        """The quiet moment of a delayed repetition is over: the patient's turn."""
+        if self.phase != Phase.WAITING:
+            return ()
+        self.phase = Phase.ROOM
+        return (Act.OPEN,)
+
+    def room_heard(self) -> None:
+        """The room's noise is measured: the take runs."""
+        if self.phase == Phase.ROOM:
+            self.phase = Phase.RECORDING
+
+    def take_failed(self) -> None:
+        """The microphone could not be opened, or stopped before the take began."""
+        if self.phase in (Phase.ROOM, Phase.RECORDING):
+            self.phase = Phase.READY
+
+    def take_ended(self) -> bool:
+        """The take ended (the patient stopped singing, Space, the microphone went): True when
+        there is a take to score, False when it ended while the room was still being heard."""
+        if self.phase == Phase.ROOM:
+            self.phase = Phase.READY
+            return False
+        if self.phase != Phase.RECORDING:
+            return False
+        self.phase = Phase.SCORING
+        return True
+
+    def scored(self, overall: float | None, thresholds=None) -> bool:
+        """The take's score is ready (``overall`` None: no singing heard). Returns whether the
+        step is passed; :attr:`pending` holds the steps after it."""
+        if self.phase != Phase.SCORING:
+            return False
+        try:
+            self.pending = self.state.judge(overall, thresholds)
+            self.passed = passes(self.step, overall, thresholds)
+        except MitpracticeError:  # an unknown step id among the therapist's thresholds
+            self.pending = self.state.judge(overall)
+            self.passed = passes(self.step, overall)
+        self.phase = Phase.RESULT
+        return self.passed
+
+    def not_scored(self) -> None:
+        """The take is kept but could not be scored now: the same step again."""
+        if self.phase != Phase.SCORING:
+            return
+        self.pending = self.state
+        self.passed = False
+        self.phase = Phase.RESULT
+
+    def save_failed(self) -> None:
+        """The take could not be saved (its journal keeps it): the step waits for Space."""
+        if self.phase == Phase.SCORING:
+            self.phase = Phase.READY

@@ -1,0 +1,51 @@
+"""How the patient felt (the practice window's feelings check) in the report: by day, in the
+PDF beside the score charts."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from pypdf import PdfReader
+
+from mitpractice.reports.report import build_report
+from mitpractice.store import Store
+from mitpractice.store.schema import sessions
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(f"sqlite:///{tmp_path / 'store.sqlite3'}") as s:
+        yield s
+
+
+def _session(store, patient_id, when, before, after):
+    session = store.start_session(patient_id)
+    with store.engine.begin() as conn:
+        conn.execute(sessions.update().where(sessions.c.id == session.id).values(started_at=when))
+    store.update_session(session.id, feeling_before=before, feeling_after=after)
+
+
+def test_the_report_holds_each_day_s_feelings_and_the_pdf_draws_them(store, tmp_path):
+    from mitpractice.gui.app import make_app
+    from mitpractice.gui.report_pdf import write_report_pdf
+
+    make_app()
+    ann = store.add_patient("Ann")
+    noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    _session(store, ann.id, noon - timedelta(days=3), 2, 4)
+    _session(store, ann.id, noon - timedelta(days=3, hours=-1), 3, None)  # the same day, after skipped
+    _session(store, ann.id, noon - timedelta(days=1), None, 5)
+    store.start_session(ann.id)  # today, both skipped: no point
+    report = build_report(store, ann.id, since=(noon - timedelta(days=7)).date(), tz=UTC)
+    assert [(f.before, f.after, f.sessions) for f in report.feelings] == [(2.5, 4.0, 2), (None, 5.0, 1)]
+    earlier = build_report(store, ann.id, since=(noon - timedelta(days=7)).date(),
+                           until=(noon - timedelta(days=2)).date(), tz=UTC)
+    assert len(earlier.feelings) == 1
+
+    path = write_report_pdf(report, tmp_path / "ann.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
+    assert "How the patient felt" in text and "very good" in text and "very bad" in text
