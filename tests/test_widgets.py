@@ -165,13 +165,79 @@ def test_a_new_melody_clears_the_line_the_highlight_and_the_results(view, melody
     assert not any(rows_of(image, x, palette.PITCH) for x in range(0, view.width(), 7))
 
 
-def test_pitch_off_the_scale_keeps_to_the_edge(view, melody):
+def test_pitch_off_the_scale_is_left_out_not_drawn_along_the_edge(view, melody):
+    # An octave slip of the tracker (and anything else beyond the drawing's range) drawn at
+    # the edge looked like dashes sung along the top.
     times = np.arange(0.2, 0.8, 0.01)
     view.append_pitch(PitchTrack(times, np.full(len(times), 4 * melody.high_hz), np.ones(len(times)), "x"))
+    times = np.arange(1.2, 1.8, 0.01)
+    view.append_pitch(PitchTrack(times, np.full(len(times), melody.high_hz), np.ones(len(times)), "x"))
     image = image_of(view)
-    rows = rows_of(image, round(view.point_at(0.5, 0).x()), palette.PITCH)
-    top = view.plot_rect().top()
-    assert rows and min(rows) >= top - 8 and max(rows) <= top + 8
+    assert rows_of(image, round(view.point_at(0.5, 0).x()), palette.PITCH) == []
+    assert rows_of(image, round(view.point_at(1.5, 0).x()), palette.PITCH)  # in range: drawn
+
+
+def on_screen(view) -> QImage:
+    """What the window system shows of ``view`` (its backing store), unlike ``grab()``, which
+    paints the whole view afresh and so cannot see a part left stale."""
+    pixmap = view.screen().grabWindow(view.winId())
+    return pixmap.toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+@pytest.fixture
+def shown(qtbot, view):
+    with qtbot.waitExposed(view):
+        view.show()
+    qtbot.wait(50)
+    return view
+
+
+def test_the_mark_is_repainted_whole_though_only_a_strip_was_asked_for(qtbot, shown, melody):
+    # The cursor's strip was repainted with the notes redrawn behind it; the rest of the view
+    # kept the old marks, so a mark showed only where the cursor had passed and stayed on
+    # notes already sung.
+    view = shown
+    centres = [view.note_rect(i).center() for i in range(5)]
+    for t in (0.2, 1.2, 2.2):  # off the bars' centres, which are read below
+        view.set_playhead(t)
+        x = round(view.point_at(t, 0).x())
+        view.repaint(x - 5, 0, 10, view.height())  # a strip, as a cursor frame asks for
+        qtbot.wait(3 * pitchview_module.FRAME_MS)
+    image = on_screen(view)
+    assert [rgb(image, c) for c in centres] == [palette.NOTE.name()] * 2 + [palette.HIGHLIGHT.name()] + [
+        palette.NOTE.name()
+    ] * 2
+
+
+def test_results_appear_on_screen_though_a_strip_repaint_came_first(qtbot, shown):
+    view = shown
+    view.set_results([result(i, "x") for i in range(5)])
+    view.repaint(0, 0, 10, 10)
+    qtbot.wait(3 * pitchview_module.FRAME_MS)
+    image = on_screen(view)
+    assert {rgb(image, view.note_rect(i).center()) for i in range(5)} == {palette.GOOD.name()}
+
+
+def test_the_mark_goes_when_the_voice_stops_calling(qtbot, view):
+    view.set_playhead(2.5)
+    assert view.current_syllable() == 2
+    qtbot.wait(pitchview_module.PLAYHEAD_LEASE_MS + 150)
+    assert view.current_syllable() is None
+    x = round(view.point_at(2.5, 0).x())
+    image = image_of(view)
+    assert QColor(image.pixel(x, round(view.plot_rect().center().y()))).name() != palette.CURSOR.name()
+    assert rgb(image, view.note_rect(2).center()) == palette.NOTE.name()
+
+
+def test_the_mark_never_covers_a_result(view):
+    view.set_results([result(i, "x") for i in range(5)])
+    view.set_playhead(2.2)  # the voice played again (A) over the green results
+    image = image_of(view)
+    bar = view.note_rect(2)
+    assert rgb(image, bar.center()) == palette.GOOD.name()
+    width = pitchview_module.NOW_OUTLINE_PX
+    assert rgb(image, QPointF(bar.center().x(), bar.top() - width)) == palette.INK.name()  # around it
+    assert "some (Low, good, now)" in view.accessibleDescription()
 
 
 def test_the_view_repaints_at_most_once_a_frame_and_not_at_all_when_idle(qtbot, view, melody):

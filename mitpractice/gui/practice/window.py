@@ -422,8 +422,10 @@ class PracticeWindow(QMainWindow):
         controller.message.connect(self.banner.show_message)
         view = self.practice.score
         controller.level.connect(self.practice.meter.set_level)
-        controller.highlight.connect(view.set_current_syllable)
-        controller.cursor.connect(view.set_cursor)
+        # The view marks the note under the cursor itself, and clears both when the voice
+        # stops (the controller stops sending positions then, without always saying so).
+        controller.cursor.connect(view.set_playhead)
+        controller.highlight.connect(lambda index: index is None and view.set_playhead(None))
         controller.frames.connect(view.append_pitch)
         controller.take_started.connect(self._take_started)
         self._show_page(self.practice)
