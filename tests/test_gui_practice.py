@@ -419,3 +419,62 @@ def test_the_daily_goal_counts_the_patients_own_today(fresh_data, qtbot, local_z
             store.set_score(saved.id, _Silence())  # scored already: the window has none to score
     window = _window(qtbot)
     assert window.goal.format().startswith("3 of 30 minutes today.")
+
+
+def _show_result(window, step_id: str, overall: float, syllables=(), tempo_ratio: float = 1.0) -> None:
+    """Put a scored take of ``step_id`` on the result screen, as the controller does: the
+    step's own pass/fail judgement, the scorer's lines, then the screen redrawn."""
+    from types import SimpleNamespace
+
+    from mitpractice.gui.practice.session import ResultView
+    from mitpractice.practice.steps import passes
+
+    c = window.controller
+    c.jump_to_step(step_id)
+    passed = passes(c.step, overall)
+    c.pending = c.state.after(passed)
+    c.last_result = SimpleNamespace(score=SimpleNamespace(tempo_ratio=tempo_ratio))
+    c.result = ResultView(overall=overall, passed=passed, headline="Well done!" if passed else "Good try!",
+                          lines=("Good try!", "Hold 'you' a bit longer."), syllables=tuple(syllables),
+                          next_label="Next")
+    c.phase = Phase.RESULT
+    c.changed.emit()
+
+
+def test_the_headline_follows_the_score_bands_the_same_in_every_step_and_a_miss_says_one_step_back(
+        fresh_data, qtbot):
+    # 69 passes "Your turn" (60) and misses "Sing along" (70): it read "Well done!" in one,
+    # "Good try!" in the other.
+    with _store() as store:
+        patient = store.add_patient("Ann")
+        store.assign(patient.id, "greetings", ["thank-you"])
+    window = _window(qtbot)
+    p = window.practice
+    for step_id in ("repeat", "unison", "unison-fading"):
+        _show_result(window, step_id, 69.0)
+        assert p.result_label.text().startswith("Good try!"), (step_id, p.result_label.text())
+        assert p.feedback.text() == "Hold 'you' a bit longer."  # the praise is not said twice
+    assert p.main_button.text().startswith("One step back: Sing along")
+    _show_result(window, "unison", 90.0)
+    assert p.result_label.text().startswith("Very good!")
+    assert p.main_button.text().startswith("Next")
+
+
+def test_a_slow_take_is_drawn_with_the_notes_stretched_to_it(fresh_data, qtbot):
+    from mitpractice.scoring import SyllableResult
+
+    with _store() as store:
+        patient = store.add_patient("Ann")
+        store.assign(patient.id, "greetings", ["thank-you"])
+    window = _window(qtbot)
+    view = window.practice.score
+    # "Thank you" (two one-beat notes at 60 per minute) sung twice as slowly, from 3 s into
+    # the recording, where the drawing of the take starts.
+    sung = [SyllableResult(index=0, text="thank", target="H", detected=True, onset_s=3.0, offset_s=4.9,
+                           pitch_ok=True, timing_ok=True),
+            SyllableResult(index=1, text="you", target="L", detected=True, onset_s=5.0, offset_s=6.9,
+                           pitch_ok=True, timing_ok=True)]
+    _show_result(window, "repeat", 95.0, sung, tempo_ratio=2.0)
+    assert view.note_rect(1).right() == pytest.approx(view.point_at(4.0, 0).x(), abs=6)
+    _show_result(window, "unison", 95.0, sung, tempo_ratio=2.0)  # along: the voice's own time
+    assert view.note_rect(1).right() == pytest.approx(view.point_at(2.0, 0).x(), abs=6)

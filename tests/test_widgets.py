@@ -124,7 +124,7 @@ def test_scored_syllables_take_their_result_colour_and_a_missed_one_is_an_outlin
     colours = [rgb(image, view.note_rect(i).center()) for i in range(5)]
     assert colours == [
         palette.GOOD.name(),
-        palette.CLOSE.name(),
+        palette.WRONG.name(),  # a wrong note is wrong, not "nearly"
         palette.CLOSE.name(),
         palette.BACKGROUND.name(),  # hollow
         palette.GOOD.name(),
@@ -142,6 +142,31 @@ def test_scored_syllables_take_their_result_colour_and_a_missed_one_is_an_outlin
     assert "wa (High, not heard)" in view.accessibleDescription()
     view.set_results(None)
     assert rgb(image_of(view), view.note_rect(3).center()) == palette.NOTE.name()
+
+
+def test_an_upside_down_tune_is_drawn_wrong_not_nearly(view):
+    view.set_results([result(i, "x", pitch_ok=False) for i in range(5)])
+    image = image_of(view)
+    assert {rgb(image, view.note_rect(i).center()) for i in range(5)} == {palette.WRONG.name()}
+    assert view.accessibleDescription().count("wrong note") == 5
+    assert "nearly" not in view.accessibleDescription()
+
+
+def test_notes_placed_on_a_slow_take_end_where_its_singing_ends(view, melody):
+    # A take sung at half the speed: the line runs to 10 s; the scored notes must run with it
+    # rather than end at 5 s with green bars and the singing going on past them.
+    slow = sung(melody)
+    view.append_pitch(PitchTrack(slow.times * 2, slow.f0_hz, slow.confidence, "x"))
+    view.place_notes(2.0, 0.0)
+    last = view.note_rect(4)
+    assert last.right() == pytest.approx(view.point_at(10.0, 0).x(), abs=5)
+    assert view.note_rect(1).left() == pytest.approx(view.point_at(2.0, 0).x(), abs=5)
+    image = image_of(view)
+    x = round(view.point_at(9.0, 0).x())  # in the last syllable, sung slowly
+    rows = rows_of(image, x, palette.PITCH)
+    assert rows and last.top() <= min(rows) and max(rows) <= last.bottom()
+    view.set_melody(melody)  # the next phrase: the target's own times again
+    assert view.note_rect(4).right() == pytest.approx(view.point_at(5.0, 0).x(), abs=5)
 
 
 def test_the_playback_cursor_is_drawn_where_playback_is(view):

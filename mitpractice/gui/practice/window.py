@@ -438,6 +438,7 @@ class PracticeWindow(QMainWindow):
     def _take_started(self) -> None:
         self.practice.score.clear_pitch()
         self.practice.score.set_results(None)
+        self.practice.score.place_notes()
         self.practice.meter.reset()
 
     def _refresh_practice(self) -> None:
@@ -487,13 +488,22 @@ class PracticeWindow(QMainWindow):
         if phase == Phase.RESULT and c.result is not None:
             r = c.result
             p.score.set_results(r.syllables)
-            head = r.headline if r.overall is None else f"{r.headline}   {round(r.overall)} / 100"
+            self._place_notes()
+            if r.overall is None:  # nothing heard, or not scored yet
+                head, lines = r.headline, r.lines
+            else:  # docs/scoring.md's bands, the same words in every step
+                from mitpractice.scoring.feedback import praise
+
+                words = praise(r.overall)
+                head = f"{words}   {round(r.overall)} / 100"
+                lines = tuple(line for line in r.lines if line != words)
             p.result_label.setText(head)
             extra = tuple(x for x in (r.together, r.tapping) if x)
-            p.feedback.setText("  ".join(r.lines + extra))
+            p.feedback.setText("  ".join(lines + extra))
         elif phase in (Phase.READY, Phase.PREPARING, Phase.LATENCY, Phase.PLAYING, Phase.ROOM):
             if phase == Phase.READY:
                 p.score.set_results(None)
+                p.score.place_notes()
                 p.score.clear_pitch()
             p.result_label.setText(self._phase_words(phase))
             p.feedback.setText("")
@@ -518,6 +528,22 @@ class PracticeWindow(QMainWindow):
             p.instruction.setText(self.tr("Ask your therapist to choose phrases for you."))
         self.legend.set_keys(self._legend(phase))
 
+    def _place_notes(self) -> None:
+        """After a take sung in the patient's own time, draw the notes where the scorer judged
+        them: at the take's tempo, from its first sung syllable (where the drawing of the take
+        starts), so a slow take is not drawn with green notes ending long before the singing.
+        Sung along with the voice, the voice's time is the measure: the notes stay."""
+        from mitpractice.practice.placement import take_placement
+
+        c = self.controller
+        score = c.last_result.score if c.last_result is not None else None
+        sung = [s.onset_s for s in c.result.syllables if s.detected and s.onset_s is not None]
+        if c.step is None or c.step.take == "along" or score is None or not sung or c.melody is None:
+            self.practice.score.place_notes()
+            return
+        placed = take_placement(c.melody, c.result.syllables, score.tempo_ratio)
+        self.practice.score.place_notes(placed.scale, placed.offset_s - min(sung))
+
     def _main_action(self, phase: Phase) -> tuple[str, bool]:
         c = self.controller
         if phase == Phase.READY:
@@ -532,7 +558,7 @@ class PracticeWindow(QMainWindow):
         if phase == Phase.RECORDING:
             return self.tr("I have finished"), True
         if phase == Phase.RESULT:
-            return c.result.next_label if c.result else self.tr("Go on"), True
+            return self._next_words(), True
         if phase == Phase.PHRASE_DONE:
             return self.tr("Next phrase"), True
         if phase == Phase.REST:
@@ -542,6 +568,21 @@ class PracticeWindow(QMainWindow):
         if phase == Phase.DONE:
             return self.tr("All done"), False
         return self._phase_words(phase) or self.tr("Please wait"), False
+
+    def _next_words(self) -> str:
+        """What the big button does after a result: a miss says it goes one step back."""
+        c = self.controller
+        if c.result is None:
+            return self.tr("Go on")
+        before, after = c.state, c.pending
+        if c.result.passed or before is None or after is None or after.done or after.stopped:
+            return c.result.next_label
+        from PySide6.QtCore import QCoreApplication
+
+        label = QCoreApplication.translate("steps", after.step.label)
+        if after.index < before.index:
+            return self.tr("One step back: {step}").format(step=label)
+        return self.tr("Again: {step}").format(step=label)
 
     def _phase_words(self, phase: Phase) -> str:
         c = self.controller

@@ -13,9 +13,10 @@ Painting is cheap, so the audio and the pitch tracker keep the CPU: setters only
 changed; a timer repaints at most once a frame (60 fps) and only when something changed.
 The notes are drawn into a cached pixmap that is redrawn only when they change (melody,
 highlight, results, size), and the whole view is repainted until one paint has covered it all
-(a strip repainted for the cursor must not leave a stale half-drawn note elsewhere); the pitch line and its white halo are drawn on two transparent layers of their own,
-each frame stroking only the points that are new (stroking a whole 10 s line with its halo took
-10 ms a frame), and redrawn whole only when the scale changes.
+(a strip repainted for the cursor must not leave a stale half-drawn note elsewhere); the
+pitch line and its white halo are drawn on two transparent layers of their own, each frame
+stroking only the points that are new (stroking a whole 10 s line with its halo took 10 ms a
+frame), and redrawn whole only when the scale changes.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class PitchView(QWidget):
         self.setMinimumSize(320, 200)
         self.setAccessibleName(self.tr("Your voice and the target notes"))
         self._melody: TargetMelody | None = None
+        self._scale, self._offset = 1.0, 0.0  # where the notes are drawn (place_notes)
         self._current: int | None = None
         self._results: dict[int, SyllableResult] = {}
         self._cursor: float | None = None
@@ -133,6 +135,7 @@ class PitchView(QWidget):
         self._current = None
         self._results = {}
         self._cursor = None
+        self._scale, self._offset = 1.0, 0.0
         self._t_max = (melody.duration_s if melody else 0.0) + TAIL_S
         self.clear_pitch()
         self._invalidate_background()
@@ -140,6 +143,17 @@ class PitchView(QWidget):
 
     def melody(self) -> TargetMelody | None:
         return self._melody
+
+    def place_notes(self, scale: float = 1.0, offset_s: float = 0.0) -> None:
+        """Draw the notes from ``offset_s + onset * scale`` (as a take sung at another tempo
+        was judged, :func:`mitpractice.practice.placement.take_placement`); the pitch line
+        stays. The defaults put them back at the target's times."""
+        if (scale, offset_s) == (self._scale, self._offset):
+            return
+        self._scale, self._offset = scale, offset_s
+        if self._melody is not None:
+            self._t_max = max(self._t_max, offset_s + self._melody.duration_s * scale + TAIL_S)
+        self._invalidate_background()
 
     def append_pitch(self, track: PitchTrack) -> None:
         """Add the frames of ``track`` (the next piece of a streaming tracker) to the line."""
@@ -231,9 +245,9 @@ class PitchView(QWidget):
             return QRectF()
         note = self._melody.notes[index]
         semis = 0.0 if note.level == "L" else self._melody.interval
-        left = self.point_at(note.onset_s, semis).x()
-        right = self.point_at(note.offset_s, semis).x()
-        y = self.point_at(note.onset_s, semis).y()
+        left = self.point_at(self._offset + note.onset_s * self._scale, semis).x()
+        right = self.point_at(self._offset + note.offset_s * self._scale, semis).x()
+        y = self.point_at(0.0, semis).y()
         h = self._bar_height()
         gap = min(4.0, (right - left) * 0.05)
         return QRectF(left + gap, y - h / 2, max(1.0, right - left - 2 * gap), h)
@@ -491,9 +505,7 @@ class PitchView(QWidget):
             return palette.NOTE, False
         if not result.detected:
             return palette.BACKGROUND, True
-        colour = palette.result_colour(True, result.pitch_ok, result.timing_ok)
-        # A bar heard but with neither right stays orange: red is kept for the dashed "not heard".
-        return (palette.CLOSE if colour == palette.MISSED else colour), False
+        return palette.result_colour(True, result.pitch_ok, result.timing_ok), False
 
     # ------------------------------------------------------------------ accessibility
 
@@ -510,10 +522,12 @@ class PitchView(QWidget):
             if result is not None:
                 if not result.detected:
                     state = self.tr("not heard")
-                elif result.pitch_ok and result.timing_ok:
+                elif not result.pitch_ok:
+                    state = self.tr("wrong note")
+                elif result.timing_ok:
                     state = self.tr("good")
                 else:
-                    state = self.tr("nearly")
+                    state = self.tr("off the beat")
             if note.index == self._current:
                 state = ", ".join(x for x in (state, self.tr("now")) if x)
             parts.append(f"{note.syllable} ({level}{', ' + state if state else ''})")
