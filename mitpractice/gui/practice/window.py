@@ -48,9 +48,12 @@ from mitpractice.gui.practice.screens import (
     scaled_font,
 )
 from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
+from mitpractice.gui.textsize import fit_text, text_scale
 from mitpractice.gui.workers import Tasks
 from mitpractice.practice.voice import VOICE_CHECK_S
 
+#: The smallest screen the window fits (px): small laptops, tablets with keyboards.
+SMALLEST_SCREEN = (1024, 600)
 #: The patient who last practised on this computer (a clinic's store is shared by several).
 LAST_PATIENT_SETTING = f"practice.last_patient@{socket.gethostname()}"
 #: Environment variables naming files the window writes the time (``time.time()``) to when
@@ -111,8 +114,13 @@ class PracticeWindow(QMainWindow):
         self._voice_timer.setInterval(TICK_MS)
         self._voice_timer.timeout.connect(self._voice_tick)
         self._keys: dict[str, QShortcut] = {}
+        self._text_scale = 1.0  # the window's text size (resizeEvent)
         self._build()
         self._bind_keys()
+        # The smallest screen the window is made for; the text is sized to the window
+        # (resizeEvent), so the layout's own minimum, which follows the text, must not hold
+        # the window larger than it was asked to be.
+        self.setMinimumSize(*SMALLEST_SCREEN)
         self.resize(1366, 768)
         self.tasks.start(lambda: _open_store(database_url), self._store_opened, self._store_failed)
 
@@ -652,6 +660,15 @@ class PracticeWindow(QMainWindow):
                 "error", self.tr("The therapist's workspace could not be opened.") + f" ({exc})")
             return
         self.banner.show_message("info", self.tr("The therapist's workspace is opening in its own window."))
+
+    def resizeEvent(self, event) -> None:
+        """The text follows the window's size: all of it fits at 1024x600, and a large screen
+        is used (:mod:`mitpractice.gui.textsize`)."""
+        scale = text_scale(event.size().width(), event.size().height())
+        if scale != self._text_scale:
+            self._text_scale = scale
+            fit_text(self.centralWidget(), scale)
+        super().resizeEvent(event)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -10,19 +10,25 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from mitpractice.gui.textsize import fit_text, text_scale
+from mitpractice.gui.widgets.elided import ElidedLabel
 from mitpractice.store import Patient, Store
 
 #: The size the workspace is designed for and screenshotted at (a common laptop screen).
 DESIGN_SIZE = (1366, 768)
+#: The smallest screen it fits (px); its screens scroll rather than grow past it.
+SMALLEST_SCREEN = (1024, 600)
 
 
 class Workspace(QMainWindow):
@@ -40,6 +46,7 @@ class Workspace(QMainWindow):
 
         self.store = store
         self.patient: Patient | None = None
+        self._text_scale = 1.0  # resizeEvent
         self.setWindowTitle(self.tr("mitpractice — therapist's workspace"))
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -54,7 +61,7 @@ class Workspace(QMainWindow):
         self.patient_box.currentIndexChanged.connect(self._patient_chosen)
         top.addWidget(label)
         top.addWidget(self.patient_box)
-        self.summary = QLabel("")
+        self.summary = ElidedLabel("")
         self.summary.setAccessibleName(self.tr("Patient's settings"))
         top.addWidget(self.summary, 1)
         outer.addLayout(top)
@@ -62,7 +69,6 @@ class Workspace(QMainWindow):
         body = QHBoxLayout()
         self.nav = QListWidget()
         self.nav.setAccessibleName(self.tr("Screens"))
-        self.nav.setFixedWidth(160)
         self.stack = QStackedWidget()
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
@@ -85,12 +91,20 @@ class Workspace(QMainWindow):
         }
         for i, (key, page) in enumerate(self.pages.items()):
             self.nav.addItem(titles[key])
-            self.stack.addWidget(page)
+            # A screen taller or wider than a small laptop's scrolls rather than holding the
+            # window larger than the screen (and its bottom off it).
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.nav.setCurrentRow(i))
         self.nav.currentRowChanged.connect(self._show_page)
+        self._size_nav()
         self.nav.setCurrentRow(0)
         self.reload_patients()
         self._data_menu()
+        self.setMinimumSize(*SMALLEST_SCREEN)
         self.resize(*DESIGN_SIZE)
 
     def _data_menu(self) -> None:
@@ -163,12 +177,28 @@ class Workspace(QMainWindow):
 
     def _show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
-        page = self.stack.currentWidget()
+        page = list(self.pages.values())[row]
         if hasattr(page, "shown"):
             page.shown()
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(list(self.pages).index(key))
+
+    def resizeEvent(self, event) -> None:
+        """Smaller text on a small screen, so that the screens fit 1024x600; from the designed
+        size up the text keeps its size and the lists, charts and tables take the room."""
+        scale = text_scale(event.size().width(), event.size().height(), largest=1.0)
+        if scale != self._text_scale:
+            self._text_scale = scale
+            fit_text(self, scale)
+            self._size_nav()
+        super().resizeEvent(event)
+
+    def _size_nav(self) -> None:
+        """The list of screens as wide as its longest name."""
+        fm = self.nav.fontMetrics()
+        widest = max(fm.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count()))
+        self.nav.setFixedWidth(widest + 3 * fm.averageCharWidth() + 16)
 
     def closeEvent(self, event) -> None:
         from mitpractice.gui.workers import wait_for_jobs

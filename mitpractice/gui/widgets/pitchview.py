@@ -58,6 +58,9 @@ MAX_JOIN_SEMITONES = 2.0
 NOW_OUTLINE_PX = 4
 #: Thinnest note bar (px), for a short view.
 MIN_BAR_PX = 12
+#: Lowest the view may be (px): the two lines, their syllables and a little room, so that the
+#: practice window fits a 1024x600 screen.
+MIN_HEIGHT_PX = 120
 #: Repaint timer (ms): one frame at 60 fps.
 FRAME_MS = 16
 #: Syllable text size as a fraction of the view's height, within these pixel limits: large
@@ -95,7 +98,7 @@ class PitchView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(320, 200)
+        self.setMinimumSize(320, MIN_HEIGHT_PX)
         self.setAccessibleName(self.tr("Your voice and the target notes"))
         self._melody: TargetMelody | None = None
         self._scale, self._offset = 1.0, 0.0  # where the notes are drawn (place_notes)
