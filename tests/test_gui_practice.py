@@ -478,3 +478,12 @@ def test_a_slow_take_is_drawn_with_the_notes_stretched_to_it(fresh_data, qtbot):
     assert view.note_rect(1).right() == pytest.approx(view.point_at(4.0, 0).x(), abs=6)
     _show_result(window, "unison", 95.0, sung, tempo_ratio=2.0)  # along: the voice's own time
     assert view.note_rect(1).right() == pytest.approx(view.point_at(2.0, 0).x(), abs=6)
+
+
+@pytest.mark.parametrize("tapping", [True, False])
+def test_the_listen_step_asks_for_taps_only_from_a_patient_who_taps(fresh_data, qtbot, tapping):
+    with _store() as store:
+        store.add_patient("Ann", tapping=tapping)
+    window = _window(qtbot)
+    assert window.practice.step_label.text() == "Listen"
+    assert ("Tap along" in window.practice.instruction.text()) == tapping

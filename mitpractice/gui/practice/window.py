@@ -484,7 +484,7 @@ class PracticeWindow(QMainWindow):
                 question = steps(probe_question(item.phrase.question))
                 p.instruction.setText(steps(step.instruction) + "  " + question)
             else:
-                p.instruction.setText(steps(step.instruction))
+                p.instruction.setText(" ".join(steps(s) for s in step.instructions(c.patient.tapping)))
         main, enabled = self._main_action(phase)
         p.main_button.set_text(main)
         p.main_button.setEnabled(enabled)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from mitpractice import days as local_days
+from mitpractice.gui.therapist.attempts_model import step_label
 from mitpractice.gui.widgets.charts import ProgressCharts
 from mitpractice.gui.workers import run_in_thread
 from mitpractice.reports.report import Report, build_report
@@ -104,7 +105,7 @@ class ProgressPage(QWidget):
         layout.addLayout(top)
         self.charts = ProgressCharts()
         self.charts.setAccessibleName(self.tr("Progress charts"))
-        layout.addWidget(self.charts, 3)
+        layout.addWidget(self.charts, 4)  # the charts take the room; the tables keep four rows
 
         self.tabs = QTabWidget()
         self.phrases = self._table(
@@ -138,7 +139,7 @@ class ProgressPage(QWidget):
         self.tabs.addTab(self.phrases, self.tr("Per phrase"))
         self.tabs.addTab(self.weeks, self.tr("Per week"))
         self.tabs.setMinimumHeight(round(self.fontMetrics().height() * 7.5))  # the tab, a header, four rows
-        layout.addWidget(self.tabs, 2)
+        layout.addWidget(self.tabs, 1)
 
     def _table(self, headers: list[str], stretch: int | None) -> QTableWidget:
         table = QTableWidget(0, len(headers))
@@ -205,14 +206,14 @@ class ProgressPage(QWidget):
             self.phrases,
             [
                 (
-                    p.text,
+                    p.text or p.phrase_id,
                     self.tr("probe") if p.probe else self.tr("trained"),
                     str(p.syllables),
                     str(p.attempts),
                     fmt(p.best),
                     fmt(p.mean),
                     fmt(p.latest),
-                    p.step_reached,
+                    step_label(p.step_reached),
                 )
                 for p in r.phrases
             ],
@@ -224,4 +225,6 @@ class ProgressPage(QWidget):
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
-                table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # the whole of a cell cut short
+                table.setItem(r, c, item)

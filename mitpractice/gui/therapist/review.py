@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from mitpractice import days as local_days
 from mitpractice.errors import MitpracticeError
-from mitpractice.gui.therapist.attempts_model import AttemptTableModel
+from mitpractice.gui.therapist.attempts_model import AttemptTableModel, step_label
 from mitpractice.gui.widgets import palette
 from mitpractice.gui.widgets.pitchview import PitchView, note_at
 from mitpractice.gui.workers import failure_text, run_in_thread
@@ -190,7 +190,7 @@ class ReviewPage(QWidget):
         self.step.addItem(self.tr("Any step"), None)
         for step_id in STEPS:
             if STEPS[step_id].scored:
-                self.step.addItem(step_id, step_id)
+                self.step.addItem(step_label(step_id), step_id)
         for box in (self.phrase, self.step):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumContentsLength(PHRASE_FILTER_CHARS)
@@ -251,7 +251,7 @@ class ReviewPage(QWidget):
         row.addWidget(self.count)
         row.addWidget(keys, 1)
         left.addLayout(row)
-        body.addLayout(left, 3)
+        body.addLayout(left, 2)  # the list: room for the phrases' words
 
         right = QVBoxLayout()
         self.title = QLabel(self.tr("Choose an attempt."))
@@ -317,7 +317,7 @@ class ReviewPage(QWidget):
         row.addWidget(self.status, 1)
         judge_layout.addLayout(row)
         right.addWidget(judge)
-        body.addLayout(right, 2)
+        body.addLayout(right, 1)
         outer.addLayout(body, 1)
 
         self.load_timer = QTimer(self)
@@ -339,7 +339,7 @@ class ReviewPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(fm.height() + 8)
         for col, sample in (
             (0, "27 Nov 10:12"),
-            (2, "unison-f"),
+            (2, "Keep singing"),
             (3, "trained"),
             (4, "Score"),
             (5, "⚑"),
@@ -429,7 +429,7 @@ class ReviewPage(QWidget):
         run_in_thread(lambda: load_detail(self.store, attempt), self._detail_ready, self._detail_failed)
 
     def _title(self, a: Attempt) -> str:
-        text = self.model.texts.get((a.set_id, a.phrase_id), a.phrase_id)
+        text = self.model.phrase_text(a)
         when = local_days.format_local(a.started_at)  # with the zone: AEDT, EST
         scores = (
             self.tr("not scored")
@@ -439,7 +439,7 @@ class ReviewPage(QWidget):
             .replace("%2", f"{a.rhythmic:.0f}")
             .replace("%3", f"{a.overall:.0f}")
         )
-        return f"“{text}” — {a.step}, {when} — {scores}"
+        return f"“{text}” — {step_label(a.step)}, {when} — {scores}"
 
     def _detail_ready(self, detail: AttemptDetail) -> None:
         if detail.attempt.id != self._loading_id:
