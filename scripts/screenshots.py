@@ -28,8 +28,9 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["QT_SCALE_FACTOR"] = f"{args.scale:g}"
 
-    from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+    from mitpractice.gui.app import make_app
     from mitpractice.gui.widgets import LevelMeter, PitchView, note_at
     from mitpractice.melody import target_melody
     from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
@@ -37,7 +38,7 @@ def main() -> int:
     from mitpractice.scoring import score_track
     from mitpractice.synth import sung_target
 
-    app = QApplication.instance() or QApplication([])
+    app = make_app()  # the windows' font and colours
     phrase_set = load_phrase_set(bundled_phrases_dir() / "needs.toml")
     phrase = phrase_set.phrase("i-want-some-water")
     melody = target_melody(phrase, low="C3")

@@ -147,9 +147,11 @@ def test_attempts_newest_first_as_json_csv_and_export(capsys, tmp_path, sung_tha
     with Store.open() as store:
         ann = store.find_patient("Ann")
         for day in (3, 1, 2):
+            taps = (0.52, 1.5) if day == 3 else ()  # the left hand's taps, kept with the take
             store.save_attempt(NewAttempt(patient_id=ann.id, set_id="greetings", phrase_id="hello",
                                           step="unison", started_at=datetime(2026, 11, day, tzinfo=UTC),
-                                          low_hz=130.8, interval=3, tempo=60), np.zeros(8000), 16_000)
+                                          low_hz=130.8, interval=3, tempo=60, tapping=bool(taps),
+                                          taps_s=taps), np.zeros(8000), 16_000)
     code, out, _ = run(capsys, "attempts", "Ann", "--json")
     days = [a["started_at"][:10] for a in json.loads(out)]
     assert days == ["2026-11-03", "2026-11-02", "2026-11-01"]
@@ -160,6 +162,8 @@ def test_attempts_newest_first_as_json_csv_and_export(capsys, tmp_path, sung_tha
     assert [r[ATTEMPT_COLUMNS.index("started_at")][:10] for r in table[1:]] == ["2026-11-03", "2026-11-02"]
     assert table[1][ATTEMPT_COLUMNS.index("overall")] == ""
     assert table[1][ATTEMPT_COLUMNS.index("probe")] == "false"
+    assert [(r[ATTEMPT_COLUMNS.index("tapping")], r[ATTEMPT_COLUMNS.index("taps_s")]) for r in table[1:]] == [
+        ("true", "0.52 1.5"), ("false", "")]
     target = tmp_path / "ann.csv"
     code, out, _ = run(capsys, "export", "Ann", "-o", str(target))
     assert code == 0 and "3 attempts" in out

@@ -542,3 +542,71 @@ def test_silence_is_said_once_and_the_answer_is_not_shown_before_it_is_given(sou
     assert not window.banner.text  # one message, not three
     assert p.phrase_text.text() == "Thank you"  # answered: the words are shown
     window.close()
+
+
+def _show_result(window, step_id: str, overall: float, syllables=(), tempo_ratio: float = 1.0) -> None:
+    """Put a scored take of ``step_id`` on the result screen, as the controller does: the
+    step's own pass/fail judgement, the scorer's lines, then the screen redrawn."""
+    from types import SimpleNamespace
+
+    from mitpractice.gui.practice.session import ResultView
+    from mitpractice.practice.steps import passes
+
+    c = window.controller
+    c.jump_to_step(step_id)
+    passed = passes(c.step, overall)
+    c.pending = c.state.after(passed)
+    c.last_result = SimpleNamespace(score=SimpleNamespace(tempo_ratio=tempo_ratio))
+    c.result = ResultView(overall=overall, passed=passed, headline="Well done!" if passed else "Good try!",
+                          lines=("Good try!", "Hold 'you' a bit longer."), syllables=tuple(syllables),
+                          next_label="Next")
+    c.phase = Phase.RESULT
+    c.changed.emit()
+
+
+def test_the_headline_follows_the_score_bands_the_same_in_every_step_and_a_miss_says_one_step_back(
+        fresh_data, qtbot):
+    # 69 passes "Your turn" (60) and misses "Sing along" (70): it read "Well done!" in one,
+    # "Good try!" in the other.
+    with _store() as store:
+        patient = store.add_patient("Ann")
+        store.assign(patient.id, "greetings", ["thank-you"])
+    window = _window(qtbot)
+    p = window.practice
+    for step_id in ("repeat", "unison", "unison-fading"):
+        _show_result(window, step_id, 69.0)
+        assert p.result_label.text().startswith("Good try!"), (step_id, p.result_label.text())
+        assert p.feedback.text() == "Hold 'you' a bit longer."  # the praise is not said twice
+    assert p.main_button.text().startswith("One step back: Sing along")
+    _show_result(window, "unison", 90.0)
+    assert p.result_label.text().startswith("Very good!")
+    assert p.main_button.text().startswith("Next")
+
+
+def test_a_slow_take_is_drawn_with_the_notes_stretched_to_it(fresh_data, qtbot):
+    from mitpractice.scoring import SyllableResult
+
+    with _store() as store:
+        patient = store.add_patient("Ann")
+        store.assign(patient.id, "greetings", ["thank-you"])
+    window = _window(qtbot)
+    view = window.practice.score
+    # "Thank you" (two one-beat notes at 60 per minute) sung twice as slowly, from 3 s into
+    # the recording, where the drawing of the take starts.
+    sung = [SyllableResult(index=0, text="thank", target="H", detected=True, onset_s=3.0, offset_s=4.9,
+                           pitch_ok=True, timing_ok=True),
+            SyllableResult(index=1, text="you", target="L", detected=True, onset_s=5.0, offset_s=6.9,
+                           pitch_ok=True, timing_ok=True)]
+    _show_result(window, "repeat", 95.0, sung, tempo_ratio=2.0)
+    assert view.note_rect(1).right() == pytest.approx(view.point_at(4.0, 0).x(), abs=6)
+    _show_result(window, "unison", 95.0, sung, tempo_ratio=2.0)  # along: the voice's own time
+    assert view.note_rect(1).right() == pytest.approx(view.point_at(2.0, 0).x(), abs=6)
+
+
+@pytest.mark.parametrize("tapping", [True, False])
+def test_the_listen_step_asks_for_taps_only_from_a_patient_who_taps(fresh_data, qtbot, tapping):
+    with _store() as store:
+        store.add_patient("Ann", tapping=tapping)
+    window = _window(qtbot)
+    assert window.practice.step_label.text() == "Listen"
+    assert ("Tap along" in window.practice.instruction.text()) == tapping

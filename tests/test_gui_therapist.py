@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -838,3 +838,53 @@ def test_the_notes_are_laid_on_the_attempts_own_time_and_key():
     shown = display_melody(SimpleNamespace(melody=melody, **layout))
     # PitchView draws a high note at low + interval: that must be where it was sung.
     assert hz_to_midi(shown.low_hz) + shown.interval == pytest.approx(hz_to_midi(146.8), abs=0.01)
+
+
+# ---------------------------------------------------------------------- words people read
+def test_the_review_list_reads_phrase_texts_and_step_names_with_every_cell_whole_in_its_tooltip(
+        workspace, store, qtbot):
+    from mitpractice.store import NewAttempt
+
+    ann = store.add_patient("Ann")
+    store.assign(ann.id, "needs", ["help-me"])
+    # Sung before anything was assigned (the everyday greetings), then "Help me".
+    sung = (("thank-you", "greetings", "unison-fading"), ("help-me", "needs", "repeat"))
+    for phrase_id, set_id, step in sung:
+        store.save_attempt(NewAttempt(patient_id=ann.id, set_id=set_id, phrase_id=phrase_id, step=step,
+                                      started_at=datetime.now(UTC), low_hz=220.0, interval=3, tempo=60),
+                           np.zeros(16_000, np.float32), 16_000)
+    workspace.reload_patients(select=ann.id)
+    workspace.show_page("review")
+    model = workspace.pages["review"].model
+    cells = {(model.data(model.index(r, 1)), model.data(model.index(r, 2))) for r in range(model.rowCount())}
+    assert cells == {("Thank you", "Keep singing"), ("Help me", "Your turn")}  # not "thank-you", "repeat"
+    for r in range(model.rowCount()):
+        for c in range(4):
+            shown = model.data(model.index(r, c))
+            assert shown in model.data(model.index(r, c), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_a_new_patient_is_not_called_no_patient_and_an_empty_programme_says_what_is_practised(
+        workspace, store):
+    store.add_patient("Ann")
+    workspace.reload_patients()
+    workspace.pages["patients"].new_patient()
+    assert "No patient" not in workspace.summary.text() and "new patient" in workspace.summary.text()
+    workspace.reload_patients()
+    workspace.show_page("programme")
+    text = workspace.pages["programme"].count.text()
+    assert "Ann practises" in text and "Thank you" in text
+
+
+def test_the_workspace_opens_on_the_patient_worked_on_last(qtbot, store):
+    store.add_patient("Ann")
+    bob = store.add_patient("Bob")
+    first = Workspace(store)
+    qtbot.addWidget(first)
+    assert first.patient.name == "Ann"
+    first.choose_patient(bob.id)
+    first.close()
+    again = Workspace(store)
+    qtbot.addWidget(again)
+    assert again.patient.id == bob.id
+    again.close()

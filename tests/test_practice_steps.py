@@ -131,3 +131,20 @@ def test_an_untrained_probe_is_asked_once_and_never_practised():
         assert state.after(True).done
     with pytest.raises(ParameterError):
         StepState(level="elementary", index=0, probe_only=True)
+
+
+def test_every_step_of_a_level_has_its_own_title():
+    # "Sing along" then "Sing along" again for the fading step made a pass look like a repeat.
+    for level in steps.LEVELS:
+        labels = [s.label for s in steps.level_steps(level)]
+        assert len(set(labels)) == len(labels), (level, labels)
+
+
+def test_the_words_for_a_score_follow_the_score_bands_in_every_step():
+    # 69 read "Well done!" in one step (it passed there) and "Good try!" in another.
+    from mitpractice.scoring.feedback import praise
+
+    assert praise(69) == praise(41) == "Good try!"
+    assert praise(70) == praise(89.9) == "Well done!"
+    assert praise(90) == "Very good!"
+    assert praise(39.9) != praise(40)

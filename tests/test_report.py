@@ -59,7 +59,8 @@ def test_the_phrase_table_uses_final_scores_with_the_therapists_overrides(practi
         finals = [a.override if a.override is not None else a.overall for a in mine]
         assert row.attempts == len(mine)
         assert row.best == pytest.approx(max(finals))
-        assert row.mean == pytest.approx(sum(finals) / len(finals))
+        voiced = [f for a, f in zip(mine, finals, strict=True) if a.voiced]
+        assert row.mean == pytest.approx(sum(voiced) / len(voiced))
         assert row.latest == pytest.approx(finals[-1])
         assert row.step_reached == "repetition"  # the later weeks' step
         assert row.probe == (phrase_id in PROBES)
@@ -105,6 +106,11 @@ def test_a_take_with_no_singing_counts_as_practice_but_not_in_the_mean_scores(pr
     trained = report.progress.get("trained").days[0]
     assert trained.attempts == len(voiced) + 1
     assert trained.melodic == pytest.approx(sum(a.melodic for a in voiced) / len(voiced))
+    # The phrase's own row agrees with the header: its silent take is an attempt, not a 0.
+    (row,) = [p for p in report.phrases if p.phrase_id == silent[0].phrase_id]
+    sung = [a.final_score for a in voiced if a.phrase_id == row.phrase_id]
+    assert row.attempts == len(sung) + 1
+    assert row.mean == pytest.approx(sum(sung) / len(sung))
 
 
 def test_the_therapists_notes_are_listed_in_time_order(practice):

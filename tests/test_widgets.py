@@ -124,7 +124,7 @@ def test_scored_syllables_take_their_result_colour_and_a_missed_one_is_an_outlin
     colours = [rgb(image, view.note_rect(i).center()) for i in range(5)]
     assert colours == [
         palette.GOOD.name(),
-        palette.CLOSE.name(),
+        palette.WRONG.name(),  # a wrong note is wrong, not "nearly"
         palette.CLOSE.name(),
         palette.BACKGROUND.name(),  # hollow
         palette.GOOD.name(),
@@ -142,6 +142,31 @@ def test_scored_syllables_take_their_result_colour_and_a_missed_one_is_an_outlin
     assert "wa (High, not heard)" in view.accessibleDescription()
     view.set_results(None)
     assert rgb(image_of(view), view.note_rect(3).center()) == palette.NOTE.name()
+
+
+def test_an_upside_down_tune_is_drawn_wrong_not_nearly(view):
+    view.set_results([result(i, "x", pitch_ok=False) for i in range(5)])
+    image = image_of(view)
+    assert {rgb(image, view.note_rect(i).center()) for i in range(5)} == {palette.WRONG.name()}
+    assert view.accessibleDescription().count("wrong note") == 5
+    assert "nearly" not in view.accessibleDescription()
+
+
+def test_notes_placed_on_a_slow_take_end_where_its_singing_ends(view, melody):
+    # A take sung at half the speed: the line runs to 10 s; the scored notes must run with it
+    # rather than end at 5 s with green bars and the singing going on past them.
+    slow = sung(melody)
+    view.append_pitch(PitchTrack(slow.times * 2, slow.f0_hz, slow.confidence, "x"))
+    view.place_notes(2.0, 0.0)
+    last = view.note_rect(4)
+    assert last.right() == pytest.approx(view.point_at(10.0, 0).x(), abs=5)
+    assert view.note_rect(1).left() == pytest.approx(view.point_at(2.0, 0).x(), abs=5)
+    image = image_of(view)
+    x = round(view.point_at(9.0, 0).x())  # in the last syllable, sung slowly
+    rows = rows_of(image, x, palette.PITCH)
+    assert rows and last.top() <= min(rows) and max(rows) <= last.bottom()
+    view.set_melody(melody)  # the next phrase: the target's own times again
+    assert view.note_rect(4).right() == pytest.approx(view.point_at(5.0, 0).x(), abs=5)
 
 
 def test_the_playback_cursor_is_drawn_where_playback_is(view):
@@ -165,13 +190,79 @@ def test_a_new_melody_clears_the_line_the_highlight_and_the_results(view, melody
     assert not any(rows_of(image, x, palette.PITCH) for x in range(0, view.width(), 7))
 
 
-def test_pitch_off_the_scale_keeps_to_the_edge(view, melody):
+def test_pitch_off_the_scale_is_left_out_not_drawn_along_the_edge(view, melody):
+    # An octave slip of the tracker (and anything else beyond the drawing's range) drawn at
+    # the edge looked like dashes sung along the top.
     times = np.arange(0.2, 0.8, 0.01)
     view.append_pitch(PitchTrack(times, np.full(len(times), 4 * melody.high_hz), np.ones(len(times)), "x"))
+    times = np.arange(1.2, 1.8, 0.01)
+    view.append_pitch(PitchTrack(times, np.full(len(times), melody.high_hz), np.ones(len(times)), "x"))
     image = image_of(view)
-    rows = rows_of(image, round(view.point_at(0.5, 0).x()), palette.PITCH)
-    top = view.plot_rect().top()
-    assert rows and min(rows) >= top - 8 and max(rows) <= top + 8
+    assert rows_of(image, round(view.point_at(0.5, 0).x()), palette.PITCH) == []
+    assert rows_of(image, round(view.point_at(1.5, 0).x()), palette.PITCH)  # in range: drawn
+
+
+def on_screen(view) -> QImage:
+    """What the window system shows of ``view`` (its backing store), unlike ``grab()``, which
+    paints the whole view afresh and so cannot see a part left stale."""
+    pixmap = view.screen().grabWindow(view.winId())
+    return pixmap.toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+@pytest.fixture
+def shown(qtbot, view):
+    with qtbot.waitExposed(view):
+        view.show()
+    qtbot.wait(50)
+    return view
+
+
+def test_the_mark_is_repainted_whole_though_only_a_strip_was_asked_for(qtbot, shown, melody):
+    # The cursor's strip was repainted with the notes redrawn behind it; the rest of the view
+    # kept the old marks, so a mark showed only where the cursor had passed and stayed on
+    # notes already sung.
+    view = shown
+    centres = [view.note_rect(i).center() for i in range(5)]
+    for t in (0.2, 1.2, 2.2):  # off the bars' centres, which are read below
+        view.set_playhead(t)
+        x = round(view.point_at(t, 0).x())
+        view.repaint(x - 5, 0, 10, view.height())  # a strip, as a cursor frame asks for
+        qtbot.wait(3 * pitchview_module.FRAME_MS)
+    image = on_screen(view)
+    assert [rgb(image, c) for c in centres] == [palette.NOTE.name()] * 2 + [palette.HIGHLIGHT.name()] + [
+        palette.NOTE.name()
+    ] * 2
+
+
+def test_results_appear_on_screen_though_a_strip_repaint_came_first(qtbot, shown):
+    view = shown
+    view.set_results([result(i, "x") for i in range(5)])
+    view.repaint(0, 0, 10, 10)
+    qtbot.wait(3 * pitchview_module.FRAME_MS)
+    image = on_screen(view)
+    assert {rgb(image, view.note_rect(i).center()) for i in range(5)} == {palette.GOOD.name()}
+
+
+def test_the_mark_goes_when_the_voice_stops_calling(qtbot, view):
+    view.set_playhead(2.5)
+    assert view.current_syllable() == 2
+    qtbot.wait(pitchview_module.PLAYHEAD_LEASE_MS + 150)
+    assert view.current_syllable() is None
+    x = round(view.point_at(2.5, 0).x())
+    image = image_of(view)
+    assert QColor(image.pixel(x, round(view.plot_rect().center().y()))).name() != palette.CURSOR.name()
+    assert rgb(image, view.note_rect(2).center()) == palette.NOTE.name()
+
+
+def test_the_mark_never_covers_a_result(view):
+    view.set_results([result(i, "x") for i in range(5)])
+    view.set_playhead(2.2)  # the voice played again (A) over the green results
+    image = image_of(view)
+    bar = view.note_rect(2)
+    assert rgb(image, bar.center()) == palette.GOOD.name()
+    width = pitchview_module.NOW_OUTLINE_PX
+    assert rgb(image, QPointF(bar.center().x(), bar.top() - width)) == palette.INK.name()  # around it
+    assert "some (Low, good, now)" in view.accessibleDescription()
 
 
 def test_the_view_repaints_at_most_once_a_frame_and_not_at_all_when_idle(qtbot, view, melody):

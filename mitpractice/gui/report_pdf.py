@@ -310,7 +310,7 @@ class _Layout:
             latest = _score(s.latest)
             rows.append(
                 (
-                    f"{s.phrase_id}\n{s.text}" if s.text else s.phrase_id,
+                    s.text or s.phrase_id,  # people read the words; the id only without them
                     s.set_id,
                     "probe" if s.probe else "trained",
                     str(s.syllables),
@@ -359,7 +359,8 @@ class _Layout:
         for n in self.report.notes:
             score = _score(n.score) + ("\n(override)" if n.overridden else "")
             rows.append(
-                (format_local(n.started_at, self.report.tz, "%d %b %H:%M"), n.phrase_id, n.step, score,
+                (format_local(n.started_at, self.report.tz, "%d %b %H:%M"), n.text or n.phrase_id, n.step,
+                 score,
                  ("[flagged] " if n.flagged else "") + n.note)
             )
         self.table(columns, rows)

@@ -98,6 +98,8 @@ class Step:
     delay_s: float = 0.0
     mode: str = "sung"
     threshold: float = PASS_ALONG
+    #: Said after the instruction to a patient who taps (``Patient.tapping``) and only then.
+    tap_hint: str = ""
 
     def __post_init__(self) -> None:
         if self.take not in TAKES:
@@ -125,6 +127,19 @@ class Step:
         """Whether the probe question is put to the patient (see :func:`probe_question`)."""
         return self.take == TAKE_ANSWER
 
+    def instructions(self, tapping: bool) -> tuple[str, ...]:
+        """What the patient is told to do, sentence by sentence; the taps only to a patient
+        who taps (one who does not heard "Tap along" and had no taps to follow).
+
+        Examples
+        --------
+        >>> STEPS["listen"].instructions(tapping=True)
+        ('Listen to the tune.', 'Tap along on each beat.')
+        >>> STEPS["listen"].instructions(tapping=False)
+        ('Listen to the tune.',)
+        """
+        return (self.instruction, self.tap_hint) if tapping and self.tap_hint else (self.instruction,)
+
     def sing_options(self, tapping: bool = True) -> SingOptions:
         """How the target is sung; no taps for a patient who does not tap.
 
@@ -149,11 +164,12 @@ _SPOKEN = "sprechgesang"
 STEPS: dict[str, Step] = {
     s.id: s
     for s in (
-        Step(id="listen", label="Listen", instruction="Listen to the tune. Tap along on each beat.",
-             take=TAKE_NONE, hum=True),
+        Step(id="listen", label="Listen", instruction="Listen to the tune.",
+             tap_hint="Tap along on each beat.", take=TAKE_NONE, hum=True),
         Step(id="unison", label="Sing along", instruction="Sing the words with the voice.",
              take=TAKE_ALONG),
-        Step(id="unison-fading", label="Sing along", instruction="Sing with the voice. It will get quiet.",
+        Step(id="unison-fading", label="Keep singing",
+             instruction="Sing with the voice. It will get quiet: keep singing.",
              take=TAKE_ALONG, fade=True),
         Step(id="repeat", label="Your turn", instruction="Listen, then sing it yourself.",
              take=TAKE_AFTER, threshold=PASS_ALONE),
@@ -165,8 +181,8 @@ STEPS: dict[str, Step] = {
         Step(id="sprechgesang", label="Speak in rhythm",
              instruction="Say the words with the voice, in its rhythm.",
              take=TAKE_ALONG, mode=_SPOKEN),
-        Step(id="sprechgesang-fading", label="Speak in rhythm",
-             instruction="Say the words with the voice, in its rhythm. It will get quiet.",
+        Step(id="sprechgesang-fading", label="Keep speaking",
+             instruction="Say the words with the voice, in its rhythm. It will get quiet: keep going.",
              take=TAKE_ALONG, fade=True, mode=_SPOKEN),
         Step(id="spoken-delayed", label="Wait, then say it",
              instruction="Listen. Wait a moment, then say it yourself.",

@@ -2,7 +2,8 @@
 
 One row per attempt with the columns of :data:`mitpractice.store.records.ATTEMPT_COLUMNS`
 (the keys of ``attempts --json``): times ISO 8601 in UTC, booleans ``true``/``false``, an
-empty cell for what is not known (an unscored attempt, no override).
+empty cell for what is not known (an unscored attempt, no override), a list (the times of
+the patient's taps, s from the take's start) as its numbers separated by spaces.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ def attempt_row(attempt: Attempt) -> list[str]:
 
     Examples
     --------
-    >>> cell(None), cell(True), cell(72.5)
-    ('', 'true', '72.5')
+    >>> cell(None), cell(True), cell(72.5), cell([0.52, 1.5]), cell([])
+    ('', 'true', '72.5', '0.52 1.5', '')
     """
     data = attempt.to_json()
     return [cell(data[name]) for name in ATTEMPT_COLUMNS]
@@ -34,6 +35,8 @@ def cell(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return " ".join(cell(v) for v in value)
     return str(value)
 
 

@@ -161,6 +161,7 @@ class AttemptNote:
     overridden: bool
     flagged: bool
     note: str
+    text: str = ""  # the phrase's words ("" when it has left its set since)
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,7 @@ def build_report(
                 overridden=a.override is not None,
                 flagged=a.flagged,
                 note=a.note.strip(),
+                text=texts.get((a.set_id, a.phrase_id), ""),
             )
             for a in attempts
             if a.note.strip()
@@ -342,7 +344,9 @@ def phrase_summaries(
                 attempts=len(group),
                 scored=len(scores),
                 best=max(scores) if scores else None,
-                mean=_mean(scores),
+                # Voiced attempts only, as the header's means and the daily series: a take in
+                # which nothing was sung is practice, not a score of 0 (docs/reports.md).
+                mean=_mean(a.final_score for a in group if a.voiced),
                 latest=scores[-1] if scores else None,
                 overridden=sum(a.override is not None for a in group),
                 step_reached=latest.step,

@@ -13,11 +13,13 @@ from mitpractice.scoring.rhythmic import MAX_FINAL_HOLD, MIN_HOLD, TEMPO_RANGE, 
 
 #: At most this many tips follow the encouraging line (more is too much to read and act on).
 MAX_TIPS = 2
-#: Overall scores (0–100) from which the first line says "Very good!", "Good work." and
-#: "Good try. Keep going." (docs/scoring.md's rough guide: 90+ correct, 70–90 one thing to
-#: work on, 40–70 partial; praise starts a little below each band, so that a correct
-#: attempt marked down by a hair is still called very good).
-VERY_GOOD, GOOD, GOOD_TRY = 85.0, 65.0, 40.0
+#: docs/scoring.md's score bands (overall, 0–100): from 90 a correct attempt, from 70 a good one
+#: with one thing to work on, from 40 a partial one, below that the melody or the rhythm was
+#: not there. The patient's words follow them in every step and every view: one set of
+#: thresholds, so that a 69 never reads "well done" in one place and "good try" in another.
+CORRECT, GOOD, PARTIAL = 90.0, 70.0, 40.0
+#: The words for each band, best first (the last: below :data:`PARTIAL`).
+BAND_WORDS = ("Very good!", "Well done!", "Good try!", "Let's try again together.")
 #: Mean steadiness credit below which the patient hears "Hold each note steady" (0.6: the
 #: steady part drifts about 1.7 semitones, gliding like speech rather than holding a note).
 STEADY_TIP = 0.6
@@ -33,15 +35,30 @@ SHORT_ST, LITTLE_SHORT_ST, WIDE_ST = 1.5, 0.75, 1.0
 MISSING_TIPS = ("Try to sing every part", "Keep singing to the end")
 
 
+def band(overall: float) -> int:
+    """The score band of ``overall``: 0 correct, 1 good, 2 partial, 3 not there yet.
+
+    Examples
+    --------
+    >>> [band(x) for x in (95, 90, 89.9, 70, 69, 40, 39.5, 0)]
+    [0, 0, 1, 1, 2, 2, 3, 3]
+    """
+    for i, floor in enumerate((CORRECT, GOOD, PARTIAL)):
+        if overall >= floor:
+            return i
+    return 3
+
+
 def praise(overall: float) -> str:
-    """The encouraging first line, by overall score."""
-    if overall >= VERY_GOOD:
-        return "Very good!"
-    if overall >= GOOD:
-        return "Good work."
-    if overall >= GOOD_TRY:
-        return "Good try. Keep going."
-    return "Thank you for trying. Let's try again together."
+    """The encouraging words for ``overall``, by its :func:`band`: the first line of the
+    feedback and the practice window's headline, the same in every step.
+
+    Examples
+    --------
+    >>> praise(90), praise(89), praise(69), praise(39)
+    ('Very good!', 'Well done!', 'Good try!', "Let's try again together.")
+    """
+    return BAND_WORDS[band(overall)]
 
 
 def melody_tips(
@@ -130,7 +147,7 @@ def feedback_lines(
     Examples
     --------
     >>> praise(92.0), praise(30.0)
-    ('Very good!', "Thank you for trying. Let's try again together.")
+    ('Very good!', "Let's try again together.")
     """
     tips = rhythm_tips(rhythmic, scale, syllables)
     if melodic is not None:

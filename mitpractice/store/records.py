@@ -167,6 +167,7 @@ class Attempt:
             "override": self.override, "model": self.model, "mode": self.mode,
             "probe": self.probe, "recovered": self.recovered, "flagged": self.flagged,
             "note": self.note, "session_id": self.session_id,
+            "tapping": self.tapping, "taps_s": list(self.taps_s),
         }
 
 
@@ -174,7 +175,7 @@ class Attempt:
 ATTEMPT_COLUMNS = (
     "id", "patient_id", "set_id", "phrase_id", "step", "started_at", "duration_s", "voiced",
     "melodic", "rhythmic", "overall", "override", "model", "mode", "probe", "recovered",
-    "flagged", "note", "session_id",
+    "flagged", "note", "session_id", "tapping", "taps_s",
 )
 
 @dataclass(frozen=True, kw_only=True)

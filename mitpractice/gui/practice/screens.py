@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -29,13 +29,16 @@ from PySide6.QtWidgets import (
 )
 
 from mitpractice.gui import theme
+from mitpractice.gui.textsize import set_text_factor
 from mitpractice.gui.widgets import LevelMeter, PitchView, palette
 
 
 def scaled_font(widget: QWidget, factor: float, bold: bool = False) -> QFont:
+    """``widget``'s font ``factor`` times larger; the widget keeps the factor for :func:`fit_text`."""
     font = QFont(widget.font())
     font.setPointSizeF(widget.font().pointSizeF() * factor)
     font.setBold(bold)
+    set_text_factor(widget, font)
     return font
 
 
@@ -60,17 +63,16 @@ class BigButton(QPushButton):
         self.setFont(scaled_font(self, 1.05, bold=True))
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space belongs to the window, not a button
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(int(self.fontMetrics().height() * 2.8))
-        self.setMinimumWidth(int(self.fontMetrics().height() * 6))
+        self._size_to_font()
         if primary:
             self.setStyleSheet(
                 f"QPushButton {{ background: {theme.ACCENT.name()}; color: white; border-radius: 10px;"
-                f" padding: 6px 14px; }} QPushButton:disabled {{ background: #8a9bb0; color: #f2f2f2; }}"
+                f" padding: 6px 10px; }} QPushButton:disabled {{ background: #8a9bb0; color: #f2f2f2; }}"
             )
         else:
             self.setStyleSheet(
                 "QPushButton { background: #e4e8ee; color: #111111; border: 2px solid #5a6b7d;"
-                " border-radius: 10px; padding: 6px 14px; }"
+                " border-radius: 10px; padding: 6px 10px; }"
                 " QPushButton:disabled { color: #8a8a8a; border-color: #b8c0ca; }"
             )
         self.set_text(text, accessible)
@@ -78,6 +80,16 @@ class BigButton(QPushButton):
     def set_text(self, text: str, accessible: str = "") -> None:
         self.setText(f"{text}\n[{self._key}]" if self._key else text)
         self.setAccessibleName(accessible or text)
+
+    def _size_to_font(self) -> None:
+        """Large for an unsteady hand: two lines of text and room around them."""
+        self.setMinimumHeight(int(self.fontMetrics().height() * 2.8))
+        self.setMinimumWidth(int(self.fontMetrics().height() * 6))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._size_to_font()
+        super().changeEvent(event)
 
 
 class Banner(QFrame):
@@ -162,11 +174,19 @@ class GoalBar(QProgressBar):
         self.setRange(0, 100)
         self.setTextVisible(True)
         self.setAccessibleName(self.tr("Today's practice"))
-        self.setMinimumHeight(int(self.fontMetrics().height() * 1.6))
+        self._size_to_font()
         self.setStyleSheet(
             "QProgressBar { border: 2px solid #5a6b7d; border-radius: 6px; background: white; color: #111111;"
             " text-align: center; } QProgressBar::chunk { background: #9cc8a8; }"
         )
+
+    def _size_to_font(self) -> None:
+        self.setMinimumHeight(int(self.fontMetrics().height() * 1.6))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._size_to_font()
+        super().changeEvent(event)
 
     def set_progress(self, progress) -> None:
         """Show a ``practice.plan.Progress``: minutes today of the goal, phrases done."""
@@ -387,7 +407,6 @@ class PracticeScreen(QWidget):
         # The phrase as a tune: the notes high and low, the syllable playing now, then the
         # patient's pitch line over them and each syllable's result.
         self.score = PitchView()
-        self.score.setMinimumHeight(int(self.fontMetrics().height() * 6))  # room for a message at 768 px
         self.score.setAccessibleName(self.tr("The tune, and your voice over it"))
         layout.addWidget(self.score, 1)
         meter_row = QHBoxLayout()
@@ -415,8 +434,11 @@ class PracticeScreen(QWidget):
         self.other_button = BigButton(self.tr("Another phrase"), "D")
         self.done_button = BigButton(self.tr("Done for today"), "Q")  # on the rest screen
         self.done_button.hide()
-        buttons.addWidget(self.main_button, 3)
+        # The others as wide as their words; Space's, whose words are the longest ("One step
+        # back: …") and which matters most, takes the rest of the row.
+        buttons.addWidget(self.main_button, 1)
         for button in (self.voice_button, self.me_button, self.again_button, self.other_button,
                        self.done_button):
-            buttons.addWidget(button, 2)
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            buttons.addWidget(button, 0)
         layout.addLayout(buttons)

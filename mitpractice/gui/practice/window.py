@@ -49,6 +49,7 @@ from mitpractice.gui.practice.screens import (
     scaled_font,
 )
 from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
+from mitpractice.gui.textsize import fit_text, text_scale
 from mitpractice.gui.workers import Tasks
 from mitpractice.practice.session import FEELINGS
 from mitpractice.practice.voice import VOICE_CHECK_S
@@ -57,6 +58,8 @@ from mitpractice.practice.voice import VOICE_CHECK_S
 FEELING_KEYS = tuple(str(n) for n in FEELINGS)
 #: Seconds a passing note (the workspace is opening) stays before it goes by itself.
 INFO_SECONDS = 10
+#: The smallest screen the window fits (px): small laptops, tablets with keyboards.
+SMALLEST_SCREEN = (1024, 600)
 #: The patient who last practised on this computer (a clinic's store is shared by several).
 LAST_PATIENT_SETTING = f"practice.last_patient@{socket.gethostname()}"
 #: Environment variables naming files the window writes the time (``time.time()``) to when
@@ -118,8 +121,13 @@ class PracticeWindow(QMainWindow):
         self._voice_timer.setInterval(TICK_MS)
         self._voice_timer.timeout.connect(self._voice_tick)
         self._keys: dict[str, QShortcut] = {}
+        self._text_scale = 1.0  # the window's text size (resizeEvent)
         self._build()
         self._bind_keys()
+        # The smallest screen the window is made for; the text is sized to the window
+        # (resizeEvent), so the layout's own minimum, which follows the text, must not hold
+        # the window larger than it was asked to be.
+        self.setMinimumSize(*SMALLEST_SCREEN)
         self.resize(1366, 768)
         self.tasks.start(lambda: _open_store(database_url), self._store_opened, self._store_failed)
 
@@ -458,8 +466,10 @@ class PracticeWindow(QMainWindow):
         controller.message.connect(self.banner.show_message)
         view = self.practice.score
         controller.level.connect(self.practice.meter.set_level)
-        controller.highlight.connect(view.set_current_syllable)
-        controller.cursor.connect(view.set_cursor)
+        # The view marks the note under the cursor itself, and clears both when the voice
+        # stops (the controller stops sending positions then, without always saying so).
+        controller.cursor.connect(view.set_playhead)
+        controller.highlight.connect(lambda index: index is None and view.set_playhead(None))
         controller.frames.connect(view.append_pitch)
         controller.take_started.connect(self._take_started)
         self._show_page(self.practice)
@@ -472,6 +482,7 @@ class PracticeWindow(QMainWindow):
     def _take_started(self) -> None:
         self.practice.score.clear_pitch()
         self.practice.score.set_results(None)
+        self.practice.score.place_notes()
         self.practice.meter.reset()
 
     def _refresh_practice(self) -> None:
@@ -513,7 +524,7 @@ class PracticeWindow(QMainWindow):
                 question = steps(probe_question(item.phrase.question))
                 p.instruction.setText(steps(step.instruction) + "  " + question)
             else:
-                p.instruction.setText(steps(step.instruction))
+                p.instruction.setText(" ".join(steps(s) for s in step.instructions(c.patient.tapping)))
         main, enabled = self._main_action(phase)
         p.main_button.set_text(main)
         p.main_button.setEnabled(enabled)
@@ -528,13 +539,22 @@ class PracticeWindow(QMainWindow):
         if phase == Phase.RESULT and c.result is not None:
             r = c.result
             p.score.set_results(r.syllables)
-            head = r.headline if r.overall is None else f"{r.headline}   {round(r.overall)} / 100"
+            self._place_notes()
+            if r.overall is None:  # nothing heard, or not scored yet
+                head, lines = r.headline, r.lines
+            else:  # docs/scoring.md's bands, the same words in every step
+                from mitpractice.scoring.feedback import praise
+
+                words = praise(r.overall)
+                head = f"{words}   {round(r.overall)} / 100"
+                lines = tuple(line for line in r.lines if line != words)
             p.result_label.setText(head)
             extra = tuple(x for x in (r.together, r.tapping) if x)
-            p.feedback.setText("  ".join(r.lines + extra))
+            p.feedback.setText("  ".join(lines + extra))
         elif phase in (Phase.READY, Phase.PREPARING, Phase.LATENCY, Phase.PLAYING, Phase.ROOM):
             if phase == Phase.READY:
                 p.score.set_results(None)
+                p.score.place_notes()
                 p.score.clear_pitch()
             p.result_label.setText(self._phase_words(phase))
             p.feedback.setText("")
@@ -563,6 +583,22 @@ class PracticeWindow(QMainWindow):
             p.instruction.setText(self.tr("Ask your therapist to choose phrases for you."))
         self.legend.set_keys(self._legend(phase))
 
+    def _place_notes(self) -> None:
+        """After a take sung in the patient's own time, draw the notes where the scorer judged
+        them: at the take's tempo, from its first sung syllable (where the drawing of the take
+        starts), so a slow take is not drawn with green notes ending long before the singing.
+        Sung along with the voice, the voice's time is the measure: the notes stay."""
+        from mitpractice.practice.placement import take_placement
+
+        c = self.controller
+        score = c.last_result.score if c.last_result is not None else None
+        sung = [s.onset_s for s in c.result.syllables if s.detected and s.onset_s is not None]
+        if c.step is None or c.step.take == "along" or score is None or not sung or c.melody is None:
+            self.practice.score.place_notes()
+            return
+        placed = take_placement(c.melody, c.result.syllables, score.tempo_ratio)
+        self.practice.score.place_notes(placed.scale, placed.offset_s - min(sung))
+
     def _main_action(self, phase: Phase) -> tuple[str, bool]:
         c = self.controller
         if phase == Phase.READY:
@@ -577,7 +613,7 @@ class PracticeWindow(QMainWindow):
         if phase == Phase.RECORDING:
             return self.tr("I have finished"), True
         if phase == Phase.RESULT:
-            return c.result.next_label if c.result else self.tr("Go on"), True
+            return self._next_words(), True
         if phase == Phase.PHRASE_DONE:
             return self.tr("Next phrase"), True
         if phase == Phase.REST:
@@ -589,6 +625,21 @@ class PracticeWindow(QMainWindow):
         if phase in (Phase.PREPARING, Phase.LATENCY):  # said in full, large, above the button
             return self.tr("Please wait"), False
         return self._phase_words(phase) or self.tr("Please wait"), False
+
+    def _next_words(self) -> str:
+        """What the big button does after a result: a miss says it goes one step back."""
+        c = self.controller
+        if c.result is None:
+            return self.tr("Go on")
+        before, after = c.state, c.pending
+        if c.result.passed or before is None or after is None or after.done or after.stopped:
+            return c.result.next_label
+        from PySide6.QtCore import QCoreApplication
+
+        label = QCoreApplication.translate("steps", after.step.label)
+        if after.index < before.index:
+            return self.tr("One step back: {step}").format(step=label)
+        return self.tr("Again: {step}").format(step=label)
 
     def _phase_words(self, phase: Phase) -> str:
         c = self.controller
@@ -678,6 +729,15 @@ class PracticeWindow(QMainWindow):
             return
         self.banner.show_message("info", self.tr("The therapist's workspace is opening in its own window."),
                                  seconds=INFO_SECONDS)
+
+    def resizeEvent(self, event) -> None:
+        """The text follows the window's size: all of it fits at 1024x600, and a large screen
+        is used (:mod:`mitpractice.gui.textsize`)."""
+        scale = text_scale(event.size().width(), event.size().height())
+        if scale != self._text_scale:
+            self._text_scale = scale
+            fit_text(self.centralWidget(), scale)
+        super().resizeEvent(event)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
 
 from mitpractice import days as local_days
+from mitpractice.errors import MitpracticeError
 from mitpractice.store import Attempt, AttemptQuery
 
 _ROOT = QModelIndex()  # the table's root: every row hangs from it
@@ -33,6 +34,14 @@ COLUMNS = (
 SCORE_COLUMN = 4
 
 
+def step_label(step_id: str) -> str:
+    """A step's name as the patient sees it ("Keep singing"), or its id if it is unknown."""
+    from mitpractice.practice.steps import STEPS
+
+    step = STEPS.get(step_id)
+    return QCoreApplication.translate("steps", step.label) if step is not None else step_id
+
+
 class AttemptTableModel(QAbstractTableModel):
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
@@ -41,6 +50,7 @@ class AttemptTableModel(QAbstractTableModel):
         self.rows: list[Attempt] = []
         self.total = 0
         self.texts: dict[tuple[str, str], str] = {}
+        self._versions: dict[str, object] = {}  # phrase set versions read, by id
 
     # ------------------------------------------------------------------ query
     def set_query(self, query: AttemptQuery) -> None:
@@ -96,8 +106,8 @@ class AttemptTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col == SCORE_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == 1:
-                return self._text(a, 1)
+            if col == 2:  # with its id, as the command line and the CSV give it
+                return f"{step_label(a.step)} ({a.step})"
             if col == SCORE_COLUMN and a.override is not None:
                 return (
                     self.tr("Your score %1 (automatic %2)")
@@ -106,6 +116,7 @@ class AttemptTableModel(QAbstractTableModel):
                 )
             if col == len(COLUMNS) - 1 and a.note:
                 return a.note
+            return self._text(a, col) or None  # the whole of a cell cut short
         if role == Qt.ItemDataRole.UserRole:
             return a.id
         return None
@@ -114,9 +125,9 @@ class AttemptTableModel(QAbstractTableModel):
         if col == 0:
             return local_days.format_local(a.started_at, fmt="%d %b %H:%M", zone=False)
         if col == 1:
-            return self.texts.get((a.set_id, a.phrase_id), a.phrase_id)
+            return self.phrase_text(a)
         if col == 2:
-            return a.step
+            return step_label(a.step)
         if col == 3:
             return self.tr("probe") if a.probe else self.tr("trained")
         if col == SCORE_COLUMN:
@@ -131,6 +142,24 @@ class AttemptTableModel(QAbstractTableModel):
         if col == 6:
             return a.note.splitlines()[0] if a.note else ""
         return ""
+
+    def phrase_text(self, a: Attempt) -> str:
+        """The words of the phrase attempted: the programme's, else those of the set version
+        the attempt was sung from (a phrase no longer assigned, the everyday phrases practised
+        while none were); the id only when the phrase has left its set."""
+        key = (a.set_id, a.phrase_id)
+        if key not in self.texts:
+            if a.phrase_set_id not in self._versions:
+                try:
+                    self._versions[a.phrase_set_id] = self.store.phrase_set(a.phrase_set_id)
+                except MitpracticeError:
+                    self._versions[a.phrase_set_id] = None
+            version = self._versions[a.phrase_set_id]
+            try:
+                self.texts[key] = version.phrase(a.phrase_id).text if version is not None else a.phrase_id
+            except MitpracticeError:
+                self.texts[key] = a.phrase_id
+        return self.texts[key]
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column][1]

@@ -235,7 +235,9 @@ class PatientsPage(QWidget):
         self.thresholds.setRowCount(len(steps))
         self.threshold_boxes: dict[str, QSpinBox] = {}
         for row, step in enumerate(steps):
-            self.thresholds.setItem(row, 0, QTableWidgetItem(f"{step.label} ({step.id})"))
+            name = QTableWidgetItem(f"{step.label} ({step.id})")
+            name.setToolTip(name.text())  # the whole of a name cut short
+            self.thresholds.setItem(row, 0, name)
             self.thresholds.setItem(row, 1, QTableWidgetItem(f"{step.threshold:g}"))
             box = QSpinBox()
             box.setRange(USE_DEFAULT, 100)

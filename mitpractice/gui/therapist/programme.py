@@ -29,6 +29,8 @@ from mitpractice.gui.therapist.sets import available_sets
 from mitpractice.store import Patient
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
+#: Phrases named as examples of what a patient with an empty programme practises.
+EXAMPLES = 3
 
 
 class ProgrammePage(QWidget):
@@ -71,6 +73,7 @@ class ProgrammePage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         right.addWidget(self.table, 1)
         self.count = QLabel("")
+        self.count.setWordWrap(True)
         self.count.setAccessibleName(self.tr("Programme summary"))
         right.addWidget(self.count)
         row = QHBoxLayout()
@@ -188,19 +191,33 @@ class ProgrammePage(QWidget):
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)  # the whole of a cell cut short
                 item.setData(KEY_ROLE, (a.set_id, a.phrase_id, a.probe))
                 self.table.setItem(r, c, item)
             probes += a.probe
         self.table.resizeColumnToContents(0)
         self.table.resizeColumnToContents(2)
         self.table.resizeColumnToContents(3)
-        self.count.setText(
-            self.tr("%1 trained, %2 probe phrase(s).")
-            .replace("%1", str(len(rows) - probes))
-            .replace("%2", str(probes))
-            if self.patient
-            else self.tr("Choose or add a patient first.")
-        )
+        if self.patient is None:
+            text = self.tr("Choose or add a patient first.")
+        elif not rows:
+            text = self._meanwhile()
+        else:
+            text = (self.tr("%1 trained, %2 probe phrase(s).")
+                    .replace("%1", str(len(rows) - probes)).replace("%2", str(probes)))
+        self.count.setText(text)
+
+    def _meanwhile(self) -> str:
+        """What an empty programme means for the patient: the practice window's everyday phrases."""
+        from mitpractice.practice.plan import bundled_assignment
+
+        everyday = bundled_assignment()
+        examples = ", ".join(f"“{a.phrase.text}”" for a in everyday[:EXAMPLES])
+        return (self.tr("Nothing assigned yet. Meanwhile %1 practises %2 everyday phrases of the "
+                        "bundled Greetings set (%3, …). Tick phrases on the left and assign them "
+                        "to choose instead.")
+                .replace("%1", self.patient.name).replace("%2", str(len(everyday)))
+                .replace("%3", examples))
 
     def selected(self) -> list[tuple[str, str, bool]]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from mitpractice import days as local_days
+from mitpractice.gui.therapist.attempts_model import step_label
 from mitpractice.gui.widgets.charts import ProgressCharts
 from mitpractice.gui.widgets.feelings import FeelingsChart
 from mitpractice.gui.workers import run_in_thread
@@ -105,7 +106,7 @@ class ProgressPage(QWidget):
         layout.addLayout(top)
         self.charts = ProgressCharts()
         self.charts.setAccessibleName(self.tr("Progress charts"))
-        layout.addWidget(self.charts, 3)
+        layout.addWidget(self.charts, 4)  # the charts take the room; the tables keep four rows
 
         self.tabs = QTabWidget()
         self.phrases = self._table(
@@ -141,7 +142,7 @@ class ProgressPage(QWidget):
         self.feelings = FeelingsChart()  # the patient's answers to "How are you feeling?"
         self.tabs.addTab(self.feelings, self.tr("How the patient felt"))
         self.tabs.setMinimumHeight(round(self.fontMetrics().height() * 7.5))  # the tab, a header, four rows
-        layout.addWidget(self.tabs, 2)
+        layout.addWidget(self.tabs, 1)
 
     def _table(self, headers: list[str], stretch: int | None) -> QTableWidget:
         table = QTableWidget(0, len(headers))
@@ -210,14 +211,14 @@ class ProgressPage(QWidget):
             self.phrases,
             [
                 (
-                    p.text,
+                    p.text or p.phrase_id,
                     self.tr("probe") if p.probe else self.tr("trained"),
                     str(p.syllables),
                     str(p.attempts),
                     fmt(p.best),
                     fmt(p.mean),
                     fmt(p.latest),
-                    p.step_reached,
+                    step_label(p.step_reached),
                 )
                 for p in r.phrases
             ],
@@ -229,4 +230,6 @@ class ProgressPage(QWidget):
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
-                table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # the whole of a cell cut short
+                table.setItem(r, c, item)

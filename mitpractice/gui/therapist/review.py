@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from mitpractice import days as local_days
 from mitpractice.errors import MitpracticeError
-from mitpractice.gui.therapist.attempts_model import AttemptTableModel
+from mitpractice.gui.therapist.attempts_model import AttemptTableModel, step_label
 from mitpractice.gui.widgets import palette
 from mitpractice.gui.widgets.pitchview import PitchView, note_at
 from mitpractice.gui.workers import failure_text, run_in_thread
@@ -50,6 +50,9 @@ VOICED_CONFIDENCE = 0.5
 LOAD_DELAY_MS = 150
 #: Cursor refresh (ms): 30 frames a second moves smoothly without loading the machine.
 CURSOR_MS = 33
+#: The phrase filter is as wide as this many characters (the rest of a long phrase is its
+#: tooltip), so that the filters fit a small screen.
+PHRASE_FILTER_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -181,13 +184,16 @@ class ReviewPage(QWidget):
             edit.dateChanged.connect(self.apply_filters)
         self.phrase = QComboBox()
         self.phrase.setAccessibleName(self.tr("Phrase filter"))
-        self.phrase.setMinimumWidth(260)
         self.step = QComboBox()
         self.step.setAccessibleName(self.tr("Step filter"))
         self.step.addItem(self.tr("Any step"), None)
         for step_id in STEPS:
             if STEPS[step_id].scored:
-                self.step.addItem(step_id, step_id)
+                self.step.addItem(step_label(step_id), step_id)
+        for box in (self.phrase, self.step):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(PHRASE_FILTER_CHARS)
+            box.currentIndexChanged.connect(lambda _=0, box=box: box.setToolTip(box.currentText()))
         self.min_score = QSpinBox()
         self.min_score.setRange(0, 100)
         self.min_score.setPrefix(self.tr("score ≥ "))
@@ -228,18 +234,7 @@ class ReviewPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("⚑") + 12)
-        fm = self.fontMetrics()
-        pad = fm.averageCharWidth() * 2  # the cell's margins
-        for col, sample in (
-            (0, "27 Nov 10:12"),
-            (2, "unison-f"),
-            (3, "trained"),
-            (4, "Score"),
-            (5, "⚑"),
-            (6, "Note"),
-        ):
-            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + (pad if col != 5 else 12))
+        self._size_columns()
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.installEventFilter(self)
@@ -249,12 +244,13 @@ class ReviewPage(QWidget):
         self.count.setAccessibleName(self.tr("How many attempts match"))
         keys = QLabel(self.tr("↑↓ next attempt · Space play/stop · T target"))
         keys.setAccessibleName(self.tr("Keys"))
+        keys.setWordWrap(True)
+        keys.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row = QHBoxLayout()
         row.addWidget(self.count)
-        row.addStretch(1)
-        row.addWidget(keys)
+        row.addWidget(keys, 1)
         left.addLayout(row)
-        body.addLayout(left, 3)
+        body.addLayout(left, 2)  # the list: room for the phrases' words
 
         right = QVBoxLayout()
         self.title = QLabel(self.tr("Choose an attempt."))
@@ -320,7 +316,7 @@ class ReviewPage(QWidget):
         row.addWidget(self.status, 1)
         judge_layout.addLayout(row)
         right.addWidget(judge)
-        body.addLayout(right, 2)
+        body.addLayout(right, 1)
         outer.addLayout(body, 1)
 
         self.load_timer = QTimer(self)
@@ -331,6 +327,29 @@ class ReviewPage(QWidget):
         self.cursor_timer.setInterval(CURSOR_MS)
         self.cursor_timer.timeout.connect(self._move_cursor)
         self._enable_detail(False)
+
+    def _size_columns(self) -> None:
+        """Every column as wide as its text in the list's font, the phrase taking the rest;
+        again when the font changes (a smaller screen), so that none is pushed off the list."""
+        fm = self.table.fontMetrics()
+        pad = fm.averageCharWidth() * 2  # the cell's margins
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(fm.horizontalAdvance("⚑") + 12)
+        self.table.verticalHeader().setDefaultSectionSize(fm.height() + 8)
+        for col, sample in (
+            (0, "27 Nov 10:12"),
+            (2, "Keep singing"),
+            (3, "trained"),
+            (4, "Score"),
+            (5, "⚑"),
+            (6, "Note"),
+        ):
+            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + (pad if col != 5 else 12))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._size_columns()
+        super().changeEvent(event)
 
     # ------------------------------------------------------------------ filters
     def set_patient(self, patient: Patient | None) -> None:
@@ -409,7 +428,7 @@ class ReviewPage(QWidget):
         run_in_thread(lambda: load_detail(self.store, attempt), self._detail_ready, self._detail_failed)
 
     def _title(self, a: Attempt) -> str:
-        text = self.model.texts.get((a.set_id, a.phrase_id), a.phrase_id)
+        text = self.model.phrase_text(a)
         when = local_days.format_local(a.started_at)  # with the zone: AEDT, EST
         scores = (
             self.tr("not scored")
@@ -419,7 +438,7 @@ class ReviewPage(QWidget):
             .replace("%2", f"{a.rhythmic:.0f}")
             .replace("%3", f"{a.overall:.0f}")
         )
-        return f"“{text}” — {a.step}, {when} — {scores}"
+        return f"“{text}” — {step_label(a.step)}, {when} — {scores}"
 
     def _detail_ready(self, detail: AttemptDetail) -> None:
         if detail.attempt.id != self._loading_id:

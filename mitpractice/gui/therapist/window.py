@@ -6,24 +6,64 @@ one screen (a patient's name, an assignment) is seen by the others when they are
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import contextlib
+import socket
+
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from mitpractice.errors import MitpracticeError
+from mitpractice.gui.textsize import fit_text, text_scale
+from mitpractice.gui.widgets.elided import ElidedLabel
 from mitpractice.store import Patient, Store
 
 #: The size the workspace is designed for and screenshotted at (a common laptop screen).
 DESIGN_SIZE = (1366, 768)
+#: The patient worked on last in the workspace on this computer: it opens on them.
+LAST_PATIENT_SETTING = f"therapist.last_patient@{socket.gethostname()}"
+#: The smallest screen it fits (px); its screens scroll rather than grow past it.
+SMALLEST_SCREEN = (1024, 600)
+
+
+class ScreenArea(QScrollArea):
+    """A screen that fills the window and scrolls only when the window is smaller than the
+    screen's minimum (a small laptop's), rather than holding the window larger than the
+    display. (QScrollArea's own resizing gives a screen with wrapped text its preferred
+    height, and so scroll bars, where its minimum would fit.)"""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidget(page)
+        page.installEventFilter(self)
+
+    def _fit(self) -> None:
+        page, room = self.widget(), self.viewport().size()
+        least = page.minimumSizeHint().expandedTo(page.minimumSize())
+        page.resize(max(room.width(), least.width()), max(room.height(), least.height()))
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._fit()
+        return super().viewportEvent(event)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return False
 
 
 class Workspace(QMainWindow):
@@ -41,6 +81,7 @@ class Workspace(QMainWindow):
 
         self.store = store
         self.patient: Patient | None = None
+        self._text_scale = 1.0  # resizeEvent
         self.setWindowTitle(self.tr("mitpractice — therapist's workspace"))
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -55,7 +96,7 @@ class Workspace(QMainWindow):
         self.patient_box.currentIndexChanged.connect(self._patient_chosen)
         top.addWidget(label)
         top.addWidget(self.patient_box)
-        self.summary = QLabel("")
+        self.summary = ElidedLabel("")
         self.summary.setAccessibleName(self.tr("Patient's settings"))
         top.addWidget(self.summary, 1)
         outer.addLayout(top)
@@ -63,7 +104,6 @@ class Workspace(QMainWindow):
         body = QHBoxLayout()
         self.nav = QListWidget()
         self.nav.setAccessibleName(self.tr("Screens"))
-        self.nav.setFixedWidth(160)
         self.stack = QStackedWidget()
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
@@ -86,13 +126,18 @@ class Workspace(QMainWindow):
         }
         for i, (key, page) in enumerate(self.pages.items()):
             self.nav.addItem(titles[key])
-            self.stack.addWidget(page)
+            self.stack.addWidget(ScreenArea(page))
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.nav.setCurrentRow(i))
         self.nav.currentRowChanged.connect(self._show_page)
+        self._size_nav()
         self.nav.setCurrentRow(0)
-        self.reload_patients()
+        last = None
+        with contextlib.suppress(MitpracticeError):
+            last = store.setting(LAST_PATIENT_SETTING)
+        self.reload_patients(select=last)
         self._data_menu()
         self._help_menu()
+        self.setMinimumSize(*SMALLEST_SCREEN)
         self.resize(*DESIGN_SIZE)
 
     def _data_menu(self) -> None:
@@ -174,7 +219,14 @@ class Workspace(QMainWindow):
     def _patient_chosen(self, *_args) -> None:
         patient_id = self.patient_box.currentData()
         self.patient = self.store.patient(patient_id) if patient_id else None
-        self.summary.setText(describe(self.patient) if self.patient else self.tr("No patient yet: add one."))
+        if self.patient is not None:
+            self.summary.setText(describe(self.patient))
+            with contextlib.suppress(MitpracticeError):
+                self.store.set_setting(LAST_PATIENT_SETTING, self.patient.id)
+        elif self.patient_box.count():  # "New patient": the others are still there
+            self.summary.setText(self.tr("A new patient: fill in the settings, then Add patient."))
+        else:
+            self.summary.setText(self.tr("No patient yet: add one."))
         for page in self.pages.values():
             page.set_patient(self.patient)
         self.patient_changed.emit(self.patient)
@@ -185,12 +237,28 @@ class Workspace(QMainWindow):
 
     def _show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
-        page = self.stack.currentWidget()
+        page = list(self.pages.values())[row]
         if hasattr(page, "shown"):
             page.shown()
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(list(self.pages).index(key))
+
+    def resizeEvent(self, event) -> None:
+        """Smaller text on a small screen, so that the screens fit 1024x600; from the designed
+        size up the text keeps its size and the lists, charts and tables take the room."""
+        scale = text_scale(event.size().width(), event.size().height(), largest=1.0)
+        if scale != self._text_scale:
+            self._text_scale = scale
+            fit_text(self, scale)
+            self._size_nav()
+        super().resizeEvent(event)
+
+    def _size_nav(self) -> None:
+        """The list of screens as wide as its longest name."""
+        fm = self.nav.fontMetrics()
+        widest = max(fm.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count()))
+        self.nav.setFixedWidth(widest + 3 * fm.averageCharWidth() + 16)
 
     def closeEvent(self, event) -> None:
         from mitpractice.gui.workers import wait_for_jobs

@@ -464,8 +464,10 @@ class ProgressChart(QWidget):
         self.update()
 
     def minimumSizeHint(self) -> QSize:
+        """Eight lines high: a title, a legend and a plot still read, and the progress screen,
+        its tables under the charts, fits a 1366x768 screen without scrolling."""
         h = self.fontMetrics().height()
-        return QSize(h * 18, h * 10)
+        return QSize(h * 18, h * 8)
 
     def sizeHint(self) -> QSize:
         h = self.fontMetrics().height()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QFont, QFontInfo, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mitpractice.audio import LOUD_DBFS, QUIET_DBFS
@@ -21,8 +21,10 @@ FLOOR_DBFS = -60.0
 CEILING_DBFS = 0.0
 #: How fast the bar falls (dB/s) once the voice gets softer: slow enough to read a syllable.
 RELEASE_DB_PER_S = 30.0
-#: Label size in pixels: the same large text as the rest of the practice window.
-TEXT_PX = 20
+#: Label size as a multiple of the widget's font (20 px at the windows' 14 pt), so that it
+#: grows and shrinks with the window's text; never under MIN_TEXT_PX.
+TEXT_FACTOR = 1.07
+MIN_TEXT_PX = 12
 
 QUIET, GOOD, LOUD = "quiet", "good", "loud"
 
@@ -41,7 +43,8 @@ class LevelMeter(QWidget):
         self, parent: QWidget | None = None, *, quiet_dbfs: float = QUIET_DBFS, loud_dbfs: float = LOUD_DBFS
     ) -> None:
         super().__init__(parent)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # Shrinks to its minimum on a small screen.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self.setAccessibleName(self.tr("Microphone level"))
         self._quiet = quiet_dbfs
         self._loud = loud_dbfs
@@ -108,7 +111,7 @@ class LevelMeter(QWidget):
 
     def _font(self) -> QFont:
         font = QFont(self.font())
-        font.setPixelSize(TEXT_PX)
+        font.setPixelSize(max(MIN_TEXT_PX, round(QFontInfo(self.font()).pixelSize() * TEXT_FACTOR)))
         font.setBold(True)
         return font
 

@@ -18,9 +18,14 @@ NOTE = QColor("#3d5a80")
 HIGHLIGHT = QColor("#ffd21f")
 #: A syllable sung at the right pitch and time: bluish green, white text (contrast 5:1).
 GOOD = QColor("#00745a")
-#: A syllable sung, but off in pitch or time: orange, black text (contrast 9:1).
+#: A syllable sung on the right note but off in time ("nearly"): orange (contrast 9:1 with
+#: black).
 CLOSE = QColor("#e69f00")
-#: A syllable not found: vermillion dashed outline, its text in ink.
+#: A syllable sung on the wrong note (an upside-down tune, a monotone): vermillion, filled,
+#: much darker than orange, so it reads as wrong without colour vision too.
+WRONG = QColor("#c0392b")
+#: A syllable not found: a vermillion dashed outline (hollow: told from a wrong note by its
+#: shape), its text in ink.
 MISSED = QColor("#c0392b")
 
 #: The live pitch line: near black over a white halo, so it reads over every note colour.
@@ -46,8 +51,11 @@ def text_on(fill: QColor) -> QColor:
 
 def result_colour(detected: bool, pitch_ok: bool, timing_ok: bool) -> QColor:
     """A scored syllable's colour, the same in every view: green when pitch and timing are both
-    right, orange when one is, vermillion when it was not heard or neither is."""
+    right; orange ("nearly") when only the timing is off; vermillion when the note was wrong,
+    whatever its timing, or it was not heard (the views draw that one as a dashed outline).
+    A wrong note is never "nearly": an upside-down tune drawn orange read as almost right."""
     if not detected:
         return MISSED
-    right = bool(pitch_ok) + bool(timing_ok)
-    return GOOD if right == 2 else CLOSE if right == 1 else MISSED
+    if not pitch_ok:
+        return WRONG
+    return GOOD if timing_ok else CLOSE

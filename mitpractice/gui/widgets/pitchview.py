@@ -3,15 +3,20 @@
 Target notes are horizontal bars at the low and high pitch, as long as their beats, with the
 syllable written on each. The pitch the patient sings is a line over them, in semitones from
 the low note; unvoiced frames are left out, so the line breaks between syllables. The
-syllable playing now is highlighted, scored syllables take their result's colour, and a
-cursor follows playback.
+syllable playing now is marked (a yellow fill, or a thick outline on a scored note, so the
+mark never hides a result), scored syllables take their result's colour, and a cursor follows
+playback. A caller following a player calls :meth:`PitchView.set_playhead` on each of its
+frames: the cursor and the mark follow it and go away by themselves once it stops calling, so
+the mark can never stay on a note after the voice has stopped.
 
 Painting is cheap, so the audio and the pitch tracker keep the CPU: setters only record what
 changed; a timer repaints at most once a frame (60 fps) and only when something changed.
 The notes are drawn into a cached pixmap that is redrawn only when they change (melody,
-highlight, results, size); the pitch line and its white halo are drawn on two transparent layers of their own,
-each frame stroking only the points that are new (stroking a whole 10 s line with its halo took
-10 ms a frame), and redrawn whole only when the scale changes.
+highlight, results, size), and the whole view is repainted until one paint has covered it all
+(a strip repainted for the cursor must not leave a stale half-drawn note elsewhere); the
+pitch line and its white halo are drawn on two transparent layers of their own, each frame
+stroking only the points that are new (stroking a whole 10 s line with its halo took 10 ms a
+frame), and redrawn whole only when the scale changes.
 """
 
 from __future__ import annotations
@@ -34,8 +39,13 @@ if TYPE_CHECKING:  # only their attributes are read: importing them here would s
 #: Confidence at which a frame counts as voiced and is drawn (PitchTrack.voiced's default).
 VOICED_CONFIDENCE = 0.5
 #: Semitones shown below the low note and above the high note: room to sing a little off
-#: and still be on screen; further off, the line keeps to the edge.
+#: and still be on screen. Frames further off (mostly the tracker's octave slips) are left
+#: out: drawn at the edge, they looked like dashes sung along the top.
 MARGIN_SEMITONES = 4.0
+#: The playhead (cursor and "now" mark) is cleared when not renewed for this long (ms): a
+#: follower renews it every frame (16 ms) while the voice plays, so this is some fifteen
+#: missed frames, long enough never to flicker on a busy machine.
+PLAYHEAD_LEASE_MS = 250
 #: Seconds shown after the last note, for a late last syllable.
 TAIL_S = 1.0
 #: Frames further apart than this (s) are not joined: the track has a gap there.
@@ -44,8 +54,13 @@ MAX_JOIN_S = 0.05
 #: that far in one 10 ms frame; it is a new note or the tracker's octave slip, and a line
 #: drawn across would be the loudest thing on screen.
 MAX_JOIN_SEMITONES = 2.0
+#: Width (px) of the "now" outline drawn around a scored note while the voice plays it.
+NOW_OUTLINE_PX = 4
 #: Thinnest note bar (px), for a short view.
 MIN_BAR_PX = 12
+#: Lowest the view may be (px): the two lines, their syllables and a little room, so that the
+#: practice window fits a 1024x600 screen.
+MIN_HEIGHT_PX = 120
 #: Repaint timer (ms): one frame at 60 fps.
 FRAME_MS = 16
 #: Syllable text size as a fraction of the view's height, within these pixel limits: large
@@ -83,9 +98,10 @@ class PitchView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(320, 200)
+        self.setMinimumSize(320, MIN_HEIGHT_PX)
         self.setAccessibleName(self.tr("Your voice and the target notes"))
         self._melody: TargetMelody | None = None
+        self._scale, self._offset = 1.0, 0.0  # where the notes are drawn (place_notes)
         self._current: int | None = None
         self._results: dict[int, SyllableResult] = {}
         self._cursor: float | None = None
@@ -101,12 +117,17 @@ class PitchView(QWidget):
         self._tail: list[QPointF] = []  # last points of the line still open on the layer
         self._geometry_key: tuple | None = None
         self._dirty = True
+        self._full = True  # the whole view must be repainted (the notes changed)
         self._cursor_drawn: float | None = None  # where the cursor was last painted
         #: Frames painted so far (for benchmarks: one per timer tick at most).
         self.frames_painted = 0
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._tick)
+        self._lease = QTimer(self)
+        self._lease.setSingleShot(True)
+        self._lease.setInterval(PLAYHEAD_LEASE_MS)
+        self._lease.timeout.connect(lambda: self.set_playhead(None))
         self._update_description()
 
     # ------------------------------------------------------------------ what the caller sets
@@ -117,6 +138,7 @@ class PitchView(QWidget):
         self._current = None
         self._results = {}
         self._cursor = None
+        self._scale, self._offset = 1.0, 0.0
         self._t_max = (melody.duration_s if melody else 0.0) + TAIL_S
         self.clear_pitch()
         self._invalidate_background()
@@ -124,6 +146,17 @@ class PitchView(QWidget):
 
     def melody(self) -> TargetMelody | None:
         return self._melody
+
+    def place_notes(self, scale: float = 1.0, offset_s: float = 0.0) -> None:
+        """Draw the notes from ``offset_s + onset * scale`` (as a take sung at another tempo
+        was judged, :func:`mitpractice.practice.placement.take_placement`); the pitch line
+        stays. The defaults put them back at the target's times."""
+        if (scale, offset_s) == (self._scale, self._offset):
+            return
+        self._scale, self._offset = scale, offset_s
+        if self._melody is not None:
+            self._t_max = max(self._t_max, offset_s + self._melody.duration_s * scale + TAIL_S)
+        self._invalidate_background()
 
     def append_pitch(self, track: PitchTrack) -> None:
         """Add the frames of ``track`` (the next piece of a streaming tracker) to the line."""
@@ -178,6 +211,19 @@ class PitchView(QWidget):
             self._cursor = seconds
             self._dirty = True
 
+    def set_playhead(self, seconds: float | None) -> None:
+        """Where the voice playing is (s of the target): the cursor there and the note sounding
+        there marked "now"; None clears both. Call it on every frame while the voice plays:
+        when the calls stop for :data:`PLAYHEAD_LEASE_MS`, both are cleared."""
+        if seconds is None:
+            self._lease.stop()
+            self.set_cursor(None)
+            self.set_current_syllable(None)
+            return
+        self._lease.start()
+        self.set_cursor(seconds)
+        self.set_current_syllable(note_at(self._melody, seconds) if self._melody is not None else None)
+
     # ------------------------------------------------------------------ geometry
 
     def plot_rect(self) -> QRectF:
@@ -202,9 +248,9 @@ class PitchView(QWidget):
             return QRectF()
         note = self._melody.notes[index]
         semis = 0.0 if note.level == "L" else self._melody.interval
-        left = self.point_at(note.onset_s, semis).x()
-        right = self.point_at(note.offset_s, semis).x()
-        y = self.point_at(note.onset_s, semis).y()
+        left = self.point_at(self._offset + note.onset_s * self._scale, semis).x()
+        right = self.point_at(self._offset + note.offset_s * self._scale, semis).x()
+        y = self.point_at(0.0, semis).y()
         h = self._bar_height()
         gap = min(4.0, (right - left) * 0.05)
         return QRectF(left + gap, y - h / 2, max(1.0, right - left - 2 * gap), h)
@@ -246,6 +292,7 @@ class PitchView(QWidget):
 
     def _invalidate_background(self) -> None:
         self._background = None
+        self._full = True
         self._dirty = True
 
     def _tick(self) -> None:
@@ -255,7 +302,8 @@ class PitchView(QWidget):
             return
         self._dirty = False
         key = (self.width(), self.height(), self.devicePixelRatioF(), self._t_max)
-        if self._background is None or self._layer is None or self._halo is None or key != self._geometry_key:
+        if (self._full or self._background is None or self._layer is None or self._halo is None
+                or key != self._geometry_key):
             self.update()
             return
         pad = 2 * self._line_width() + 2
@@ -284,6 +332,7 @@ class PitchView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         key = (self.width(), self.height(), self.devicePixelRatioF(), self._t_max)
+        rebuilt = key != self._geometry_key or self._background is None
         if key != self._geometry_key:
             self._geometry_key = key
             self._background = None
@@ -298,6 +347,10 @@ class PitchView(QWidget):
         painter = QPainter(self)
         # Only the exposed part of the two layers is copied: at 4K a whole copy took 7 ms.
         exposed = QRectF(event.rect())
+        if event.rect().contains(self.rect()):
+            self._full = False
+        elif self._full or rebuilt:  # the notes changed since the last whole paint: the rest is stale
+            self._full = self._dirty = True
         ratio = self.devicePixelRatioF()
         source = QRectF(exposed.topLeft() * ratio, exposed.size() * ratio)
         for layer in (self._background, self._halo, self._layer):
@@ -323,7 +376,8 @@ class PitchView(QWidget):
         return pixmap
 
     def _draw_new_pitch(self) -> None:
-        """Draw the frames not drawn yet onto the pitch layers, split where unvoiced or a gap.
+        """Draw the frames not drawn yet onto the pitch layers, split where unvoiced, off the
+        drawing's range or a gap.
 
         Only the new points are stroked, from the last point drawn. The white halo has a
         layer of its own under the line's, so a new piece's halo never notches the line.
@@ -340,7 +394,7 @@ class PitchView(QWidget):
         before, new = list(self._tail), []
         open_run = bool(self._tail)
         for i in range(start, end):
-            if not voiced[i]:
+            if not voiced[i] or not lo <= semis[i] <= hi:  # unvoiced, or off the drawing
                 if new:
                     pieces.append((before, new))
                 before, new, open_run = [], [], False
@@ -410,6 +464,9 @@ class PitchView(QWidget):
         radius = min(6.0, bar.height() / 3)
         fill, missed = self._note_fill(index)
         current = index == self._current
+        scored = index in self._results
+        if current and not scored:
+            fill = palette.HIGHLIGHT
         if missed:
             painter.setPen(QPen(palette.MISSED, 4, Qt.PenStyle.DashLine))
             painter.setBrush(palette.BACKGROUND)
@@ -418,6 +475,12 @@ class PitchView(QWidget):
             painter.setPen(QPen(palette.INK, 3) if current else Qt.PenStyle.NoPen)
             painter.setBrush(fill)
             painter.drawRoundedRect(bar, radius, radius)
+        if current and scored:  # "now" around the result, never over it
+            width = NOW_OUTLINE_PX
+            painter.setPen(QPen(palette.INK, width))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            outline = bar.adjusted(-width, -width, width, width)
+            painter.drawRoundedRect(outline, radius + width, radius + width)
         label = self.text_rect(index)
         fitted = QFont(font)
         metrics = QFontMetricsF(fitted)
@@ -438,17 +501,14 @@ class PitchView(QWidget):
         painter.setFont(font)
 
     def _note_fill(self, index: int):
-        """The note's fill colour, and whether it is drawn as missed (a dashed outline)."""
-        if index == self._current:
-            return palette.HIGHLIGHT, False
+        """The note's result colour (its plain colour before a result), and whether it is drawn
+        as missed (a dashed outline)."""
         result = self._results.get(index)
         if result is None:
             return palette.NOTE, False
         if not result.detected:
             return palette.BACKGROUND, True
-        colour = palette.result_colour(True, result.pitch_ok, result.timing_ok)
-        # A bar heard but with neither right stays orange: red is kept for the dashed "not heard".
-        return (palette.CLOSE if colour == palette.MISSED else colour), False
+        return palette.result_colour(True, result.pitch_ok, result.timing_ok), False
 
     # ------------------------------------------------------------------ accessibility
 
@@ -465,11 +525,13 @@ class PitchView(QWidget):
             if result is not None:
                 if not result.detected:
                     state = self.tr("not heard")
-                elif result.pitch_ok and result.timing_ok:
+                elif not result.pitch_ok:
+                    state = self.tr("wrong note")
+                elif result.timing_ok:
                     state = self.tr("good")
                 else:
-                    state = self.tr("nearly")
+                    state = self.tr("off the beat")
             if note.index == self._current:
-                state = self.tr("now")
+                state = ", ".join(x for x in (state, self.tr("now")) if x)
             parts.append(f"{note.syllable} ({level}{', ' + state if state else ''})")
         self.setAccessibleDescription(", ".join(parts))
