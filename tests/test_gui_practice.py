@@ -545,23 +545,23 @@ def test_silence_is_said_once_and_the_answer_is_not_shown_before_it_is_given(sou
 
 
 def _show_result(window, step_id: str, overall: float, syllables=(), tempo_ratio: float = 1.0) -> None:
-    """Put a scored take of ``step_id`` on the result screen, as the controller does: the
-    step's own pass/fail judgement, the scorer's lines, then the screen redrawn."""
+    """Hand the controller a scored take of ``step_id``, as the live worker does, and let it
+    judge the step and put the result on screen; the scorer's lines are praise and one tip."""
     from types import SimpleNamespace
 
-    from mitpractice.gui.practice.session import ResultView
-    from mitpractice.practice.steps import passes
+    import numpy as np
+
+    from mitpractice.gui.practice.workers import TakeOutcome
+    from mitpractice.scoring.feedback import praise
 
     c = window.controller
     c.jump_to_step(step_id)
-    passed = passes(c.step, overall)
-    c.pending = c.state.after(passed)
-    c.last_result = SimpleNamespace(score=SimpleNamespace(tempo_ratio=tempo_ratio))
-    c.result = ResultView(overall=overall, passed=passed, headline="Well done!" if passed else "Good try!",
-                          lines=("Good try!", "Hold 'you' a bit longer."), syllables=tuple(syllables),
-                          next_label="Next")
-    c.phase = Phase.RESULT
-    c.changed.emit()
+    c.flow.phase = Phase.SCORING  # a take has ended and is being scored
+    score = SimpleNamespace(overall=overall, voiced=True, syllables=tuple(syllables), tempo_ratio=tempo_ratio,
+                            feedback=[praise(overall), "Hold 'you' a bit longer."])
+    c._on_outcome(TakeOutcome(attempt_id="a", result=SimpleNamespace(score=score, together=None),
+                              audio=np.zeros(16_000, np.float32), sr=16_000, taps_s=()))
+
 
 
 def test_the_headline_follows_the_score_bands_the_same_in_every_step_and_a_miss_says_one_step_back(

@@ -28,6 +28,7 @@ from mitpractice.errors import MitpracticeError
 from mitpractice.gui.practice.workers import LiveThread, TakeEnd, TakeOutcome, TakePlan
 from mitpractice.gui.workers import Tasks
 from mitpractice.practice.session import Act, Phase, Programme, SessionFlow
+from mitpractice.scoring.feedback import praise
 
 __all__ = ["LATENCY_SETTING", "Phase", "PracticeController", "ResultView", "assigned_phrases"]
 
@@ -610,16 +611,12 @@ class PracticeController(QObject):
         overall = score.overall if score.voiced else None
         passed = self.flow.scored(overall, self.patient.thresholds)
         syllables = score.syllables
-        # One line of praise (the headline) and at most one tip: little to read.
-        lines = tuple(score.feedback[:1])
+        # One line of praise (the headline, by the score bands: the same words in every step)
+        # and at most one tip: little to read. The scorer's first line is that praise.
+        lines = tuple(score.feedback[1:2])
         if not score.voiced or self._too_quiet:
             lines = (tr("Come a little closer, or sing a little louder."),)
-        if not score.voiced:
-            headline = tr("I did not hear you this time.")
-        elif passed:
-            headline = tr("Well done!")
-        else:
-            headline = tr("Good try!")
+        headline = tr(praise(overall)) if overall is not None else tr("I did not hear you this time.")
         tapping = None
         if outcome.taps_s:
             tapping = self._tap_summary(outcome.taps_s, score)
@@ -647,14 +644,20 @@ class PracticeController(QObject):
         return tr("Taps: {n} of {m} with the syllables.").format(n=sync.in_time, m=len(score.syllables))
 
     def _next_label(self) -> str:
-        state = self.pending
+        """What the big button does after a result; a miss says it goes one step back."""
+        before, state = self.state, self.pending
         if state is None:
             return tr("Go on")
         if state.done:
             return tr("Next phrase")
         if state.stopped:
             return tr("Another phrase")
-        return tr("Next: {step}").format(step=QCoreApplication.translate("steps", state.step.label))
+        label = QCoreApplication.translate("steps", state.step.label)
+        if self.flow.passed or before is None:
+            return tr("Next: {step}").format(step=label)
+        if state.index < before.index:
+            return tr("One step back: {step}").format(step=label)
+        return tr("Again: {step}").format(step=label)
 
     # ------------------------------------------------------------------ the timer
     def _tick(self) -> None:

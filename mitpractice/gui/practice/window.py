@@ -540,17 +540,10 @@ class PracticeWindow(QMainWindow):
             r = c.result
             p.score.set_results(r.syllables)
             self._place_notes()
-            if r.overall is None:  # nothing heard, or not scored yet
-                head, lines = r.headline, r.lines
-            else:  # docs/scoring.md's bands, the same words in every step
-                from mitpractice.scoring.feedback import praise
-
-                words = praise(r.overall)
-                head = f"{words}   {round(r.overall)} / 100"
-                lines = tuple(line for line in r.lines if line != words)
+            head = r.headline if r.overall is None else f"{r.headline}   {round(r.overall)} / 100"
             p.result_label.setText(head)
             extra = tuple(x for x in (r.together, r.tapping) if x)
-            p.feedback.setText("  ".join(lines + extra))
+            p.feedback.setText("  ".join(r.lines + extra))
         elif phase in (Phase.READY, Phase.PREPARING, Phase.LATENCY, Phase.PLAYING, Phase.ROOM):
             if phase == Phase.READY:
                 p.score.set_results(None)
@@ -613,7 +606,7 @@ class PracticeWindow(QMainWindow):
         if phase == Phase.RECORDING:
             return self.tr("I have finished"), True
         if phase == Phase.RESULT:
-            return self._next_words(), True
+            return (c.result.next_label if c.result is not None else self.tr("Go on")), True
         if phase == Phase.PHRASE_DONE:
             return self.tr("Next phrase"), True
         if phase == Phase.REST:
@@ -625,21 +618,6 @@ class PracticeWindow(QMainWindow):
         if phase in (Phase.PREPARING, Phase.LATENCY):  # said in full, large, above the button
             return self.tr("Please wait"), False
         return self._phase_words(phase) or self.tr("Please wait"), False
-
-    def _next_words(self) -> str:
-        """What the big button does after a result: a miss says it goes one step back."""
-        c = self.controller
-        if c.result is None:
-            return self.tr("Go on")
-        before, after = c.state, c.pending
-        if c.result.passed or before is None or after is None or after.done or after.stopped:
-            return c.result.next_label
-        from PySide6.QtCore import QCoreApplication
-
-        label = QCoreApplication.translate("steps", after.step.label)
-        if after.index < before.index:
-            return self.tr("One step back: {step}").format(step=label)
-        return self.tr("Again: {step}").format(step=label)
 
     def _phase_words(self, phase: Phase) -> str:
         c = self.controller
