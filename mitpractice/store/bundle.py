@@ -55,7 +55,7 @@ from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mitpractice.errors import StoreError
-from mitpractice.files import atomic_write
+from mitpractice.files import atomic_write, reading
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate, rows
 from mitpractice.store.api import Store, new_id
@@ -234,14 +234,8 @@ def read_bundle(path: str | Path, passphrase: str) -> dict[str, Any]:
 
 
 def _open(path: Path, passphrase: str) -> zipfile.ZipFile:
-    try:
+    with reading(path, StoreError, "a bundle"):
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise StoreError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise StoreError(f"{path}: is a folder, not a bundle") from None
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read: {exc.strerror or exc}") from None
     plain = decrypt(data, passphrase, str(path))
     try:
         return zipfile.ZipFile(io.BytesIO(plain))
