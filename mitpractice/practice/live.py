@@ -28,10 +28,11 @@ import numpy as np
 
 from mitpractice.audio import RECORD_SR
 from mitpractice.errors import ParameterError
+from mitpractice.levels import level_dbfs, to_mono
 from mitpractice.melody import TargetMelody
 from mitpractice.pitch.stream import PitchStream
 from mitpractice.pitch.track import PitchTrack
-from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules, level_dbfs
+from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules
 from mitpractice.practice.tapping import SyllableSync, TapSync
 from mitpractice.scoring import MODES, Score, score_track
 from mitpractice.scoring.together import sing_along_score, syllable_offsets
@@ -181,11 +182,9 @@ class LiveTake:
         """
         if self._result is not None:
             raise ParameterError("this take is finished; start a new one")
-        y = np.asarray(samples, dtype=np.float32)
-        if y.ndim == 2:
-            y = y.mean(axis=1, dtype=np.float32)
+        y = to_mono(samples)
         if self._detector is not None and self._detector.ended is not None:
-            empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
+            empty = PitchTrack.empty(self._stream.model)
             return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
         frames = self._stream.push(y)
         self._chunks.append(y.copy())
@@ -207,8 +206,7 @@ class LiveTake:
             return self._result
         if self._samples:
             self._frames.append(self._shift(self._stream.finish()))
-        empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
-        track = PitchTrack.concatenate(self._frames or [empty])
+        track = PitchTrack.concatenate(self._frames or [PitchTrack.empty(self._stream.model)])
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.float32)
         audio = audio[round(self.latency_s * self.sr) :]
         with_audio = audio if len(audio) else None
