@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mitpractice.errors import AudioError, DeviceBusyError, NoDeviceError, ParameterError
+from mitpractice.levels import SILENCE_DBFS, level_dbfs
 
 if TYPE_CHECKING:
     import sounddevice
@@ -127,9 +128,6 @@ QUIET_DBFS = -40.0
 #: A live level (RMS over a few tens of ms, dB re full scale) above which the voice is about
 #: to clip: a sung vowel's peaks stand 6–10 dB over its RMS. The level meter's "too loud".
 LOUD_DBFS = -10.0
-
-#: The level reported for digital silence (dB re full scale), instead of minus infinity.
-SILENCE_DBFS = -120.0
 
 #: Input buffering asked of PortAudio: "low", since with ALSA's PulseAudio plug-in the
 #: default ("high") held back the first second of a take.
@@ -217,22 +215,6 @@ class SampleBuffer:
 
 
 # --------------------------------------------------------------------------- levels
-
-
-def level_dbfs(y: np.ndarray) -> float:
-    """RMS level of ``y`` in dB re full scale (:data:`SILENCE_DBFS` for silence or nothing).
-
-    Examples
-    --------
-    >>> round(level_dbfs(np.full(100, 0.1, np.float32)), 1)
-    -20.0
-    >>> level_dbfs(np.zeros(10))
-    -120.0
-    """
-    if len(y) == 0:
-        return SILENCE_DBFS
-    rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
-    return max(SILENCE_DBFS, 20.0 * float(np.log10(rms))) if rms > 0 else SILENCE_DBFS
 
 
 def clipped_fraction(y: np.ndarray, level: float = CLIP_LEVEL) -> float:

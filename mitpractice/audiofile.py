@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import soundfile as sf
 import soxr
 
 from mitpractice.errors import AudioError, ParameterError
-from mitpractice.files import atomic_write, is_special_file, special_file_message
+from mitpractice.files import atomic_write, reading
 
 #: Longest audio the app will load; a phrase attempt lasts seconds, a recording of a
 #: session a few minutes.
@@ -55,28 +56,11 @@ def load_audio(path: str | Path, sr: int | None = None, mono: bool = True) -> tu
         15 minutes or sampled faster than :data:`MAX_SAMPLE_RATE`.
     """
     path = Path(path)
-    if not path.exists():
-        raise AudioError(f"{path}: no such file")
-    if path.is_dir():
-        raise AudioError(f"{path}: is a folder, not an audio file")
-    if is_special_file(path):
-        raise AudioError(special_file_message(path))
-    try:
-        with sf.SoundFile(str(path)) as sound:
-            if sound.samplerate > MAX_SAMPLE_RATE:
-                raise AudioError(f"{path}: sampled at {sound.samplerate} Hz; at most {MAX_SAMPLE_RATE} Hz "
-                                 "(resample it first)")
-            if sound.frames > MAX_SECONDS * sound.samplerate:
-                seconds = sound.frames / sound.samplerate
-                raise AudioError(f"{path}: {seconds:.0f} s long; at most {MAX_SECONDS} s")
-            y, file_sr = sound.read(dtype="float32", always_2d=True), sound.samplerate
-    except AudioError:
-        raise
-    except PermissionError:
-        raise AudioError(f"{path}: permission denied") from None
-    except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise AudioError(f"{path}: not a readable audio file ({reason})") from None
+    with reading(path, AudioError, "an audio file"):
+        if path.is_dir():
+            raise IsADirectoryError  # as Linux says on opening it; Windows says permission denied
+        with path.open("rb") as file:
+            y, file_sr = _read_samples(file, path)
     if y.shape[0] == 0:
         raise AudioError(f"{path}: holds no audio samples")
     if mono:
@@ -87,6 +71,24 @@ def load_audio(path: str | Path, sr: int | None = None, mono: bool = True) -> tu
         y = resample(y, file_sr, sr)
         file_sr = sr
     return np.ascontiguousarray(y, dtype=np.float32), int(file_sr)
+
+
+def _read_samples(file: BinaryIO, path: Path) -> tuple[np.ndarray, int]:
+    """Decode an opened file: samples (n, channels) and their rate; AudioError if it is not audio."""
+    try:
+        with sf.SoundFile(file) as sound:
+            if sound.samplerate > MAX_SAMPLE_RATE:
+                raise AudioError(f"{path}: sampled at {sound.samplerate} Hz; at most {MAX_SAMPLE_RATE} Hz "
+                                 "(resample it first)")
+            if sound.frames > MAX_SECONDS * sound.samplerate:
+                seconds = sound.frames / sound.samplerate
+                raise AudioError(f"{path}: {seconds:.0f} s long; at most {MAX_SECONDS} s")
+            return sound.read(dtype="float32", always_2d=True), sound.samplerate
+    except sf.LibsndfileError as exc:
+        raise AudioError(f"{path}: not a readable audio file ({exc.error_string.rstrip('.')})") from None
+    except (RuntimeError, ValueError, TypeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise AudioError(f"{path}: not a readable audio file ({reason})") from None
 
 
 def resample(y: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:

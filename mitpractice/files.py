@@ -1,4 +1,5 @@
-"""Where the app keeps its files, and how it writes them so that nothing is half-written.
+"""Where the app keeps its files, how it writes them so that nothing is half-written, and how
+a file that cannot be read is told.
 
 Patients' recordings and results are health data: they live in the user's data folder,
 which is private to the user (0700), and every file is written to a temporary name in the
@@ -23,6 +24,8 @@ try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; stale parts are left
     fcntl = None
+
+from mitpractice.errors import MitpracticeError
 
 APP_NAME = "mitpractice"
 #: Environment variable naming the data folder, as the command line's ``--data-dir`` does.
@@ -167,3 +170,32 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
     encoding = None if "b" in mode else "utf-8"
     with atomic_path(path) as tmp, open(tmp, mode, encoding=encoding) as handle:
         yield handle
+
+
+@contextmanager
+def reading(path: Path, error: type[MitpracticeError], kind: str) -> Iterator[None]:
+    """Turn the operating system's errors on reading ``path`` into one line of ``error``, so
+    that every file the app reads fails with the same words.
+
+    ``kind`` names what the file should have been ("a backup"), for a folder given instead.
+
+    Examples
+    --------
+    >>> from mitpractice.errors import StoreError
+    >>> with reading(Path("/no/such/backup.zip"), StoreError, "a backup"):
+    ...     Path("/no/such/backup.zip").read_bytes()
+    Traceback (most recent call last):
+    mitpractice.errors.StoreError: /no/such/backup.zip: no such file
+    """
+    if is_special_file(path):  # reading /dev/zero or a pipe may never end
+        raise error(special_file_message(path))
+    try:
+        yield
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not {kind}") from None
+    except PermissionError:
+        raise error(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from None

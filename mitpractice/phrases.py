@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mitpractice.errors import PhraseError
-from mitpractice.files import is_special_file, special_file_message
+from mitpractice.files import reading
 
 #: Limits that keep a mistaken or hostile file from exhausting memory or the screen.
 MAX_FILE_BYTES = 1_000_000
@@ -172,11 +172,9 @@ def parse_phrase_set(text: str, path: str | Path) -> PhraseSet:
 
 
 def _read_text(path: Path) -> str:
-    try:
+    with reading(path, PhraseError, "a phrase-set file"):
         if path.is_dir():
-            raise PhraseError(f"{path}: is a folder, not a phrase-set file")
-        if is_special_file(path):
-            raise PhraseError(special_file_message(path))
+            raise IsADirectoryError  # as Linux says on reading it; Windows says permission denied
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise PhraseError(
@@ -184,12 +182,6 @@ def _read_text(path: Path) -> str:
                 f"{MAX_FILE_BYTES / 1e6:.0f} MB"
             )
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PhraseError(f"{path}: no such file") from None
-    except PermissionError:
-        raise PhraseError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise PhraseError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if b"\x00" in raw:
         raise PhraseError(f"{path}: binary file, not a TOML phrase set")
     try:

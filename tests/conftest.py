@@ -3,6 +3,14 @@
 The server is started once per test session in a private runtime folder, so the tests play
 into a null sink ``out`` and record its monitor, and can feed prepared attempts through a
 second sink ``patient``, exactly as DESIGN.md describes. It is stopped by its pid at the end.
+
+``scripts/test.sh`` runs the tests of the sound server (marked ``audio``, as this module marks
+every test that asks for it) on their own, one at a time: they time what they hear, as the app
+does (a latency, a take's end, a feedback's delay), and nothing else of the suite may starve
+them of the processor. Then it runs the rest on one worker process per core (pytest-xdist,
+``--dist loadscope``), each file's tests on one worker, so that what a file makes once for its
+tests (module fixtures, cached voices) is made once in the run. Each worker is a session of
+its own, with its own PostgreSQL server when its tests need one.
 """
 
 from __future__ import annotations
@@ -27,14 +35,22 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 @pytest.fixture(scope="session", autouse=True)
 def private_user_folders(tmp_path_factory) -> Iterator[Path]:
-    """Keep every test away from the user's real data and cache folders (patients' data)."""
+    """Keep every test away from the user's real data and cache folders (patients' data).
+
+    Each worker has a data folder of its own; the cache (sung targets, built models) is shared
+    by the workers of a run, so that a target is synthesised once, not once on each worker.
+    The app writes its cache files atomically, so workers may fill it at the same time.
+    """
     root = tmp_path_factory.mktemp("user")
+    run = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run = run.parent  # the run's folder, holding each worker's
     chosen = ("MITPRACTICE_DATA_DIR", "MITPRACTICE_DATABASE_URL")  # would override the folders
     saved = {name: os.environ.get(name) for name in ("XDG_DATA_HOME", "XDG_CACHE_HOME", *chosen)}
     for name in chosen:
         os.environ.pop(name, None)
     os.environ["XDG_DATA_HOME"] = str(root / "data")
-    os.environ["XDG_CACHE_HOME"] = str(root / "cache")
+    os.environ["XDG_CACHE_HOME"] = str(run / "cache")
     yield root
     for name, value in saved.items():
         if value is None:
@@ -105,6 +121,14 @@ def sound_server() -> Iterator[SoundServer]:
         else:
             os.environ["XDG_RUNTIME_DIR"] = old_runtime
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of the sound server ``audio`` (``scripts/test.sh`` runs them on their own)."""
+    for item in items:
+        if "sound_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.audio)
 
 
 _databases = itertools.count()

@@ -94,7 +94,8 @@ def test_sample_buffer_readers_see_every_sample_once_in_order_while_it_is_writte
     def read(pieces: list[np.ndarray]) -> None:
         ready.wait()
         position = 0
-        while position < total:
+        deadline = time.monotonic() + 60.0
+        while position < total and time.monotonic() < deadline:
             new, position = buf.read_from(position)
             pieces.append(new)
             time.sleep(0.001)  # a reader on a timer
@@ -109,6 +110,14 @@ def test_sample_buffer_readers_see_every_sample_once_in_order_while_it_is_writte
         assert len(pieces) > 1  # read while being written, not once at the end
         np.testing.assert_array_equal(np.concatenate(pieces), source)
     assert not buf.overflowed
+
+
+def _wait_for(condition, seconds: float, step: float = 0.05) -> None:
+    """Until ``condition()`` holds, or ``seconds`` have passed (the assertions that follow
+    then say what did not happen, rather than the test hanging)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(step)
 
 
 def record_from_patient_sink(recorder: audio.Recorder, wav, sound_server) -> np.ndarray:
@@ -149,8 +158,7 @@ def test_a_tone_plays_while_recording_and_stops_when_asked(sound_server):
         recorder.start()
         assert recorder.wait_started()
         player.play(tone(440.0, 3.0, sr), sr)
-        while player.position_s() < 0.8:
-            time.sleep(0.01)
+        _wait_for(lambda: player.position_s() >= 0.8, 5.0, step=0.01)
         assert player.playing and recorder.status().recording
         player.stop()
         assert player.done and not player.playing
@@ -170,7 +178,8 @@ def test_player_position_advances_with_the_sound_and_ends_at_its_length(sound_se
         assert player.position_s() == 0.0 and player.done
         player.play(tone(330.0, 1.5, sr), sr)
         positions = []
-        while not player.done:
+        deadline = time.monotonic() + 10.0
+        while not player.done and time.monotonic() < deadline:
             positions.append(player.position_s())
             time.sleep(0.05)
         assert player.wait(1.0)
@@ -204,9 +213,7 @@ def test_the_recorder_stops_and_says_so_when_its_buffer_is_full(sound_server):
     recorder = audio.Recorder(sr=sr, max_seconds=0.5)
     recorder.start()
     assert recorder.wait_started()
-    deadline = time.monotonic() + 5.0
-    while recorder.status().recording and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_for(lambda: not recorder.status().recording, 5.0)
     status = recorder.status()
     take = recorder.stop()
     assert status.buffer_full and not status.recording and not status.complete
@@ -243,11 +250,6 @@ def _recording() -> audio.Recorder:
     return recorder
 
 
-def _wait_for(condition, seconds: float) -> None:
-    """Until ``condition()`` holds, or ``seconds`` have passed."""
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def test_a_microphone_that_stops_mid_take_is_reported_even_when_sound_comes_back(sound_server):

@@ -40,7 +40,8 @@ def test_a_sung_attempt_recorded_live_scores_high(sound_server, tmp_path, phrase
         position = 0
         recorder.start()
         player = subprocess.Popen(["paplay", "--device=patient", str(attempt)])
-        while player.poll() is None:
+        deadline = time.monotonic() + 60.0  # paplay ends with its file, a few seconds
+        while player.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
             new, position = recorder.read_new(position)
             live.append(stream.push(new))

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mitpractice.errors import ParameterError
+from mitpractice.levels import SILENCE_DBFS, level_dbfs
 from mitpractice.practice import takes
 from mitpractice.practice.takes import (
     END_MAX_LENGTH,
@@ -19,7 +20,6 @@ from mitpractice.practice.takes import (
     VOICE_START,
     TakeDetector,
     TakeRules,
-    level_dbfs,
     noise_floor_dbfs,
     take_rules,
 )
@@ -153,7 +153,7 @@ def test_the_meter_level():
     sine = np.sin(2 * np.pi * 440 * np.arange(SR) / SR)
     assert level_dbfs(sine) == pytest.approx(-3.01, abs=0.01)
     assert level_dbfs(np.stack([sine, sine], axis=1)) == pytest.approx(-3.01, abs=0.01)
-    assert level_dbfs(np.zeros(5)) == takes.SILENT_DBFS
+    assert level_dbfs(np.zeros(5)) == SILENCE_DBFS
 
 
 def test_bad_rules_are_refused():

@@ -19,9 +19,10 @@ import soxr
 
 from mitpractice.audiofile import RESAMPLE_QUALITY
 from mitpractice.errors import ParameterError
+from mitpractice.levels import to_mono
 from mitpractice.pitch import crepe, swift
 from mitpractice.pitch.core import SR, check_model, hop_samples
-from mitpractice.pitch.track import PitchTrack
+from mitpractice.pitch.track import LiveFrames, PitchTrack
 
 _HALF = crepe.FRAME_LENGTH // 2
 #: Most samples at 16 kHz a frame waits for after its centre, by kind of model: CREPE's half
@@ -68,8 +69,9 @@ class PitchStream:
         self.sr = int(sr)
         self.model = model
         self.hop = hop_samples(hop_s)
-        live = _CrepeFrames(model, self.hop) if model.startswith("crepe-") else swift.SwiftFrames(self.hop)
-        self._frames = live
+        self._frames: LiveFrames = (
+            _CrepeFrames(model, self.hop) if model.startswith("crepe-") else swift.SwiftFrames(self.hop)
+        )
         self._resampler = None
         if self.sr != SR:
             self._resampler = soxr.ResampleStream(self.sr, SR, 1, dtype="float32", quality=RESAMPLE_QUALITY)
@@ -100,7 +102,9 @@ class PitchStream:
         """
         if self._finished:
             raise ParameterError("this pitch stream is finished; start a new one")
-        y = self._to_mono(chunk)
+        y = to_mono(chunk)
+        if not np.all(np.isfinite(y)):
+            raise ParameterError("audio chunk holds samples that are not numbers")
         if self._resampler is not None:
             y = self._resampler.resample_chunk(y)
         self._received += len(y)
@@ -122,19 +126,9 @@ class PitchStream:
         self._finished = True
         return PitchTrack.concatenate([self._frames.push(tail), self._frames.finish()])
 
-    @staticmethod
-    def _to_mono(chunk: np.ndarray) -> np.ndarray:
-        y = np.asarray(chunk, dtype=np.float32)
-        if y.ndim == 2:
-            y = y.mean(axis=1, dtype=np.float32)
-        if y.ndim != 1:
-            raise ParameterError(f"audio chunks must be shape (n,) or (n, channels), not {y.shape}")
-        if not np.all(np.isfinite(y)):
-            raise ParameterError("audio chunk holds samples that are not numbers")
-        return y
 
 
-class _CrepeFrames:
+class _CrepeFrames(LiveFrames):
     """Live CREPE: 16 kHz samples in, each frame out once the recording is 512 samples past it."""
 
     def __init__(self, model: str, hop: int):
@@ -153,7 +147,6 @@ class _CrepeFrames:
         return self._next_frame
 
     def push(self, y16: np.ndarray) -> PitchTrack:
-        """Frames completed by these 16 kHz samples (possibly none)."""
         if len(y16):
             self._buffer = np.concatenate([self._buffer, y16.astype(np.float32, copy=False)])
             self._received += len(y16)
@@ -161,7 +154,7 @@ class _CrepeFrames:
         return self._frames_until(ready)
 
     def finish(self) -> PitchTrack:
-        """The last frames, whose windows reach past the end into zeros, as in the batch tracker."""
+        # The windows past the end reach into zeros, as in the batch tracker.
         self._buffer = np.concatenate([self._buffer, np.zeros(_HALF, dtype=np.float32)])
         return self._frames_until(1 + self._received // self.hop)
 
@@ -169,7 +162,7 @@ class _CrepeFrames:
         """Frames ``self._next_frame .. stop - 1``; then forget samples no later frame needs."""
         index = np.arange(self._next_frame, stop)
         if len(index) == 0:
-            return PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self.model)
+            return PitchTrack.empty(self.model)
         offsets = index * self.hop - _HALF - self._start
         windows = np.lib.stride_tricks.sliding_window_view(self._buffer, crepe.FRAME_LENGTH)
         frames = crepe.normalise_frames(windows[offsets].astype(np.float32, copy=False))

@@ -35,7 +35,7 @@ import functools
 import numpy as np
 
 from mitpractice.errors import ModelUnavailableError
-from mitpractice.pitch.track import PitchTrack
+from mitpractice.pitch.track import LiveFrames, PitchTrack
 
 #: The network's sample rate, and samples between its frames (16 ms).
 SR = 16000
@@ -143,7 +143,7 @@ def swift_track(y16: np.ndarray, hop: int) -> PitchTrack:
     return PitchTrack(np.arange(n_frames) * hop / SR, f0, confidence, NAME)
 
 
-class SwiftFrames:
+class SwiftFrames(LiveFrames):
     """Live SwiftF0 on the grid: 16 kHz samples in, grid frames out as soon as they are final.
 
     The package's stream returns a network frame once 176 ms of audio after it have arrived
@@ -167,7 +167,6 @@ class SwiftFrames:
         return self._next_frame
 
     def push(self, y16: np.ndarray) -> PitchTrack:
-        """Grid frames completed by these 16 kHz samples (possibly none)."""
         y16 = np.asarray(y16, dtype=np.float32)
         self._received += len(y16)
         if len(y16):
@@ -178,7 +177,6 @@ class SwiftFrames:
         return self._frames_until(ready)
 
     def finish(self) -> PitchTrack:
-        """The remaining grid frames, up to ``1 + n // hop`` for the ``n`` samples received."""
         self._take(self._stream.push(np.zeros(END_PADDING, dtype=np.float32), SR))
         self._take(self._stream.flush())
         return self._frames_until(1 + self._received // self.hop)
@@ -191,7 +189,7 @@ class SwiftFrames:
         """Grid frames ``frames_done .. stop - 1``; then forget network frames no later one needs."""
         start = self._next_frame
         if stop <= start:
-            return PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), NAME)
+            return PitchTrack.empty(NAME)
         # Positions counted from the first network frame kept (exact: integers over 256).
         index = np.arange(start, stop)
         position = (index * self.hop - self._first * MODEL_HOP) / MODEL_HOP

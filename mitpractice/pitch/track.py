@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -41,6 +42,11 @@ class PitchTrack:
             )
 
     @classmethod
+    def empty(cls, model: str) -> PitchTrack:
+        """A track of no frames, e.g. what a chunk too short to complete a frame gives."""
+        return cls(np.zeros(0), np.zeros(0), np.zeros(0), model)
+
+    @classmethod
     def concatenate(cls, tracks: Sequence[PitchTrack]) -> PitchTrack:
         """One track from consecutive pieces, e.g. what a :class:`PitchStream` returned.
 
@@ -74,3 +80,25 @@ class PitchTrack:
     def voiced(self, threshold: float = 0.5) -> np.ndarray:
         """Boolean mask of frames whose confidence reaches ``threshold``."""
         return self.confidence >= threshold
+
+
+class LiveFrames(Protocol):
+    """A model's live tracker on the frame grid, as :class:`mitpractice.pitch.PitchStream`
+    drives it: mono 16 kHz samples in, each grid frame out once the samples it depends on
+    have arrived. The frames of all calls together equal the batch tracker's for the same
+    samples.
+    """
+
+    @property
+    def frames_done(self) -> int:
+        """How many frames have been returned so far."""
+        ...
+
+    def push(self, y16: np.ndarray) -> PitchTrack:
+        """The frames these 16 kHz samples completed (possibly none)."""
+        ...
+
+    def finish(self) -> PitchTrack:
+        """The remaining frames, whose windows reach past the end, up to ``1 + n // hop`` for
+        the ``n`` samples received."""
+        ...

@@ -28,11 +28,12 @@ import numpy as np
 
 from mitpractice.audio import RECORD_SR
 from mitpractice.errors import ParameterError
+from mitpractice.levels import level_dbfs, to_mono
 from mitpractice.melody import TargetMelody
 from mitpractice.pitch.octaves import needs_referee, settle_octaves
 from mitpractice.pitch.stream import PitchStream
 from mitpractice.pitch.track import PitchTrack
-from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules, level_dbfs
+from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules
 from mitpractice.practice.tapping import SyllableSync, TapSync
 from mitpractice.scoring import MODES, Score, score_track
 from mitpractice.scoring.together import sing_along_score, syllable_offsets
@@ -192,11 +193,9 @@ class LiveTake:
         """
         if self._result is not None:
             raise ParameterError("this take is finished; start a new one")
-        y = np.asarray(samples, dtype=np.float32)
-        if y.ndim == 2:
-            y = y.mean(axis=1, dtype=np.float32)
+        y = to_mono(samples)
         if self._detector is not None and self._detector.ended is not None:
-            empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
+            empty = PitchTrack.empty(self._stream.model)
             return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
         frames = self._stream.push(y)
         if self._referee is not None:
@@ -220,8 +219,7 @@ class LiveTake:
             return self._result
         if self._samples:
             self._frames.append(self._shift(self._stream.finish()))
-        empty = PitchTrack(np.zeros(0), np.zeros(0), np.zeros(0), self._stream.model)
-        track = PitchTrack.concatenate(self._frames or [empty])
+        track = PitchTrack.concatenate(self._frames or [PitchTrack.empty(self._stream.model)])
         referee = None
         if self._referee_frames:
             # Not finished: its last 0.2 s would cost the feedback time, and a take ends on a

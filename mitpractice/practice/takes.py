@@ -8,9 +8,8 @@ block (``push(block) -> events``); it judges fixed frames of :data:`FRAME_S`, so
 are the same however the samples were cut into blocks (the tests prove it, as
 :mod:`mitpractice.pitch.stream` proves streaming equals batch).
 
-Levels are RMS in dBFS: 0 dBFS is a square wave at full scale, a full-scale sine is −3 dBFS,
-digital silence is :data:`SILENT_DBFS`. :func:`level_dbfs` gives a block's level for the
-window's meter. Clipping and a too-quiet voice are checked by :mod:`mitpractice.audio`.
+Levels are RMS in dBFS (:mod:`mitpractice.levels`, which also gives a block's level for the
+window's meter). Clipping and a too-quiet voice are checked by :mod:`mitpractice.audio`.
 """
 
 from __future__ import annotations
@@ -21,12 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from mitpractice.errors import ParameterError
+from mitpractice.levels import level_dbfs, power_dbfs, to_mono
 
 #: Length of the frames judged voice or quiet (s): short against a syllable, long enough for
 #: two periods of a low male voice (80 Hz), so a level does not flicker with the waveform.
 FRAME_S = 0.025
-#: The level reported for digital silence (dBFS), instead of minus infinity.
-SILENT_DBFS = -120.0
 #: Voice starts at this many dB above the room's noise floor: well clear of its flicker
 #: (a steady room varies by a few dB), well below a voice at arm's length (25–40 dB above
 #: a quiet room).
@@ -166,42 +164,12 @@ class TakeEvent:
     voice_end_s: float | None = None
 
 
-def _to_mono(block: np.ndarray) -> np.ndarray:
-    y = np.asarray(block, dtype=np.float32)
-    if y.ndim == 2:
-        y = y.mean(axis=1, dtype=np.float32)
-    if y.ndim != 1:
-        raise ParameterError(f"audio blocks must be shape (n,) or (n, channels), not {y.shape}")
-    return y
-
-
-def _dbfs(mean_square: np.ndarray | float) -> np.ndarray:
-    ms = np.asarray(mean_square, dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        db = 10.0 * np.log10(ms)
-    return np.maximum(np.nan_to_num(db, nan=SILENT_DBFS, neginf=SILENT_DBFS), SILENT_DBFS)
-
-
-def level_dbfs(block: np.ndarray) -> float:
-    """RMS level of a block of samples in dBFS (for the level meter).
-
-    Examples
-    --------
-    >>> level_dbfs(np.full(100, 0.5)), level_dbfs(np.zeros(10)), level_dbfs(np.zeros(0))
-    (-6.02, -120.0, -120.0)
-    """
-    y = _to_mono(block).astype(np.float64)
-    if not len(y):
-        return SILENT_DBFS
-    return round(float(_dbfs(np.mean(y * y))), 2)
-
-
 def frame_levels_dbfs(y: np.ndarray, sr: int) -> np.ndarray:
     """RMS level (dBFS) of each whole :data:`FRAME_S` frame of ``y``; a partial last frame is left out."""
     n = frame_samples(sr)
-    y = _to_mono(y).astype(np.float64)
+    y = to_mono(y).astype(np.float64)
     k = len(y) // n
-    return _dbfs(np.mean(y[: k * n].reshape(k, n) ** 2, axis=1)) if k else np.zeros(0)
+    return power_dbfs(np.mean(y[: k * n].reshape(k, n) ** 2, axis=1)) if k else np.zeros(0)
 
 
 def frame_samples(sr: int) -> int:
@@ -310,7 +278,7 @@ class TakeDetector:
         """Judge newly recorded samples; returns the events they brought (often none)."""
         if self._end is not None:
             return ()
-        y = np.concatenate([self._pending, _to_mono(block)])
+        y = np.concatenate([self._pending, to_mono(block)])
         k = len(y) // self._n
         self._pending = y[k * self._n :]
         if k == 0:

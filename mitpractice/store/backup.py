@@ -48,7 +48,7 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from mitpractice.errors import StoreError
-from mitpractice.files import atomic_write, is_special_file, special_file_message
+from mitpractice.files import atomic_write, reading
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate, rows
 from mitpractice.store.api import Store
@@ -181,16 +181,9 @@ def restore(store: Store, path: str | Path, *, force: bool = False) -> BackupSum
 
 
 def _open(path: Path) -> zipfile.ZipFile:
-    if is_special_file(path):
-        raise StoreError(special_file_message(path))
     try:
-        return zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise StoreError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise StoreError(f"{path}: is a folder, not a backup") from None
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        with reading(path, StoreError, "a backup"):
+            return zipfile.ZipFile(path)
     except zipfile.BadZipFile:
         raise StoreError(f"{path}: not a mitpractice backup (not a ZIP archive, or damaged)") from None
 

@@ -57,7 +57,7 @@ from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mitpractice.errors import StoreError
-from mitpractice.files import atomic_write, is_special_file, special_file_message
+from mitpractice.files import atomic_write, reading
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate, rows
 from mitpractice.store.api import Store
@@ -246,20 +246,12 @@ def read_bundle(path: str | Path, passphrase: str) -> dict[str, Any]:
 
 
 def _open(path: Path, passphrase: str) -> zipfile.ZipFile:
-    if is_special_file(path):
-        raise StoreError(special_file_message(path))
-    try:
+    with reading(path, StoreError, "a bundle"):
         size = path.stat().st_size
         if size > MAX_BUNDLE_BYTES:
             raise StoreError(f"{path}: {size / 2**30:.1f} GiB; a bundle is at most "
                              f"{MAX_BUNDLE_BYTES / 2**30:.0f} GiB (not one made by mitpractice?)")
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise StoreError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise StoreError(f"{path}: is a folder, not a bundle") from None
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read: {exc.strerror or exc}") from None
     plain = decrypt(data, passphrase, str(path))
     try:
         return zipfile.ZipFile(io.BytesIO(plain))
