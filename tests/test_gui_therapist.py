@@ -888,3 +888,37 @@ def test_the_workspace_opens_on_the_patient_worked_on_last(qtbot, store):
     qtbot.addWidget(again)
     assert again.patient.id == bob.id
     again.close()
+
+
+def test_damage_the_background_check_finds_is_told_at_the_top_of_the_workspace(tmp_path, qtbot):
+    from test_faults_input import damage_an_index
+
+    from mitpractice.store import NewAttempt
+
+    database = tmp_path / "store.sqlite3"
+    url = f"sqlite:///{database}"
+    noise = np.random.default_rng(3).uniform(-0.3, 0.3, 16_000).astype(np.float32)
+    with Store.open(url) as store:
+        ann = store.add_patient("Ann").id
+        for i in range(30):
+            take = NewAttempt(patient_id=ann, set_id="greetings", phrase_id="hello", step="unison",
+                              started_at=datetime(2026, 11, 1, 9, i, tzinfo=UTC), low_hz=220, interval=3,
+                              tempo=60)
+            store.save_attempt(take, noise, 16_000)
+    damage_an_index(database, "flagged, started_at")  # the flagged list: not read at start
+    with Store.open(url) as store:
+        window = Workspace(store)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(window.damage_banner.isVisible, timeout=20_000)
+        text = window.damage_banner.text()
+        assert "damaged" in text and str(database) in text and "ask for help" in text
+        assert window.patient_box.currentText().startswith("Ann")  # the workspace still works
+        window.close()
+        wait_for_jobs()
+
+
+def test_a_sound_database_shows_no_damage_warning(workspace, qtbot):
+    qtbot.waitUntil(workspace.store.health_checked, timeout=20_000)
+    workspace._look_at_health()
+    assert not workspace.damage_banner.isVisible()

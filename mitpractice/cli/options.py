@@ -58,7 +58,8 @@ def warn_of_damage(say: bool = True) -> None:
         damage = store.damage(wait_s=HEALTH_WAIT_S) if say else None
         if damage is not None:
             print(f"mitpractice: warning: {store.location}: the database is damaged ({damage}); "
-                  "make a backup of what can be read and ask for help before more changes", file=sys.stderr)
+                  "make no more changes: copy the whole data folder as it is, and ask for help",
+                  file=sys.stderr)
 
 
 def open_store(*, read_only: bool = False):

@@ -14,6 +14,7 @@ consistent read of every table), never the engine itself.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,13 @@ from mitpractice.files import data_dir
 from mitpractice.store import engine as engines
 from mitpractice.store import migrate
 from mitpractice.store.privacy import secure_data_folder, secure_file
+
+#: The check of the whole file: its first five problems are enough to say it is damaged.
+QUICK_CHECK = "PRAGMA quick_check(5)"
+#: How long closing the store waits for the background check before stopping it (s): a
+#: command that ends quickly still hears of damage; the check of years of recordings is not
+#: waited for.
+HEALTH_CLOSE_WAIT_S = 2.0
 
 
 class StoreBase:
@@ -48,6 +56,8 @@ class StoreBase:
         #: Where opening kept an empty (0-byte) database file before starting a new one.
         self.set_aside: Path | None = None
         self._health: threading.Thread | None = None
+        self._health_stop = threading.Event()
+        self._health_conn = None  # the background check's own DBAPI connection, while it runs
         self._damage: str | None = None
 
     # ----------------------------------------------------------------- opening
@@ -125,6 +135,15 @@ class StoreBase:
         return cls(engine, url)
 
     def close(self) -> None:
+        """Close the store; a background check still running is given a moment to finish
+        (a short command then still hears of damage), then stopped before the engine goes."""
+        if self._health is not None:
+            self._health.join(HEALTH_CLOSE_WAIT_S)
+            self._health_stop.set()
+            conn = self._health_conn
+            if conn is not None:
+                conn.interrupt()  # SQLite allows this from another thread: the check ends at once
+            self._health.join()
         self.engine.dispose()
 
     def __enter__(self) -> Self:
@@ -201,24 +220,47 @@ class StoreBase:
             return None
         try:
             with self.engine.connect() as conn:
-                found = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check(5)")]
+                return _check_result(list(conn.exec_driver_sql(QUICK_CHECK)))
         except SQLAlchemyError as exc:
             return str(getattr(exc, "orig", exc)).splitlines()[0]
-        if found == ["ok"]:
-            return None
-        lines = [line.strip() for row in found for line in row.splitlines()]
-        return "; ".join(line for line in lines if line and not line.startswith("***"))
 
     def start_health_check(self) -> None:
         """Run :meth:`quick_check` in a background thread, so that damage is found at start
         without making anyone wait; :meth:`damage` tells what it found."""
-        if self._health is None:
+        if self._health is None and self.sqlite_file is not None:
             self._health = threading.Thread(target=self._run_health_check, name="store quick_check",
                                              daemon=True)
             self._health.start()
 
     def _run_health_check(self) -> None:
-        self._damage = self.quick_check()
+        """The check on a connection of its own, out of the pool, so that :meth:`close` can
+        stop it and dispose of the engine without pulling a connection from under a query (a
+        segfault in SQLite)."""
+        try:
+            conn = self.engine.raw_connection()
+        except SQLAlchemyError:
+            return  # the commands themselves say why the database cannot be read
+        conn.detach()
+        self._health_conn = conn.dbapi_connection
+        try:
+            if self._health_stop.is_set():
+                return
+            cursor = conn.cursor()
+            cursor.execute(QUICK_CHECK)
+            self._damage = _check_result(cursor.fetchall())
+        except sqlite3.OperationalError as exc:
+            if not self._health_stop.is_set():  # interrupted by close(): nothing was found
+                self._damage = str(exc).splitlines()[0]
+        except sqlite3.Error as exc:
+            self._damage = str(exc).splitlines()[0]
+        finally:
+            self._health_conn = None
+            conn.close()
+
+    def health_checked(self) -> bool:
+        """Whether the background check (:meth:`start_health_check`) has finished; a server's
+        database is not checked by the app, so there is nothing to wait for."""
+        return self.sqlite_file is None or (self._health is not None and not self._health.is_alive())
 
     def damage(self, wait_s: float = 0.0) -> str | None:
         """What the background check (:meth:`start_health_check`) found wrong, waiting for it up
@@ -235,6 +277,15 @@ class StoreBase:
     def location(self) -> str:
         """Where the store is, for messages: the SQLite file, or the URL without password."""
         return str(self.sqlite_file) if self.sqlite_file is not None else engines._safe(self.url)
+
+
+def _check_result(rows) -> str | None:
+    """``PRAGMA quick_check``'s rows as one line: None for "ok", else what it found."""
+    found = [row[0] for row in rows]
+    if found == ["ok"]:
+        return None
+    lines = [line.strip() for row in found for line in row.splitlines()]
+    return "; ".join(line for line in lines if line and not line.startswith("***"))
 
 
 def _set_aside_if_empty(path: Path) -> Path | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import socket
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,6 +36,10 @@ DESIGN_SIZE = (1366, 768)
 LAST_PATIENT_SETTING = f"therapist.last_patient@{socket.gethostname()}"
 #: The smallest screen it fits (px); its screens scroll rather than grow past it.
 SMALLEST_SCREEN = (1024, 600)
+#: How often the workspace looks whether the background check of the database has finished
+#: (ms): the check reads the whole file, seconds for years of recordings, and must not hold
+#: the window up.
+HEALTH_POLL_MS = 500
 
 
 class ScreenArea(QScrollArea):
@@ -100,6 +104,15 @@ class Workspace(QMainWindow):
         self.summary.setAccessibleName(self.tr("Patient's settings"))
         top.addWidget(self.summary, 1)
         outer.addLayout(top)
+        # Damage the background check finds in the database: said at the top until the
+        # workspace closes, since every change made now may be lost with it.
+        self.damage_banner = QLabel()
+        self.damage_banner.setWordWrap(True)
+        self.damage_banner.setAccessibleName(self.tr("The database is damaged"))
+        self.damage_banner.setStyleSheet(
+            "background: #8b0000; color: white; padding: 6px; font-weight: bold;")
+        self.damage_banner.hide()
+        outer.addWidget(self.damage_banner)
 
         body = QHBoxLayout()
         self.nav = QListWidget()
@@ -139,6 +152,22 @@ class Workspace(QMainWindow):
         self._help_menu()
         self.setMinimumSize(*SMALLEST_SCREEN)
         self.resize(*DESIGN_SIZE)
+        store.start_health_check()  # already running when the command line opened the store
+        self._health_timer = QTimer(self)
+        self._health_timer.timeout.connect(self._look_at_health)
+        self._health_timer.start(HEALTH_POLL_MS)
+
+    def _look_at_health(self) -> None:
+        """Tell the therapist once the background check has found the database damaged."""
+        if not self.store.health_checked():
+            return
+        self._health_timer.stop()
+        damage = self.store.damage()
+        if damage is not None:
+            self.damage_banner.setText(self.tr(
+                "The database %1 is damaged (%2). Make no more changes: copy the whole data folder "
+                "as it is, and ask for help.").replace("%1", self.store.location).replace("%2", damage))
+            self.damage_banner.show()
 
     def _data_menu(self) -> None:
         from mitpractice.gui.therapist.data import DataActions
