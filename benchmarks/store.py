@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import pg_server  # the test session's server helper
 
 from mitpractice.store import AttemptQuery, DayProgress, NewAttempt, Store
-from mitpractice.store.api import encode_flac, new_id
 from mitpractice.store.backup import backup, restore
 from mitpractice.store.schema import attempt_audio, attempts
+from mitpractice.store.values import encode_flac, new_id
 
 SR = 16_000
 YEAR_START = datetime(2025, 11, 1, 8, tzinfo=UTC)
@@ -78,7 +78,7 @@ def bulk_attempts(store: Store, patient_ids: list[str], per_patient: int, seed: 
     set_version = store.phrase_set_record("greetings").id
     blob = encode_flac(voice(0.1, 0), SR)
     span_s = 365 * 86400
-    with store._write("load the benchmark") as conn:
+    with store.transaction("load the benchmark") as conn:
         for patient in patient_ids:
             offsets = np.sort(rng.uniform(0, span_s, per_patient))
             scores = rng.uniform(20, 100, per_patient)

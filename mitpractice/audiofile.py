@@ -25,6 +25,9 @@ MAX_SECONDS = 15 * 60
 #: Highest sample rate read: what studio sound cards record (192 kHz). A higher rate is no
 #: recording of a voice, and FLAC, which keeps every attempt, cannot store it.
 MAX_SAMPLE_RATE = 192_000
+#: Slowest sample rate the app will load (Hz): a telephone's. Below it a voice's harmonics are
+#: gone, and the loudness filter (80 Hz high-pass) cannot even be built.
+MIN_SAMPLE_RATE = 8_000
 
 #: soxr's filter for every resampling; the live tracker's streaming resampler uses it too, so
 #: that its samples equal the one-shot resampler's.
@@ -77,6 +80,9 @@ def _read_samples(file: BinaryIO, path: Path) -> tuple[np.ndarray, int]:
     """Decode an opened file: samples (n, channels) and their rate; AudioError if it is not audio."""
     try:
         with sf.SoundFile(file) as sound:
+            if sound.samplerate < MIN_SAMPLE_RATE:
+                raise AudioError(f"{path}: sampled at {sound.samplerate} Hz; at least {MIN_SAMPLE_RATE} Hz "
+                                 "(a telephone's rate)")
             if sound.samplerate > MAX_SAMPLE_RATE:
                 raise AudioError(f"{path}: sampled at {sound.samplerate} Hz; at most {MAX_SAMPLE_RATE} Hz "
                                  "(resample it first)")

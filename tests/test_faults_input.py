@@ -279,6 +279,19 @@ def test_audio_sampled_far_above_any_sound_card_is_refused_in_one_line(tmp_path,
     assert attempt_ids() == []
 
 
+def test_audio_sampled_below_a_telephones_rate_is_refused_in_one_line(tmp_path, capsys):
+    # The loudness filter (80 Hz high-pass) could not be built for it: a traceback.
+    wav = tmp_path / "slow.wav"
+    sf.write(wav, np.random.default_rng(0).uniform(-0.3, 0.3, 300).astype(np.float32), 150)
+    refused(capsys, "score", str(GREETINGS), "hello", str(wav), words=("slow.wav", "150 Hz"))
+
+
+def test_a_passphrase_file_that_never_ends_is_refused(tmp_path, capsys):
+    ann, _ = ann_with_attempts(1)
+    refused(capsys, "bundle", "export", ann, "-o", str(tmp_path / "ann.mitbundle"),
+            "--passphrase-file", "/dev/zero", words=("/dev/zero", "not a regular file"))
+
+
 @pytest.mark.parametrize("url", ["not a url", "sqlite:////no/such/folder/\0x", "nosuch://x"])
 def test_a_database_that_is_not_a_url_is_one_line(capsys, url):
     refused(capsys, "--database", url, "patients", "list", words=("database",))
@@ -399,15 +412,15 @@ def test_an_empty_database_file_is_kept_aside_and_said_not_silently_started_afre
     assert err.count("\n") == 1 and "was empty" in err and str(aside) in err
 
 
-def damage_an_index(database: Path) -> None:
-    """Damage the page of an index no backup and no listing reads (attempts by score): only a
-    check of the whole file finds it."""
+def damage_an_index(database: Path, columns: str = "overall") -> None:
+    """Damage the page of an index of attempts that no backup and no listing reads (by
+    default, by score): only a check of the whole file finds it."""
     import sqlite3
 
     db = sqlite3.connect(database)
     page = db.execute("PRAGMA page_size").fetchone()[0]
     [(root,)] = db.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' "
-                           "AND tbl_name = 'attempts' AND sql LIKE '%(overall)%'").fetchall()
+                           "AND tbl_name = 'attempts' AND sql LIKE ?", (f"%({columns})%",)).fetchall()
     db.close()
     data = bytearray(database.read_bytes())
     data[(root - 1) * page:(root - 1) * page + 16] = b"\x55" * 16
@@ -427,3 +440,13 @@ def test_damage_found_in_the_background_at_start_is_told_after_the_command(data_
     code, out, err = run(capsys, "patients", "list")
     assert code == 0 and "Ann" in out
     assert err.count("\n") == 1 and "warning" in err and "damaged" in err and "mitpractice.sqlite3" in err
+
+
+def test_closing_a_store_while_its_background_check_runs_stops_the_check_first(data_dir):
+    # The check had run on a pooled connection that closing pulled from under it: a segfault.
+    ann_with_attempts(30)
+    for _ in range(20):
+        store = Store.open()
+        store.start_health_check()
+        store.close()
+        assert store.health_checked()

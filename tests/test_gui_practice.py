@@ -559,6 +559,7 @@ def _show_result(window, step_id: str, overall: float, syllables=(), tempo_ratio
     c.flow.phase = Phase.SCORING  # a take has ended and is being scored
     score = SimpleNamespace(overall=overall, voiced=True, syllables=tuple(syllables), tempo_ratio=tempo_ratio,
                             feedback=[praise(overall), "Hold 'you' a bit longer."])
+    score.to_json = lambda: {"tempo_ratio": tempo_ratio, "syllables": [s.to_json() for s in syllables]}
     c._on_outcome(TakeOutcome(attempt_id="a", result=SimpleNamespace(score=score, together=None),
                               audio=np.zeros(16_000, np.float32), sr=16_000, taps_s=()))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mitpractice.cli.options import check_output, open_store, parse_day
 from mitpractice.errors import ParameterError
+from mitpractice.files import reading
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,9 +45,8 @@ def read_passphrase(args: argparse.Namespace, confirm: bool) -> str:
     if args.passphrase_file:
         path = Path(args.passphrase_file)
         try:
-            lines = path.read_text("utf-8").splitlines()
-        except OSError as exc:
-            raise ParameterError(f"{path}: cannot read the passphrase: {exc.strerror or exc}") from None
+            with reading(path, ParameterError, "a passphrase file"):
+                lines = path.read_text("utf-8").splitlines()
         except UnicodeDecodeError:
             raise ParameterError(f"{path}: the passphrase file is not text") from None
         if not lines or not lines[0]:

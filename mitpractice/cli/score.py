@@ -110,9 +110,12 @@ def run_for_patient(args: argparse.Namespace) -> int:
                 y, sr,
             )
         score = score_audio(y, sr, melody, model=args.model, mode=args.mode)
-        score = with_words(args, score, y, sr, phrase.text)
-        if saved is not None:
+        if saved is not None:  # scored even if the word check below fails
             saved = store.set_score(saved.id, score)
+        if args.words:
+            score = with_words(args, score, y, sr, phrase.text)
+            if saved is not None:
+                saved = store.set_score(saved.id, score)
     return _print(args, score, saved)
 
 

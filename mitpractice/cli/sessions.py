@@ -10,9 +10,7 @@ import json
 import sys
 
 from mitpractice.cli.options import open_store, parse_day
-
-#: The feelings check's words, by answer (the faces of the practice window).
-FEELING_WORDS = {1: "very bad", 2: "bad", 3: "all right", 4: "good", 5: "very good"}
+from mitpractice.practice.session import FEELING_WORDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from mitpractice.store.records import SESSION_COLUMNS
 
     since = parse_day(args.since) if args.since else None
-    with open_store() as store:
+    with open_store(read_only=True) as store:
         patient = store.find_patient(args.patient)
         sessions = store.sessions(patient.id, since=since)
     if args.json:
@@ -47,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"{patient.name}: {len(sessions)} session{'s' * (len(sessions) != 1)}")
         for s in sessions:
-            feelings = " → ".join(FEELING_WORDS.get(f, "–") for f in (s.feeling_before, s.feeling_after))
+            feelings = " → ".join("–" if f is None else FEELING_WORDS[f - 1].lower()
+                                  for f in (s.feeling_before, s.feeling_after))
             print(f"  {s.id[:8]}  {format_local(s.started_at)}  {s.minutes:5.1f} min  "
                   f"{s.phrases_done:2d} phrase{'s' * (s.phrases_done != 1):1}  {s.attempts:3d} takes  "
                   f"feeling {feelings}")

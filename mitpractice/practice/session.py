@@ -80,6 +80,8 @@ class Programme:
 
 #: How a patient may feel, 1 to 5 (the faces of the feelings check, saddest first).
 FEELINGS = (1, 2, 3, 4, 5)
+#: The feelings check's words under the faces, for each of :data:`FEELINGS` in order.
+FEELING_WORDS = ("Very bad", "Bad", "All right", "Good", "Very good")
 
 #: After the target has played: the Listen step is passed, or the take of a delayed
 #: repetition follows a quiet moment.

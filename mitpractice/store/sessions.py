@@ -8,13 +8,11 @@ from sqlalchemy import func, insert, select, update
 
 from mitpractice import days
 from mitpractice.errors import StoreError
+from mitpractice.practice.session import FEELINGS
 from mitpractice.store.base import StoreBase
 from mitpractice.store.records import PracticeSession, SessionSummary
 from mitpractice.store.schema import attempts, sessions
 from mitpractice.store.values import new_id, now
-
-#: How the patient felt, on the five faces: 1 (worst) to 5 (best).
-FEELINGS = range(1, 6)
 
 
 class SessionTables(StoreBase):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout
 
 from mitpractice.gui.practice.screens import BigButton, big_label, phrases_text
 from mitpractice.gui.widgets import palette
+from mitpractice.practice.session import FEELING_WORDS
 
 #: Circles in one row of the picture of the day (a full session is 15 phrases: one row).
 CIRCLES_PER_ROW = 15
@@ -117,8 +118,6 @@ class SummaryScreen(QWidget):
         self.kind.setText(tr(progress.kind_word()))
 
 
-#: The feelings check's words under the faces, 1 (saddest) to 5 (happiest).
-FEELING_WORDS = ("Very bad", "Bad", "All right", "Good", "Very good")
 #: A face button's height at most, in lines of its font: large, never a wall of white.
 FACE_MAX_LINES = 12
 #: A face's width as a share of its button's, leaving a margin inside the frame.

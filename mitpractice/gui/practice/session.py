@@ -28,7 +28,6 @@ from mitpractice.errors import MitpracticeError
 from mitpractice.gui.practice.workers import LiveThread, TakeEnd, TakeOutcome, TakePlan
 from mitpractice.gui.workers import Tasks
 from mitpractice.practice.session import Act, Phase, Programme, SessionFlow
-from mitpractice.scoring.feedback import praise
 
 __all__ = ["LATENCY_SETTING", "Phase", "PracticeController", "ResultView", "assigned_phrases"]
 
@@ -607,6 +606,8 @@ class PracticeController(QObject):
                                      (), tr("Try again"), attempt_id=outcome.attempt_id)
             self.changed.emit()
             return
+        from mitpractice.scoring.feedback import praise  # not at start-up: it loads the scorer
+
         score = outcome.result.score
         overall = score.overall if score.voiced else None
         passed = self.flow.scored(overall, self.patient.thresholds)

@@ -581,7 +581,7 @@ class PracticeWindow(QMainWindow):
         them: at the take's tempo, from its first sung syllable (where the drawing of the take
         starts), so a slow take is not drawn with green notes ending long before the singing.
         Sung along with the voice, the voice's time is the measure: the notes stay."""
-        from mitpractice.practice.placement import take_placement
+        from mitpractice.scoring.placement import target_start  # the review's placement too
 
         c = self.controller
         score = c.last_result.score if c.last_result is not None else None
@@ -589,8 +589,8 @@ class PracticeWindow(QMainWindow):
         if c.step is None or c.step.take == "along" or score is None or not sung or c.melody is None:
             self.practice.score.place_notes()
             return
-        placed = take_placement(c.melody, c.result.syllables, score.tempo_ratio)
-        self.practice.score.place_notes(placed.scale, placed.offset_s - min(sung))
+        scale = score.tempo_ratio if score.tempo_ratio and score.tempo_ratio > 0 else 1.0
+        self.practice.score.place_notes(scale, target_start(score.to_json(), c.melody) - min(sung))
 
     def _main_action(self, phase: Phase) -> tuple[str, bool]:
         c = self.controller

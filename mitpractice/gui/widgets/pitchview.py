@@ -149,7 +149,7 @@ class PitchView(QWidget):
 
     def place_notes(self, scale: float = 1.0, offset_s: float = 0.0) -> None:
         """Draw the notes from ``offset_s + onset * scale`` (as a take sung at another tempo
-        was judged, :func:`mitpractice.practice.placement.take_placement`); the pitch line
+        was judged, :func:`mitpractice.scoring.placement.target_start`); the pitch line
         stays. The defaults put them back at the target's times."""
         if (scale, offset_s) == (self._scale, self._offset):
             return
