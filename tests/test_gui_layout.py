@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -76,6 +77,8 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
     _check(window, "practice-voice-check", size)
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_Escape)
+    _check(window, "practice-feeling", size)
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # "How are you feeling?" skipped
     c = window.controller
     with Store.open() as store:  # the longest phrase of the bundled sets
         store.assign(c.patient.id, "answers", ["my-daughter-is-coming-tomorrow"])
@@ -95,15 +98,16 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
         SyllableResult(index=n.index, text=n.syllable, target=n.level, detected=n.index != 3,
                        onset_s=1.0 + n.onset_s, offset_s=1.0 + n.offset_s, **kinds[n.index % 3])
         for n in c.melody.notes)
-    from mitpractice.gui.practice.session import ResultView
+    from mitpractice.gui.practice.workers import TakeOutcome
 
-    c.pending = c.state.after(False)
-    c.last_result = SimpleNamespace(score=SimpleNamespace(tempo_ratio=1.0))
-    c.result = ResultView(overall=64.0, passed=False, headline="", syllables=syllables, next_label="",
-                          lines=("Good try!", "Try to sing every part, also 'co'."),
-                          together="With the voice on 6 of 9 syllables.")
-    c.phase = Phase.RESULT
-    c.changed.emit()
+    score = SimpleNamespace(overall=64.0, voiced=True, syllables=syllables, tempo_ratio=1.0,
+                            feedback=["Good try!", "Try to sing every part, also 'co'."])
+    score.to_json = lambda: {"tempo_ratio": 1.0, "syllables": [s.to_json() for s in syllables]}
+    together = SimpleNamespace(in_time=6, syllables=syllables)
+    c.flow.phase = Phase.SCORING  # a take has ended: the live worker hands its score over
+    c._on_outcome(TakeOutcome(attempt_id="a", result=SimpleNamespace(score=score, together=together),
+                              audio=np.zeros(16_000, np.float32), sr=16_000, taps_s=()))
+    assert c.phase == Phase.RESULT
     _check(window, "practice-result", size)
     c.message.emit("warning", "That was very loud. Sit a little further from the microphone.")
     _check(window, "practice-message", size)
