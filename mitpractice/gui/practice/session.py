@@ -78,12 +78,11 @@ def assigned_phrases(store, patient) -> list:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ResultView:
-    """What the result screen shows of a scored take."""
+    """What the result screen shows of a scored take (whether it passed is the flow's)."""
 
     overall: float | None
-    passed: bool
     headline: str
     lines: tuple[str, ...]
     syllables: tuple  # Score.syllables, for the view's colours
@@ -601,16 +600,16 @@ class PracticeController(QObject):
             return
         if outcome.result is None:
             self.flow.not_scored()  # not judged: the same step again
-            self.result = ResultView(None, False, tr("Your singing is kept."),
-                                     (tr("It will be scored the next time the app starts."),),
-                                     (), tr("Try again"), attempt_id=outcome.attempt_id)
+            self.result = ResultView(overall=None, headline=tr("Your singing is kept."),
+                                     lines=(tr("It will be scored the next time the app starts."),),
+                                     syllables=(), next_label=tr("Try again"), attempt_id=outcome.attempt_id)
             self.changed.emit()
             return
         from mitpractice.scoring.feedback import praise  # not at start-up: it loads the scorer
 
         score = outcome.result.score
         overall = score.overall if score.voiced else None
-        passed = self.flow.scored(overall, self.patient.thresholds)
+        self.flow.scored(overall, self.patient.thresholds)  # judges the step: pending, passed
         syllables = score.syllables
         # One line of praise (the headline, by the score bands: the same words in every step)
         # and at most one tip: little to read. The scorer's first line is that praise.
@@ -627,8 +626,9 @@ class PracticeController(QObject):
             together = tr("With the voice on {n} of {m} syllables.").format(
                 n=sync.in_time, m=len(sync.syllables))
         self.last_result = outcome.result
-        self.result = ResultView(overall, passed, headline, lines, syllables, self._next_label(),
-                                 tapping, outcome.attempt_id, together)
+        self.result = ResultView(overall=overall, headline=headline, lines=lines, syllables=syllables,
+                                 next_label=self._next_label(), tapping=tapping,
+                                 attempt_id=outcome.attempt_id, together=together)
         self.changed.emit()
         self.feedback_shown.emit(time.perf_counter() - self._take_ended_at)
 
