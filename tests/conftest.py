@@ -134,6 +134,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 _databases = itertools.count()
 
 
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """A fresh data folder for the command line and the store, and no database URL; what
+    ``main()`` sets in the environment is undone after the test (the variables are recorded by
+    monkeypatch before it runs). Modules of command-line tests use it for every test
+    (``pytestmark = pytest.mark.usefixtures("data_dir")``)."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("MITPRACTICE_DATA_DIR", str(folder))
+    monkeypatch.setenv("MITPRACTICE_DATABASE_URL", "")
+    monkeypatch.delenv("MITPRACTICE_DATABASE_URL")
+    return folder
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_on_each_backend(request, tmp_path):
     """A new store on a SQLite file, then on the session's PostgreSQL server."""

@@ -20,14 +20,7 @@ from mitpractice.store.records import ATTEMPT_COLUMNS, SESSION_COLUMNS
 GREETINGS = bundled_phrases_dir() / "greetings.toml"
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    """A fresh data folder per test; the variables main() sets are restored afterwards."""
-    folder = tmp_path / "data"
-    monkeypatch.setenv("MITPRACTICE_DATA_DIR", str(folder))
-    monkeypatch.setenv(DATABASE_ENV, "")  # recorded, so what main() sets is undone after
-    monkeypatch.delenv(DATABASE_ENV)
-    return folder
+pytestmark = pytest.mark.usefixtures("data_dir")
 
 
 @pytest.fixture(scope="module")

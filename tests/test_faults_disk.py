@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from test_store_faults import tmpfs
 
-from mitpractice.cli import DATABASE_ENV, main
+from mitpractice.cli import main
 from mitpractice.phrases import bundled_phrases_dir
 from mitpractice.store import NewAttempt, Store
 
@@ -23,14 +23,13 @@ GREETINGS = bundled_phrases_dir() / "greetings.toml"
 SR = 16000
 
 
+pytestmark = pytest.mark.usefixtures("data_dir")
+
+
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "data"
-    monkeypatch.setenv("MITPRACTICE_DATA_DIR", str(folder))
-    monkeypatch.setenv(DATABASE_ENV, "")
-    monkeypatch.delenv(DATABASE_ENV)
+def offscreen(monkeypatch) -> None:
+    """The report's PDF is drawn by Qt, with no screen."""
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
-    return folder
 
 
 def refused(capsys, *argv: str, words: tuple[str, ...] = ()) -> str:

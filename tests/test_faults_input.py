@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mitpractice.cli import DATABASE_ENV, main
+from mitpractice.cli import main
 from mitpractice.phrases import bundled_phrases_dir
 from mitpractice.store import NewAttempt, Store
 
@@ -31,14 +31,7 @@ PASSPHRASE = "correct horse battery"
 SR = 16000
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    """A fresh data folder per test; the variables main() sets are restored afterwards."""
-    folder = tmp_path / "data"
-    monkeypatch.setenv("MITPRACTICE_DATA_DIR", str(folder))
-    monkeypatch.setenv(DATABASE_ENV, "")
-    monkeypatch.delenv(DATABASE_ENV)
-    return folder
+pytestmark = pytest.mark.usefixtures("data_dir")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
-from mitpractice.cli import DATABASE_ENV, main
+from mitpractice.cli import main
 from mitpractice.reports.report import build_report
 from mitpractice.store import NewAttempt, Store
 
@@ -44,13 +44,6 @@ def app():
     return make_app()
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "data"
-    monkeypatch.setenv("MITPRACTICE_DATA_DIR", str(folder))
-    monkeypatch.setenv(DATABASE_ENV, "")
-    monkeypatch.delenv(DATABASE_ENV)
-    return folder
 
 
 def practise(times, note_on: int | None = None) -> str:

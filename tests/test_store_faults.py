@@ -29,13 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = Path(__file__).with_name("store_child.py")
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("MITPRACTICE_DATA_DIR", str(folder))
-    monkeypatch.setenv("MITPRACTICE_DATABASE_URL", "")
-    monkeypatch.delenv("MITPRACTICE_DATABASE_URL")
-    return folder
 
 
 def child_env(data_dir: Path) -> dict[str, str]:

@@ -14,20 +14,14 @@ import soundfile as sf
 from praatio import textgrid
 from word_takes import SR, Voice, speak
 
-from mitpractice.cli import DATABASE_ENV, main
+from mitpractice.cli import main
 from mitpractice.phrases import bundled_phrases_dir
 from mitpractice.reports.textgrid import TIERS, WORDS_TIER
 
 GREETINGS = bundled_phrases_dir() / "greetings.toml"
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "data"
-    monkeypatch.setenv("MITPRACTICE_DATA_DIR", str(folder))
-    monkeypatch.setenv(DATABASE_ENV, "")
-    monkeypatch.delenv(DATABASE_ENV)
-    return folder
+pytestmark = pytest.mark.usefixtures("data_dir")
 
 
 @pytest.fixture(scope="module")
