@@ -7,17 +7,12 @@ import argparse
 import json
 import sys
 
-from mitpractice.cli.options import check_output, open_store, parse_day
+from mitpractice.cli.options import add_listing_arguments, check_output, open_store, parse_day
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("attempts", help="a patient's stored attempts, newest first")
-    parser.add_argument("patient", metavar="PATIENT", help="id or unambiguous name")
-    parser.add_argument("--since", metavar="DATE",
-                        help="only from this day on (this computer's calendar), e.g. 2026-11-02")
-    kind = parser.add_mutually_exclusive_group()
-    kind.add_argument("--json", action="store_true", help="a JSON list, one object per attempt")
-    kind.add_argument("--csv", action="store_true", help="CSV with the same columns as --json")
+    add_listing_arguments(parser, "attempt")
     parser.set_defaults(func=run)
 
     export = subparsers.add_parser("export", help="a patient's attempts as a CSV file")

@@ -33,6 +33,17 @@ def melody_from_args(args: argparse.Namespace, phrase_set: PhraseSet, phrase: Ph
     return set_melody(phrase_set, phrase, args.low, args.interval, args.tempo)
 
 
+def add_listing_arguments(parser: argparse.ArgumentParser, rows: str) -> None:
+    """PATIENT, ``--since DATE`` and ``--json`` or ``--csv``: what every listing of a patient's
+    ``rows`` (attempts, sessions) takes."""
+    parser.add_argument("patient", metavar="PATIENT", help="id or unambiguous name")
+    parser.add_argument("--since", metavar="DATE",
+                        help="only from this day on (this computer's calendar), e.g. 2026-11-02")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--json", action="store_true", help=f"a JSON list, one object per {rows}")
+    kind.add_argument("--csv", action="store_true", help="CSV with the same columns as --json")
+
+
 def add_model_argument(parser: argparse.ArgumentParser) -> None:
     """``--model``: which pitch tracker to run."""
     from mitpractice.pitch import MODELS

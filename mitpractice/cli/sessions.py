@@ -9,19 +9,14 @@ import csv
 import json
 import sys
 
-from mitpractice.cli.options import open_store, parse_day
+from mitpractice.cli.options import add_listing_arguments, open_store, parse_day
 from mitpractice.practice.session import FEELING_WORDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sessions", help="a patient's practice sessions, newest first (minutes, phrases, feelings)")
-    parser.add_argument("patient", metavar="PATIENT", help="id or unambiguous name")
-    parser.add_argument("--since", metavar="DATE",
-                        help="only from this day on (this computer's calendar), e.g. 2026-11-02")
-    kind = parser.add_mutually_exclusive_group()
-    kind.add_argument("--json", action="store_true", help="a JSON list, one object per session")
-    kind.add_argument("--csv", action="store_true", help="CSV with the same columns as --json")
+    add_listing_arguments(parser, "session")
     parser.set_defaults(func=run)
 
 
