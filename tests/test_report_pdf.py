@@ -77,6 +77,9 @@ def test_the_pdf_holds_the_patient_period_charts_phrases_tests_and_notes(app, re
     for test in ("WAB", "BNT", "ANELT"):
         assert test in text
     assert "A-scale 28" in text
+    overridden = sum(s.overridden for s in report.phrases)
+    assert overridden > 1
+    assert f"{overridden} attempts carry a therapist's override; the scores above use them." in text
     for note in ("Second syllable late again; tapping helped.", "Sang 'good night' instead: scored by hand."):
         assert note in text
     assert "[flagged] Second syllable" in text

@@ -328,8 +328,9 @@ class _Layout:
         self.table(columns, rows)
         overridden = sum(s.overridden for s in self.report.phrases)
         if overridden:
-            self.text(f"{overridden} attempts carry a therapist's override; the scores above use it.",
-                      BODY_PT * 0.85, colour=theme.LOW_NOTE)
+            said = ("1 attempt carries a therapist's override; the scores above use it." if overridden == 1
+                    else f"{overridden} attempts carry a therapist's override; the scores above use them.")
+            self.text(said, BODY_PT * 0.85, colour=theme.LOW_NOTE)
 
     def tests(self) -> None:
         self.heading("Clinical tests in the period")
