@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -163,3 +164,24 @@ def test_list_of_an_invalid_file_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2
     assert_no_traceback(result)
     assert result.stderr.splitlines() == [f"mitpractice: error: {path}:1: not UTF-8 text (byte 0xff)"]
+
+
+def test_list_columns_line_up_whatever_the_ids_length():
+    """Within a set, each column starts at one place; long ids (``my-daughter-is-coming-tomorrow``)
+    pushed their rows' pitches, level and text out of line."""
+    sets: list[list[str]] = []
+    for line in run("phrases", "list").stdout.splitlines():
+        if line.startswith("  "):
+            sets[-1].append(line)
+        else:
+            sets.append([])
+    assert any("my-daughter-is-coming-tomorrow" in line for rows in sets for line in rows)
+    for rows in sets:
+        for column in (1, 2, 3):  # pitches, level, the text's first word
+            starts = {_column_start(line, column) for line in rows}
+            assert len(starts) == 1, rows
+
+
+def _column_start(line: str, column: int) -> int:
+    """Where the line's column-th space-separated cell starts."""
+    return [m.start() for m in re.finditer(r"\S+", line)][column]

@@ -51,10 +51,22 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for phrase_set in sets:
         print(f"{phrase_set.id}  {phrase_set.title}  ({len(phrase_set.phrases)} phrases, {phrase_set.path})")
-        for p in phrase_set.phrases:
-            probe = "  [probe]" if p.probe else ""
-            print(f"  {p.id:<28} {p.pitches:<10} {p.level:<12} {p.text}{probe}")
+        rows = [(p.id, p.pitches, p.level, p.text + ("  [probe]" if p.probe else ""))
+                for p in phrase_set.phrases]
+        for line in _columns(rows):
+            print(f"  {line}")
     return 0
+
+
+def _columns(rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows as aligned columns, each as wide as its longest cell (ids of any length line up).
+
+    >>> _columns([("yes", "LH", "Yes"), ("not-yet-long", "LH", "Not yet")])
+    ['yes           LH  Yes', 'not-yet-long  LH  Not yet']
+    """
+    widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)][:-1]
+    padded = ([cell.ljust(w) for cell, w in zip(row, widths, strict=False)] + [row[-1]] for row in rows)
+    return ["  ".join(cells) for cells in padded]
 
 
 def _set_json(phrase_set: PhraseSet) -> dict:
