@@ -49,3 +49,38 @@ def test_the_report_holds_each_day_s_feelings_and_the_pdf_draws_them(store, tmp_
     path = write_report_pdf(report, tmp_path / "ann.pdf")
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
     assert "How the patient felt" in text and "very good" in text and "very bad" in text
+
+
+def test_a_first_day_s_marker_keeps_clear_of_the_scale_s_words():
+    """The circle of an answer on the period's first day sat on "all right", the scale's word."""
+    from datetime import date
+
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from mitpractice.gui.app import make_app
+    from mitpractice.gui.widgets.feelings import paint_feelings
+    from mitpractice.reports.report import FeelingDay, Period
+
+    make_app()
+    period = Period(first=date(2026, 11, 3), last=date(2026, 11, 30))
+
+    def drawn(feelings) -> QImage:
+        image = QImage(640, 240, QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        paint_feelings(painter, QRectF(0, 0, 640, 240), feelings, period)
+        painter.end()
+        return image
+
+    def answered(day) -> tuple[FeelingDay, ...]:
+        return (FeelingDay(day=day, before=3.0, after=3.0, sessions=1),)
+
+    empty = drawn(answered(period.last))  # the chart without a marker on the left half
+    marked = drawn(answered(period.first))
+    marker = [(x, y) for x in range(320) for y in range(240) if marked.pixel(x, y) != empty.pixel(x, y)]
+    assert marker
+    rows = {y for _, y in marker}
+    words_right = max(x for x in range(320) for y in rows  # "all right", on the marker's rows
+                      if QColor(empty.pixel(x, y)).lightness() < 100)
+    assert min(x for x, _ in marker) > words_right + 2

@@ -278,7 +278,7 @@ class _Chart:
         self.p.setPen(AXIS)
         first = self.data.period.first
         widest = max(
-            self.fm_small.horizontalAdvance(_day_label(first + timedelta(days=i)))
+            self.fm_small.horizontalAdvance(day_label(first + timedelta(days=i)))
             for i in range(min(self.days, 31))
         )
         room = widest + self.gap * 2
@@ -291,7 +291,7 @@ class _Chart:
         self.x_tick_boxes: list[QRectF] = []  # where the date labels went (tests check them)
         for i in range(0, self.days, step):
             day = first + timedelta(days=i)
-            label = _day_label(day)
+            label = day_label(day)
             w = self.fm_small.horizontalAdvance(label)
             x = min(max(self.x(day) - w / 2, self.rect.left()), self.rect.right() - w)
             if x < last_right + self.gap:
@@ -526,7 +526,8 @@ def _short_label(key: str) -> str:
     }[key]
 
 
-def _day_label(day: date) -> str:
+def day_label(day: date) -> str:
+    """A day as the charts name it under their axes ("3 Nov")."""
     return f"{day.day} {day:%b}"
 
 

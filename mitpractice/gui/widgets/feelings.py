@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from mitpractice.gui import theme
+from mitpractice.gui.widgets.charts import day_label
 from mitpractice.reports.report import FeelingDay, Period
 
 #: The chart's height at least, in lines of its font (the words of the scale stay apart).
@@ -41,9 +42,12 @@ def paint_feelings(painter: QPainter, rect: QRectF, feelings: Sequence[FeelingDa
     painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), line), int(Qt.AlignmentFlag.AlignLeft),
                      TITLE)
     painter.setFont(plain)
+    radius = line * 0.3
     left = rect.left() + max(fm.horizontalAdvance(w) for w in WORDS) + line * 0.6
+    # The days run between the markers' edges, so a first day's circle keeps clear of the words.
     plot = QRectF(left, rect.top() + line * 1.8, rect.right() - left - line * 0.5,
                   rect.height() - line * 3.6)
+    days = plot.adjusted(radius * 2, 0, -radius * 2, 0)
     if plot.height() <= line or plot.width() <= line:
         painter.restore()
         return
@@ -63,19 +67,18 @@ def paint_feelings(painter: QPainter, rect: QRectF, feelings: Sequence[FeelingDa
     span = max((period.last - period.first).days, 1)
 
     def x(day) -> float:
-        return plot.left() + (day - period.first).days / span * plot.width()
+        return days.left() + (day - period.first).days / span * days.width()
 
     below = plot.bottom() + line * 0.7
     painter.drawText(QRectF(plot.left(), below, plot.width() / 2, line), int(Qt.AlignmentFlag.AlignLeft),
-                     period.first.isoformat())
+                     day_label(period.first))
     painter.drawText(QRectF(plot.center().x(), below, plot.width() / 2, line),
-                     int(Qt.AlignmentFlag.AlignRight), period.last.isoformat())
+                     int(Qt.AlignmentFlag.AlignRight), day_label(period.last))
     if not feelings:
         painter.setPen(theme.TEXT)
         painter.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), EMPTY)
         painter.restore()
         return
-    radius = line * 0.3
     for f in feelings:
         at = x(f.day)
         if f.before is not None and f.after is not None:
