@@ -611,3 +611,34 @@ def test_the_listen_step_asks_for_taps_only_from_a_patient_who_taps(fresh_data, 
     window = _window(qtbot)
     assert window.practice.step_label.text() == "Listen"
     assert ("Tap along" in window.practice.instruction.text()) == tapping
+
+
+@pytest.mark.audio
+def test_the_answer_step_s_question_is_spoken_but_never_recorded(sound_server, fresh_data, qtbot):
+    # The microphone hears the speakers (the `out` sink's monitor): the question said by the
+    # voice would be in the take if the microphone opened while it sounded.
+    import numpy as np
+
+    from mitpractice.audio import level_dbfs
+
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot)
+    controller = window.controller
+    controller.jump_to_step("probe")
+    qtbot.waitUntil(lambda: controller._speech_playing, timeout=30_000)
+    assert controller.said_text == window.practice.instruction.text() == (
+        "Answer the question. Sing your answer.  What do you say when someone helps you?")
+    qtbot.wait(300)  # mid-sentence: one press cuts it short, and the take starts after it
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert controller.phase == Phase.HUSHING and not controller.player.playing
+    qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=10_000)
+    qtbot.wait(1000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=30_000)
+    assert window.practice.result_label.text() == "I did not hear you this time."
+    with _store() as store:
+        (attempt,) = store.attempts().attempts
+        audio, _ = store.attempt_audio(attempt.id)
+    assert level_dbfs(audio) < -60 and np.abs(audio).max() < 0.01  # silence: no words in it
+    window.close()

@@ -518,20 +518,18 @@ class PracticeWindow(QMainWindow):
                 p.score.set_melody(melody)
         if step is not None:
             p.step_label.setText(steps(step.label))
-            if step.asks_question:
-                from mitpractice.practice.steps import probe_question
-
-                question = steps(probe_question(item.phrase.question))
-                p.instruction.setText(steps(step.instruction) + "  " + question)
-            else:
-                p.instruction.setText(" ".join(steps(s) for s in step.instructions(c.patient.tapping)))
+            p.instruction.setText(c.words())  # as the voice says them
+        if phase == Phase.LATENCY:  # in full words: what the clicks are, and that it is once
+            p.step_label.setText(self.tr("Checking the sound"))
+            p.instruction.setText(self.tr("You will hear a few clicks. They time the sound, "
+                                          "once, in a few seconds. Then the step starts."))
         main, enabled = self._main_action(phase)
         p.main_button.set_text(main)
         p.main_button.setEnabled(enabled)
-        idle = phase in (Phase.READY, Phase.RESULT, Phase.PHRASE_DONE)
+        idle = phase in (Phase.READY, Phase.HUSHING, Phase.RESULT, Phase.PHRASE_DONE)
         p.voice_button.setEnabled(idle and step is not None and step.plays_target)
         p.me_button.setEnabled(idle and c._last_take is not None)
-        p.again_button.setEnabled(phase in (Phase.RESULT, Phase.READY))
+        p.again_button.setEnabled(phase in (Phase.RESULT, Phase.READY, Phase.HUSHING))
         p.other_button.setEnabled(idle)
         for button in (p.voice_button, p.me_button, p.again_button, p.other_button):
             button.setVisible(phase != Phase.REST)
@@ -544,7 +542,7 @@ class PracticeWindow(QMainWindow):
             p.result_label.setText(head)
             extra = tuple(x for x in (r.together, r.tapping) if x)
             p.feedback.setText("  ".join(r.lines + extra))
-        elif phase in (Phase.READY, Phase.PREPARING, Phase.LATENCY, Phase.PLAYING, Phase.ROOM):
+        elif phase in (Phase.READY, Phase.HUSHING, Phase.PREPARING, Phase.LATENCY, Phase.PLAYING, Phase.ROOM):
             if phase == Phase.READY:
                 p.score.set_results(None)
                 p.score.place_notes()
@@ -594,7 +592,7 @@ class PracticeWindow(QMainWindow):
 
     def _main_action(self, phase: Phase) -> tuple[str, bool]:
         c = self.controller
-        if phase == Phase.READY:
+        if phase in (Phase.READY, Phase.HUSHING):  # the words stop; the step starts a moment later
             step = c.step
             if step.take == "none":
                 return self.tr("Listen"), True
@@ -623,8 +621,9 @@ class PracticeWindow(QMainWindow):
         c = self.controller
         return {
             Phase.READY: self.tr("Press Space when you are ready."),
+            Phase.HUSHING: self.tr("Press Space when you are ready."),
             Phase.PREPARING: self.tr("Getting the voice ready…"),
-            Phase.LATENCY: self.tr("One moment: a few clicks time the sound, once."),
+            Phase.LATENCY: self.tr("One moment, please…"),
             Phase.PLAYING: self.tr("Listen…"),
             Phase.WAITING: self.tr("Wait a moment…"),
             Phase.ROOM: self.tr("Get ready…"),
