@@ -44,6 +44,19 @@ def _check(window, name: str, size: tuple[int, int]) -> None:
     assert not problems, f"{name} at {size}:\n" + "\n".join(problems)
 
 
+def _check_largest_text(qtbot, window, name: str, size: tuple[int, int]) -> None:
+    """The patient's largest text (Ctrl+plus until it grows no more) fits as well; Ctrl+0
+    goes back to the size fitted to the window."""
+    from mitpractice.gui.textsize import TEXT_SIZES
+
+    for _ in TEXT_SIZES:
+        qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.text_size == max(TEXT_SIZES)
+    _check(window, f"{name}-largest", size)
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.text_size == 1.0
+
+
 @pytest.fixture
 def fresh_data(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -89,6 +102,7 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
         qtbot.keyClick(window, Qt.Key.Key_D)
     assert window.practice.phrase_text.text() == "My daughter is coming tomorrow"
     _check(window, "practice-listen", size)
+    _check_largest_text(qtbot, window, "practice-listen", size)
 
     # A result: every kind of syllable, the scorer's tip, the next step on the button.
     c.jump_to_step("repeat")
@@ -109,6 +123,7 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
                               audio=np.zeros(16_000, np.float32), sr=16_000, taps_s=()))
     assert c.phase == Phase.RESULT
     _check(window, "practice-result", size)
+    _check_largest_text(qtbot, window, "practice-result", size)
     c.message.emit("warning", "That was very loud. Sit a little further from the microphone.")
     _check(window, "practice-message", size)
     window.banner.clear()
@@ -117,6 +132,7 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
         qtbot.keyClick(window, Qt.Key.Key_D)
     assert c.phase == Phase.REST
     _check(window, "practice-rest", size)
+    _check_largest_text(qtbot, window, "practice-rest", size)
     window.close()
 
     with Store.open() as store:  # a clinic's computer: who is practising

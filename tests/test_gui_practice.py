@@ -642,3 +642,37 @@ def test_the_answer_step_s_question_is_spoken_but_never_recorded(sound_server, f
         audio, _ = store.attempt_audio(attempt.id)
     assert level_dbfs(audio) < -60 and np.abs(audio).max() < 0.01  # silence: no words in it
     window.close()
+
+
+def test_the_text_size_is_the_patient_s_own_and_kept_across_restarts(fresh_data, qtbot):
+    import doctest
+
+    import mitpractice.gui.textsize as textsize
+
+    assert doctest.testmod(textsize).failed == 0
+    with _store() as store:
+        ann, bob = store.add_patient("Ann"), store.add_patient("Bob")
+    window = _chooser_window(qtbot)
+    window._patient_chosen(ann.id)
+    _skip_feeling(qtbot, window)
+    fitted = window.practice.phrase_text.font().pointSizeF()
+    for _ in range(5):  # larger, up to the largest that fits a 1024x600 screen
+        qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    largest = window.practice.phrase_text.font().pointSizeF()
+    assert largest == pytest.approx(fitted * max(textsize.TEXT_SIZES), rel=0.02)
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)  # one smaller
+    kept = window.practice.phrase_text.font().pointSizeF()
+    assert fitted < kept < largest
+    window.close()
+
+    window = _chooser_window(qtbot)  # the app again: Ann's size is hers, Bob has the fitted one
+    window._patient_chosen(ann.id)
+    assert window.practice.phrase_text.font().pointSizeF() == pytest.approx(kept)
+    window.choose_patient()
+    window._patient_chosen(bob.id)
+    assert window.practice.phrase_text.font().pointSizeF() == pytest.approx(fitted)
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.practice.phrase_text.font().pointSizeF() < fitted
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # back to the fitted size
+    assert window.practice.phrase_text.font().pointSizeF() == pytest.approx(fitted)
+    window.close()

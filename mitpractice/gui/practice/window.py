@@ -49,7 +49,7 @@ from mitpractice.gui.practice.screens import (
     scaled_font,
 )
 from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
-from mitpractice.gui.textsize import fit_text, text_scale
+from mitpractice.gui.textsize import fit_text, next_text_size, text_scale
 from mitpractice.gui.workers import Tasks
 from mitpractice.practice.session import FEELINGS
 from mitpractice.practice.voice import VOICE_CHECK_S
@@ -65,6 +65,9 @@ LAST_PATIENT_SETTING = f"practice.last_patient@{socket.gethostname()}"
 #: Environment variables naming files the window writes the time (``time.time()``) to when
 #: it is first shown, and when today's practice is on it, for benchmarks/startup.py.
 SHOWN_FILE_ENV = "MITPRACTICE_SHOWN_FILE"
+#: The store's setting holding a patient's own text size (a multiple of the fitted size), one
+#: per patient (the patient's id follows), so it goes with them to any computer of the clinic.
+TEXT_SIZE_SETTING = "practice.text_size."
 READY_FILE_ENV = "MITPRACTICE_READY_FILE"
 
 
@@ -122,6 +125,7 @@ class PracticeWindow(QMainWindow):
         self._voice_timer.timeout.connect(self._voice_tick)
         self._keys: dict[str, QShortcut] = {}
         self._text_scale = 1.0  # the window's text size (resizeEvent)
+        self.text_size = 1.0  # the patient's own multiple of it (Ctrl+plus, Ctrl+minus)
         self._build()
         self._bind_keys()
         # The smallest screen the window is made for; the text is sized to the window
@@ -213,6 +217,10 @@ class PracticeWindow(QMainWindow):
             *((str(n), lambda n=n: self.press_feeling(n)) for n in FEELINGS),
             ("Esc", self.press_escape),
             ("Ctrl+T", self.open_therapist),
+            ("Ctrl++", lambda: self.change_text_size(1)),
+            ("Ctrl+=", lambda: self.change_text_size(1)),  # the same key, without Shift
+            ("Ctrl+-", lambda: self.change_text_size(-1)),
+            ("Ctrl+0", lambda: self.change_text_size(0)),
             ("Left", lambda: self.chooser.move("left")),
             ("Right", lambda: self.chooser.move("right")),
             ("Up", lambda: self.chooser.move("up")),
@@ -229,12 +237,14 @@ class PracticeWindow(QMainWindow):
         the arrow keys and Space choose who practises on the chooser."""
         page = self.pages.currentWidget()
         for key, shortcut in self._keys.items():
-            if page is self.welcome:
-                on = key == "Ctrl+T"
+            if key.startswith("Ctrl+"):
+                on = True
+            elif page is self.welcome:
+                on = False
             elif page is self.chooser:
-                on = key in ("Ctrl+T", "Space", "Left", "Right", "Up", "Down")
+                on = key in ("Space", "Left", "Right", "Up", "Down")
             elif page is self.feelings:
-                on = key in ("Ctrl+T", "Space", "Esc", *FEELING_KEYS)
+                on = key in ("Space", "Esc", *FEELING_KEYS)
             else:
                 on = key not in ("Left", "Right", "Up", "Down")
             shortcut.setEnabled(on)
@@ -451,6 +461,7 @@ class PracticeWindow(QMainWindow):
         self.patient = patient
         with contextlib.suppress(MitpracticeError):
             self.store.set_setting(LAST_PATIENT_SETTING, patient.id)
+        self._set_text_size(self._stored_text_size(patient.id))
         self.who.setText(patient.name)
         try:
             several = len(self.store.patients()) > 1
@@ -707,13 +718,40 @@ class PracticeWindow(QMainWindow):
         self.banner.show_message("info", self.tr("The therapist's workspace is opening in its own window."),
                                  seconds=INFO_SECONDS)
 
-    def resizeEvent(self, event) -> None:
-        """The text follows the window's size: all of it fits at 1024x600, and a large screen
-        is used (:mod:`mitpractice.gui.textsize`)."""
-        scale = text_scale(event.size().width(), event.size().height())
+    def change_text_size(self, steps: int) -> None:
+        """Ctrl+plus (1), Ctrl+minus (-1), Ctrl+0 (0: the size fitted to the window): the
+        patient's own text size, kept for them in the store."""
+        size = 1.0 if steps == 0 else next_text_size(self.text_size, steps)
+        self._set_text_size(size)
+        if self.patient is not None and self.store is not None:
+            try:
+                self.store.set_setting(TEXT_SIZE_SETTING + self.patient.id, f"{size:g}")
+            except MitpracticeError as exc:
+                self.banner.show_message("error", self.tr("The text size could not be kept.") + f" ({exc})")
+
+    def _stored_text_size(self, patient_id: str) -> float:
+        try:
+            value = self.store.setting(TEXT_SIZE_SETTING + patient_id)
+            return 1.0 if value is None else next_text_size(float(value), 0)
+        except (MitpracticeError, ValueError):
+            return 1.0
+
+    def _set_text_size(self, size: float) -> None:
+        self.text_size = size
+        self._fit_text(self.width(), self.height())
+
+    def _fit_text(self, width: int, height: int) -> None:
+        """The text follows the window's size (:mod:`mitpractice.gui.textsize`), times the
+        patient's own size."""
+        scale = round(text_scale(width, height) * self.text_size, 3)
         if scale != self._text_scale:
             self._text_scale = scale
             fit_text(self.centralWidget(), scale)
+
+    def resizeEvent(self, event) -> None:
+        """The text follows the window's size: all of it fits at 1024x600, and a large screen
+        is used."""
+        self._fit_text(event.size().width(), event.size().height())
         super().resizeEvent(event)
 
     def changeEvent(self, event) -> None:
