@@ -30,7 +30,9 @@ from mitpractice.gui.practice.session import Phase
 SIZES = [(1024, 600), (1366, 768), (1920, 1080)]
 #: The screens kept as screenshots (the documentation shows them): all sizes of the busiest
 #: screen of each window, the others at the smallest size.
-DOCUMENTED = {"practice-result", "therapist-review"}
+DOCUMENTED = {"practice-result", "therapist-review", "practice-speaker-test", "practice-speaker-test-no",
+              "practice-latency", "practice-therapist-ask", "practice-listen-largest",
+              "practice-result-largest", "practice-rest-largest"}
 
 
 def _check(window, name: str, size: tuple[int, int]) -> None:
@@ -87,6 +89,12 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
     qtbot.keyClicks(window.welcome.name, "Ann Example")
     _check(window, "practice-welcome", size)
     qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window._speaker is not None, timeout=30_000)  # the words made and played
+    _check(window, "practice-speaker-test", size)
+    qtbot.keyClick(window, Qt.Key.Key_N)  # "No": what to check, in full
+    qtbot.wait(100)  # the words again, from the cache
+    _check(window, "practice-speaker-test-no", size)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
     _check(window, "practice-voice-check", size)
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_Escape)
@@ -103,6 +111,13 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
     assert window.practice.phrase_text.text() == "My daughter is coming tomorrow"
     _check(window, "practice-listen", size)
     _check_largest_text(qtbot, window, "practice-listen", size)
+    c.flow.phase = Phase.LATENCY  # the clicks of the sound delay's test, said in full
+    c.changed.emit()
+    _check(window, "practice-latency", size)
+    c.flow.phase = Phase.READY
+    window.open_therapist()  # no PIN yet: is this the therapist?
+    _check(window, "practice-therapist-ask", size)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
 
     # A result: every kind of syllable, the scorer's tip, the next step on the button.
     c.jump_to_step("repeat")

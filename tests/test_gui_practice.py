@@ -40,12 +40,14 @@ def _skip_feeling(qtbot, window) -> None:
     assert window.pages.currentWidget() is window.practice
 
 
-def _window(qtbot, wait_practice: bool = True):
+def _window(qtbot, wait_practice: bool = True, speak: bool = False):
+    """The window, silent but for targets and takes unless ``speak`` (the voice's words would
+    open the sound device, which a test of the sound server must be first to do)."""
     from mitpractice.gui.app import make_app, style
     from mitpractice.gui.practice.window import PracticeWindow
 
     style(make_app())
-    window = PracticeWindow()
+    window = PracticeWindow(speak=speak)
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
@@ -62,6 +64,11 @@ def test_the_first_run_asks_a_name_then_the_voice_check_and_then_practice_starts
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=20_000)
     qtbot.keyClicks(window.welcome.name, "Ann Smith")
     qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.speaker  # "Can you hear this?"
+    qtbot.keyClick(window, Qt.Key.Key_N)  # no: what to check, in plain words
+    assert "plugged in and switched on" in window.speaker.status.text()
+    assert window.pages.currentWidget() is window.speaker
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # yes: on to the voice check
     assert window.pages.currentWidget() is window.voice
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_Escape)  # skip the voice check
@@ -200,11 +207,27 @@ def test_the_therapist_key_starts_the_workspace_with_the_same_records(fresh_data
         store.add_patient("Ann")
     window = _window(qtbot)
     monkeypatch.setattr(subprocess, "Popen", fake_popen)
+    # No PIN yet: the first press asks who it is. A family member goes back with Space.
     qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window.therapist_ask and not started
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.pages.currentWidget() is window.practice and not started
+    assert window.controller.phase == Phase.READY and "Space" in window.legend.text()
+    # The therapist says so (Enter, or the button), and the workspace has the PIN chosen.
+    qtbot.mouseClick(window.therapist_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.therapist_ask
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.practice
     ((args, env),) = started
     assert args[-3:] == ["-m", "mitpractice", "therapist"]
     assert env["MITPRACTICE_DATABASE_URL"] == window.store.url
     assert "workspace" in window.banner.text
+    # Once a PIN is set, the workspace starts at once (and asks for it itself).
+    from mitpractice.store.pin import PinGuard
+
+    PinGuard(window.store).set_pin("4821")
+    qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert len(started) == 2 and window.pages.currentWidget() is window.practice
 
 
 @pytest.mark.audio
@@ -226,6 +249,7 @@ def test_the_voice_check_sets_the_low_note_from_a_sung_aah(sound_server, fresh_d
         qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=20_000)
         qtbot.keyClicks(window.welcome.name, "Bob")
         qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+        qtbot.keyClick(window, Qt.Key.Key_Space)  # the speakers are heard
         feeder = subprocess.Popen(["paplay", "--device=patient", str(wav)])
         qtbot.keyClick(window, Qt.Key.Key_Space)
         # The result is shown, and stays until the person setting up goes on.
@@ -623,7 +647,7 @@ def test_the_answer_step_s_question_is_spoken_but_never_recorded(sound_server, f
 
     with _store() as store:
         store.add_patient("Ann")
-    window = _window(qtbot)
+    window = _window(qtbot, speak=True)
     controller = window.controller
     controller.jump_to_step("probe")
     qtbot.waitUntil(lambda: controller._speech_playing, timeout=30_000)
