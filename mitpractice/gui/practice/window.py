@@ -414,9 +414,16 @@ class PracticeWindow(QMainWindow):
         try:
             self._speaker.play(*spoken)
         except MitpracticeError as exc:
-            self.speaker.status.setText(self.tr(
-                "No sound could be played. Plug in the speakers or headphones and switch them on, "
-                "then press A to hear the voice again.") + f" ({exc})")
+            from mitpractice.errors import DeviceBusyError, NoDeviceError
+
+            if isinstance(exc, DeviceBusyError):
+                text = self.tr("The speakers are used by another program. Close it, then press A "
+                               "to hear the voice again.")
+            else:
+                text = self.tr("No sound could be played.") + " " + self._speaker_checks()
+                if not isinstance(exc, NoDeviceError):
+                    text += f" ({exc})"
+            self.speaker.status.setText(text)
 
     def _speaker_heard(self) -> None:
         """Yes (or Esc, skipped): on to the voice check."""
@@ -431,10 +438,12 @@ class PracticeWindow(QMainWindow):
         """No: what to check, in plain words, and the voice once more."""
         if self.pages.currentWidget() is not self.speaker:
             return
-        self.speaker.status.setText(self.tr(
-            "Check that the speakers or headphones are plugged in and switched on, and that the "
-            "sound is turned up and not muted. Then press A to hear the voice again."))
+        self.speaker.status.setText(self._speaker_checks())
         self._speaker_test()
+
+    def _speaker_checks(self) -> str:
+        return self.tr("Check that the speakers or headphones are plugged in and switched on, and "
+                       "that the sound is turned up and not muted. Then press A to hear the voice again.")
 
     def _voice_start(self) -> None:
         from mitpractice.audio import Recorder
