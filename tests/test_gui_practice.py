@@ -637,6 +637,13 @@ def test_the_listen_step_asks_for_taps_only_from_a_patient_who_taps(fresh_data, 
     assert ("Tap along" in window.practice.instruction.text()) == tapping
 
 
+def test_words_cut_short_before_the_round_trip_is_measured_wait_the_longest_one_accepted():
+    from mitpractice.gui.practice.session import UNMEASURED_LATENCY_S
+    from mitpractice.practice.live import MAX_LATENCY_S
+
+    assert UNMEASURED_LATENCY_S == MAX_LATENCY_S
+
+
 @pytest.mark.audio
 def test_the_answer_step_s_question_is_spoken_but_never_recorded(sound_server, fresh_data, qtbot):
     # The microphone hears the speakers (the `out` sink's monitor): the question said by the

@@ -48,10 +48,11 @@ ROOM_S = 0.4
 FIRST_SOUND_TIMEOUT_S = 6.0
 #: Seconds the microphone may still hear the spoken words after they stop: the sound's round
 #: trip (real computers: 0.14–0.33 s, docs/practice-window.md) plus this margin; before it is
-#: measured, the longest round trip the app accepts (``practice.live.MAX_LATENCY_S``), since
-#: the click test that measures it must not hear the words either. The microphone opens (and
-#: the clicks play) only after it, so the words are never in a take.
-SPEECH_MARGIN_S = 0.15
+#: measured, the longest round trip the app accepts (``practice.live.MAX_LATENCY_S``, equal by
+#: a test; not imported here, as it loads the scorer), since the click test that measures it
+#: must not hear the words either. The microphone opens (and the clicks play) only after it,
+#: so the words are never in a take.
+SPEECH_MARGIN_S, UNMEASURED_LATENCY_S = 0.15, 1.0
 #: A take's journal keeps at most this much of the start of a take that never got its end
 #: (the recorder's own limit is the take rules' maximum).
 RECORD_MAX_S = 90.0
@@ -464,9 +465,7 @@ class PracticeController(QObject):
 
     def _speech_tail_s(self) -> float:
         """How long the speakers may still sound after the words stop."""
-        from mitpractice.practice.live import MAX_LATENCY_S
-
-        return (MAX_LATENCY_S if self.latency_s is None else self.latency_s) + SPEECH_MARGIN_S
+        return (UNMEASURED_LATENCY_S if self.latency_s is None else self.latency_s) + SPEECH_MARGIN_S
 
     def _stop_speech(self) -> None:
         if self._speech_playing:
