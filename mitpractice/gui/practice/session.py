@@ -176,7 +176,7 @@ class PracticeController(QObject):
         self._said = 0
         self._speech_playing = False
         self._quiet_at = 0.0  # time.monotonic() when the speakers are quiet after the words
-        #: The words said last (for tests and the screen reader).
+        #: The words said last.
         self.said_text = ""
         self._wait_timer = QTimer(self)
         self._wait_timer.setSingleShot(True)
