@@ -113,6 +113,8 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
     _check_largest_text(qtbot, window, "practice-listen", size)
     c.flow.phase = Phase.LATENCY  # the clicks of the sound delay's test, said in full
     c.changed.emit()
+    assert window.practice.step_label.text() == "Checking the sound"
+    assert window.practice.instruction.text().startswith("You will hear a few clicks.")
     _check(window, "practice-latency", size)
     c.flow.phase = Phase.READY
     window.open_therapist()  # no PIN yet: is this the therapist?
