@@ -30,7 +30,9 @@ from mitpractice.gui.practice.session import Phase
 SIZES = [(1024, 600), (1366, 768), (1920, 1080)]
 #: The screens kept as screenshots (the documentation shows them): all sizes of the busiest
 #: screen of each window, the others at the smallest size.
-DOCUMENTED = {"practice-result", "therapist-review"}
+DOCUMENTED = {"practice-result", "therapist-review", "practice-speaker-test", "practice-speaker-test-no",
+              "practice-latency", "practice-therapist-ask", "practice-listen-largest",
+              "practice-result-largest", "practice-rest-largest"}
 
 
 def _check(window, name: str, size: tuple[int, int]) -> None:
@@ -42,6 +44,19 @@ def _check(window, name: str, size: tuple[int, int]) -> None:
         Path(folder).mkdir(parents=True, exist_ok=True)
         window.grab().save(str(Path(folder) / f"fit-{name}-{size[0]}x{size[1]}.png"))
     assert not problems, f"{name} at {size}:\n" + "\n".join(problems)
+
+
+def _check_largest_text(qtbot, window, name: str, size: tuple[int, int]) -> None:
+    """The patient's largest text (Ctrl+plus until it grows no more) fits as well; Ctrl+0
+    goes back to the size fitted to the window."""
+    from mitpractice.gui.textsize import TEXT_SIZES
+
+    for _ in TEXT_SIZES:
+        qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.text_size == max(TEXT_SIZES)
+    _check(window, f"{name}-largest", size)
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.text_size == 1.0
 
 
 @pytest.fixture
@@ -74,6 +89,12 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
     qtbot.keyClicks(window.welcome.name, "Ann Example")
     _check(window, "practice-welcome", size)
     qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window._speaker is not None, timeout=30_000)  # the words made and played
+    _check(window, "practice-speaker-test", size)
+    qtbot.keyClick(window, Qt.Key.Key_N)  # "No": what to check, in full
+    qtbot.wait(100)  # the words again, from the cache
+    _check(window, "practice-speaker-test-no", size)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
     _check(window, "practice-voice-check", size)
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_Escape)
@@ -89,6 +110,16 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
         qtbot.keyClick(window, Qt.Key.Key_D)
     assert window.practice.phrase_text.text() == "My daughter is coming tomorrow"
     _check(window, "practice-listen", size)
+    _check_largest_text(qtbot, window, "practice-listen", size)
+    c.flow.phase = Phase.LATENCY  # the clicks of the sound delay's test, said in full
+    c.changed.emit()
+    assert window.practice.step_label.text() == "Checking the sound"
+    assert window.practice.instruction.text().startswith("You will hear a few clicks.")
+    _check(window, "practice-latency", size)
+    c.flow.phase = Phase.READY
+    window.open_therapist()  # no PIN yet: is this the therapist?
+    _check(window, "practice-therapist-ask", size)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
 
     # A result: every kind of syllable, the scorer's tip, the next step on the button.
     c.jump_to_step("repeat")
@@ -109,6 +140,7 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
                               audio=np.zeros(16_000, np.float32), sr=16_000, taps_s=()))
     assert c.phase == Phase.RESULT
     _check(window, "practice-result", size)
+    _check_largest_text(qtbot, window, "practice-result", size)
     c.message.emit("warning", "That was very loud. Sit a little further from the microphone.")
     _check(window, "practice-message", size)
     window.banner.clear()
@@ -117,6 +149,7 @@ def test_the_practice_window_fits(fresh_data, qtbot, size):
         qtbot.keyClick(window, Qt.Key.Key_D)
     assert c.phase == Phase.REST
     _check(window, "practice-rest", size)
+    _check_largest_text(qtbot, window, "practice-rest", size)
     window.close()
 
     with Store.open() as store:  # a clinic's computer: who is practising

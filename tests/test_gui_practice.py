@@ -40,12 +40,14 @@ def _skip_feeling(qtbot, window) -> None:
     assert window.pages.currentWidget() is window.practice
 
 
-def _window(qtbot, wait_practice: bool = True):
+def _window(qtbot, wait_practice: bool = True, speak: bool = False):
+    """The window, silent but for targets and takes unless ``speak`` (the voice's words would
+    open the sound device, which a test of the sound server must be first to do)."""
     from mitpractice.gui.app import make_app, style
     from mitpractice.gui.practice.window import PracticeWindow
 
     style(make_app())
-    window = PracticeWindow()
+    window = PracticeWindow(speak=speak)
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
@@ -62,6 +64,11 @@ def test_the_first_run_asks_a_name_then_the_voice_check_and_then_practice_starts
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=20_000)
     qtbot.keyClicks(window.welcome.name, "Ann Smith")
     qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.speaker  # "Can you hear this?"
+    qtbot.keyClick(window, Qt.Key.Key_N)  # no: what to check, in plain words
+    assert "plugged in and switched on" in window.speaker.status.text()
+    assert window.pages.currentWidget() is window.speaker
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # yes: on to the voice check
     assert window.pages.currentWidget() is window.voice
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_Escape)  # skip the voice check
@@ -200,11 +207,27 @@ def test_the_therapist_key_starts_the_workspace_with_the_same_records(fresh_data
         store.add_patient("Ann")
     window = _window(qtbot)
     monkeypatch.setattr(subprocess, "Popen", fake_popen)
+    # No PIN yet: the first press asks who it is. A family member goes back with Space.
     qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window.therapist_ask and not started
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.pages.currentWidget() is window.practice and not started
+    assert window.controller.phase == Phase.READY and "Space" in window.legend.text()
+    # The therapist says so (Enter, or the button), and the workspace has the PIN chosen.
+    qtbot.mouseClick(window.therapist_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.therapist_ask
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.practice
     ((args, env),) = started
     assert args[-3:] == ["-m", "mitpractice", "therapist"]
     assert env["MITPRACTICE_DATABASE_URL"] == window.store.url
     assert "workspace" in window.banner.text
+    # Once a PIN is set, the workspace starts at once (and asks for it itself).
+    from mitpractice.store.pin import PinGuard
+
+    PinGuard(window.store).set_pin("4821")
+    qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert len(started) == 2 and window.pages.currentWidget() is window.practice
 
 
 @pytest.mark.audio
@@ -226,6 +249,7 @@ def test_the_voice_check_sets_the_low_note_from_a_sung_aah(sound_server, fresh_d
         qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=20_000)
         qtbot.keyClicks(window.welcome.name, "Bob")
         qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+        qtbot.keyClick(window, Qt.Key.Key_Space)  # the speakers are heard
         feeder = subprocess.Popen(["paplay", "--device=patient", str(wav)])
         qtbot.keyClick(window, Qt.Key.Key_Space)
         # The result is shown, and stays until the person setting up goes on.
@@ -611,3 +635,75 @@ def test_the_listen_step_asks_for_taps_only_from_a_patient_who_taps(fresh_data, 
     window = _window(qtbot)
     assert window.practice.step_label.text() == "Listen"
     assert ("Tap along" in window.practice.instruction.text()) == tapping
+
+
+def test_words_cut_short_before_the_round_trip_is_measured_wait_the_longest_one_accepted():
+    from mitpractice.gui.practice.session import UNMEASURED_LATENCY_S
+    from mitpractice.practice.live import MAX_LATENCY_S
+
+    assert UNMEASURED_LATENCY_S == MAX_LATENCY_S
+
+
+@pytest.mark.audio
+def test_the_answer_step_s_question_is_spoken_but_never_recorded(sound_server, fresh_data, qtbot):
+    # The microphone hears the speakers (the `out` sink's monitor): the question said by the
+    # voice would be in the take if the microphone opened while it sounded.
+    import numpy as np
+
+    from mitpractice.audio import level_dbfs
+
+    with _store() as store:
+        store.add_patient("Ann")
+    window = _window(qtbot, speak=True)
+    controller = window.controller
+    controller.jump_to_step("probe")
+    qtbot.waitUntil(lambda: controller._speech_playing, timeout=30_000)
+    assert controller.said_text == window.practice.instruction.text() == (
+        "Answer the question. Sing your answer.  What do you say when someone helps you?")
+    qtbot.wait(300)  # mid-sentence: one press cuts it short, and the take starts after it
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert controller.phase == Phase.HUSHING and not controller.player.playing
+    qtbot.waitUntil(lambda: controller.phase == Phase.RECORDING, timeout=10_000)
+    qtbot.wait(1000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=30_000)
+    assert window.practice.result_label.text() == "I did not hear you this time."
+    with _store() as store:
+        (attempt,) = store.attempts().attempts
+        audio, _ = store.attempt_audio(attempt.id)
+    assert level_dbfs(audio) < -60 and np.abs(audio).max() < 0.01  # silence: no words in it
+    window.close()
+
+
+def test_the_text_size_is_the_patient_s_own_and_kept_across_restarts(fresh_data, qtbot):
+    import doctest
+
+    import mitpractice.gui.textsize as textsize
+
+    assert doctest.testmod(textsize).failed == 0
+    with _store() as store:
+        ann, bob = store.add_patient("Ann"), store.add_patient("Bob")
+    window = _chooser_window(qtbot)
+    window._patient_chosen(ann.id)
+    _skip_feeling(qtbot, window)
+    fitted = window.practice.phrase_text.font().pointSizeF()
+    for _ in range(5):  # larger, up to the largest that fits a 1024x600 screen
+        qtbot.keyClick(window, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    largest = window.practice.phrase_text.font().pointSizeF()
+    assert largest == pytest.approx(fitted * max(textsize.TEXT_SIZES), rel=0.02)
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)  # one smaller
+    kept = window.practice.phrase_text.font().pointSizeF()
+    assert fitted < kept < largest
+    window.close()
+
+    window = _chooser_window(qtbot)  # the app again: Ann's size is hers, Bob has the fitted one
+    window._patient_chosen(ann.id)
+    assert window.practice.phrase_text.font().pointSizeF() == pytest.approx(kept)
+    window.choose_patient()
+    window._patient_chosen(bob.id)
+    assert window.practice.phrase_text.font().pointSizeF() == pytest.approx(fitted)
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.practice.phrase_text.font().pointSizeF() < fitted
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # back to the fitted size
+    assert window.practice.phrase_text.font().pointSizeF() == pytest.approx(fitted)
+    window.close()

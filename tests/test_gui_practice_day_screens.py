@@ -73,7 +73,7 @@ def test_the_feelings_check_the_rest_and_the_summary_at_three_sizes(folder, qtbo
         patient = store.add_patient("Ann")
         store.update_session(store.start_session(patient.id).id, phrases_done=7)
     style(make_app())
-    window = PracticeWindow()
+    window = PracticeWindow(speak=False)  # these screens say nothing
     qtbot.addWidget(window)
     window.show()
     with qtbot.waitSignal(window.practice_ready, timeout=20_000):

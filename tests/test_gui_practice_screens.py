@@ -62,6 +62,9 @@ def test_every_screen_at_1366_by_768(sound_server, tmp_path, monkeypatch, qtbot)
     qtbot.keyClicks(window.welcome.name, "Ann")
     shots.append(_grab(window, folder, "welcome"))
     qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window._speaker is not None and window._speaker.playing, timeout=30_000)
+    shots.append(_grab(window, folder, "speaker-test"))  # "Can you hear this?", the voice speaking
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # yes
     shots.append(_grab(window, folder, "voice-check"))
     with qtbot.waitSignal(window.practice_ready, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_Escape)

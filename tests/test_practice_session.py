@@ -272,3 +272,93 @@ def test_a_feeling_is_one_of_five():
     with pytest.raises(ParameterError):
         flow.feeling(0)
     assert flow.phase == Phase.FEELING_BEFORE
+
+
+# ---------------------------------------------------------------------- the step's words, spoken
+
+
+def test_every_step_shown_is_spoken_and_space_hushes_the_words_before_the_step_starts():
+    flow = _flow(say_steps=True)
+    assert flow.begin() == (Act.PREPARE, Act.SAY)  # "Listen to the tune."
+    assert flow.speaking
+    # One switch: Space cuts the words short; the tune plays once the speakers are quiet.
+    assert flow.space(target_ready=True) == (Act.CLEAR, Act.HUSH)
+    assert flow.phase == Phase.HUSHING
+    assert flow.space(target_ready=True) == ()  # a second press while it hushes does nothing
+    assert flow.hushed(target_ready=True) == (Act.CLEAR, Act.PLAY)
+    assert not flow.speaking
+    # The next step ("Sing along") is spoken too; heard to its end, Space starts at once.
+    assert flow.sound_finished() == (Act.PREPARE, Act.SAY)
+    flow.spoken()
+    assert flow.space(target_ready=True) == (Act.CLEAR, Act.MEASURE)
+
+
+def test_the_answer_step_s_question_is_spoken_before_the_microphone_opens():
+    flow = _flow(say_steps=True)
+    flow.begin()
+    assert flow.jump_to_step("probe") == (Act.PREPARE, Act.SAY)
+    assert flow.space() == (Act.CLEAR, Act.HUSH)
+    assert flow.phase == Phase.HUSHING
+    assert flow.hushed(target_ready=False) == (Act.CLEAR, Act.OPEN)
+    assert flow.phase == Phase.ROOM
+
+
+def test_words_of_a_step_left_are_not_said_and_a_late_hush_starts_nothing():
+    flow = _flow(say_steps=True)
+    flow.begin()
+    flow.space(target_ready=True)  # hushing the Listen step's words...
+    assert flow.phase == Phase.HUSHING
+    flow.skip()  # ...cannot be skipped mid-hush, but once back at the step it can
+    flow.hushed(target_ready=True)
+    flow.sound_finished()
+    acts = flow.skip()  # another phrase: its first step is spoken instead
+    assert acts[-1] == Act.SAY and flow.step.id == "listen" and flow.speaking
+    assert flow.hushed(target_ready=True) == ()  # a hush from before starts nothing
+    flow.finish()
+    assert not flow.speaking
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_microphone_never_opens_and_nothing_plays_while_the_words_are_spoken(seed):
+    """A long random walk of every event: OPEN, PLAY and MEASURE only come when the flow is
+    not speaking, so the step's words can never be in a take (nor in the click test)."""
+    import random
+
+    rng = random.Random(seed)
+    flow = _flow(say_steps=True)
+    acts = flow.begin()
+    starts = {Act.OPEN, Act.PLAY, Act.MEASURE}
+    for _ in range(400):
+        assert not (starts & set(acts) and flow.speaking), (acts, flow.phase)
+        event = rng.choice(["space", "spoken", "hushed", "sound", "target", "latency", "waited",
+                            "room", "ended", "scored", "again", "skip"])
+        if event == "space":
+            acts = flow.space(target_ready=rng.random() < 0.7, voice_playing=rng.random() < 0.3)
+        elif event == "spoken":
+            flow.spoken()
+            acts = ()
+        elif event == "hushed":
+            acts = flow.hushed(target_ready=rng.random() < 0.7)
+        elif event == "sound":
+            acts = flow.sound_finished()
+        elif event == "target":
+            acts = flow.target_ready()
+        elif event == "latency":
+            acts = flow.latency_measured() if flow.phase == Phase.LATENCY else ()
+        elif event == "waited":
+            acts = flow.waited()
+        elif event == "room":
+            flow.room_heard()
+            acts = ()
+        elif event == "ended":
+            flow.take_ended()
+            acts = ()
+        elif event == "scored":
+            flow.scored(rng.choice([None, 30.0, 95.0]))
+            acts = ()
+        elif event == "again":
+            acts = flow.again(target_ready=rng.random() < 0.7)
+        else:
+            acts = flow.skip()
+        if flow.phase in (Phase.DONE, Phase.FEELING_AFTER):
+            break

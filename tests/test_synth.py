@@ -223,6 +223,24 @@ def test_cached_target_is_identical_and_not_synthesised_again(monkeypatch, tmp_p
         synthesize(phrase, set_melody(phrase_set, phrase, "D3", tempo=melody.tempo + 10))
 
 
+def test_the_window_s_spoken_words_are_made_once_then_come_from_the_cache(monkeypatch, tmp_path):
+    import mitpractice.synth.cache as cache
+    from mitpractice.synth import spoken_words
+
+    audio, sr = spoken_words("What did you say?")
+    assert sr == 22_050 and 0.5 < len(audio) / sr < 3.0 and np.abs(audio).max() > 0.1
+    assert len(list((tmp_path / "cache" / "mitpractice" / "spoken").glob("*.wav"))) == 1
+
+    def no_speaking(*args, **kwargs):
+        raise AssertionError("spoken again despite the cache")
+
+    monkeypatch.setattr(cache, "speak", no_speaking)
+    again, _ = spoken_words("What did you say?")
+    assert np.array_equal(audio, again)
+    with pytest.raises(AssertionError, match="spoken again"):
+        spoken_words("Listen to the tune.")  # other words: made anew
+
+
 def test_cli_writes_the_sung_target(tmp_path, capsys):
     import soundfile as sf
 

@@ -4,7 +4,8 @@ Both windows are designed at 1366x768 with the application's font (14 pt). A win
 another size draws its text :func:`text_scale` times as large; :func:`fit_text` applies it
 to every widget: through the window's font for those that inherit it, and by the multiple
 of the application's size kept in :data:`TEXT_FACTOR` for those with a size of their own
-(the practice window's large labels and buttons).
+(the practice window's large labels and buttons). A patient may want it larger (or smaller)
+still: :func:`next_text_size` steps through :data:`TEXT_SIZES`, which multiply the fitted size.
 """
 
 from __future__ import annotations
@@ -21,6 +22,23 @@ DESIGN_SIZE = (1366, 768)
 MIN_TEXT_SCALE, MAX_TEXT_SCALE = 0.7, 2.5
 #: Scales are rounded to this step, so a resize by a pixel does not restyle the window.
 TEXT_SCALE_STEP = 0.05
+
+
+#: A patient's own text sizes (Ctrl+minus, Ctrl+plus), as multiples of the size fitted to the
+#: window; 1 is the fitted size (Ctrl+0). The largest still fits every screen of the practice
+#: window at 1024x600 (tests/test_gui_layout.py); at 1.3 the phrase and the tune no longer do.
+TEXT_SIZES = (0.85, 1.0, 1.1, 1.2)
+
+
+def next_text_size(current: float, steps: int) -> float:
+    """The text size ``steps`` sizes larger (negative: smaller) than ``current``, within
+    :data:`TEXT_SIZES`; a size not among them (an old setting) starts from the nearest.
+
+    >>> next_text_size(1.0, 1), next_text_size(1.2, 1), next_text_size(0.85, -1), next_text_size(1.14, -1)
+    (1.1, 1.2, 0.85, 1.0)
+    """
+    nearest = min(range(len(TEXT_SIZES)), key=lambda i: abs(TEXT_SIZES[i] - current))
+    return TEXT_SIZES[min(max(nearest + steps, 0), len(TEXT_SIZES) - 1)]
 
 
 def text_scale(width: int, height: int, largest: float = MAX_TEXT_SCALE) -> float:

@@ -44,6 +44,7 @@ class Phase(StrEnum):
     PREPARING = "preparing"  # the sung target is being made
     LATENCY = "latency"  # measuring the sound's round trip (once)
     PLAYING = "playing"  # the target plays before the patient's turn (or for listening)
+    HUSHING = "hushing"  # the spoken words are stopped; the speakers fall quiet before the step starts
     WAITING = "waiting"  # the quiet moment of a delayed repetition
     ROOM = "room"  # the microphone opens; the room's noise is measured
     RECORDING = "recording"
@@ -67,6 +68,8 @@ class Act(StrEnum):
     OPEN = "open"  # open the microphone and hear the room (→ room_heard, or take_failed)
     END_TAKE = "end-take"  # stop recording and score the take (→ take_ended)
     STORE_FAILED = "store-failed"  # say the store could not be read (SessionFlow.failure)
+    SAY = "say"  # speak the step's words: its instruction, the Answer step's question (→ spoken)
+    HUSH = "hush"  # stop speaking and let the speakers fall quiet (→ hushed)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,6 +104,11 @@ class SessionFlow:
     ask_feelings : bool
         Ask "How are you feeling?" before the first phrase and once the session is over
         (:meth:`feeling`; Space skips the question).
+    say_steps : bool
+        Speak each step's words when it is shown (:attr:`Act.SAY`). Nothing that opens the
+        microphone or plays a sound is asked for while they are spoken: Space (or any start)
+        first asks :attr:`Act.HUSH`, and the step starts at :meth:`hushed`, so the words never
+        end up in the patient's recording, and one switch still walks the session.
 
     Attributes
     ----------
@@ -126,11 +134,16 @@ class SessionFlow:
         Phrases chosen so far in this session (a new number: a new phrase is on screen).
     feeling_before, feeling_after : int or None
         The patient's answers, 1 (bad) to 5 (good); None while not given or skipped.
+    speaking : bool
+        The step's words are being said (from :attr:`Act.SAY` until :meth:`spoken` or
+        :meth:`hushed`).
     """
 
     def __init__(self, programme: Callable[[], Programme], *, max_phrases: int = SESSION_PHRASES,
-                 ask_feelings: bool = False) -> None:
+                 ask_feelings: bool = False, say_steps: bool = False) -> None:
         self._programme = programme
+        self.say_steps = say_steps
+        self.speaking = False
         self.max_phrases = max_phrases
         self.ask_feelings = ask_feelings
         self.feeling_before: int | None = None
@@ -196,6 +209,7 @@ class SessionFlow:
     def _over(self) -> None:
         """The session is over: how the patient feels now, then the summary."""
         self.pending = None
+        self.speaking = False
         self.phase = Phase.FEELING_AFTER if self.ask_feelings else Phase.DONE
 
     def refresh(self) -> tuple[Act, ...]:
@@ -224,6 +238,7 @@ class SessionFlow:
         acts = self.refresh()
         if acts or self.plan is None:
             self.phase = Phase.EMPTY
+            self.speaking = False
             return acts
         if self.plan.finished:
             self._over()
@@ -232,16 +247,22 @@ class SessionFlow:
         self.state = self.plan.steps()
         self.pending = None
         self.chosen += 1
-        self.phase = Phase.READY
         # What was said of the last phrase (too loud, a tip) is no longer true.
-        return (Act.PREPARE,) if first else (Act.CLEAR, Act.PREPARE)
+        return self._show_step() if first else (Act.CLEAR, *self._show_step())
+
+    def _show_step(self) -> tuple[Act, ...]:
+        """A step is on screen: its target is made behind it, and its words are said."""
+        self.phase = Phase.READY
+        if not self.say_steps:
+            return (Act.PREPARE,)
+        self.speaking = True
+        return (Act.PREPARE, Act.SAY)
 
     def jump_to_step(self, step_id: str) -> tuple[Act, ...]:
         """Put the current phrase at this step (the therapist's choice; tests)."""
         self.state = StepState.at(self.level, step_id)
         self.pending = None
-        self.phase = Phase.READY
-        return (Act.PREPARE,)
+        return self._show_step()
 
     def finish(self) -> tuple[Act, ...]:
         """"Done for today": the session ends here, with its summary. A phrase whose last step
@@ -257,6 +278,7 @@ class SessionFlow:
 
     def _next_phrase(self) -> tuple[Act, ...]:
         """The phrase is over (or skipped): on to the plan's next, after a rest when one is due."""
+        self.speaking = False  # the step's words stop with it
         if self.plan is None or self.plan.finished:
             return self._choose_phrase()
         finished = self.state is not None and self.state.finished
@@ -306,8 +328,7 @@ class SessionFlow:
         if self.state.finished:
             self.phase = Phase.PHRASE_DONE
             return (Act.CLEAR,)
-        self.phase = Phase.READY
-        return (Act.CLEAR, Act.PREPARE)
+        return (Act.CLEAR, *self._show_step())
 
     def again(self, *, target_ready: bool = False) -> tuple[Act, ...]:
         """Try the same step again (the result is kept, the step is not judged)."""
@@ -330,6 +351,9 @@ class SessionFlow:
         step = self.step
         if step is None:
             return ()
+        if self.speaking:  # the words are cut short, and heard out, before anything starts
+            self.phase = Phase.HUSHING
+            return (Act.CLEAR, Act.HUSH)
         if step.plays_target and not target_ready:
             self.phase = Phase.PREPARING
             return (Act.CLEAR, Act.PREPARE)
@@ -343,6 +367,18 @@ class SessionFlow:
         # Sung along (the target starts with the take), or the probe question (no target).
         self.phase = Phase.ROOM
         return (Act.CLEAR, Act.OPEN)
+
+    def spoken(self) -> None:
+        """The step's words have been said (and have died away), or could not be said."""
+        self.speaking = False
+
+    def hushed(self, *, target_ready: bool) -> tuple[Act, ...]:
+        """The words were stopped and the speakers are quiet: the step starts now."""
+        if self.phase != Phase.HUSHING:  # the step was left meanwhile; its words are not said
+            return ()
+        self.speaking = False
+        self.phase = Phase.READY
+        return self.start_step(target_ready=target_ready)
 
     def target_ready(self) -> tuple[Act, ...]:
         """The step's target is made: a step waiting for it starts now."""
@@ -380,8 +416,7 @@ class SessionFlow:
         if self.state.finished:
             self.phase = Phase.PHRASE_DONE
             return ()
-        self.phase = Phase.READY
-        return (Act.PREPARE,)
+        return self._show_step()
 
     def sound_failed(self) -> None:
         """The target could not be played (no speaker): the step waits for Space."""

@@ -1,4 +1,6 @@
-"""The cache of synthesised targets: a phrase sung once plays instantly ever after.
+"""The cache of synthesised targets: a phrase sung once plays instantly ever after. The
+practice window's spoken words (a step's instruction, the Answer step's question) are kept
+the same way (:func:`spoken_words`, in ``.../spoken``).
 
 Each target is a WAV file in ``user_cache_dir("mitpractice")/targets`` named by a hash of
 everything that changes its sound: the words and syllables, the notes (pitch, onset, length),
@@ -24,6 +26,7 @@ from mitpractice.errors import AudioError
 from mitpractice.melody import TargetMelody
 from mitpractice.phrases import Phrase
 from mitpractice.synth.singing import LEAD_IN_S, SYNTH_VERSION, SingOptions, SungTarget, sing
+from mitpractice.synth.speech import speak
 
 #: Size the cache folder is kept under (a target is 0.1–0.5 MB).
 MAX_CACHE_BYTES = 300_000_000
@@ -108,6 +111,45 @@ def synthesize(
     # Return what the file holds (16-bit samples), so a fresh and a cached target are equal.
     stored = _read(path)
     return SungTarget(stored[0], stored[1], melody, LEAD_IN_S, "synth") if stored else target
+
+
+#: How slowly the window's words are spoken (piper's length scale): a little slower than the
+#: voice's own rate, for listeners with aphasia.
+SPOKEN_LENGTH_SCALE = 1.15
+#: Bump when the way the words are spoken changes, so old files are not played.
+SPOKEN_VERSION = 1
+#: Size the folder of spoken words is kept under (a sentence is 0.1–0.3 MB).
+MAX_SPOKEN_BYTES = 20_000_000
+
+
+def spoken_words(text: str, *, use_cache: bool = True) -> tuple[np.ndarray, int]:
+    """``text`` said by the bundled voice, a little slowly: from the cache when said before,
+    else made (a few tenths of a second, after the voice's first load) and kept.
+
+    Returns float32 mono samples and their rate. Nothing is downloaded: the voice is the one
+    the sung targets are made from.
+
+    >>> audio, sr = spoken_words("Listen to the tune.", use_cache=False)
+    >>> sr, 0.8 < len(audio) / sr < 3.0
+    (22050, True)
+    """
+    recipe = {"spoken": SPOKEN_VERSION, "voice": _voice_id(), "text": text, "scale": SPOKEN_LENGTH_SCALE}
+    name = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:32]
+    path = files.cache_dir() / "spoken" / f"{name}.wav"
+    cached = _read(path) if use_cache else None
+    if cached is not None:
+        _touch(path)
+        return cached
+    speech = speak(text, length_scale=SPOKEN_LENGTH_SCALE)
+    if not use_cache:
+        return speech.audio, speech.sr
+    try:
+        files.private_folder(path.parent)
+        write_audio(path, speech.audio, speech.sr)
+        prune(path.parent, MAX_SPOKEN_BYTES)
+    except OSError:
+        return speech.audio, speech.sr  # a read-only or full cache only costs speed next time
+    return _read(path) or (speech.audio, speech.sr)
 
 
 def prune(folder: Path, max_bytes: int) -> None:

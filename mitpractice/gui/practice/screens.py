@@ -398,7 +398,7 @@ class PracticeScreen(QWidget):
         self.step_label = big_label("", 1.8, True, "step")
         self.step_label.setAccessibleName(self.tr("Step"))
         layout.addWidget(self.step_label)
-        self.instruction = big_label("", 1.25, name="instruction")
+        self.instruction = big_label("", 1.5, name="instruction")  # large: it is also spoken
         self.instruction.setAccessibleName(self.tr("What to do"))
         layout.addWidget(self.instruction)
         self.phrase_text = big_label("", 2.8, True, "phrase")

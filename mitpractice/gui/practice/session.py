@@ -46,6 +46,13 @@ ROOM_S = 0.4
 #: Seconds the device may take to send its first sound before the take is given up as "no
 #: sound from the microphone" (PulseAudio's null sinks take about 2 s, real devices far less).
 FIRST_SOUND_TIMEOUT_S = 6.0
+#: Seconds the microphone may still hear the spoken words after they stop: the sound's round
+#: trip (real computers: 0.14–0.33 s, docs/practice-window.md) plus this margin; before it is
+#: measured, the longest round trip the app accepts (``practice.live.MAX_LATENCY_S``, equal by
+#: a test; not imported here, as it loads the scorer), since the click test that measures it
+#: must not hear the words either. The microphone opens (and the clicks play) only after it,
+#: so the words are never in a take.
+SPEECH_MARGIN_S, UNMEASURED_LATENCY_S = 0.15, 1.0
 #: A take's journal keeps at most this much of the start of a take that never got its end
 #: (the recorder's own limit is the take rules' maximum).
 RECORD_MAX_S = 90.0
@@ -112,7 +119,8 @@ class PracticeController(QObject):
     #: The result is on screen: seconds from the take's end (for benchmarks and tests).
     feedback_shown = Signal(float)
 
-    def __init__(self, store, patient, parent: QObject | None = None, *, tasks: Tasks | None = None) -> None:
+    def __init__(self, store, patient, parent: QObject | None = None, *, tasks: Tasks | None = None,
+                 speak: bool = True) -> None:
         super().__init__(parent)
         from mitpractice.audio import Player, Recorder
 
@@ -127,7 +135,7 @@ class PracticeController(QObject):
         self.live.worker.ended.connect(self._on_take_ended)
         self.live.worker.outcome.connect(self._on_outcome)
         self.live.worker.failed.connect(self._save_failed)
-        self.flow = SessionFlow(self._programme, ask_feelings=True)
+        self.flow = SessionFlow(self._programme, ask_feelings=True, say_steps=speak)
         self.result: ResultView | None = None
         self._chosen = 0
         self.session = None
@@ -160,6 +168,16 @@ class PracticeController(QObject):
         self.last_target = None
         self.last_target_start_s: float | None = None
         self._following = False
+        # The step's words (Act.SAY): made behind the window, kept for the session; a newer
+        # SAY or a HUSH makes an older one's words stale (_said counts them).
+        self._spoken: dict[str, tuple[np.ndarray, int]] = {}
+        self._making: set[str] = set()
+        self._wanted: str | None = None  # the words to say once made
+        self._said = 0
+        self._speech_playing = False
+        self._quiet_at = 0.0  # time.monotonic() when the speakers are quiet after the words
+        #: The words said last.
+        self.said_text = ""
         self._wait_timer = QTimer(self)
         self._wait_timer.setSingleShot(True)
         self._wait_timer.timeout.connect(lambda: self._do(self.flow.waited()))
@@ -244,6 +262,7 @@ class PracticeController(QObject):
     def close(self) -> None:
         self._timer.stop()
         self._wait_timer.stop()
+        self._said, self._wanted = self._said + 1, None  # words still being made are not said
         self.player.stop()
         if self.phase in (Phase.ROOM, Phase.RECORDING):
             self._end_take("stopped")
@@ -311,6 +330,12 @@ class PracticeController(QObject):
                 self._end_take("stopped")
             elif act == Act.STORE_FAILED:
                 self._tell("error", self._store_failed(self.flow.failure))
+            elif act == Act.SAY:
+                self._say()
+            elif act == Act.HUSH:
+                self._hush()
+        if self._speech_playing and not self.flow.speaking:  # the step was left mid-sentence
+            self._stop_speech()
         if self.flow.phrases_done != self._done_kept:
             self._keep_phrases_done()
         if self.phase == Phase.DONE:
@@ -384,6 +409,91 @@ class PracticeController(QObject):
     def taps(self) -> tuple[float, ...]:
         return tuple(self._taps)
 
+    # ------------------------------------------------------------------ the step's words
+    def words(self) -> str:
+        """What the step asks, as shown and spoken: its instruction (and the tap hint for a
+        patient who taps), or in the Answer step the instruction and the question."""
+        step, item = self.step, self.item
+        if step is None or item is None:
+            return ""
+
+        def steps(text: str) -> str:
+            return QCoreApplication.translate("steps", text)
+
+        if step.asks_question:
+            from mitpractice.practice.steps import probe_question
+
+            return steps(step.instruction) + "  " + steps(probe_question(item.phrase.question))
+        return " ".join(steps(s) for s in step.instructions(self.patient.tapping))
+
+    def _say(self) -> None:
+        """Say the step's words (made behind the window the first time, then kept)."""
+        self._said += 1
+        text = self._wanted = self.words()
+        self._stop_speech()
+        if not text:
+            self.flow.spoken()
+        elif text in self._spoken:
+            self._start_speech(text, *self._spoken[text])
+        elif text not in self._making:  # made once, however often it is asked for meanwhile
+            from mitpractice.synth import spoken_words
+
+            self._making.add(text)
+
+            def done(spoken) -> None:
+                self._making.discard(text)
+                self._spoken[text] = spoken
+                if self._wanted == text and self.flow.speaking and self.phase == Phase.READY:
+                    self._start_speech(text, *spoken)
+
+            def failed(exc) -> None:  # no voice: the words are on screen all the same
+                self._making.discard(text)
+                if self._wanted == text:
+                    self.flow.spoken()
+
+            self.tasks.start(lambda: spoken_words(text), done, failed)
+
+    def _start_speech(self, text: str, audio: np.ndarray, sr: int) -> None:
+        try:
+            self.player.play(audio, sr)
+        except MitpracticeError:  # no speaker: the words are on screen; a take says why
+            self.flow.spoken()
+            return
+        self._following = False
+        self._speech_playing = True
+        self.said_text = text
+
+    def _speech_tail_s(self) -> float:
+        """How long the speakers may still sound after the words stop."""
+        return (UNMEASURED_LATENCY_S if self.latency_s is None else self.latency_s) + SPEECH_MARGIN_S
+
+    def _stop_speech(self) -> None:
+        if self._speech_playing:
+            self.player.stop()
+            self._speech_playing = False
+            self._quiet_at = time.monotonic() + self._speech_tail_s()
+
+    def _speech_over(self) -> None:
+        """The words were said to their end: the flow hears of it once they have died away."""
+        self._speech_playing = False
+        tail = self._speech_tail_s()
+        self._quiet_at = time.monotonic() + tail
+        said = self._said
+        QTimer.singleShot(int(1000 * tail), self, lambda: said == self._said and self.flow.spoken())
+
+    def _hush(self) -> None:
+        """Cut the words short; the step starts once the speakers are quiet (never into a take)."""
+        self._said, self._wanted = self._said + 1, None
+        self._stop_speech()
+        wait_ms = max(0, int(1000 * (self._quiet_at - time.monotonic())))
+        said = self._said
+
+        def hushed() -> None:
+            if said == self._said:
+                self._do(self.flow.hushed(target_ready=self._target_ready()))
+
+        QTimer.singleShot(wait_ms, self, hushed)
+
     # ------------------------------------------------------------------ targets
     def _target_key(self) -> tuple:
         step = self.step
@@ -424,6 +534,10 @@ class PracticeController(QObject):
 
     # ------------------------------------------------------------------ sound
     def _play(self, audio, sr, follow: bool = True) -> bool:
+        if self._speech_playing:  # A (the voice again) while the words are said: they stop
+            self._stop_speech()
+            self._said, self._wanted = self._said + 1, None
+            self.flow.spoken()
         self._following = follow
         try:
             self.player.play(audio, sr)
@@ -663,6 +777,8 @@ class PracticeController(QObject):
     # ------------------------------------------------------------------ the timer
     def _tick(self) -> None:
         phase = self.phase
+        if self._speech_playing and self.player.done:
+            self._speech_over()
         if phase == Phase.PLAYING:
             self._follow_target()
             if self.player.done:

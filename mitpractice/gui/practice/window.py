@@ -49,11 +49,14 @@ from mitpractice.gui.practice.screens import (
     scaled_font,
 )
 from mitpractice.gui.practice.session import TICK_MS, Phase, PracticeController
-from mitpractice.gui.textsize import fit_text, text_scale
+from mitpractice.gui.practice.setup_screens import SpeakerTestScreen, TherapistAskScreen
+from mitpractice.gui.textsize import fit_text, next_text_size, text_scale
 from mitpractice.gui.workers import Tasks
 from mitpractice.practice.session import FEELINGS
 from mitpractice.practice.voice import VOICE_CHECK_S
 
+#: What the voice says in the speaker test of the first start.
+SPEAKER_TEST_WORDS = "Hello. Can you hear me?"
 #: The keys of the feelings check's five faces, under the left hand.
 FEELING_KEYS = tuple(str(n) for n in FEELINGS)
 #: Seconds a passing note (the workspace is opening) stays before it goes by itself.
@@ -65,6 +68,9 @@ LAST_PATIENT_SETTING = f"practice.last_patient@{socket.gethostname()}"
 #: Environment variables naming files the window writes the time (``time.time()``) to when
 #: it is first shown, and when today's practice is on it, for benchmarks/startup.py.
 SHOWN_FILE_ENV = "MITPRACTICE_SHOWN_FILE"
+#: The store's setting holding a patient's own text size (a multiple of the fitted size), one
+#: per patient (the patient's id follows), so it goes with them to any computer of the clinic.
+TEXT_SIZE_SETTING = "practice.text_size."
 READY_FILE_ENV = "MITPRACTICE_READY_FILE"
 
 
@@ -99,8 +105,11 @@ class PracticeWindow(QMainWindow):
     #: The window has a patient and shows today's practice.
     practice_ready = Signal()
 
-    def __init__(self, database_url: str | None = None) -> None:
+    def __init__(self, database_url: str | None = None, *, speak: bool = True) -> None:
+        """``speak``: the voice says each step's words and the speaker test's (off, nothing is
+        played but the targets and the takes: tests without a sound server)."""
         super().__init__()
+        self.speak = speak
         self.setWindowTitle(self.tr("Practice — mitpractice"))
         self.setAccessibleName(self.tr("Practice window"))
         self.database_url = database_url
@@ -121,7 +130,10 @@ class PracticeWindow(QMainWindow):
         self._voice_timer.setInterval(TICK_MS)
         self._voice_timer.timeout.connect(self._voice_tick)
         self._keys: dict[str, QShortcut] = {}
+        self._speaker = None  # the speaker test's audio.Player, made when first needed
+        self._before_ask = None  # the page the therapist question came from
         self._text_scale = 1.0  # the window's text size (resizeEvent)
+        self.text_size = 1.0  # the patient's own multiple of it (Ctrl+plus, Ctrl+minus)
         self._build()
         self._bind_keys()
         # The smallest screen the window is made for; the text is sized to the window
@@ -174,12 +186,14 @@ class PracticeWindow(QMainWindow):
         self.loading = LoadingScreen()
         self.chooser = ChooserScreen()
         self.welcome = WelcomeScreen()
+        self.speaker = SpeakerTestScreen()
         self.voice = VoiceCheckScreen()
+        self.therapist_ask = TherapistAskScreen()
         self.practice = PracticeScreen()
         self.summary = SummaryScreen()
         self.feelings = FeelingScreen()
-        for page in (self.loading, self.chooser, self.welcome, self.voice, self.practice, self.summary,
-                     self.feelings):
+        for page in (self.loading, self.chooser, self.welcome, self.speaker, self.voice, self.practice,
+                     self.summary, self.feelings, self.therapist_ask):
             self.pages.addWidget(page)
         layout.addWidget(self.pages, 1)
         self.legend = KeyLegend()
@@ -188,6 +202,11 @@ class PracticeWindow(QMainWindow):
         self.goal.hide()
         self.welcome.submitted.connect(self._name_given)
         self.chooser.chosen.connect(self._patient_chosen)
+        self.speaker.yes_clicked.connect(self._speaker_heard)
+        self.speaker.no_clicked.connect(self._speaker_not_heard)
+        self.speaker.again_clicked.connect(self._speaker_test)
+        self.therapist_ask.yes_clicked.connect(self._therapist_confirmed)
+        self.therapist_ask.back_clicked.connect(self._back_from_ask)
         self.voice.start_clicked.connect(self._voice_start)
         self.voice.skip_clicked.connect(self._voice_skip)
         p = self.practice
@@ -204,7 +223,10 @@ class PracticeWindow(QMainWindow):
     def _bind_keys(self) -> None:
         for key, action in (
             ("Space", self.press_space),
-            ("A", lambda: self.controller and self.controller.play_target()),
+            ("A", self.press_again),
+            ("N", self._speaker_not_heard),
+            ("Return", self._therapist_confirmed),
+            ("Enter", self._therapist_confirmed),
             ("S", lambda: self.controller and self.controller.play_attempt()),
             ("R", lambda: self.controller and self.controller.again()),
             ("D", lambda: self.controller and self.controller.skip_phrase()),
@@ -213,6 +235,10 @@ class PracticeWindow(QMainWindow):
             *((str(n), lambda n=n: self.press_feeling(n)) for n in FEELINGS),
             ("Esc", self.press_escape),
             ("Ctrl+T", self.open_therapist),
+            ("Ctrl++", lambda: self.change_text_size(1)),
+            ("Ctrl+=", lambda: self.change_text_size(1)),  # the same key, without Shift
+            ("Ctrl+-", lambda: self.change_text_size(-1)),
+            ("Ctrl+0", lambda: self.change_text_size(0)),
             ("Left", lambda: self.chooser.move("left")),
             ("Right", lambda: self.chooser.move("right")),
             ("Up", lambda: self.chooser.move("up")),
@@ -229,14 +255,20 @@ class PracticeWindow(QMainWindow):
         the arrow keys and Space choose who practises on the chooser."""
         page = self.pages.currentWidget()
         for key, shortcut in self._keys.items():
-            if page is self.welcome:
-                on = key == "Ctrl+T"
+            if key.startswith("Ctrl+"):
+                on = True
+            elif page is self.welcome:
+                on = False
             elif page is self.chooser:
-                on = key in ("Ctrl+T", "Space", "Left", "Right", "Up", "Down")
+                on = key in ("Space", "Left", "Right", "Up", "Down")
             elif page is self.feelings:
-                on = key in ("Ctrl+T", "Space", "Esc", *FEELING_KEYS)
+                on = key in ("Space", "Esc", *FEELING_KEYS)
+            elif page is self.speaker:
+                on = key in ("Space", "Esc", "A", "N")
+            elif page is self.therapist_ask:
+                on = key in ("Space", "Esc", "Return", "Enter")
             else:
-                on = key not in ("Left", "Right", "Up", "Down")
+                on = key not in ("Left", "Right", "Up", "Down", "N", "Return", "Enter")
             shortcut.setEnabled(on)
 
     def _show_page(self, page: QWidget) -> None:
@@ -245,6 +277,12 @@ class PracticeWindow(QMainWindow):
         if page is self.welcome:
             self.welcome.name.setFocus()
             self.legend.set_keys([("Enter", self.tr("next"))])
+        elif page is self.speaker:
+            self.legend.set_keys([("Space", self.tr("yes")), ("N", self.tr("no")),
+                                  ("A", self.tr("hear it again"))])
+        elif page is self.therapist_ask:
+            self.legend.set_keys([("Space", self.tr("back to practice")),
+                                  ("Enter", self.tr("I am the therapist"))])
         elif page is self.voice:
             self.legend.set_keys([("Space", self.tr("start")), ("Esc", self.tr("skip")),
                                   ("Ctrl+T", self.tr("therapist"))])
@@ -352,8 +390,60 @@ class PracticeWindow(QMainWindow):
     # ------------------------------------------------------------------ first run
     def _name_given(self, name: str) -> None:
         self._new_name = name
+        self._show_page(self.speaker)
+        self._speaker_test()
+
+    def _speaker_test(self) -> None:
+        """The voice says a few words (made behind the window), so the person setting up
+        knows the speakers work before the patient needs them."""
+        from mitpractice.synth import spoken_words
+
+        if self.pages.currentWidget() is not self.speaker or not self.speak:
+            return
+        self.tasks.start(lambda: spoken_words(self.tr(SPEAKER_TEST_WORDS)), self._speaker_play,
+                         lambda exc: self.speaker.status.setText(
+                             self.tr("The voice could not be made.") + f" ({exc})"))
+
+    def _speaker_play(self, spoken) -> None:
+        from mitpractice.audio import Player
+
+        if self.pages.currentWidget() is not self.speaker:
+            return
+        if self._speaker is None:
+            self._speaker = Player()
+        try:
+            self._speaker.play(*spoken)
+        except MitpracticeError as exc:
+            from mitpractice.errors import DeviceBusyError, NoDeviceError
+
+            if isinstance(exc, DeviceBusyError):
+                text = self.tr("The speakers are used by another program. Close it, then press A "
+                               "to hear the voice again.")
+            else:
+                text = self.tr("No sound could be played.") + " " + self._speaker_checks()
+                if not isinstance(exc, NoDeviceError):
+                    text += f" ({exc})"
+            self.speaker.status.setText(text)
+
+    def _speaker_heard(self) -> None:
+        """Yes (or Esc, skipped): on to the voice check."""
+        if self.pages.currentWidget() is not self.speaker:
+            return
+        if self._speaker is not None:
+            self._speaker.stop()
         self.voice.status.setText("")
         self._show_page(self.voice)
+
+    def _speaker_not_heard(self) -> None:
+        """No: what to check, in plain words, and the voice once more."""
+        if self.pages.currentWidget() is not self.speaker:
+            return
+        self.speaker.status.setText(self._speaker_checks())
+        self._speaker_test()
+
+    def _speaker_checks(self) -> str:
+        return self.tr("Check that the speakers or headphones are plugged in and switched on, and "
+                       "that the sound is turned up and not muted. Then press A to hear the voice again.")
 
     def _voice_start(self) -> None:
         from mitpractice.audio import Recorder
@@ -451,6 +541,7 @@ class PracticeWindow(QMainWindow):
         self.patient = patient
         with contextlib.suppress(MitpracticeError):
             self.store.set_setting(LAST_PATIENT_SETTING, patient.id)
+        self._set_text_size(self._stored_text_size(patient.id))
         self.who.setText(patient.name)
         try:
             several = len(self.store.patients()) > 1
@@ -460,7 +551,7 @@ class PracticeWindow(QMainWindow):
         self.who.show()
         self.who.setToolTip(self.tr("Someone else? Click here to choose who practises.") if several else "")
         self.goal.show()
-        controller = PracticeController(self.store, patient, self, tasks=self.tasks)
+        controller = PracticeController(self.store, patient, self, tasks=self.tasks, speak=self.speak)
         self.controller = controller
         controller.changed.connect(self._refresh_practice)
         controller.message.connect(self.banner.show_message)
@@ -498,6 +589,8 @@ class PracticeWindow(QMainWindow):
         phase = c.phase
         step = c.step
         item = c.item
+        if self.pages.currentWidget() is self.therapist_ask:
+            return  # shown when the question is answered
         if self.pages.currentWidget() is self.feelings and phase != Phase.FEELING_AFTER:
             self._show_page(self.practice)  # the question before the session is answered
         between = phase in (Phase.REST, Phase.DONE, Phase.EMPTY, Phase.FEELING_BEFORE, Phase.FEELING_AFTER)
@@ -518,20 +611,18 @@ class PracticeWindow(QMainWindow):
                 p.score.set_melody(melody)
         if step is not None:
             p.step_label.setText(steps(step.label))
-            if step.asks_question:
-                from mitpractice.practice.steps import probe_question
-
-                question = steps(probe_question(item.phrase.question))
-                p.instruction.setText(steps(step.instruction) + "  " + question)
-            else:
-                p.instruction.setText(" ".join(steps(s) for s in step.instructions(c.patient.tapping)))
+            p.instruction.setText(c.words())  # as the voice says them
+        if phase == Phase.LATENCY:  # in full words: what the clicks are, and that it is once
+            p.step_label.setText(self.tr("Checking the sound"))
+            p.instruction.setText(self.tr("You will hear a few clicks. They time the sound, "
+                                          "once, in a few seconds. Then the step starts."))
         main, enabled = self._main_action(phase)
         p.main_button.set_text(main)
         p.main_button.setEnabled(enabled)
-        idle = phase in (Phase.READY, Phase.RESULT, Phase.PHRASE_DONE)
+        idle = phase in (Phase.READY, Phase.HUSHING, Phase.RESULT, Phase.PHRASE_DONE)
         p.voice_button.setEnabled(idle and step is not None and step.plays_target)
         p.me_button.setEnabled(idle and c._last_take is not None)
-        p.again_button.setEnabled(phase in (Phase.RESULT, Phase.READY))
+        p.again_button.setEnabled(phase in (Phase.RESULT, Phase.READY, Phase.HUSHING))
         p.other_button.setEnabled(idle)
         for button in (p.voice_button, p.me_button, p.again_button, p.other_button):
             button.setVisible(phase != Phase.REST)
@@ -544,7 +635,7 @@ class PracticeWindow(QMainWindow):
             p.result_label.setText(head)
             extra = tuple(x for x in (r.together, r.tapping) if x)
             p.feedback.setText("  ".join(r.lines + extra))
-        elif phase in (Phase.READY, Phase.PREPARING, Phase.LATENCY, Phase.PLAYING, Phase.ROOM):
+        elif phase in (Phase.READY, Phase.HUSHING, Phase.PREPARING, Phase.LATENCY, Phase.PLAYING, Phase.ROOM):
             if phase == Phase.READY:
                 p.score.set_results(None)
                 p.score.place_notes()
@@ -594,7 +685,7 @@ class PracticeWindow(QMainWindow):
 
     def _main_action(self, phase: Phase) -> tuple[str, bool]:
         c = self.controller
-        if phase == Phase.READY:
+        if phase in (Phase.READY, Phase.HUSHING):  # the words stop; the step starts a moment later
             step = c.step
             if step.take == "none":
                 return self.tr("Listen"), True
@@ -623,8 +714,9 @@ class PracticeWindow(QMainWindow):
         c = self.controller
         return {
             Phase.READY: self.tr("Press Space when you are ready."),
+            Phase.HUSHING: self.tr("Press Space when you are ready."),
             Phase.PREPARING: self.tr("Getting the voice ready…"),
-            Phase.LATENCY: self.tr("One moment: a few clicks time the sound, once."),
+            Phase.LATENCY: self.tr("One moment, please…"),
             Phase.PLAYING: self.tr("Listen…"),
             Phase.WAITING: self.tr("Wait a moment…"),
             Phase.ROOM: self.tr("Get ready…"),
@@ -650,9 +742,20 @@ class PracticeWindow(QMainWindow):
         return keys
 
     # ------------------------------------------------------------------ keys
+    def press_again(self) -> None:
+        """A: the voice again (on the speaker test: its words again)."""
+        if self.pages.currentWidget() is self.speaker:
+            self._speaker_test()
+        elif self.controller is not None:
+            self.controller.play_target()
+
     def press_space(self) -> None:
         page = self.pages.currentWidget()
-        if page is self.chooser:
+        if page is self.speaker:
+            self._speaker_heard()
+        elif page is self.therapist_ask:
+            self._back_from_ask()
+        elif page is self.chooser:
             self.chooser.choose()
         elif page is self.voice:
             self._voice_start()
@@ -684,10 +787,45 @@ class PracticeWindow(QMainWindow):
             self.press_feeling(None)
         elif self.pages.currentWidget() is self.voice:
             self._voice_skip()
+        elif self.pages.currentWidget() is self.speaker:
+            self._speaker_heard()
+        elif self.pages.currentWidget() is self.therapist_ask:
+            self._back_from_ask()
         elif self.controller is not None:
             self.controller.stop_sound()
 
     def open_therapist(self) -> None:
+        """The therapist's workspace. While no PIN is set, the window first asks whether this
+        is the therapist (who then chooses the PIN): a family member can go back, and practice
+        works without a PIN."""
+        if self.pages.currentWidget() is self.therapist_ask:
+            return
+        if self.store is not None and not self._pin_set():
+            self._before_ask = self.pages.currentWidget()
+            self._show_page(self.therapist_ask)
+            return
+        self._start_therapist()
+
+    def _pin_set(self) -> bool:
+        from mitpractice.store.pin import PinGuard
+
+        try:
+            return PinGuard(self.store).is_set()
+        except MitpracticeError:
+            return True  # the workspace asks for the PIN itself, and says what went wrong
+
+    def _therapist_confirmed(self) -> None:
+        if self.pages.currentWidget() is self.therapist_ask:
+            self._back_from_ask()
+            self._start_therapist()
+
+    def _back_from_ask(self) -> None:
+        page, self._before_ask = self._before_ask or self.practice, None
+        self._show_page(page)
+        if page is self.practice:
+            self._refresh_practice()
+
+    def _start_therapist(self) -> None:
         """Start the therapist's workspace (it asks for the PIN itself) on the same records."""
         from mitpractice.cli import own_command
         from mitpractice.files import data_dir
@@ -708,13 +846,40 @@ class PracticeWindow(QMainWindow):
         self.banner.show_message("info", self.tr("The therapist's workspace is opening in its own window."),
                                  seconds=INFO_SECONDS)
 
-    def resizeEvent(self, event) -> None:
-        """The text follows the window's size: all of it fits at 1024x600, and a large screen
-        is used (:mod:`mitpractice.gui.textsize`)."""
-        scale = text_scale(event.size().width(), event.size().height())
+    def change_text_size(self, steps: int) -> None:
+        """Ctrl+plus (1), Ctrl+minus (-1), Ctrl+0 (0: the size fitted to the window): the
+        patient's own text size, kept for them in the store."""
+        size = 1.0 if steps == 0 else next_text_size(self.text_size, steps)
+        self._set_text_size(size)
+        if self.patient is not None and self.store is not None:
+            try:
+                self.store.set_setting(TEXT_SIZE_SETTING + self.patient.id, f"{size:g}")
+            except MitpracticeError as exc:
+                self.banner.show_message("error", self.tr("The text size could not be kept.") + f" ({exc})")
+
+    def _stored_text_size(self, patient_id: str) -> float:
+        try:
+            value = self.store.setting(TEXT_SIZE_SETTING + patient_id)
+            return 1.0 if value is None else next_text_size(float(value), 0)
+        except (MitpracticeError, ValueError):
+            return 1.0
+
+    def _set_text_size(self, size: float) -> None:
+        self.text_size = size
+        self._fit_text(self.width(), self.height())
+
+    def _fit_text(self, width: int, height: int) -> None:
+        """The text follows the window's size (:mod:`mitpractice.gui.textsize`), times the
+        patient's own size."""
+        scale = round(text_scale(width, height) * self.text_size, 3)
         if scale != self._text_scale:
             self._text_scale = scale
             fit_text(self.centralWidget(), scale)
+
+    def resizeEvent(self, event) -> None:
+        """The text follows the window's size: all of it fits at 1024x600, and a large screen
+        is used."""
+        self._fit_text(event.size().width(), event.size().height())
         super().resizeEvent(event)
 
     def changeEvent(self, event) -> None:
@@ -726,6 +891,8 @@ class PracticeWindow(QMainWindow):
         self._closing = True  # the scoring of earlier attempts stops after the one in hand
         if self._voice_recorder is not None:
             self._voice_done_recording()
+        if self._speaker is not None:
+            self._speaker.close()
         if self.controller is not None:
             self.controller.close()
         self.tasks.wait(15_000)
