@@ -39,14 +39,13 @@ from mitpractice.words.recognizer import MODEL_SR, Reading, Spotted, recognizer
 from mitpractice.words.text import phrase_words
 
 #: Fit (log-likelihood per frame) at which a found word is as likely said as not, and the
-#: width of the logistic around it. On the tuning part of benchmarks/words.py words said fit
-#: at -3.2 (median; -5.1 to -1.9 for nine in ten), other words read as the phrase's at -4.7
-#: (-7.4 to -2.5). Crediting from -4.5 judges the most words right; the two kinds overlap
-#: so evenly around it that a wider undecided band gave up right answers without making the
-#: decided ones any surer (from -4.5 to -5.5: 82 % right of decided either way, 7 % more
-#: undecided), so only the quarter of a point below -4.5 is "could not decide".
-FIT_MID = -4.6
-FIT_SCALE = 0.2
+#: width of the logistic around it: clear speech of the word fits at about -3 (-4.8 to -2.7
+#: for nine in ten words said on the tuning part), other words forced into it at -5.3
+#: (-6.6 to -3.5). A found word is credited from a fit of -5.25, undecided down to -6.0: on
+#: the tuning part a single threshold at -5.25 judges as many words right, and a wider band
+#: gave up right answers without making the decided ones surer.
+FIT_MID = -5.5
+FIT_SCALE = 0.6
 #: Likelihood of a word not found in a readable take.
 NOT_FOUND = 0.05
 #: Mean fit of the free phones (per frame) below which a take is not readable as speech: a
