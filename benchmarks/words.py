@@ -9,8 +9,9 @@ noise at 20 or 10 dB SNR, saying each phrase, another bundled phrase with as man
 first half of the phrase, its words in reverse order, "la" once per syllable, and humming its
 tune. The phrases and voices are split: the thresholds in mitpractice/words/check.py and
 recognizer.py were set on the ``tune`` part only; the ``heldout`` part (other phrase sets, other
-voices) and the ``fresh`` part (phrases and voices of neither) are reported apart. A decision is right when ``said`` equals the truth; "could not
-decide" is counted apart (it is not a wrong answer, but it is not a right one either).
+voices) and the ``fresh`` part (phrases and voices of neither) are reported apart. A decision
+is right when ``said`` equals the truth; "could not decide" is counted apart (it is not a
+wrong answer, but it is not a right one either).
 "always said" is the share a check that credits every word would get right: the baseline.
 
 ``--sung`` adds the sung takes: the product's own voice (the only singing voice at hand) sings
