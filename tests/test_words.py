@@ -103,19 +103,21 @@ def test_the_recogniser_is_loaded_once_even_when_threads_ask_at_once():
     assert len(got) == 3 and got[0] is got[1] is got[2] is recognizer()
 
 
-def test_in_a_sung_take_a_word_not_found_is_undecided_not_denied():
-    """The product's own sung targets: the model knows speech, and misses half their words."""
+def test_a_sung_take_is_undecided_word_by_word_and_keeps_the_places_of_the_words_found():
+    """The product's own sung targets: judged as speech, two decisions in three were right
+    (benchmarks/words.py --sung), so the check does not judge sung takes."""
     from mitpractice.melody import set_melody
     from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
     from mitpractice.synth import synthesize
 
     phrase_set = load_phrase_set(bundled_phrases_dir() / "family.toml")
-    answers = []
+    found = 0
     for phrase in phrase_set.phrases[:4]:
         sung = synthesize(phrase, set_melody(phrase_set, phrase, "C3", 3, 60))
         as_sung = check_words(sung.audio, sung.sr, phrase.text, sung=True)
         as_spoken = check_words(sung.audio, sung.sr, phrase.text)
-        assert [r.said for r in as_sung] == [None if r.said is False and r.start_s is None else r.said
-                                            for r in as_spoken]
-        answers += [r.said for r in as_sung]
-    assert False not in answers and True in answers and None in answers
+        assert [r.said for r in as_sung] == [None] * len(as_spoken)
+        assert all(0.3 < r.confidence < 0.6 for r in as_sung)
+        assert [(r.start_s, r.end_s) for r in as_sung] == [(r.start_s, r.end_s) for r in as_spoken]
+        found += sum(r.start_s is not None for r in as_sung)
+    assert found

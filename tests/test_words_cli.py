@@ -110,3 +110,18 @@ def test_scoring_without_words_does_not_load_the_recogniser_and_the_check_needs_
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_sung_take_has_every_word_marked_could_not_tell(capsys, tmp_path):
+    """The app's own sung target, scored as a take: it was sung (its melody is there), so the
+    check does not judge its words, and the summary says so word by word."""
+    target = tmp_path / "sung.wav"
+    assert main(["synth", str(GREETINGS), "good-morning", "-o", str(target), "--low", "C3"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "score", str(GREETINGS), "good-morning", str(target), "--words", "--json")
+    assert code == 0
+    words = json.loads(out)["words"]
+    assert [w["word"] for w in words] == ["good", "morning"]
+    assert [w["said"] for w in words] == [None, None]
+    code, out, _ = run(capsys, "score", str(GREETINGS), "good-morning", str(target), "--words")
+    assert "words: good [could not tell]  morning [could not tell]" in out

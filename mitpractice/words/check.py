@@ -13,10 +13,13 @@
 * **not found** — the sound was read as other phones. That says "not said" as firmly as the
   rest of the take is readable: where even the free phones fit the sound badly (singing
   far from speech, a hum, heavy noise, :data:`READABLE_FIT`), the check cannot tell, and
-  says so. Nor can it in a **sung** take: the acoustic model knows speech, and sung words,
-  their vowels held for a beat on one pitch, are often read as free phones (half the words
-  of the product's own sung targets were not found). In a sung take a word not found is
-  "could not decide"; a word found is judged as in speech.
+  says so.
+* **sung** — the acoustic model knows speech. Sung words, their vowels held for a beat on one
+  pitch, are often read as free phones, and other words sung on the tune are taken for the
+  phrase's: judged as speech, the product's own voice singing the tuning phrases and others
+  got two decisions in three right (``benchmarks/words.py --sung``), far from the goal of nine
+  in ten. So in a sung take every word is "could not decide" (the step falls
+  back to rhythm alone); a word found keeps its times, for the therapist's review.
 
 The likelihood is the word's ``confidence`` (0–1, how likely it is that the word was said).
 ``said`` is ``True`` from :data:`SAID_AT`, ``False`` up to :data:`NOT_SAID_AT`, and ``None``
@@ -38,7 +41,10 @@ from mitpractice.words.text import phrase_words
 #: Fit (log-likelihood per frame) at which a found word is as likely said as not, and the
 #: width of the logistic around it: clear speech of the word fits at about -3 (-4.8 to -2.7
 #: for nine in ten words said on the tuning part), other words forced into it at -5.3
-#: (-6.6 to -3.5). A found word is credited from a fit of -5.25, undecided down to -6.0.
+#: (-6.6 to -3.5). A found word is credited from a fit of -5.25, undecided down to -6.0: on
+#: the tuning part the words in that band would be judged right only two times in three, far
+#: from the goal of nine in ten; a wider band (from -4.5) made the decided words no surer
+#: (78 % right either way) and gave up three points of right answers.
 FIT_MID = -5.5
 FIT_SCALE = 0.6
 #: Likelihood of a word not found in a readable take.
@@ -52,11 +58,15 @@ SUNG_MELODIC = 40.0
 #: Decisions on the likelihood: said from SAID_AT, not said up to NOT_SAID_AT, undecided between.
 SAID_AT = 0.6
 NOT_SAID_AT = 0.3
+#: Likelihood of a word the check cannot judge (a sung take, an unreadable one): halfway.
+UNDECIDED = (SAID_AT + NOT_SAID_AT) / 2
 #: Band (Hz) and least share of a found word's energy in it for the word to count as spoken
 #: with the mouth open: every English word has a vowel with its second formant or a
 #: consonant's noise above 1 kHz, which a hum (lips closed, the nasal murmur below 500 Hz)
 #: lacks. Words spoken by the test voices put 19–39 % of their energy there, even in noise;
 #: a hum under a room's noise at 20 dB SNR 0.2 %: 2 % is an order of magnitude from both.
+#: (3 % would also cover a hum under 10 dB of noise, 2.4 %, but un-credited words said by one
+#: of the held-out voices, and no word was found on such a hum: docs/words.md.)
 OPEN_BAND_HZ = (1000.0, 5000.0)
 MIN_OPEN_SHARE = 0.02
 #: Peak level the attempt is brought to before decoding (the model's features expect speech
@@ -171,24 +181,25 @@ def judge(words: tuple[str, ...], reading: Reading, samples: np.ndarray, *,
 
     A word the phrase holds twice takes the reading's occurrences in time order. A word
     found where the sound has next to nothing above 1 kHz (a hum) is not said, whatever its fit.
+    In a ``sung`` take every word is undecided; a word found keeps its times.
     """
     found: dict[str, list[Spotted]] = {}
     for s in reading.spotted:
         if s.word:
             found.setdefault(s.word, []).append(s)
-    can_tell = readable(reading) and not sung
+    can_tell = readable(reading)
     results = []
     for word in words:
         heard = found.get(word)
         if heard:
             s = heard.pop(0)
             hummed = open_share(samples, s.start_s, s.end_s) < MIN_OPEN_SHARE
-            p = NOT_FOUND if hummed else fit_likelihood(s.fit)
+            p = UNDECIDED if sung else NOT_FOUND if hummed else fit_likelihood(s.fit)
             results.append(
                 WordResult(word=word, said=decide(p), confidence=p, start_s=s.start_s, end_s=s.end_s)
             )
         else:
-            p = NOT_FOUND if can_tell else (SAID_AT + NOT_SAID_AT) / 2
+            p = NOT_FOUND if can_tell and not sung else UNDECIDED
             results.append(WordResult(word=word, said=decide(p), confidence=p))
     return tuple(results)
 
@@ -196,7 +207,7 @@ def judge(words: tuple[str, ...], reading: Reading, samples: np.ndarray, *,
 def check_words(y: np.ndarray, sr: int, text: str, *, sung: bool = False) -> tuple[WordResult, ...]:
     """Check which words of ``text`` were said in the attempt ``y`` (mono samples at ``sr`` Hz).
 
-    ``sung``: the take was sung (:func:`is_sung`), so a word not found is "could not decide".
+    ``sung``: the take was sung (:func:`is_sung`), so every word is "could not decide".
 
     The recogniser is loaded on the first call (about half a second) and reused.
 
