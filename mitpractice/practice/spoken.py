@@ -46,6 +46,9 @@ MAX_NOT_SAID_SHARE = 0.25
 WORDS_SETTING_PREFIX = "practice.words_needed@"
 #: Shown for the words the check did not credit (not said or undecided), never a cross.
 GAP = "…"
+#: How a word is written for the therapist (the Praat tier, the CSV) by the check's answer
+#: (``said``): said, undecided, found or not but judged not said.
+WORD_LABELS = {True: "{}", None: "{}?", False: "({})"}
 
 
 def words_setting_key(patient_id: str) -> str:
@@ -162,6 +165,21 @@ def tally(words: Sequence[WordResult] | None) -> str:
     said = sum(w.said is True for w in words)
     undecided = sum(w.said is None for w in words)
     return f"{said}/{len(words)}" + (f" ({undecided} ?)" if undecided else "")
+
+
+def marked_words(data: Iterable[Mapping[str, Any]] | None) -> str | None:
+    """The stored words (score JSON) in one line for the therapist, each marked by
+    :data:`WORD_LABELS`; ``None`` when the words were not checked.
+
+    Examples
+    --------
+    >>> marked_words([{"word": "thank", "said": True}, {"word": "you", "said": False},
+    ...               {"word": "please", "said": None}])
+    'thank (you) please?'
+    """
+    if data is None:
+        return None
+    return " ".join(WORD_LABELS[w.get("said")].format(w["word"]) for w in data)
 
 
 def words_from_json(data: Iterable[Mapping[str, Any]] | None) -> tuple[WordResult, ...] | None:
