@@ -18,16 +18,19 @@ said, not said or "could not decide". This module is what the practice session m
 * **What the patient sees.** Only gentle words: "I heard: thank … you", the words credited
   with an ellipsis for the others, never a mark against a word (:func:`heard_text`).
 
-Nothing here imports Qt or loads the recogniser.
+Nothing here imports Qt or the recogniser: the practice session and the command line import
+this at start (:mod:`mitpractice.words` only when stored words are read back).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mitpractice.practice.steps import TAKE_ALONG, Step
-from mitpractice.words import WordResult
+
+if TYPE_CHECKING:  # the check's package pulls numpy and its decoder's modules
+    from mitpractice.words import WordResult
 
 #: The scoring mode of the spoken steps (Sprechgesang and speech): the steps whose takes are checked.
 SPOKEN_MODE = "sprechgesang"
@@ -118,6 +121,7 @@ def words_pass(words: Sequence[WordResult] | None) -> bool | None:
 
     Examples
     --------
+    >>> from mitpractice.words import WordResult
     >>> w = lambda said: WordResult(word="w", said=said, confidence=0.5)
     >>> words_pass([w(True), w(True), w(True), w(False)]), words_pass([w(True), w(False)])
     (True, False)
@@ -136,6 +140,7 @@ def heard_words(words: Sequence[WordResult]) -> str:
 
     Examples
     --------
+    >>> from mitpractice.words import WordResult
     >>> w = lambda word, said: WordResult(word=word, said=said, confidence=0.5)
     >>> heard_words([w("thank", True), w("you", False)])
     'thank …'
@@ -156,6 +161,7 @@ def tally(words: Sequence[WordResult] | None) -> str:
 
     Examples
     --------
+    >>> from mitpractice.words import WordResult
     >>> w = lambda said: WordResult(word="w", said=said, confidence=0.5)
     >>> tally([w(True), w(True), w(False)]), tally([w(True), w(None), w(True)]), tally(None)
     ('2/3', '2/3 (1 ?)', '—')
@@ -194,6 +200,8 @@ def words_from_json(data: Iterable[Mapping[str, Any]] | None) -> tuple[WordResul
     """
     if data is None:
         return None
+    from mitpractice.words import WordResult
+
     return tuple(
         WordResult(word=str(w["word"]), said=w.get("said"), confidence=float(w.get("confidence") or 0.0),
                    start_s=w.get("start_s"), end_s=w.get("end_s"))

@@ -5,8 +5,13 @@ answers are told apart by more than colour, so that they read in black and white
 people who do not see the colours: **said** in a solid box and bold type, **not said** struck
 through in a dashed box and in brackets, **could not decide** in a dotted box, in italics and
 with a question mark (the Praat tier's and the CSV's marks). Words the check did not find in
-the attempt have no place on the axis; they follow in a second line. The row's tooltip and
-accessible description say every word, its answer, its times and its confidence.
+the attempt have no place on the axis; they follow the others on the same line. A box is at
+least as wide as its word, so a word that would cover the one before it is moved right, in
+order. The row's tooltip and accessible description say every word, its answer, its times and
+its confidence.
+
+The row is one line high and takes its room from the pitch view's least height, so the
+review fits a 1024x600 screen with or without it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mitpractice.gui.widgets import palette
+from mitpractice.gui.widgets.pitchview import MIN_HEIGHT_PX
 from mitpractice.practice.spoken import WORD_LABELS
 from mitpractice.words import WordResult
 
@@ -29,8 +35,10 @@ STYLES = {
 }
 #: The answers in words, for the tooltip and screen readers.
 ANSWERS = {True: "said", False: "not said", None: "could not decide"}
-#: Lines of text the row is high: one for the words on the axis, one for the words not found.
-ROW_LINES = 2.6
+#: Lines of text the row is high: one line of words in their boxes.
+ROW_LINES = 1.5
+#: Pixels between two boxes moved apart.
+GAP_PX = 4
 
 
 def describe(words: Sequence[WordResult]) -> str:
@@ -67,27 +75,30 @@ class WordsRow(QWidget):
         text = describe(self.words)
         self.setToolTip(text)
         self.setAccessibleDescription(text)
-        self.setFixedHeight(round(QFontMetricsF(self.font()).height() * ROW_LINES))
+        height = round(QFontMetricsF(self._font(True)).height() * ROW_LINES)
+        self.setFixedHeight(height)
         self.setVisible(words is not None)
+        self.view.setMinimumHeight(MIN_HEIGHT_PX - height if words is not None else MIN_HEIGHT_PX)
         self.update()
 
     def word_rects(self) -> list[tuple[WordResult, QRectF]]:
-        """Where each word is drawn: the placed ones on the axis, then those not found."""
+        """Where each word is drawn: the words found at their times (moved right where one
+        would cover the one before), then those not found."""
         metrics = QFontMetricsF(self._font(True))
-        line = metrics.height() * 1.25
+        line = self.height() - 2.0
         pad = metrics.height() * 0.3
-        plot = self.view.plot_rect()
+        placed = sorted((w for w in self.words if w.start_s is not None and w.end_s is not None),
+                        key=lambda w: w.start_s)
         out = []
-        x_free = plot.left()  # the second line: the words not found, one after another
-        for w in self.words:
+        free = self.view.plot_rect().left()  # where the next box may start
+        for w in placed + [w for w in self.words if w.start_s is None or w.end_s is None]:
             width = metrics.horizontalAdvance(_label(w)) + 2 * pad
+            left, right = free, free + width
             if w.start_s is not None and w.end_s is not None:
-                left = self.view.point_at(w.start_s, 0.0).x()
+                left = max(self.view.point_at(w.start_s, 0.0).x(), free)
                 right = max(self.view.point_at(w.end_s, 0.0).x(), left + width)
-                out.append((w, QRectF(left, 1, right - left, line)))
-            else:
-                out.append((w, QRectF(x_free, line + 4, width, line)))
-                x_free += width + pad
+            out.append((w, QRectF(left, 1.0, right - left, line)))
+            free = right + GAP_PX
         return out
 
     def paintEvent(self, event) -> None:
