@@ -86,7 +86,7 @@ def _take(qtbot, window, step_id: str, audio: np.ndarray) -> float:
     c.live.begin.emit(TakePlan(c.melody, c.step.mode, 0.0, noise_floor_dbfs(audio[:SR // 2], SR), 0.0,
                                False, SR))
     c.live.push.emit(audio)
-    c._take_ended_at = time.perf_counter()
+    c._take_ended_at, c._end_reason = time.perf_counter(), "pause"  # ended by the quiet after it
     with qtbot.waitSignal(c.words_shown, timeout=60_000) as blocker:
         c.live.finish.emit(TakeEnd(audio, SR, attempt, None, ()))
     assert shown and shown[0], "the result was on screen before the words"
@@ -105,8 +105,10 @@ def test_the_patient_sees_what_was_heard_after_the_result_and_the_words_are_stor
     assert p.main_button.text().startswith("Next: Answer")
     qtbot.waitUntil(lambda: "words" in window.store.attempts().attempts[0].score_json, timeout=10_000)
     (stored,) = window.store.attempts().attempts
-    assert [(w["word"], w["said"]) for w in stored.score_json["words"]] == [
-        ("see", True), ("you", True), ("soon", True)]
+    words = stored.score_json["words"]
+    assert [(w["word"], w["said"]) for w in words] == [("see", True), ("you", True), ("soon", True)]
+    # At their times in the take (its first second is quiet), though the check read less of it.
+    assert 1.0 <= words[0]["start_s"] < words[-1]["end_s"] <= 1.0 + 2.0
     window.close()
 
 

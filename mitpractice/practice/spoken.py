@@ -47,6 +47,12 @@ MAX_NOT_SAID_SHARE = 0.25
 #: The store's setting (one per patient: this prefix and the patient's id) holding the
 #: therapist's choice, ``"on"`` or ``"off"``; without it the level decides (:func:`words_needed`).
 WORDS_SETTING_PREFIX = "practice.words_needed@"
+#: Seconds of the quiet before and after the speech kept for the check: the room heard before
+#: a take and the pause that ended it are quiet by the take's own rules, and the check's time
+#: grows with the audio it reads (about a third of a second per second on a loaded two-core
+#: machine, docs/words.md), so it reads the take without them, less this margin for a soft
+#: first or last sound.
+WORDS_MARGIN_S = 0.25
 #: Shown for the words the check did not credit (not said or undecided), never a cross.
 GAP = "…"
 #: How a word is written for the therapist (the Praat tier, the CSV) by the check's answer
@@ -113,6 +119,43 @@ def words_count(step: Step) -> bool:
     ['spoken-delayed', 'probe-spoken']
     """
     return checks_words(step) and step.take != TAKE_ALONG
+
+
+def speech_span(samples: int, sr: int, *, room_s: float, quiet_end_s: float,
+                margin_s: float = WORDS_MARGIN_S) -> tuple[int, int]:
+    """The samples of a take the word check reads: without the room heard before the take
+    (``room_s``) and the quiet that ended it (``quiet_end_s``, 0 when something else ended
+    it), each less ``margin_s``; the whole take when that would leave under half a second.
+
+    Examples
+    --------
+    >>> speech_span(16_000 * 5, 16_000, room_s=0.4, quiet_end_s=1.2)
+    (2400, 64800)
+    >>> speech_span(16_000, 16_000, room_s=0.4, quiet_end_s=1.2)
+    (0, 16000)
+    """
+    start = max(0, round((room_s - margin_s) * sr))
+    stop = samples - max(0, round((quiet_end_s - margin_s) * sr))
+    if stop - start < sr // 2:
+        return 0, samples
+    return start, stop
+
+
+def shifted(words: Sequence[WordResult], offset_s: float) -> tuple[WordResult, ...]:
+    """The words with their times moved by ``offset_s`` (from a part of the take to the take).
+
+    Examples
+    --------
+    >>> from mitpractice.words import WordResult
+    >>> shifted([WordResult(word="yes", said=True, confidence=0.9, start_s=0.1, end_s=0.5),
+    ...          WordResult(word="no", said=False, confidence=0.05)], 0.15)[0].start_s
+    0.25
+    """
+    from dataclasses import replace
+
+    return tuple(w if w.start_s is None or w.end_s is None
+                 else replace(w, start_s=round(w.start_s + offset_s, 3), end_s=round(w.end_s + offset_s, 3))
+                 for w in words)
 
 
 def words_pass(words: Sequence[WordResult] | None) -> bool | None:

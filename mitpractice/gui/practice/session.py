@@ -168,6 +168,7 @@ class PracticeController(QObject):
         self._along = False
         self._target_start_sent = False
         self._take_ended_at = 0.0
+        self._end_reason = ""
         self._too_quiet = False
         self._last_take: tuple[np.ndarray, int] | None = None
         #: The last take's LiveResult, the target it was sung along with (a SungTarget) and
@@ -590,6 +591,7 @@ class PracticeController(QObject):
             self.changed.emit()
             return
         self._take_ended_at = time.perf_counter()
+        self._end_reason = reason
         if self._along:
             self.player.stop()
         self.highlight.emit(None)
@@ -673,13 +675,17 @@ class PracticeController(QObject):
         self.tasks.start(load, lambda _: None, lambda exc: None)  # a failure shows at the first check
 
     def _check_words(self, outcome: TakeOutcome, score) -> None:
-        """After the result is on screen: check a spoken take's words on the live thread."""
-        from mitpractice.practice.spoken import checks_words
+        """After the result is on screen: check a spoken take's words on the live thread,
+        without the room heard before it and the quiet that ended it."""
+        from mitpractice.practice.spoken import checks_words, speech_span
+        from mitpractice.practice.takes import PAUSE_S
 
         if self.step is None or not checks_words(self.step) or self.item is None:
             return
+        quiet_end = PAUSE_S if self._end_reason == "pause" else 0.0
+        span = speech_span(len(outcome.audio), outcome.sr, room_s=ROOM_S, quiet_end_s=quiet_end)
         self.live.check_words.emit(WordsJob(outcome.attempt_id, outcome.audio, outcome.sr,
-                                            self.item.phrase.text, score))
+                                            self.item.phrase.text, score, span))
 
     def _on_words(self, outcome: WordsOutcome) -> None:
         """The words of the take on screen: the patient's gentle line, and (where the words

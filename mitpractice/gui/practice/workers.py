@@ -77,6 +77,7 @@ class WordsJob:
     sr: int
     text: str  # the phrase's words
     score: Any  # its Score, stored again with the words
+    span: tuple[int, int] | None = None  # the samples the check reads (speech_span); None: all
 
 
 @dataclass(frozen=True)
@@ -182,12 +183,14 @@ class LiveWorker(QObject):
     @Slot(object)
     def check_words(self, job: WordsJob) -> None:
         """Check which words of the phrase the take holds, say so, then store them with its score."""
+        from mitpractice.practice.spoken import shifted
         from mitpractice.words import check_words
         from mitpractice.words.check import is_sung
 
         sung = is_sung(job.score.voiced, job.score.melodic)
+        start, stop = job.span or (0, len(job.audio))
         try:
-            words = check_words(job.audio, job.sr, job.text, sung=sung)
+            words = shifted(check_words(job.audio[start:stop], job.sr, job.text, sung=sung), start / job.sr)
         except Exception as exc:  # the step falls back to rhythm alone; the take is kept as it is
             if not isinstance(exc, MitpracticeError):
                 traceback.print_exc()
