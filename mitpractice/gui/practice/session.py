@@ -139,10 +139,8 @@ class PracticeController(QObject):
         self.live.worker.ended.connect(self._on_take_ended)
         self.live.worker.outcome.connect(self._on_outcome)
         self.live.worker.words.connect(self._on_words)
-        self._recogniser_asked = False
-        #: The last word check of a take (a WordsOutcome), for the tests and the screen.
-        self.last_words: WordsOutcome | None = None
         self.live.worker.failed.connect(self._save_failed)
+        self._recogniser_asked = False  # loaded behind the window at the first spoken step
         self.flow = SessionFlow(self._programme, ask_feelings=True)
         self.result: ResultView | None = None
         self._chosen = 0
@@ -692,7 +690,6 @@ class PracticeController(QObject):
         count) the pass, so the big button's words may change."""
         from mitpractice.practice.spoken import heard_words, words_count
 
-        self.last_words = outcome
         result = self.result
         if self.phase != Phase.RESULT or result is None or result.attempt_id != outcome.attempt_id:
             return  # the patient has moved on; the words are stored all the same
