@@ -86,7 +86,6 @@ class WordsOutcome:
 
     attempt_id: str
     words: tuple | None
-    error: str | None = None
 
 
 class LiveWorker(QObject):
@@ -194,7 +193,7 @@ class LiveWorker(QObject):
         except Exception as exc:  # the step falls back to rhythm alone; the take is kept as it is
             if not isinstance(exc, MitpracticeError):
                 traceback.print_exc()
-            self.words.emit(WordsOutcome(job.attempt_id, None, str(exc) or type(exc).__name__))
+            self.words.emit(WordsOutcome(job.attempt_id, None))
             return
         self.words.emit(WordsOutcome(job.attempt_id, words))
         try:
