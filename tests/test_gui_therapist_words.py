@@ -5,6 +5,7 @@ words" (on by default from the intermediate level), the review's words row, the 
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -136,9 +137,17 @@ def test_the_review_shows_a_words_row_under_the_pitch_told_apart_by_more_than_co
     qtbot.waitUntil(lambda: page.detail is not None, timeout=30_000)
     row = page.words_row
     assert row.isVisible() and row.geometry().top() >= page.view.geometry().bottom()  # under the pitch
-    rects = {w.word: (w, r) for w, r in row.word_rects()}
-    you, rect = rects["you"]
-    assert rect.left() == pytest.approx(page.view.point_at(you.start_s, 0.0).x())  # at its time
+    placed = row.word_rects()
+    rects = {w.word: (w, r) for w, r in placed}
+    you = rects["you"][0]
+    # Each word found at its time on the pitch view's axis (moved right only so as not to
+    # cover the one before), the first exactly there; no box over another.
+    first, first_rect = placed[0]
+    assert first_rect.left() == pytest.approx(page.view.point_at(first.start_s, 0.0).x())
+    for w, r in placed:
+        if w.start_s is not None:
+            assert r.left() >= page.view.point_at(w.start_s, 0.0).x() - 0.5
+    assert all(a.right() < b.left() for (_, a), (_, b) in pairwise(placed))
     # Not by colour alone: the tooltip and screen readers say each answer and the word's times.
     lines = row.toolTip().splitlines()
     assert lines[1].startswith(f"you: said, {you.start_s:.2f}–{you.end_s:.2f} s")
