@@ -14,6 +14,14 @@ scoring. That is "take end → score ready"; drawing it costs the window one rep
 
 For comparison, the same take is scored from scratch in the same run, as an app without a
 streaming tracker would: ``track_pitch`` over the whole take, then ``score_track``.
+
+``--words``: the spoken steps' word check, which the window runs after the result is on
+screen. The same phrases are said by an espeak-ng voice (tests/word_takes.py; the product does
+not speak with it), with the pause that ends a take and the room's noise, fed to a
+``LiveTake`` in the spoken steps' scoring mode; then ``finish()`` (the result) and
+``check_words`` (the words) are timed one after the other, as the window's live thread runs
+them: "take end → words on screen" is their sum. The recogniser is loaded before, as the
+window loads it when a spoken step is first shown; its load is timed apart.
 """
 
 from __future__ import annotations
@@ -71,12 +79,78 @@ def takes(low: str) -> list[tuple[str, object, np.ndarray]]:
     return out
 
 
+def spoken_takes() -> list[tuple[str, str, object, np.ndarray]]:
+    """(phrase id, text, melody, 16 kHz take) of each phrase said by espeak-ng, with the pause."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from word_takes import SR, Voice, speak
+
+    assert SR == RECORD_SR
+    rng = np.random.default_rng(0)
+    out = []
+    for set_id, phrase_id in PHRASES:
+        phrase = load_phrase_set(bundled_phrases_dir() / f"{set_id}.toml").phrase(phrase_id)
+        melody = target_melody(phrase, low="A2", interval=3, tempo=60)
+        y = np.concatenate([np.zeros(RECORD_SR // 2, np.float32), speak(phrase.text, Voice("en-us", 150)),
+                            np.zeros(int(PAUSE_S * RECORD_SR), np.float32)]).astype(np.float32)
+        y = (y + ROOM_RMS * rng.standard_normal(len(y))).astype(np.float32)
+        out.append((phrase.id, phrase.text, melody, y))
+    return out
+
+
+def words(repeat: int) -> None:
+    """Take end → result, then → words, for spoken takes (see the module's notes)."""
+    from mitpractice.practice.spoken import speech_span
+    from mitpractice.words import check_words
+    from mitpractice.words.recognizer import recognizer
+
+    start = time.perf_counter()
+    recognizer()
+    print(f"the recogniser loads in {time.perf_counter() - start:.2f} s (behind the window, once)")
+    cases = spoken_takes()
+    block = int(BLOCK_S * RECORD_SR)
+    result_s, words_s, whole_s, seconds = [], [], [], []
+    for _ in range(repeat):
+        for _phrase_id, text, melody, y in cases:
+            take = LiveTake(melody, sr=RECORD_SR, mode="sprechgesang")
+            for i in range(0, len(y), block):
+                take.push(y[i : i + block])
+            start = time.perf_counter()
+            take.finish()
+            result_s.append(time.perf_counter() - start)
+            begin, end = speech_span(len(y), RECORD_SR, room_s=0.5, quiet_end_s=PAUSE_S)
+            start = time.perf_counter()
+            check_words(y[begin:end], RECORD_SR, text)  # as the window: without the quiet around
+            words_s.append(result_s[-1] + time.perf_counter() - start)
+            start = time.perf_counter()
+            check_words(y, RECORD_SR, text)
+            whole_s.append(result_s[-1] + time.perf_counter() - start)
+            seconds.append(len(y) / RECORD_SR)
+    ms, ms_words = [1000 * t for t in result_s], [1000 * t for t in words_s]
+    ms_whole = [1000 * t for t in whole_s]
+    span = f"{min(seconds):.1f}-{max(seconds):.1f} s"
+    print(f"{len(cases)} spoken takes ({span} with the quiet) x {repeat} runs")
+    print(f"take end -> result on screen: p50 {percentile(ms, 50):6.1f} ms, p95 {percentile(ms, 95):6.1f} ms")
+    print(f"take end -> words on screen:  p50 {percentile(ms_words, 50):6.1f} ms, "
+          f"p95 {percentile(ms_words, 95):6.1f} ms, max {max(ms_words):6.1f} ms (target 1000 ms)")
+    print(f"  the whole take checked:     p50 {percentile(ms_whole, 50):6.1f} ms, "
+          f"p95 {percentile(ms_whole, 95):6.1f} ms "
+          f"({percentile(ms_whole, 50) / percentile(ms_words, 50):.2f}x the p50 above)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each attempt")
+    parser.add_argument("--words", action="store_true",
+                        help="time the spoken steps' word check after the result instead")
     args = parser.parse_args()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{os.cpu_count()} cores, load average {load:.2f}; blocks of {1000 * BLOCK_S:.0f} ms")
+    if args.words:
+        words(args.repeat)
+        return
 
     cases = takes("A2") + takes("A3")
     block = int(BLOCK_S * RECORD_SR)

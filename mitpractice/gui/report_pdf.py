@@ -41,6 +41,7 @@ from mitpractice.gui import theme
 from mitpractice.gui.widgets.charts import CHART_KINDS, paint_chart
 from mitpractice.gui.widgets.feelings import paint_feelings
 from mitpractice.melody import hz_to_note
+from mitpractice.practice.spoken import tally
 from mitpractice.reports.report import Report, ReportError
 
 #: Print resolution (dots per inch): fine lines and text at a size that prints crisply.
@@ -294,16 +295,17 @@ class _Layout:
     def phrase_table(self) -> None:
         self.heading("Phrases")
         columns = (
-            _Column("Phrase", 0.22),
+            _Column("Phrase", 0.14),  # the words wrap in their cell
             _Column("Set", 0.10),
             _Column("Kind", 0.08),
             _Column("Syll.", 0.06, Qt.AlignmentFlag.AlignRight),
-            _Column("Attempts", 0.11, Qt.AlignmentFlag.AlignRight),
+            _Column("Attempts", 0.10, Qt.AlignmentFlag.AlignRight),
             _Column("Best", 0.07, Qt.AlignmentFlag.AlignRight),
             _Column("Mean", 0.07, Qt.AlignmentFlag.AlignRight),
-            _Column("Latest", 0.08, Qt.AlignmentFlag.AlignRight),
-            _Column("Step reached", 0.12),
-            _Column("Last", 0.09, Qt.AlignmentFlag.AlignRight),
+            _Column("Latest", 0.07, Qt.AlignmentFlag.AlignRight),
+            _Column("Step reached", 0.14),
+            _Column("Words said", 0.09, Qt.AlignmentFlag.AlignRight),
+            _Column("Last", 0.08, Qt.AlignmentFlag.AlignRight),
         )
         rows = []
         for s in self.report.phrases:
@@ -319,6 +321,7 @@ class _Layout:
                     _score(s.mean),
                     latest,
                     s.step_reached,
+                    tally(s.words),
                     f"{s.last_day:%d %b}",
                 )
             )
@@ -327,6 +330,10 @@ class _Layout:
             return
         self.table(columns, rows)
         overridden = sum(s.overridden for s in self.report.phrases)
+        if any(s.words is not None for s in self.report.phrases):
+            self.text("Words said: of the phrase's words, in the latest word-checked attempt at a spoken "
+                      "step; '?' counts the words the check could not decide.", BODY_PT * 0.85,
+                      colour=theme.LOW_NOTE)
         if overridden:
             said = ("1 attempt carries a therapist's override; the scores above use it." if overridden == 1
                     else f"{overridden} attempts carry a therapist's override; the scores above use them.")

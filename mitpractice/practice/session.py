@@ -33,6 +33,7 @@ from enum import StrEnum
 
 from mitpractice.errors import MitpracticeError, ParameterError
 from mitpractice.practice.plan import SESSION_PHRASES, Assigned, SessionState
+from mitpractice.practice.spoken import words_count, words_pass
 from mitpractice.practice.steps import StepState, passes
 
 
@@ -79,6 +80,9 @@ class Programme:
 
     level: str
     assigned: Sequence[Assigned]
+    #: The spoken steps need the words as well as the rhythm (the patient's setting,
+    #: :func:`~mitpractice.practice.spoken.words_needed`).
+    words_needed: bool = False
 
 
 #: How a patient may feel, 1 to 5 (the faces of the feelings check, saddest first).
@@ -123,6 +127,11 @@ class SessionFlow:
         The steps after the result on screen (the next step, or back one).
     passed : bool
         The last scored take passed its step.
+    awaiting_words : bool
+        The result is on screen but its pass waits for the word check (:meth:`words_checked`):
+        a spoken step whose rhythm passed, for a patient whose steps need the words.
+    words_verdict : bool or None
+        What the words of the last take said of its pass (None: not checked, or could not decide).
     latency_known : bool
         The sound's round trip is measured (or given up): sing-along steps start at once.
     phrases_done : int
@@ -156,6 +165,10 @@ class SessionFlow:
         self.state: StepState | None = None
         self.pending: StepState | None = None
         self.passed = False
+        self.awaiting_words = False
+        self.words_verdict: bool | None = None
+        self._go_on_asked = False
+        self.words_needed = False
         self.latency_known = False
         self.phrases_done = 0
         self.phrases_through = 0  # finished or skipped: what the session's cap counts
@@ -220,6 +233,7 @@ class SessionFlow:
             self.failure = str(exc)
             return (Act.STORE_FAILED,)
         self.level = programme.level
+        self.words_needed = programme.words_needed
         basis = (programme.level, tuple(sorted((a.key, a.probe) for a in programme.assigned)))
         if self.plan is None or basis != self._planned_from:
             left = self.max_phrases - self.phrases_through
@@ -269,6 +283,7 @@ class SessionFlow:
         was just passed (or stopped) counts as done. Not during a take."""
         if self.phase not in (Phase.READY, Phase.RESULT, Phase.PHRASE_DONE, Phase.REST, Phase.EMPTY):
             return ()
+        self._forget_words()  # a pass still waiting for the words is judged on rhythm alone
         over = self.pending if self.phase == Phase.RESULT else self.state
         if self.phase in (Phase.RESULT, Phase.PHRASE_DONE) and over is not None and over.finished:
             self.phrases_done += 1
@@ -324,6 +339,9 @@ class SessionFlow:
         """After a result: the next step (or back one, after a failure), or the phrase is over."""
         if self.phase != Phase.RESULT or self.pending is None:
             return ()
+        if self.awaiting_words:  # the words decide whether this goes on or back: wait for them
+            self._go_on_asked = True
+            return ()
         self.state, self.pending = self.pending, None
         if self.state.finished:
             self.phase = Phase.PHRASE_DONE
@@ -334,6 +352,7 @@ class SessionFlow:
         """Try the same step again (the result is kept, the step is not judged)."""
         if self.phase not in (Phase.RESULT, Phase.READY) or self.state is None:
             return ()
+        self._forget_words()
         self.pending = None
         self.phase = Phase.READY
         return (Act.CLEAR, *self.start_step(target_ready=target_ready))
@@ -341,6 +360,7 @@ class SessionFlow:
     def skip(self) -> tuple[Act, ...]:
         """Another phrase: this one is left, not done."""
         if self.phase in (Phase.READY, Phase.RESULT, Phase.PHRASE_DONE):
+            self._forget_words()
             return self._next_phrase()
         return ()
 
@@ -454,17 +474,45 @@ class SessionFlow:
 
     def scored(self, overall: float | None, thresholds=None) -> bool:
         """The take's score is ready (``overall`` None: no singing heard). Returns whether the
-        step is passed; :attr:`pending` holds the steps after it."""
+        step is passed by the score; :attr:`pending` holds the steps after it.
+
+        In a spoken step the patient says alone, for a patient whose steps need the words
+        (:attr:`Programme.words_needed`), a take that passed on its score still waits for the
+        word check (:attr:`awaiting_words`, then :meth:`words_checked`)."""
         if self.phase != Phase.SCORING:
             return False
         try:
-            self.pending = self.state.judge(overall, thresholds)
             self.passed = passes(self.step, overall, thresholds)
         except MitpracticeError:  # an unknown step id among the therapist's thresholds
-            self.pending = self.state.judge(overall)
             self.passed = passes(self.step, overall)
+        self.pending = self.state.after(self.passed)
+        self.words_verdict = None
+        self._go_on_asked = False
+        self.awaiting_words = self.passed and self.words_needed and words_count(self.step)
         self.phase = Phase.RESULT
         return self.passed
+
+    def words_checked(self, words) -> tuple[Act, ...]:
+        """The word check of the take on screen is done (``words``: its WordResults, or None
+        when the check could not run). A take waiting for its words fails when they do not
+        pass (:func:`~mitpractice.practice.spoken.words_pass`); "could not decide" leaves the
+        pass to the rhythm. A Space pressed while waiting is carried out now."""
+        if self.phase != Phase.RESULT or not self.awaiting_words:
+            return ()
+        self.awaiting_words = False
+        self.words_verdict = words_pass(words)
+        if self.words_verdict is False:
+            self.passed = False
+            self.pending = self.state.after(False)
+        if self._go_on_asked:
+            self._go_on_asked = False
+            return self.go_on()
+        return ()
+
+    def _forget_words(self) -> None:
+        """The result is left (tried again, skipped, done for today) before its words came."""
+        self.awaiting_words = False
+        self._go_on_asked = False
 
     def not_scored(self) -> None:
         """The take is kept but could not be scored now: the same step again."""
@@ -472,6 +520,7 @@ class SessionFlow:
             return
         self.pending = self.state
         self.passed = False
+        self.awaiting_words = False
         self.phase = Phase.RESULT
 
     def save_failed(self) -> None:

@@ -3,7 +3,9 @@
 One row per attempt with the columns of :data:`mitpractice.store.records.ATTEMPT_COLUMNS`
 (the keys of ``attempts --json``): times ISO 8601 in UTC, booleans ``true``/``false``, an
 empty cell for what is not known (an unscored attempt, no override), a list (the times of
-the patient's taps, s from the take's start) as its numbers separated by spaces.
+the patient's taps, s from the take's start) as its numbers separated by spaces, and the word
+check's words (empty when not checked) in one cell, each marked as in the Praat tier: ``thank``
+said, ``thank?`` undecided, ``(thank)`` not said.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ def attempt_row(attempt: Attempt) -> list[str]:
     >>> cell(None), cell(True), cell(72.5), cell([0.52, 1.5]), cell([])
     ('', 'true', '72.5', '0.52 1.5', '')
     """
+    from mitpractice.practice.spoken import marked_words
+
     data = attempt.to_json()
+    data["words"] = marked_words(data["words"])
     return [cell(data[name]) for name in ATTEMPT_COLUMNS]
 
 

@@ -146,6 +146,9 @@ class PhraseSummary:
     overridden: int
     step_reached: str
     last_day: date
+    #: The word check of the latest checked attempt at a spoken step (None: none was checked);
+    #: the PDF's "words said" column (:func:`~mitpractice.practice.spoken.tally`).
+    words: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -351,9 +354,24 @@ def phrase_summaries(
                 overridden=sum(a.override is not None for a in group),
                 step_reached=latest.step,
                 last_day=local_days.local_day(latest.started_at, tz),
+                words=latest_words(group),
             )
         )
     return tuple(sorted(out, key=lambda p: (p.probe, p.set_id, p.phrase_id)))
+
+
+def latest_words(attempts: Sequence[Attempt]) -> tuple | None:
+    """The words of the latest attempt (of ``attempts``, in time order) at a spoken step whose
+    words were checked, or None."""
+    from mitpractice.practice.spoken import checks_words, words_from_json
+    from mitpractice.practice.steps import STEPS
+
+    for a in reversed(attempts):
+        step = STEPS.get(a.step)
+        words = (a.score_json or {}).get("words")
+        if step is not None and checks_words(step) and words is not None:
+            return words_from_json(words)
+    return None
 
 
 def clinical_marks(tests: Iterable[TestResult]) -> tuple[ClinicalMark, ...]:

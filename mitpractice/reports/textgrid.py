@@ -38,6 +38,7 @@ import numpy as np
 
 from mitpractice.files import atomic_path
 from mitpractice.melody import TargetMelody, target_melody
+from mitpractice.practice.spoken import WORD_LABELS
 from mitpractice.reports.report import ReportError
 from mitpractice.scoring.placement import target_start
 from mitpractice.store.records import Attempt
@@ -46,8 +47,6 @@ from mitpractice.store.records import Attempt
 #: ``WORDS_TIER`` follows them when the words were checked.
 TIERS = ("syllables", "target", "pitch_ok")
 WORDS_TIER = "words"
-#: How a word's label shows the check's answer (``said``): said, undecided, found but not said.
-WORD_LABELS = {True: "{}", None: "{}?", False: "({})"}
 #: Intervals shorter than this (s) are left out: Praat cannot show or select them.
 MIN_INTERVAL_S = 0.001
 

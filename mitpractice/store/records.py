@@ -168,6 +168,7 @@ class Attempt:
             "probe": self.probe, "recovered": self.recovered, "flagged": self.flagged,
             "note": self.note, "session_id": self.session_id,
             "tapping": self.tapping, "taps_s": list(self.taps_s),
+            "words": (self.score_json or {}).get("words"),
         }
 
 
@@ -175,7 +176,7 @@ class Attempt:
 ATTEMPT_COLUMNS = (
     "id", "patient_id", "set_id", "phrase_id", "step", "started_at", "duration_s", "voiced",
     "melodic", "rhythmic", "overall", "override", "model", "mode", "probe", "recovered",
-    "flagged", "note", "session_id", "tapping", "taps_s",
+    "flagged", "note", "session_id", "tapping", "taps_s", "words",
 )
 
 @dataclass(frozen=True, kw_only=True)

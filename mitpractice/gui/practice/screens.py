@@ -422,6 +422,12 @@ class PracticeScreen(QWidget):
         self.result_label = big_label("", 1.6, True, "result")
         self.result_label.setAccessibleName(self.tr("Result"))
         layout.addWidget(self.result_label)
+        # What the word check heard in a spoken step ("I heard: thank …"): shown after the
+        # result, only once the check is done, so it takes no room otherwise.
+        self.heard = big_label("", 1.4, name="heard")
+        self.heard.setAccessibleName(self.tr("Words heard"))
+        self.heard.hide()
+        layout.addWidget(self.heard)
         self.feedback = big_label("", 1.2, name="feedback")
         self.feedback.setAccessibleName(self.tr("Feedback"))
         layout.addWidget(self.feedback)

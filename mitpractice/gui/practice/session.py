@@ -25,7 +25,14 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
 from mitpractice.errors import MitpracticeError
-from mitpractice.gui.practice.workers import LiveThread, TakeEnd, TakeOutcome, TakePlan
+from mitpractice.gui.practice.workers import (
+    LiveThread,
+    TakeEnd,
+    TakeOutcome,
+    TakePlan,
+    WordsJob,
+    WordsOutcome,
+)
 from mitpractice.gui.workers import Tasks
 from mitpractice.practice.session import Act, Phase, Programme, SessionFlow
 
@@ -97,6 +104,8 @@ class ResultView:
     tapping: str | None = None
     attempt_id: str = ""
     together: str | None = None
+    #: What the word check heard, for the patient ("I heard: thank …"), once it is done.
+    heard: str | None = None
 
 
 class PracticeController(QObject):
@@ -118,6 +127,9 @@ class PracticeController(QObject):
     take_started = Signal()
     #: The result is on screen: seconds from the take's end (for benchmarks and tests).
     feedback_shown = Signal(float)
+    #: A spoken take's words are checked and their result is on screen: seconds from the
+    #: take's end (for benchmarks and tests).
+    words_shown = Signal(float)
 
     def __init__(self, store, patient, parent: QObject | None = None, *, tasks: Tasks | None = None,
                  speak: bool = True) -> None:
@@ -134,7 +146,9 @@ class PracticeController(QObject):
         self.live.worker.voice_started.connect(self._on_voice_started)
         self.live.worker.ended.connect(self._on_take_ended)
         self.live.worker.outcome.connect(self._on_outcome)
+        self.live.worker.words.connect(self._on_words)
         self.live.worker.failed.connect(self._save_failed)
+        self._recogniser_asked = False  # loaded behind the window at the first spoken step
         self.flow = SessionFlow(self._programme, ask_feelings=True, say_steps=speak)
         self.result: ResultView | None = None
         self._chosen = 0
@@ -160,6 +174,7 @@ class PracticeController(QObject):
         self._along = False
         self._target_start_sent = False
         self._take_ended_at = 0.0
+        self._end_reason = ""
         self._too_quiet = False
         self._last_take: tuple[np.ndarray, int] | None = None
         #: The last take's LiveResult, the target it was sung along with (a SungTarget) and
@@ -280,8 +295,12 @@ class PracticeController(QObject):
     def _programme(self) -> Programme:
         """The patient and their assignments, re-read from the store each time a phrase starts,
         so a therapist's change is followed at once."""
+        from mitpractice.practice.spoken import words_needed, words_setting_key
+
         self.patient = self.store.patient(self.patient.id)
-        return Programme(level=self.patient.level, assigned=assigned_phrases(self.store, self.patient))
+        needed = words_needed(self.patient.level, self.store.setting(words_setting_key(self.patient.id)))
+        return Programme(level=self.patient.level, assigned=assigned_phrases(self.store, self.patient),
+                         words_needed=needed)
 
     def _ensure_session(self):
         """The store's row for this session, made at the first take (or the first phrase done)."""
@@ -314,6 +333,7 @@ class PracticeController(QObject):
                 self.message.emit("", "")
             elif act == Act.PREPARE:
                 self._prepare_target()
+                self._load_recogniser()
             elif act == Act.PLAY:
                 self._target = self._targets.get(self._target_key())
                 if not self._play(self._target.audio, self._target.sr):
@@ -683,6 +703,7 @@ class PracticeController(QObject):
             self.changed.emit()
             return
         self._take_ended_at = time.perf_counter()
+        self._end_reason = reason
         if self._along:
             self.player.stop()
         self.highlight.emit(None)
@@ -745,6 +766,57 @@ class PracticeController(QObject):
                                  attempt_id=outcome.attempt_id, together=together)
         self.changed.emit()
         self.feedback_shown.emit(time.perf_counter() - self._take_ended_at)
+        self._check_words(outcome, score)
+
+    # ------------------------------------------------------------------ the words
+    def _load_recogniser(self) -> None:
+        """Load the word check's recogniser behind the window, once, when the first step whose
+        takes it checks is shown (so its first take does not wait for it; patients who never
+        reach a spoken step never load it)."""
+        from mitpractice.practice.spoken import checks_words
+
+        if self._recogniser_asked or self.step is None or not checks_words(self.step):
+            return
+        self._recogniser_asked = True
+
+        def load() -> None:
+            from mitpractice.words.recognizer import recognizer
+
+            recognizer()
+
+        self.tasks.start(load, lambda _: None, lambda exc: None)  # a failure shows at the first check
+
+    def _check_words(self, outcome: TakeOutcome, score) -> None:
+        """After the result is on screen: check a spoken take's words on the live thread,
+        without the room heard before it and the quiet that ended it."""
+        from mitpractice.practice.spoken import checks_words, speech_span
+        from mitpractice.practice.takes import PAUSE_S
+
+        if self.step is None or not checks_words(self.step) or self.item is None:
+            return
+        quiet_end = PAUSE_S if self._end_reason == "pause" else 0.0
+        span = speech_span(len(outcome.audio), outcome.sr, room_s=ROOM_S, quiet_end_s=quiet_end)
+        self.live.check_words.emit(WordsJob(outcome.attempt_id, outcome.audio, outcome.sr,
+                                            self.item.phrase.text, score, span))
+
+    def _on_words(self, outcome: WordsOutcome) -> None:
+        """The words of the take on screen: the patient's gentle line, and (where the words
+        count) the pass, so the big button's words may change."""
+        from mitpractice.practice.spoken import heard_words, words_count
+
+        result = self.result
+        if self.phase != Phase.RESULT or result is None or result.attempt_id != outcome.attempt_id:
+            return  # the patient has moved on; the words are stored all the same
+        acts = self.flow.words_checked(outcome.words)
+        heard = None
+        if outcome.words is not None and self.step is not None and words_count(self.step):
+            if any(w.said for w in outcome.words):
+                heard = tr("I heard: {words}").format(words=heard_words(outcome.words))
+            elif any(w.said is False for w in outcome.words):
+                heard = tr("I did not catch the words this time.")
+        self.result = replace(result, heard=heard, next_label=self._next_label())
+        self.words_shown.emit(time.perf_counter() - self._take_ended_at)
+        self._do(acts)
 
     def _tap_summary(self, taps: tuple[float, ...], score) -> str | None:
         from mitpractice.practice.tapping import tap_sync
@@ -761,7 +833,7 @@ class PracticeController(QObject):
     def _next_label(self) -> str:
         """What the big button does after a result; a miss says it goes one step back."""
         before, state = self.state, self.pending
-        if state is None:
+        if state is None or self.flow.awaiting_words:  # the words decide: on, or back
             return tr("Go on")
         if state.done:
             return tr("Next phrase")

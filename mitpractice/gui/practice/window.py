@@ -635,6 +635,8 @@ class PracticeWindow(QMainWindow):
             p.result_label.setText(head)
             extra = tuple(x for x in (r.together, r.tapping) if x)
             p.feedback.setText("  ".join(r.lines + extra))
+            p.heard.setText(r.heard or "")
+            p.heard.setVisible(bool(r.heard))
         elif phase in (Phase.READY, Phase.HUSHING, Phase.PREPARING, Phase.LATENCY, Phase.PLAYING, Phase.ROOM):
             if phase == Phase.READY:
                 p.score.set_results(None)
@@ -646,6 +648,8 @@ class PracticeWindow(QMainWindow):
             p.result_label.setText(self._phase_words(phase))
             if phase in (Phase.PHRASE_DONE, Phase.REST, Phase.EMPTY, Phase.DONE):
                 p.feedback.setText("")
+        if phase != Phase.RESULT:
+            p.heard.hide()
         if phase == Phase.REST:
             p.phrase_text.setText("")
             p.score.set_melody(None)

@@ -12,6 +12,10 @@ the attempt (audio and row in one transaction), removes the journal, scores the 
 adds the score to the stored attempt, in that order: what the patient sang is kept even if
 scoring fails.
 
+The word check of a spoken step's take (:meth:`LiveWorker.check_words`) runs on the same
+thread, queued behind the take's save and score: its words are added to the stored score,
+which is by then in the store.
+
 Every signal crosses threads as a queued connection, so the GUI thread only ever receives
 finished results; nothing here touches a widget.
 """
@@ -19,7 +23,7 @@ finished results; nothing here touches a widget.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -64,6 +68,26 @@ class TakeOutcome:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class WordsJob:
+    """A scored take of a spoken step whose words are to be checked."""
+
+    attempt_id: str
+    audio: np.ndarray
+    sr: int
+    text: str  # the phrase's words
+    score: Any  # its Score, stored again with the words
+    span: tuple[int, int] | None = None  # the samples the check reads (speech_span); None: all
+
+
+@dataclass(frozen=True)
+class WordsOutcome:
+    """The word check of a take: its WordResults, or None when the check could not run."""
+
+    attempt_id: str
+    words: tuple | None
+
+
 class LiveWorker(QObject):
     """Tracks, saves and scores takes on its own thread (see the module's notes).
 
@@ -80,6 +104,8 @@ class LiveWorker(QObject):
     saved = Signal(str)
     #: The take is saved and scored (a :class:`TakeOutcome`).
     outcome = Signal(object)
+    #: A spoken take's words are checked (a :class:`WordsOutcome`); they are stored next.
+    words = Signal(object)
     #: Something went wrong that the window must tell (one line).
     failed = Signal(str)
 
@@ -153,6 +179,28 @@ class LiveWorker(QObject):
             except MitpracticeError as exc:
                 self.failed.emit(str(exc))
 
+    @Slot(object)
+    def check_words(self, job: WordsJob) -> None:
+        """Check which words of the phrase the take holds, say so, then store them with its score."""
+        from mitpractice.practice.spoken import shifted
+        from mitpractice.words import check_words
+        from mitpractice.words.check import is_sung
+
+        sung = is_sung(job.score.voiced, job.score.melodic)
+        start, stop = job.span or (0, len(job.audio))
+        try:
+            words = shifted(check_words(job.audio[start:stop], job.sr, job.text, sung=sung), start / job.sr)
+        except Exception as exc:  # the step falls back to rhythm alone; the take is kept as it is
+            if not isinstance(exc, MitpracticeError):
+                traceback.print_exc()
+            self.words.emit(WordsOutcome(job.attempt_id, None))
+            return
+        self.words.emit(WordsOutcome(job.attempt_id, words))
+        try:
+            self.store.set_score(job.attempt_id, replace(job.score, words=words))
+        except MitpracticeError as exc:
+            self.failed.emit(str(exc))
+
     @Slot()
     def cancel(self) -> None:
         self._take = None
@@ -169,6 +217,7 @@ class LiveThread(QObject):
     begin = Signal(object)
     push = Signal(object)
     finish = Signal(object)
+    check_words = Signal(object)
     target_start = Signal(float)
     cancel = Signal()
     end = Signal()
@@ -182,6 +231,7 @@ class LiveThread(QObject):
         self.begin.connect(self.worker.begin)
         self.push.connect(self.worker.push)
         self.finish.connect(self.worker.finish)
+        self.check_words.connect(self.worker.check_words)
         self.target_start.connect(self.worker.set_target_start)
         self.cancel.connect(self.worker.cancel)
         self.end.connect(self.worker.end)

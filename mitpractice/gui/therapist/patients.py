@@ -1,8 +1,10 @@
 """Patients: create and edit each patient's settings, and their clinical test results.
 
 The settings are those the practice window follows: low pitch (typed as a note or Hz, or
-found with the voice check), interval, tempo, MIT level, tapping, the daily goal, the pass
-score of each step of the level, and the therapist's notes.
+found with the voice check), interval, tempo, MIT level, tapping, whether the spoken steps
+need the words (the word check; by default from the intermediate level on, kept in the settings
+table once the therapist chooses), the daily goal, the pass score of each step of the level,
+and the therapist's notes.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from mitpractice.errors import MitpracticeError
 from mitpractice.gui.workers import failure_text, run_in_thread
 from mitpractice.melody import DEFAULT_INTERVAL, DEFAULT_LOW, DEFAULT_TEMPO, hz_to_note, note_to_hz
 from mitpractice.phrases import INTERVAL_LIMITS, TEMPO_LIMITS
+from mitpractice.practice.spoken import words_needed, words_needed_default, words_setting_key
 from mitpractice.practice.steps import level_steps
 from mitpractice.practice.voice import VOICE_CHECK_S, comfortable_low_hz
 from mitpractice.store import Patient
@@ -101,7 +104,16 @@ class PatientsPage(QWidget):
         for level in LEVELS:
             self.level.addItem(level.capitalize(), level)
         self.level.currentIndexChanged.connect(self._fill_thresholds)
+        self.level.currentIndexChanged.connect(self._follow_level)
         self.tapping = QCheckBox(self.tr("Left-hand tapping"))
+        self.words = QCheckBox(self.tr("Spoken steps need the words"))
+        self.words.setAccessibleName(self.tr("Spoken steps need the words"))
+        self.words.setToolTip(self.tr(
+            "In the spoken steps a take passes only when the word check heard the phrase's words "
+            "as well as its rhythm. Words it could not decide never fail a take. "
+            "On by default from the intermediate level."))
+        self.words.clicked.connect(self._words_clicked)
+        self._words_chosen = False  # the therapist's own choice, kept whatever the level
         self.goal = QDoubleSpinBox()
         self.goal.setRange(1, 24 * 60)
         self.goal.setDecimals(0)
@@ -115,6 +127,7 @@ class PatientsPage(QWidget):
             (self.tr("Tempo"), self.tempo, None),
             (self.tr("Level"), self.level, None),
             ("", self.tapping, None),
+            ("", self.words, None),
             (self.tr("Daily goal"), self.goal, None),
             (self.tr("Notes"), self.notes, None),
         ):
@@ -205,6 +218,8 @@ class PatientsPage(QWidget):
             self.tempo.setValue(DEFAULT_TEMPO)
             self.level.setCurrentIndex(0)
             self.tapping.setChecked(False)
+            self._words_chosen = False
+            self.words.setChecked(words_needed_default(LEVELS[0]))
             self.goal.setValue(DEFAULT_DAILY_GOAL_MIN)
             self.notes.setPlainText("")
             self.save_button.setText(self.tr("Add patient"))
@@ -217,6 +232,9 @@ class PatientsPage(QWidget):
             self.tempo.setValue(patient.tempo)
             self.level.setCurrentIndex(LEVELS.index(patient.level))
             self.tapping.setChecked(patient.tapping)
+            stored = self.store.setting(words_setting_key(patient.id))
+            self._words_chosen = stored is not None
+            self.words.setChecked(words_needed(patient.level, stored))
             self.goal.setValue(patient.daily_goal_min)
             self.notes.setPlainText(patient.notes)
             self.save_button.setText(self.tr("Save patient"))
@@ -248,6 +266,14 @@ class PatientsPage(QWidget):
             self.threshold_boxes[step.id] = box
         self.thresholds.resizeColumnToContents(1)
         self.thresholds.setColumnWidth(2, 120)
+
+    def _words_clicked(self) -> None:
+        self._words_chosen = True
+
+    def _follow_level(self, *_args) -> None:
+        """Until the therapist chooses, "the spoken steps need the words" follows the level."""
+        if not self._words_chosen:
+            self.words.setChecked(words_needed_default(self.level.currentData() or LEVELS[0]))
 
     def _fill_tests(self) -> None:
         results = self.store.test_results(self.patient.id) if self.patient else []
@@ -306,6 +332,14 @@ class PatientsPage(QWidget):
             self.status.setText(str(exc))
             self.status.setStyleSheet("color: #b3261e;")
             return None
+        if self._words_chosen:
+            try:
+                choice = "on" if self.words.isChecked() else "off"
+                self.store.set_setting(words_setting_key(patient.id), choice)
+            except MitpracticeError as exc:
+                self.status.setText(str(exc))
+                self.status.setStyleSheet("color: #b3261e;")
+                return None
         self.workspace.patient_saved(patient)
         self.status.setStyleSheet("color: #1b7f3b;")
         self.status.setText(self.tr("Saved."))

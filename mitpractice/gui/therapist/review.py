@@ -2,7 +2,8 @@
 
 The list is the store's review query (paged, see :mod:`.attempts_model`). Choosing an
 attempt reads its audio and tracks its pitch off the GUI thread, then draws the pitch track
-over the target notes with the syllables as the scorer found them, coloured by result.
+over the target notes with the syllables as the scorer found them, coloured by result, and,
+for an attempt whose words were checked, the words row under it (:mod:`.words_row`).
 Space plays the attempt (with a moving cursor), T the target; the therapist may override the
 score, write a note and flag the attempt.
 """
@@ -35,10 +36,12 @@ from PySide6.QtWidgets import (
 from mitpractice import days as local_days
 from mitpractice.errors import MitpracticeError
 from mitpractice.gui.therapist.attempts_model import AttemptTableModel, step_label
+from mitpractice.gui.therapist.words_row import WordsRow
 from mitpractice.gui.widgets import palette
 from mitpractice.gui.widgets.pitchview import PitchView, note_at
 from mitpractice.gui.workers import failure_text, run_in_thread
 from mitpractice.melody import Note, TargetMelody, hz_to_midi, midi_to_hz, target_melody
+from mitpractice.practice.spoken import words_from_json
 from mitpractice.practice.steps import STEPS
 from mitpractice.scoring.placement import target_start
 from mitpractice.store import Attempt, AttemptQuery, Patient
@@ -262,6 +265,8 @@ class ReviewPage(QWidget):
         self.view = ReviewPitchView()
         self.view.setAccessibleName(self.tr("Pitch of the attempt over the target notes"))
         right.addWidget(self.view, 1)
+        self.words_row = WordsRow(self.view)
+        right.addWidget(self.words_row)
         self.syllable_line = QLabel("")
         self.syllable_line.setWordWrap(True)
         self.syllable_line.setAccessibleName(self.tr("Per-syllable results"))
@@ -415,6 +420,7 @@ class ReviewPage(QWidget):
         self._show_review(attempt)
         self.title.setText(self._title(attempt))
         self.syllable_line.setText(self.tr("Tracking the pitch…"))
+        self.words_row.set_words(None)
         self._loading_id = attempt.id
         self.target = None
         self.detail = None
@@ -445,6 +451,7 @@ class ReviewPage(QWidget):
             return  # the therapist moved on
         self.detail = detail
         self.view.show_attempt(detail)
+        self.words_row.set_words(words_from_json((detail.attempt.score_json or {}).get("words")))
         self.syllable_line.setText(_syllable_html(detail))
         self._enable_detail(True)
 

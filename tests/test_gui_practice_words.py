@@ -1,0 +1,134 @@
+"""The word check in the practice window: a spoken step's take is checked after its result is
+on screen, the patient is told gently what was heard, the words decide the pass where the
+patient's setting asks for it, and they are stored with the attempt.
+
+The takes are spoken by an espeak-ng voice and go through the window's own live worker (save,
+score, word check), without a sound device.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from word_takes import SR, Voice, speak
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt
+
+from mitpractice.gui.practice.session import Phase
+from mitpractice.practice.spoken import words_setting_key
+
+
+@pytest.fixture(scope="module")
+def spoken():
+    """The bundled "See you soon", and another phrase as long, said with a second of quiet around."""
+    quiet = np.zeros(SR, np.float32)
+    return {text: np.concatenate([quiet, speak(text, Voice("en-us", wpm)).astype(np.float32), quiet])
+            for text, wpm in (("see you soon", 150), ("how are you", 100))}
+
+
+@pytest.fixture
+def fresh_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("MITPRACTICE_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def _window(qtbot, *, words: str | None = None):
+    """The practice window for an advanced patient practising "See you soon" (``words``: the
+    therapist's "on"/"off", or None for the level's default)."""
+    from mitpractice.gui.app import make_app, style
+    from mitpractice.gui.practice.window import PracticeWindow
+    from mitpractice.store import Store
+
+    with Store.open() as store:
+        patient = store.add_patient("Ann", level="advanced")
+        # A synthetic voice speaks evenly, where the phrase's rhythm holds its last word: the
+        # therapist's low pass score for this step lets the rhythm pass, so the words decide.
+        store.update_patient(patient.id, thresholds={"spoken-delayed": 5.0})
+        store.assign(patient.id, "greetings", ["see-you-soon"])
+        if words is not None:
+            store.set_setting(words_setting_key(patient.id), words)
+    style(make_app())
+    window = PracticeWindow()
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    with qtbot.waitSignal(window.practice_ready, timeout=20_000):
+        pass
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # skips "How are you feeling?"
+    return window
+
+
+def _take(qtbot, window, step_id: str, audio: np.ndarray) -> float:
+    """A take of ``audio`` at ``step_id`` through the live worker, as the window's microphone
+    hands it over; returns the seconds from the take's end to its words on screen."""
+    import time
+
+    from mitpractice.gui.practice.workers import TakeEnd, TakePlan
+    from mitpractice.practice.takes import noise_floor_dbfs
+    from mitpractice.store.records import NewAttempt
+
+    c = window.controller
+    c.jump_to_step(step_id)
+    p = c.patient
+    attempt = NewAttempt(patient_id=p.id, set_id=c.item.set_id, phrase_id=c.item.phrase.id, step=step_id,
+                         started_at=datetime.now(UTC), low_hz=p.low_hz, interval=p.interval, tempo=p.tempo,
+                         mode=c.step.mode)
+    c.flow.phase = Phase.SCORING  # the take has ended
+    c._voice_start_s, c._along = None, False
+    shown: list[str] = []
+    c.feedback_shown.connect(lambda _s: shown.append(window.practice.result_label.text()))
+    c.live.begin.emit(TakePlan(c.melody, c.step.mode, 0.0, noise_floor_dbfs(audio[:SR // 2], SR), 0.0,
+                               False, SR))
+    c.live.push.emit(audio)
+    c._take_ended_at, c._end_reason = time.perf_counter(), "pause"  # ended by the quiet after it
+    with qtbot.waitSignal(c.words_shown, timeout=60_000) as blocker:
+        c.live.finish.emit(TakeEnd(audio, SR, attempt, None, ()))
+    assert shown and shown[0], "the result was on screen before the words"
+    return blocker.args[0]
+
+
+def test_the_patient_sees_what_was_heard_after_the_result_and_the_words_are_stored(fresh_data, qtbot, spoken):
+    window = _window(qtbot)  # advanced: the words count by default
+    p = window.practice
+    _take(qtbot, window, "spoken-delayed", spoken["see you soon"])
+    assert p.result_label.text()  # the melody and rhythm result stays
+    assert p.heard.isVisible() and p.heard.text() == "I heard: see you soon"
+    assert "✗" not in p.heard.text()
+    c = window.controller
+    assert c.flow.passed and c.flow.words_verdict is True
+    assert p.main_button.text().startswith("Next: Answer")
+    qtbot.waitUntil(lambda: "words" in window.store.attempts().attempts[0].score_json, timeout=10_000)
+    (stored,) = window.store.attempts().attempts
+    words = stored.score_json["words"]
+    assert [(w["word"], w["said"]) for w in words] == [("see", True), ("you", True), ("soon", True)]
+    # At their times in the take (its first second is quiet), though the check read less of it.
+    assert 1.0 <= words[0]["start_s"] < words[-1]["end_s"] <= 1.0 + 2.0
+    window.close()
+
+
+def test_other_words_fail_the_spoken_step_gently_and_it_goes_one_step_back(fresh_data, qtbot, spoken):
+    window = _window(qtbot)
+    p = window.practice
+    _take(qtbot, window, "spoken-delayed", spoken["how are you"])
+    c = window.controller
+    assert c.last_result.score.overall >= 5  # its rhythm passes: the words fail it
+    assert c.flow.words_verdict is False and not c.flow.passed
+    assert p.heard.text() == "I heard: … you …"  # what was heard, never a mark on a word
+    assert p.main_button.text().startswith("One step back: Keep speaking")
+    window.close()
+
+
+def test_with_the_setting_off_the_words_are_kept_but_the_rhythm_alone_decides(fresh_data, qtbot, spoken):
+    window = _window(qtbot, words="off")
+    _take(qtbot, window, "spoken-delayed", spoken["how are you"])
+    c = window.controller
+    assert c.flow.passed and c.flow.words_verdict is None
+    # checked and kept for the therapist
+    qtbot.waitUntil(lambda: "words" in window.store.attempts().attempts[0].score_json, timeout=10_000)
+    window.close()
