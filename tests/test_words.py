@@ -70,12 +70,11 @@ def test_words_said_but_missed_by_the_decoder_are_undecided_not_marked_not_said(
         assert missed and all(r.said is None and 0.3 < r.confidence < 0.6 for r in missed)
 
 
-def test_a_wrong_phrase_or_a_hum_still_gets_not_said():
-    """Evidence of absence: a word of the phrase that fits the sound of another phrase badly,
-    a take that is a hum, and silence."""
-    for voice in (US, Voice("en-gb+f3", 130)):
-        other = check_words(speak("the dog is hungry now", voice), SR, "I want to go home")
-        assert False in [r.said for r in other] and True not in [r.said for r in other]
+def test_a_wrong_phrase_or_a_hum_still_gets_not_said(checked):
+    """Evidence of absence: words of the phrase missing from half a phrase with nothing else
+    said, words that fit another phrase's sound far worse than any word said, a hum."""
+    wrong = [row for row in checked if row[0] in ("other", "half", "la") and row[2] is False]
+    assert wrong and not [row for row in wrong if row[1]]
     hummed = check_words(hum(5, np.random.default_rng(3)), SR, "I want to go home")
     assert [r.said for r in hummed] == [False] * 5
 
