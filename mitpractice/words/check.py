@@ -6,14 +6,15 @@
 * **found** — the decoder preferred the word to free phones somewhere in the take. How well
   its phones fit there (:attr:`~mitpractice.words.recognizer.Spotted.fit`, log-likelihood per
   frame against the best model state) turns into a likelihood that it was said through a
-  logistic curve (:data:`FIT_MID`, :data:`FIT_SCALE`): a word squeezed onto sound it barely
-  matches is not credited.
-* **found in a hum** — a found word whose sound has next to nothing above 1 kHz
-  (:data:`MIN_OPEN_SHARE`) was hummed with the lips closed, not said.
-* **not found** — the sound was read as other phones. That says "not said" as firmly as the
-  rest of the take is readable: where even the free phones fit the sound badly (singing
-  far from speech, a hum, heavy noise, :data:`READABLE_FIT`), the check cannot tell, and
-  says so.
+  logistic curve (:data:`FIT_MID`, :data:`FIT_SCALE`): credited from a good fit, "not said"
+  only for a fit far worse than any word said, undecided between.
+* **a hum** — a take whose sound adds next to nothing above 1 kHz over its pauses
+  (:func:`is_hum`) was hummed with the lips closed, or is silence: no word is said. A found
+  word with little there in a take that is not a hum (lips closed, a deep voice) is undecided.
+* **not found** — the decoder misses many words that were said (four to six in ten words of
+  the test voices' correct takes), so a word not found is "not said" only on evidence of
+  absence: a hum, or no sound in the take outside the words found (:func:`absent`). Anywhere
+  else the check cannot tell, and says so: a "not said" can fail a patient's take.
 * **sung** — the acoustic model knows speech. Sung words, their vowels held for a beat on one
   pitch, are often read as free phones, and other words sung on the tune are taken for the
   phrase's: judged as speech, the product's own voice singing the tuning phrases and others
@@ -49,7 +50,7 @@ from mitpractice.words.text import phrase_words
 #: day"), and a "not said" can fail a patient's take. Undecided between.
 FIT_MID = -4.98
 FIT_SCALE = 2.4
-#: Likelihood of a word not found in a readable take.
+#: Likelihood of a word judged absent (not found in a take with no other sound, or a hum).
 NOT_FOUND = 0.05
 #: Mean fit of the free phones (per frame) below which a take is not readable as speech: a
 #: word not found in it is "could not decide", not "not said".
@@ -272,11 +273,12 @@ def judge(words: tuple[str, ...], reading: Reading, samples: np.ndarray, *,
           sung: bool = False) -> tuple[WordResult, ...]:
     """Per word of the phrase, in order, what the reading of ``samples`` (16 kHz) says of it.
 
-    A word the phrase holds twice takes the reading's occurrences in time order. A word
-    found where the sound has next to nothing above 1 kHz (a hum) is not said, whatever its fit.
-    A word not found is "not said" only on positive evidence of absence (the take is a hum,
-    or nothing was heard where the word belongs: :func:`absent`), else "could not decide":
-    the decoder misses words that were said about as often as it finds them.
+    A word the phrase holds twice takes the reading's occurrences in time order. In a hum
+    (:func:`is_hum`) no word is said, whatever its fit; a found word with next to nothing
+    above 1 kHz in a take that is not a hum is undecided. A word not found is "not said"
+    only on evidence of absence (a hum, or no sound outside the words found: :func:`absent`,
+    in a take whose free phones fit it as speech), else "could not decide": the decoder
+    misses words that were said about as often as it finds them.
     In a ``sung`` take every word is undecided; a word found keeps its times.
     """
     found: dict[str, list[Spotted]] = {}
