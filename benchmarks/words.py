@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/words.py`` (a few minutes; needs ``espeak-ng``).
 ``--part tune``, ``heldout`` or ``fresh`` runs one part; ``--features FILE`` writes every word's
-reading (found, fit, readable) as CSV, for tuning.
+reading (found, fit, readable) and its take's evidence (words found, sound outside them, hum,
+the decoder's reading) as CSV, for tuning.
 
 The takes (tests/word_takes.py): espeak-ng voices at several speeds, clean or with a room's
 noise at 20 or 10 dB SNR, saying each phrase, another bundled phrase with as many words, the
@@ -11,7 +12,8 @@ tune. The phrases and voices are split: the thresholds in mitpractice/words/chec
 recognizer.py were set on the ``tune`` part only; the ``heldout`` part (other phrase sets, other
 voices) and the ``fresh`` part (phrases and voices of neither) are reported apart. A decision
 is right when ``said`` equals the truth; "could not decide" is counted apart (it is not a
-wrong answer, but it is not a right one either).
+wrong answer, but it is not a right one either). "said right" and "not said right" are how
+often each answer was right by itself: "not said" is the answer that can fail a take.
 "always said" is the share a check that credits every word would get right: the baseline.
 
 ``--sung`` adds the sung takes: the product's own voice (the only singing voice at hand) sings
