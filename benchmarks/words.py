@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/words.py`` (a few minutes; needs ``espeak-ng``).
 ``--part tune``, ``heldout`` or ``fresh`` runs one part; ``--features FILE`` writes every word's
-reading (found, fit, readable) as CSV, for tuning.
+reading (found, fit, readable) and its take's evidence (words found, sound outside them, hum,
+the decoder's reading) as CSV, for tuning.
 
 The takes (tests/word_takes.py): espeak-ng voices at several speeds, clean or with a room's
 noise at 20 or 10 dB SNR, saying each phrase, another bundled phrase with as many words, the
@@ -11,7 +12,8 @@ tune. The phrases and voices are split: the thresholds in mitpractice/words/chec
 recognizer.py were set on the ``tune`` part only; the ``heldout`` part (other phrase sets, other
 voices) and the ``fresh`` part (phrases and voices of neither) are reported apart. A decision
 is right when ``said`` equals the truth; "could not decide" is counted apart (it is not a
-wrong answer, but it is not a right one either).
+wrong answer, but it is not a right one either). "said right" and "not said right" are how
+often each answer was right by itself: "not said" is the answer that can fail a take.
 "always said" is the share a check that credits every word would get right: the baseline.
 
 ``--sung`` adds the sung takes: the product's own voice (the only singing voice at hand) sings
@@ -94,6 +96,8 @@ def run_part(name: str, rec: Recognizer, features: list[dict] | None) -> dict:
                     for key in ("all", take.kind, voice.label()):
                         tally[key][outcome] += 1
                         tally[key]["was said"] += truth
+                        if r.said is not None:
+                            tally[key][f"{'said' if r.said else 'not said'} {outcome}"] += 1
                     if take.kind == "hum" and r.said:
                         tally["hum"]["credited"] += 1
                     if features is not None:
@@ -101,7 +105,8 @@ def run_part(name: str, rec: Recognizer, features: list[dict] | None) -> dict:
                                          "phrase": text, "word": r.word, "truth": truth,
                                          "found": r.start_s is not None, "fit": _fit(reading, r),
                                          "readable": readable(reading), "said": r.said,
-                                         "confidence": round(r.confidence, 3)})
+                                         "confidence": round(r.confidence, 3),
+                                         **_take_features(reading, words, results, samples, rec)})
     return {"tally": tally, "decode_s": decode_s, "audio_s": audio_s}
 
 
@@ -133,6 +138,22 @@ def run_sung(name: str, rec: Recognizer) -> dict:
     return {"tally": tally}
 
 
+def _take_features(reading, words, results, samples, rec) -> dict:
+    """What the whole take says: the evidence the decisions on words not found weigh."""
+    from mitpractice.words.check import is_hum, sound_outside
+    from mitpractice.words.recognizer import MODEL_SR
+
+    garbage = [s for s in reading.spotted if not s.word and s.phone != "SIL"]
+    found = [(r.start_s, r.end_s) for r in results if r.start_s is not None]
+    return {"n_words": len(words), "n_found": len(found),
+            "n_credited": sum(r.said is True for r in results),
+            "garbage_s": round(sum(s.end_s - s.start_s for s in garbage), 3),
+            "outside_s": round(sound_outside(samples, found), 3), "hum": is_hum(samples),
+            "phrase_phones": sum(len(rec.phones(w)) for w in words),
+            "duration_s": round(len(samples) / MODEL_SR, 3),
+            "reading": " ".join(s.word or s.phone.lower() for s in reading.spotted)}
+
+
 def _fit(reading, result) -> float | None:
     for s in reading.spotted:
         if s.word == result.word and s.start_s == result.start_s:
@@ -144,7 +165,7 @@ def report(name: str, out: dict, keys: tuple[str, ...] | None = None) -> None:
     tally = out["tally"]
     print(f"\n== {name} ==")
     print(f"{'':<24}{'words':>6}{'right':>8}{'wrong':>8}{'undecided':>10}{'right of decided':>18}"
-          f"{'always said':>13}")
+          f"{'always said':>13}{'said right':>16}{'not said right':>18}")
     for key in keys or ("all", *KINDS, *sorted(k for k in tally if "@" in k)):
         c = tally[key]
         n = c["right"] + c["wrong"] + c["undecided"]
@@ -152,12 +173,19 @@ def report(name: str, out: dict, keys: tuple[str, ...] | None = None) -> None:
             continue
         decided = c["right"] + c["wrong"]
         print(f"{key:<24}{n:>6}{c['right'] / n:>8.1%}{c['wrong'] / n:>8.1%}{c['undecided'] / n:>10.1%}"
-              f"{(c['right'] / decided if decided else float('nan')):>18.1%}{c['was said'] / n:>13.1%}")
+              f"{(c['right'] / decided if decided else float('nan')):>18.1%}{c['was said'] / n:>13.1%}"
+              f"{_share(c, 'said'):>16}{_share(c, 'not said'):>18}")
     if "decode_s" not in out:
         return
     print(f"words credited on a hum: {tally['hum']['credited']}")
     print(f"checking: {out['decode_s'] / out['audio_s']:.3f} s per second of audio "
           f"({out['audio_s']:.0f} s of takes)")
+
+
+def _share(c: Counter, decision: str) -> str:
+    """How often the decision ``said`` or ``not said`` was right, with how many there were."""
+    n = c[f"{decision} right"] + c[f"{decision} wrong"]
+    return f"{c[f'{decision} right'] / n:.1%} of {n}" if n else "none"
 
 
 def plot(features: list[dict], path: str) -> None:

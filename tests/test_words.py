@@ -9,7 +9,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from word_takes import SR, Voice, speak, takes
+from word_takes import SR, Voice, hum, speak, takes
 
 from mitpractice.errors import WordCheckError
 from mitpractice.words import check_words, phrase_words
@@ -47,15 +47,36 @@ def test_the_phrase_said_is_credited_far_more_than_other_words(checked):
         rows = [r for r in checked if r[0] == kind]
         return sum(r[2] is True for r in rows) / len(rows)
 
-    assert credited("correct") >= 0.5
-    assert credited("other") <= 0.2
+    assert credited("correct") >= 0.2
+    assert credited("other") <= 0.1
     assert credited("correct") >= 3 * credited("other")
 
 
-def test_most_decisions_are_right_and_the_rest_undecided_rather_than_guessed(checked):
+def test_decisions_are_right_nine_times_in_ten_and_the_rest_undecided_rather_than_guessed(checked):
     tally = Counter("undecided" if said is None else said == truth for _, truth, said in checked)
-    decided = tally[True] + tally[False]
-    assert tally[True] / decided >= 0.7
+    assert tally[True] / (tally[True] + tally[False]) >= 0.9
+    not_said = [truth for _, truth, said in checked if said is False]
+    assert not_said and sum(not truth for truth in not_said) / len(not_said) >= 0.9
+
+
+def test_words_said_but_missed_by_the_decoder_are_undecided_not_marked_not_said(checked):
+    """The decoder misses words of correct takes (four to six in ten, docs/words.md); a "not
+    said" there would fail a patient who said the phrase. Here en-us hears only "sil uh sil
+    ay sil" in "good night", and "want" and "go" in "I want to go home"."""
+    assert not [row for row in checked if row[0] in ("correct", "swapped") and row[2] is False]
+    for text in ("Good night", "I want to go home"):
+        results = check_words(speak(text.lower(), US), SR, text)
+        missed = [r for r in results if r.start_s is None]
+        assert missed and all(r.said is None and 0.3 < r.confidence < 0.6 for r in missed)
+
+
+def test_a_wrong_phrase_or_a_hum_still_gets_not_said(checked):
+    """Evidence of absence: words of the phrase missing from half a phrase with nothing else
+    said, words that fit another phrase's sound far worse than any word said, a hum."""
+    wrong = [row for row in checked if row[0] in ("other", "half", "la") and row[2] is False]
+    assert wrong and not [row for row in wrong if row[1]]
+    hummed = check_words(hum(5, np.random.default_rng(3)), SR, "I want to go home")
+    assert [r.said for r in hummed] == [False] * 5
 
 
 def test_a_spoken_phrase_gives_each_word_its_place(tmp_path):

@@ -60,12 +60,15 @@ class Spotted:
     fit : float
         Its acoustic log-likelihood per frame against the best-scoring model state of each frame
         (0 is a perfect fit; about -2 for clear speech of the word, far lower for a poor one).
+    phone : str
+        The garbage phone read there (``"SIL"`` for a pause), ``""`` for a phrase word.
     """
 
     word: str
     start_s: float
     end_s: float
     fit: float
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,12 +114,13 @@ class Recognizer:
                 if seg.word.startswith("<") or seg.word.startswith("[") or seg.word.startswith("++"):
                     continue  # silence, sentence marks, noises
                 frames = seg.end_frame - seg.start_frame + 1
-                word = "" if seg.word.startswith(PHONE_PREFIX) else _base(seg.word)
+                phone = seg.word[len(PHONE_PREFIX):] if seg.word.startswith(PHONE_PREFIX) else ""
                 spotted.append(Spotted(
-                    word=word,
+                    word="" if phone else _base(seg.word),
                     start_s=seg.start_frame / FRAMES_PER_S,
                     end_s=(seg.end_frame + 1) / FRAMES_PER_S,
                     fit=math.log(max(seg.ascore, 1e-300)) / max(frames, 1),
+                    phone=phone,
                 ))
         return Reading(spotted=tuple(spotted), duration_s=len(samples) / MODEL_SR)
 
