@@ -27,8 +27,9 @@ from mitpractice.practice.spoken import words_setting_key
 def spoken():
     """The bundled "See you soon", and another phrase as long, said with a second of quiet around."""
     quiet = np.zeros(SR, np.float32)
-    return {text: np.concatenate([quiet, speak(text, Voice("en-us", wpm)).astype(np.float32), quiet])
-            for text, wpm in (("see you soon", 150), ("how are you", 100))}
+    return {text: np.concatenate([quiet, speak(text, voice).astype(np.float32), quiet])
+            for text, voice in (("see you soon", Voice("en-us+m3", 120)),
+                                ("how are you", Voice("en-us", 100)))}
 
 
 @pytest.fixture
@@ -98,7 +99,8 @@ def test_the_patient_sees_what_was_heard_after_the_result_and_the_words_are_stor
     p = window.practice
     _take(qtbot, window, "spoken-delayed", spoken["see you soon"])
     assert p.result_label.text()  # the melody and rhythm result stays
-    assert p.heard.isVisible() and p.heard.text() == "I heard: see you soon"
+    # "soon" is not surely heard: undecided, it neither shows nor fails the take.
+    assert p.heard.isVisible() and p.heard.text() == "I heard: see you …"
     assert "✗" not in p.heard.text()
     c = window.controller
     assert c.flow.passed and c.flow.words_verdict is True
@@ -106,9 +108,9 @@ def test_the_patient_sees_what_was_heard_after_the_result_and_the_words_are_stor
     qtbot.waitUntil(lambda: "words" in window.store.attempts().attempts[0].score_json, timeout=10_000)
     (stored,) = window.store.attempts().attempts
     words = stored.score_json["words"]
-    assert [(w["word"], w["said"]) for w in words] == [("see", True), ("you", True), ("soon", True)]
+    assert [(w["word"], w["said"]) for w in words] == [("see", True), ("you", True), ("soon", None)]
     # At their times in the take (its first second is quiet), though the check read less of it.
-    assert 1.0 <= words[0]["start_s"] < words[-1]["end_s"] <= 1.0 + 2.0
+    assert 1.0 <= words[0]["start_s"] < words[1]["end_s"] <= 1.0 + 2.0
     window.close()
 
 
