@@ -128,7 +128,7 @@ def test_the_review_shows_a_words_row_under_the_pitch_told_apart_by_more_than_co
 
     patient = store.add_patient("Ann", level="advanced")
     audio, score = spoken_takes["how are you"]
-    assert [w.said for w in score.words] == [False, True, False]  # said for "See you soon"
+    assert [w.said for w in score.words] == [False, True, None]  # said for "See you soon"
     _store_take(store, patient, audio, score)
     workspace.reload_patients(select=patient.id)
     workspace.show_page("review")
@@ -151,10 +151,12 @@ def test_the_review_shows_a_words_row_under_the_pitch_told_apart_by_more_than_co
     # Not by colour alone: the tooltip and screen readers say each answer and the word's times.
     lines = row.toolTip().splitlines()
     assert lines[1].startswith(f"you: said, {you.start_s:.2f}–{you.end_s:.2f} s")
-    assert lines[0].startswith("see: not said") and lines[2].startswith("soon: not said")
+    assert lines[0].startswith("see: not said") and lines[2].startswith("soon: could not decide")
     assert row.accessibleDescription() == row.toolTip()
-    # Drawn: a word not said is bracketed (and struck through), each answer in its own box.
+    # Drawn: a word not said is bracketed (and struck through), an undecided one marked with a
+    # question mark, each answer in its own box.
     assert _label(rects["see"][0]) == "(see)" and _label(you) == "you"
+    assert _label(score.words[2]) == "soon?"
     assert len({style for style, _ in STYLES.values()}) == 3  # solid, dashed, dotted boxes
 
 
