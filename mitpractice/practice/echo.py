@@ -77,6 +77,22 @@ MISSING_ECHO_SHARE = 0.2
 #: The room's level is this percentile of the take's frame levels (a take opens on the room's
 #: quiet, measured before the target plays).
 ROOM_PERCENTILE = 10.0
+#: A take's round trip is not the click test's: a sound server places a stream's first sample
+#: to within tens of milliseconds, and more on a busy machine (seen: 0.11 s). So each take
+#: finds its echo: the microphone against the predicted echo, this far (s) either side of
+#: where the click test puts it.
+ALIGN_SEARCH_S = 0.15
+#: ... over this much of the echo (s) from its first sound: two syllables or so, so the live
+#: pitch line waits little at the take's start (0.75 s lost the echo in a held-out room).
+ALIGN_S = 1.0
+#: The lag is found by a partly whitened cross-correlation (GCC with the cross-spectrum's
+#: magnitude to this power) within the response's band: plain correlation peaks a vowel's
+#: period away, full whitening (PHAT, 1.0) follows the hiss outside the voice's harmonics.
+ALIGN_WHITENING = 0.7
+#: The echo is found when the microphone's correlation with the predicted echo peaks above
+#: this (normalised): with the patient singing 12 dB over the echo it is about 0.25, with no
+#: echo (headphones) under 0.1.
+MIN_ALIGN_CORRELATION = 0.15
 #: Frames are judged on the level over this window (s) around their centre: a little shorter
 #: than a sung syllable's vowel, longer than a pitch period of a low voice.
 LEVEL_WINDOW_S = 0.04
@@ -214,6 +230,66 @@ def measure_echo_path(
     if cancellation < MIN_CANCELLATION_DB:
         return None
     return replace(path, cancellation_db=round(float(cancellation), 2))
+
+
+def echo_found_at(
+    path: EchoPath, played: np.ndarray, heard: np.ndarray, *, expected_s: float
+) -> float | None:
+    """Where, in ``heard`` (s), the echo of ``played`` as ``path`` predicts it begins, searched
+    :data:`ALIGN_SEARCH_S` either side of ``expected_s``; ``None`` if it is not there.
+
+    Give it :func:`align_needs_s` of ``heard``: the echo's first :data:`ALIGN_S` are compared.
+
+    Examples
+    --------
+    >>> sr = 16000
+    >>> path = EchoPath(sr=sr, response=np.r_[1.0, np.zeros(99), 0.3], offset_s=0.0, return_db=0.0,
+    ...                 cancellation_db=30.0, band_hz=4000.0)
+    >>> voice = np.random.default_rng(1).standard_normal(sr)
+    >>> heard = np.zeros(2 * sr)
+    >>> heard[4000 : 4000 + sr] += 0.5 * voice; heard[4100 : 4100 + sr] += 0.15 * voice
+    >>> echo_found_at(path, voice, heard, expected_s=0.2)
+    0.25
+    >>> hiss = 0.01 * np.random.default_rng(2).standard_normal(2 * sr)  # headphones
+    >>> echo_found_at(path, voice, hiss, expected_s=0.2) is None
+    True
+    """
+    sr = path.sr
+    echo = fftconvolve(to_mono(played).astype(np.float64), path.response.astype(np.float64))
+    if not np.any(echo):
+        return None
+    first = _first_sound(echo)
+    echo = echo[first : first + round(ALIGN_S * sr)]
+    heard = to_mono(heard).astype(np.float64)
+    lo = max(0, round((expected_s - ALIGN_SEARCH_S) * sr) + first)
+    hi = min(len(heard) - len(echo), round((expected_s + ALIGN_SEARCH_S) * sr) + first)
+    if hi <= lo:
+        return None
+    segment = heard[lo : hi + len(echo)]
+    n = 1 << int(np.ceil(np.log2(len(segment) + len(echo))))
+    cross = np.fft.rfft(segment, n) * np.conj(np.fft.rfft(echo, n))
+    cross[np.fft.rfftfreq(n, 1.0 / sr) > path.band_hz] = 0.0
+    weight = np.maximum(np.abs(cross), 1e-12 * np.abs(cross).max()) ** ALIGN_WHITENING
+    gcc = np.fft.irfft(cross / weight, n)
+    best = int(np.argmax(gcc[: hi - lo + 1]))
+    # Whether it is there at all: the plain correlation at that lag, normalised.
+    part = segment[best : best + len(echo)]
+    energy = float(np.dot(part, part)) * float(np.dot(echo, echo))
+    norm = float(np.dot(part, echo)) / np.sqrt(max(energy, 1e-30))
+    if norm < MIN_ALIGN_CORRELATION:
+        return None
+    return round((lo + best - first) / sr, 6)
+
+
+def align_needs_s(path: EchoPath, played: np.ndarray, *, expected_s: float) -> float:
+    """How much of the take (s) :func:`echo_found_at` needs to find the echo expected at ``expected_s``."""
+    return expected_s + _first_sound(to_mono(played)) / path.sr + ALIGN_SEARCH_S + ALIGN_S + RESPONSE_S
+
+
+def _first_sound(y: np.ndarray) -> int:
+    """Index of ``y``'s first sample above a thousandth of its peak (0 for silence)."""
+    x = np.abs(y)
+    return int(np.argmax(x > 1e-3 * x.max())) if len(x) and x.max() > 0 else 0
 
 
 def _delayed(y: np.ndarray, start: int, n: int) -> np.ndarray:

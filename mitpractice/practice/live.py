@@ -34,7 +34,7 @@ from mitpractice.pitch import track_pitch
 from mitpractice.pitch.octaves import needs_referee, settle_octaves
 from mitpractice.pitch.stream import PitchStream
 from mitpractice.pitch.track import PitchTrack
-from mitpractice.practice.echo import EchoCanceller, EchoPath
+from mitpractice.practice.echo import EchoCanceller, EchoPath, align_needs_s, echo_found_at
 from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules
 from mitpractice.practice.tapping import SyllableSync, TapSync
 from mitpractice.scoring import MODES, Score, score_track
@@ -45,10 +45,11 @@ from mitpractice.scoring.together import sing_along_score, syllable_offsets
 #: the scorer's onsets are exact to a few frames, and a syllable a quarter of a beat off at
 #: the protocol's tempo is audibly not together.
 TOGETHER_TOLERANCE_S = 0.25
-#: A take given an echo path holds its samples at most this long (s) for the target's start
-#: (:meth:`LiveTake.playing_from`): playback starts within a block or two of the take, and
-#: a target that never starts has no echo to cancel.
-MAX_HOLD_S = 1.0
+#: A take given an echo path holds its samples at most this long (s) to find the echo
+#: (:meth:`LiveTake.playing_from`, :func:`~mitpractice.practice.echo.echo_found_at`): the
+#: target starts within a block or two, its echo a round trip later, and finding it takes
+#: under a second of it; a target that never starts has no echo to take off.
+MAX_HOLD_S = 4.0
 #: The largest latency taken off (s): measured round trips are 0.14–0.33 s on real devices
 #: (PROTOCOL.md); a second or more is a failed measurement, not a latency.
 MAX_LATENCY_S = 1.0
@@ -193,6 +194,7 @@ class LiveTake:
         self._echo = echo if echo is not None and played is not None and len(played) else None
         self._played = played
         self._canceller: EchoCanceller | None = None
+        self._played_at_s: float | None = None
         self._held: list[np.ndarray] = []
         self._held_samples = 0
         self._heard: list[np.ndarray] = []  # the microphone's samples, while cancelling
@@ -208,10 +210,30 @@ class LiveTake:
         return self._detector
 
     def playing_from(self, seconds: float) -> None:
-        """The target given as ``played`` started playing ``seconds`` into the take: its echo
-        is cancelled from here on (a take given an ``echo`` path holds its samples till then)."""
-        if self._echo is not None and self._canceller is None:
-            self._canceller = EchoCanceller(self._echo, self._played, self.sr, played_at_s=seconds)
+        """The target given as ``played`` started playing ``seconds`` into the take.
+
+        A take given an ``echo`` path holds its samples until its echo is found near where
+        the click test puts it (:func:`~mitpractice.practice.echo.echo_found_at`), then takes
+        it off from the start; not found (headphones plugged in since), nothing is taken off.
+        """
+        if self._played_at_s is None:
+            self._played_at_s = float(seconds)
+
+    def _find_echo(self, *, ended: bool = False) -> None:
+        """Once enough is held (or the take has ``ended``): find the echo and start taking it
+        off, or give up on it."""
+        if self._echo is None or self._canceller is not None or self._played_at_s is None:
+            return
+        expected = self._played_at_s + self._echo.offset_s
+        needs = align_needs_s(self._echo, self._played, expected_s=expected)
+        if not ended and self._held_samples < needs * self.sr:
+            return
+        found = echo_found_at(self._echo, self._played, np.concatenate(self._held), expected_s=expected)
+        if found is None:
+            self._echo = None
+        else:
+            self._canceller = EchoCanceller(self._echo, self._played, self.sr,
+                                            played_at_s=found - self._echo.offset_s)
 
     def push(self, samples: np.ndarray) -> LiveUpdate:
         """Track newly recorded samples; returns their frames, events and level.
@@ -228,7 +250,10 @@ class LiveTake:
         if self._echo is not None and self._canceller is None and self._held_samples < MAX_HOLD_S * self.sr:
             self._held.append(y.copy())
             self._held_samples += len(y)
-            return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
+            self._find_echo()
+            if self._canceller is None and self._echo is not None:
+                return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
+            y = np.zeros(0, dtype=np.float32)  # all of it is held
         frames, events = self._track(y)
         return LiveUpdate(frames=frames, events=events, level_dbfs=level_dbfs(y))
 
@@ -270,6 +295,7 @@ class LiveTake:
         if self._result is not None:
             return self._result
         if self._held:
+            self._find_echo(ended=True)  # a short take: what is held is all there is
             self._track(np.zeros(0, dtype=np.float32))
         if self._samples:
             self._frames.append(self._shift(self._unechoed(self._stream.finish())))
