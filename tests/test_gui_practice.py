@@ -172,6 +172,7 @@ def test_a_microphone_that_stops_mid_take_keeps_the_take_and_says_what_to_do(sou
         qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=20_000)
         assert "microphone stopped" in window.banner.text
         assert window.banner.isVisible()
+        qtbot.waitUntil(lambda: window.store.attempts().total == 1, timeout=20_000)  # saved after the result
         with _store() as store:
             (attempt,) = store.attempts().attempts
         assert attempt.patient_id == patient.id and attempt.step == "probe"

@@ -18,6 +18,11 @@ well the take kept *with the voice* does. Given ``target_start_s`` (a sing-along
 syllable is measured against the target's note as heard (:attr:`LiveResult.together`) and the
 score's rhythm counts it (:func:`~mitpractice.scoring.together.sing_along_score`), so a
 latency left on marks a take sung in time as late.
+
+The app's voice. On a laptop's speaker the microphone also hears the target a round trip
+late. Given the echo path the click test measured and the target played, a take finds that
+echo, takes it off before tracking, and sets unvoiced the frames that are only the voice
+(:mod:`mitpractice.practice.echo`), so the live line and the score follow the patient only.
 """
 
 from __future__ import annotations
