@@ -28,7 +28,7 @@ import json
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.signal import butter, fftconvolve, sosfilt, sosfilt_zi
+from scipy.signal import butter, fftconvolve, sosfilt
 
 from mitpractice.errors import ParameterError
 from mitpractice.levels import power_dbfs, to_mono
@@ -307,6 +307,27 @@ def _hop_powers(y: np.ndarray, hop: int) -> np.ndarray:
     return np.mean(y[: k * hop].reshape(k, hop) ** 2, axis=1) if k else np.zeros(0)
 
 
+class _BandPowers:
+    """Mean squares, per :data:`LEVEL_HOP_S` hop, of samples pushed through a band filter."""
+
+    def __init__(self, sos: np.ndarray, hop: int) -> None:
+        self._sos, self._hop = sos, hop
+        self._zi = np.zeros((sos.shape[0], 2))
+        self._pending = np.zeros(0)
+        self._powers: list[np.ndarray] = []
+
+    def push(self, y: np.ndarray) -> None:
+        filtered, self._zi = sosfilt(self._sos, y, zi=self._zi)
+        pending = np.concatenate([self._pending, filtered])
+        k = len(pending) // self._hop
+        if k:
+            self._powers.append(_hop_powers(pending[: k * self._hop], self._hop))
+        self._pending = pending[k * self._hop :]
+
+    def powers(self) -> np.ndarray:
+        return np.concatenate(self._powers) if self._powers else np.zeros(0)
+
+
 class EchoCanceller:
     """Subtract the echo of a sound the take plays, and tell which frames are only its echo.
 
@@ -348,25 +369,21 @@ class EchoCanceller:
         self._start = round((played_at_s + path.offset_s) * self.sr)
         self._echo = fftconvolve(to_mono(played).astype(np.float64), path.response.astype(np.float64))
         self._hop = max(round(LEVEL_HOP_S * self.sr), 1)
-        self._sos = path.band_filter()
-        self._zi = sosfilt_zi(self._sos) * 0.0
-        self._band_echo = sosfilt(self._sos, _delayed(self._echo, self._start, self._start + len(self._echo)))
-        self._predicted = self._levels_db(_hop_powers(self._band_echo, self._hop))
-        self._zi_heard = self._zi.copy()
-        self._heard_pending = np.zeros(0)
-        self._heard: list[np.ndarray] = []  # hop powers of the microphone, in band
+        sos = path.band_filter()
+        in_band = sosfilt(sos, _delayed(self._echo, self._start, self._start + len(self._echo)))
+        self._predicted = self._levels_db(_hop_powers(in_band, self._hop))
+        self._heard = _BandPowers(sos, self._hop)  # the microphone
+        self._left = _BandPowers(sos, self._hop)  # what is left after cancelling
         self._done = 0  # samples pushed
-        self._pending = np.zeros(0)
-        self._left: list[np.ndarray] = []  # hop powers of what is left after cancelling
 
     @property
     def echo_missing(self) -> bool:
         """Whether the predicted echo is not in the microphone (headphones since the click
         test): more than :data:`MISSING_ECHO_SHARE` of the frames where it is predicted are
         :data:`MISSING_ECHO_DB` under it. Judged on what was pushed so far."""
-        if not self._heard:
+        heard = self._levels_db(self._heard.powers())
+        if not len(heard):
             return False
-        heard = self._levels_db(np.concatenate(self._heard))
         n = min(len(heard), len(self._predicted))
         predicted = self._predicted[:n]
         clear = predicted > np.percentile(heard[:n], ROOM_PERCENTILE) + MISSING_ECHO_DB
@@ -379,22 +396,12 @@ class EchoCanceller:
         y = to_mono(y).astype(np.float64)
         a = self._done
         self._done += len(y)
-        heard, self._zi_heard = sosfilt(self._sos, y, zi=self._zi_heard)
-        pending = np.concatenate([self._heard_pending, heard])
-        k = len(pending) // self._hop
-        if k:
-            self._heard.append(_hop_powers(pending[: k * self._hop], self._hop))
-        self._heard_pending = pending[k * self._hop :]
+        self._heard.push(y)
         lo, hi = max(a, self._start), min(self._done, self._start + len(self._echo))
         out = y.copy()
         if hi > lo:
             out[lo - a : hi - a] -= self._echo[lo - self._start : hi - self._start]
-        in_band, self._zi = sosfilt(self._sos, out, zi=self._zi)
-        pending = np.concatenate([self._pending, in_band])
-        k = len(pending) // self._hop
-        if k:
-            self._left.append(_hop_powers(pending[: k * self._hop], self._hop))
-        self._pending = pending[k * self._hop :]
+        self._left.push(out)
         return out.astype(np.float32)
 
     def _levels_db(self, powers: np.ndarray) -> np.ndarray:
@@ -413,7 +420,7 @@ class EchoCanceller:
         predicted echo less the trusted cancellation). Frames not yet pushed are not judged.
         """
         times = np.asarray(times, dtype=float)
-        left = self._levels_db(np.concatenate(self._left)) if self._left else np.zeros(0)
+        left = self._levels_db(self._left.powers())
         idx = np.floor(times * self.sr / self._hop).astype(int)
         out = np.zeros(len(times), dtype=bool)
         ok = (idx >= 0) & (idx < len(left)) & (idx < len(self._predicted))
