@@ -60,11 +60,14 @@ __all__ = [
     "QUIET_DBFS",
     "RECORD_SR",
     "SILENCE_DBFS",
+    "ClickTest",
     "Player",
     "Recorder",
     "SampleBuffer",
     "TakeLevels",
     "TakeStatus",
+    "click_test",
+    "click_train",
     "clipped_fraction",
     "level_dbfs",
     "measure_latency",
@@ -754,16 +757,58 @@ def round_trip_latency(recorder: Recorder, player: Player, clicks: int = 4) -> f
     AudioError
         If the clicks do not come back (no loopback, microphone muted, device error).
     """
+    return click_test(recorder, player, clicks).latency_s
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClickTest:
+    """The click test's result: the round trip, and the sound played and heard.
+
+    Attributes
+    ----------
+    latency_s : float
+        The round trip (see :func:`round_trip_latency`).
+    played : np.ndarray
+        The clicks handed to the speaker (:func:`click_train`).
+    heard : np.ndarray
+        What the microphone recorded from the moment the first sample of ``played`` was
+        handed over: the room's response to the clicks, for
+        :func:`mitpractice.practice.echo.measure_echo_path`.
+    sr : int
+        Sample rate of both.
+    """
+
+    latency_s: float
+    played: np.ndarray
+    heard: np.ndarray
+    sr: int
+
+
+def click_train(sr: int, clicks: int = 4) -> np.ndarray:
+    """The click test's sound: a short silence, then ``clicks`` 1 ms clicks at uneven gaps."""
     if not 2 <= clicks <= len(_CLICK_GAPS_S) + 1:
         raise ParameterError(f"the latency test plays 2 to {len(_CLICK_GAPS_S) + 1} clicks, not {clicks}")
-    sr = recorder.sr
     width = max(8, int(0.001 * sr))
     at = np.concatenate([[0], np.cumsum(np.round(np.array(_CLICK_GAPS_S[: clicks - 1]) * sr))]).astype(int)
     template = np.zeros(at[-1] + width, dtype=np.float32)
     for i in at:
         template[i : i + width] = np.hanning(width) * 0.8
+    return np.concatenate([np.zeros(int(_CLICK_LEAD_S * sr), np.float32), template])
+
+
+def click_test(recorder: Recorder, player: Player, clicks: int = 4) -> ClickTest:
+    """Play the click test on the app's streams and measure the round trip (see
+    :func:`round_trip_latency`), keeping what was heard.
+
+    Raises
+    ------
+    AudioError
+        If the clicks do not come back (no loopback, microphone muted, device error).
+    """
+    sr = recorder.sr
+    train = click_train(sr, clicks)
     lead = int(_CLICK_LEAD_S * sr)
-    train = np.concatenate([np.zeros(lead, np.float32), template])
+    template = train[lead:]
     recorder.start()
     try:
         _wait_for_sound(recorder)
@@ -779,14 +824,16 @@ def round_trip_latency(recorder: Recorder, player: Player, clicks: int = 4) -> f
         take = recorder.stop()
     # Search from a little before the placed start, so that a loopback with (next to) no
     # delay keeps its first click.
+    played_at = max(0, round(start))
     start = round(start) + lead
     before = min(start, lead)
     lag = _click_lag(take[start - before :], template)
     if lag is None:
         raise AudioError("the test clicks did not come back: is the microphone on and near the speaker?")
+    heard = take[played_at : played_at + len(train) + int(_CLICK_TAIL_S * sr)]
     # A round trip cannot be negative; a loopback with no hardware (a null sink) measures
     # up to an input block (~2 ms) below zero, as blocks are placed by their callback time.
-    return max(0.0, (lag - before) / sr)
+    return ClickTest(latency_s=max(0.0, (lag - before) / sr), played=train, heard=heard, sr=sr)
 
 
 def target_in_take_s(recorder: Recorder, player: Player, latency_s: float) -> float | None:

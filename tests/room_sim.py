@@ -17,12 +17,13 @@ Every builder is deterministic for its arguments (seeded), so a failing case can
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import robust_attempts as R
 from scipy.signal import butter, fftconvolve, sosfilt
 
+from mitpractice.audio import click_train
 from mitpractice.audiofile import resample
 from mitpractice.melody import TargetMelody
 
@@ -151,8 +152,16 @@ class RoomTake:
     patient: np.ndarray
     kind: str
     missing: tuple[int, ...] = ()
+    #: The true path from a sample handed to the speaker to the microphone (delay, room,
+    #: level and the input's scaling), for :func:`click_test`; empty with headphones.
+    echo_path: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: The room's hiss as the microphone records it (RMS).
+    hiss_rms: float = 0.0
 
 
+#: How much slower and lower (a fraction) the patient sings than the voice they follow: 1 %,
+#: 17 cents and 30 ms over a 3 s phrase.
+PATIENT_DRIFT = 0.01
 #: The kinds of attempt :func:`in_room` builds.
 KINDS = ("correct", "monotone", "upside-down", "halfway", "silent")
 
@@ -201,14 +210,19 @@ def in_room(kind: str, set_id: str, phrase_id: str, low: str, *, delay_s: float,
     """
     played, sr, melody, _ = _attempt("correct", set_id, phrase_id, low)
     patient, _, _, missing = _attempt(kind, set_id, phrase_id, low)
+    # A person singing along is never a sample-exact copy of the voice: a few cents off and a
+    # little slower (or the echo's waveform would match the patient's, which no room does).
+    patient = resample(patient.astype(np.float32), sr, round(sr * (1 + PATIENT_DRIFT))).astype(float)
     rng = np.random.default_rng(seed)
     total = int((lead_s + delay_s + voice_later_s + 1.5) * sr) + len(played)
     mic = np.zeros(total)
     p0 = int((lead_s + voice_later_s) * sr)
     mic[p0 : p0 + len(patient)] += patient
     ref_level = _power(played)
-    echo = fftconvolve(played, room_response(sr, seed=seed))[: len(played) + int(0.3 * sr)]
-    echo *= np.sqrt(ref_level * 10 ** (leak_db / 10) / max(_power(echo), 1e-20))
+    ir = room_response(sr, seed=seed)
+    echo = fftconvolve(played, ir)[: len(played) + int(0.3 * sr)]
+    gain = np.sqrt(ref_level * 10 ** (leak_db / 10) / max(_power(echo), 1e-20))
+    echo *= gain
     e0 = int((lead_s + delay_s) * sr)
     mic[e0 : e0 + len(echo)] += echo[: total - e0]
     mic += rng.standard_normal(total) * np.sqrt(ref_level * 10 ** (-ROOM_HISS_DB / 10))
@@ -217,11 +231,31 @@ def in_room(kind: str, set_id: str, phrase_id: str, low: str, *, delay_s: float,
     alone[p0 : p0 + len(patient)] = patient
     return RoomTake(mic=(mic * scale).astype(np.float32), sr=sr, played=played.astype(np.float32),
                     play_at_s=lead_s, delay_s=delay_s, leak_db=leak_db, melody=melody,
-                    patient=(alone * scale).astype(np.float32), kind=kind, missing=missing)
+                    patient=(alone * scale).astype(np.float32), kind=kind, missing=missing,
+                    echo_path=np.r_[np.zeros(int(delay_s * sr)), scale * gain * ir],
+                    hiss_rms=scale * float(np.sqrt(ref_level * 10 ** (-ROOM_HISS_DB / 10))))
+
+
+def click_test(take: RoomTake, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The window's click test in ``take``'s room: (the clicks played, what the microphone heard).
+
+    The same clicks as :func:`mitpractice.audio.click_train`, through the same speaker, room
+    and input as the take's echo, over the same hiss; single talk (nobody sings). With
+    headphones only the hiss comes back.
+    """
+    played = click_train(take.sr)
+    n = len(played) + int(1.4 * take.sr)
+    heard = np.zeros(n)
+    if len(take.echo_path):
+        echo = fftconvolve(played, take.echo_path)[:n]
+        heard[: len(echo)] += echo
+    rng = np.random.default_rng(seed + 9000)
+    heard += rng.standard_normal(n) * take.hiss_rms
+    return played, heard.astype(np.float32)
 
 
 def with_headphones(take: RoomTake) -> RoomTake:
     """The same take with no leak: only the patient and the hiss reach the microphone."""
     rng = np.random.default_rng(1)
     hiss = rng.standard_normal(len(take.patient)) * np.sqrt(_power(take.patient) * 10 ** (-ROOM_HISS_DB / 10))
-    return replace(take, mic=(take.patient + hiss).astype(np.float32), leak_db=-np.inf)
+    return replace(take, mic=(take.patient + hiss).astype(np.float32), leak_db=-np.inf, echo_path=np.zeros(0))

@@ -18,6 +18,11 @@ well the take kept *with the voice* does. Given ``target_start_s`` (a sing-along
 syllable is measured against the target's note as heard (:attr:`LiveResult.together`) and the
 score's rhythm counts it (:func:`~mitpractice.scoring.together.sing_along_score`), so a
 latency left on marks a take sung in time as late.
+
+The app's voice. On a laptop's speaker the microphone also hears the target a round trip
+late. Given the echo path the click test measured and the target played, a take finds that
+echo, takes it off before tracking, and sets unvoiced the frames that are only the voice
+(:mod:`mitpractice.practice.echo`), so the live line and the score follow the patient only.
 """
 
 from __future__ import annotations
@@ -30,9 +35,11 @@ from mitpractice.audio import RECORD_SR
 from mitpractice.errors import ParameterError
 from mitpractice.levels import level_dbfs, to_mono
 from mitpractice.melody import TargetMelody
+from mitpractice.pitch import track_pitch
 from mitpractice.pitch.octaves import needs_referee, settle_octaves
 from mitpractice.pitch.stream import PitchStream
 from mitpractice.pitch.track import PitchTrack
+from mitpractice.practice.echo import EchoCanceller, EchoPath, align_needs_s, echo_found_at
 from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules
 from mitpractice.practice.tapping import SyllableSync, TapSync
 from mitpractice.scoring import MODES, Score, score_track
@@ -43,6 +50,11 @@ from mitpractice.scoring.together import sing_along_score, syllable_offsets
 #: the scorer's onsets are exact to a few frames, and a syllable a quarter of a beat off at
 #: the protocol's tempo is audibly not together.
 TOGETHER_TOLERANCE_S = 0.25
+#: A take given an echo path holds its samples at most this long (s) to find the echo
+#: (:meth:`LiveTake.playing_from`, :func:`~mitpractice.practice.echo.echo_found_at`): the
+#: target starts within a block or two, its echo a round trip later, and finding it takes
+#: under a second of it; a target that never starts has no echo to take off.
+MAX_HOLD_S = 4.0
 #: The largest latency taken off (s): measured round trips are 0.14–0.33 s on real devices
 #: (PROTOCOL.md); a second or more is a failed measurement, not a latency.
 MAX_LATENCY_S = 1.0
@@ -122,6 +134,12 @@ class LiveTake:
         A tracker run beside it whose octave settles CREPE's octave slips
         (:mod:`mitpractice.pitch.octaves`, e.g. ``"swift-f0"``); ``None`` (the default, and
         the practice window's for now: docs/pitch.md) scores CREPE's track as it is.
+    echo : EchoPath or None
+        The room's response measured in the click test (:func:`~mitpractice.practice.echo.measure_echo_path`);
+        with ``played``, the target's echo is taken off the take and the frames that are only
+        the app's voice are not scored (:mod:`mitpractice.practice.echo`). ``None``: no leak.
+    played : np.ndarray, optional
+        The target the take plays, at ``sr``; where it starts is told by :meth:`playing_from`.
 
     Notes
     -----
@@ -154,6 +172,8 @@ class LiveTake:
         rules: TakeRules | None = None,
         model: str = "crepe-tiny",
         referee: str | None = None,
+        echo: EchoPath | None = None,
+        played: np.ndarray | None = None,
     ) -> None:
         if mode not in MODES:
             raise ParameterError(f"unknown scoring mode {mode!r} (use {' or '.join(MODES)})")
@@ -174,6 +194,15 @@ class LiveTake:
         self._frames: list[PitchTrack] = []
         self._samples = 0
         self._result: LiveResult | None = None
+        # The app's voice in the microphone: subtracted and masked once the take knows where
+        # the target started playing (:meth:`playing_from`); samples wait for that meanwhile.
+        self._echo = echo if echo is not None and played is not None and len(played) else None
+        self._played = played
+        self._canceller: EchoCanceller | None = None
+        self._played_at_s: float | None = None
+        self._held: list[np.ndarray] = []
+        self._held_samples = 0
+        self._heard: list[np.ndarray] = []  # the microphone's samples, while cancelling
 
     @property
     def seconds(self) -> float:
@@ -185,6 +214,32 @@ class LiveTake:
         """The take's voice start and end detector (``None`` without rules)."""
         return self._detector
 
+    def playing_from(self, seconds: float) -> None:
+        """The target given as ``played`` started playing ``seconds`` into the take.
+
+        A take given an ``echo`` path holds its samples until its echo is found near where
+        the click test puts it (:func:`~mitpractice.practice.echo.echo_found_at`), then takes
+        it off from the start; not found (headphones plugged in since), nothing is taken off.
+        """
+        if self._played_at_s is None:
+            self._played_at_s = float(seconds)
+
+    def _find_echo(self, *, ended: bool = False) -> None:
+        """Once enough is held (or the take has ``ended``): find the echo and start taking it
+        off, or give up on it."""
+        if self._echo is None or self._canceller is not None or self._played_at_s is None:
+            return
+        expected = self._played_at_s + self._echo.offset_s
+        needs = align_needs_s(self._echo, self._played, expected_s=expected)
+        if not ended and self._held_samples < needs * self.sr:
+            return
+        found = echo_found_at(self._echo, self._played, np.concatenate(self._held), expected_s=expected)
+        if found is None:
+            self._echo = None
+        else:
+            self._canceller = EchoCanceller(self._echo, self._played, self.sr,
+                                            played_at_s=found - self._echo.offset_s)
+
     def push(self, samples: np.ndarray) -> LiveUpdate:
         """Track newly recorded samples; returns their frames, events and level.
 
@@ -194,10 +249,28 @@ class LiveTake:
         if self._result is not None:
             raise ParameterError("this take is finished; start a new one")
         y = to_mono(samples)
+        empty = PitchTrack.empty(self._stream.model)
         if self._detector is not None and self._detector.ended is not None:
-            empty = PitchTrack.empty(self._stream.model)
             return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
-        frames = self._stream.push(y)
+        if self._echo is not None and self._canceller is None and self._held_samples < MAX_HOLD_S * self.sr:
+            self._held.append(y.copy())
+            self._held_samples += len(y)
+            self._find_echo()
+            if self._canceller is None and self._echo is not None:
+                return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
+            y = np.zeros(0, dtype=np.float32)  # all of it is held
+        frames, events = self._track(y)
+        return LiveUpdate(frames=frames, events=events, level_dbfs=level_dbfs(y))
+
+    def _track(self, y: np.ndarray) -> tuple[PitchTrack, tuple[TakeEvent, ...]]:
+        """Cancel the echo from ``y`` (and any held samples before it), track and judge it."""
+        if self._held:
+            y = np.concatenate([*self._held, y])
+            self._held, self._held_samples = [], 0
+        if self._canceller is not None:
+            self._heard.append(y.copy())
+            y = self._canceller.push(y)
+        frames = self._unechoed(self._stream.push(y))
         if self._referee is not None:
             self._referee_frames.append(self._referee.push(y))
         self._chunks.append(y.copy())
@@ -205,7 +278,16 @@ class LiveTake:
         events = self._detector.push(y) if self._detector is not None else ()
         shifted = self._shift(frames)
         self._frames.append(shifted)
-        return LiveUpdate(frames=shifted, events=events, level_dbfs=level_dbfs(y))
+        return shifted, events
+
+    def _unechoed(self, frames: PitchTrack) -> PitchTrack:
+        """``frames`` (take time) with those that are only the app's voice set unvoiced."""
+        if self._canceller is None or not len(frames):
+            return frames
+        echo = self._canceller.echo_frames(frames.times)
+        if not echo.any():
+            return frames
+        return PitchTrack(frames.times, frames.f0_hz, np.where(echo, 0.0, frames.confidence), frames.model)
 
     def _shift(self, frames: PitchTrack) -> PitchTrack:
         times = frames.times - self.latency_s
@@ -217,8 +299,11 @@ class LiveTake:
         """Track the last frames and score the take (call once, when the take has ended)."""
         if self._result is not None:
             return self._result
+        if self._held:
+            self._find_echo(ended=True)  # a short take: what is held is all there is
+            self._track(np.zeros(0, dtype=np.float32))
         if self._samples:
-            self._frames.append(self._shift(self._stream.finish()))
+            self._frames.append(self._shift(self._unechoed(self._stream.finish())))
         track = PitchTrack.concatenate(self._frames or [PitchTrack.empty(self._stream.model)])
         referee = None
         if self._referee_frames:
@@ -226,6 +311,13 @@ class LiveTake:
             # pause, so they are quiet; CREPE's last frames are scored as tracked.
             referee = self._shift(PitchTrack.concatenate(self._referee_frames))
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.float32)
+        if self._canceller is not None and self._canceller.echo_missing:
+            # Headphones since the click test: no echo to take off, and taking it off added
+            # it. Rare, so the microphone's own samples are tracked again from the start.
+            audio = np.concatenate(self._heard)
+            track = self._shift(track_pitch(audio, self.sr, self._stream.model))
+            if referee is not None:
+                referee = self._shift(track_pitch(audio, self.sr, self._referee.model))
         audio = audio[round(self.latency_s * self.sr) :]
         with_audio = audio if len(audio) else None
         if referee is not None:

@@ -42,6 +42,8 @@ __all__ = ["LATENCY_SETTING", "Phase", "PracticeController", "ResultView", "assi
 #: The round trip is a property of this computer's sound card, and a clinic's store is shared
 #: by several computers: the setting is kept per computer.
 LATENCY_SETTING = f"latency_s@{socket.gethostname()}"
+#: The store's setting holding the room's response measured with it (practice.echo), or "".
+ECHO_SETTING = f"echo_path@{socket.gethostname()}"
 #: Times the latency is measured before the app gives up for this session: a click can be
 #: masked by a noise in the room, or come while the sound path is still starting.
 LATENCY_TRIES = 3
@@ -157,6 +159,7 @@ class PracticeController(QObject):
         self._done_kept = 0  # this session's phrases_done as the store has it
         self._ended = False
         self.latency_s: float | None = self._stored_latency()
+        self.echo_path = self._stored_echo_path()
         self.flow.latency_known = self.latency_s is not None
         self._targets: dict[tuple, object] = {}
         self._target = None
@@ -265,6 +268,12 @@ class PracticeController(QObject):
             return None if value is None else float(value)
         except ValueError:
             return None
+
+    def _stored_echo_path(self):
+        from mitpractice.practice.echo import EchoPath
+
+        value = self.store.setting(ECHO_SETTING)
+        return EchoPath.from_text(value) if value else None
 
     # ------------------------------------------------------------------ session
     def start(self) -> None:
@@ -568,7 +577,7 @@ class PracticeController(QObject):
 
     # ------------------------------------------------------------------ latency
     def _measure_latency(self) -> None:
-        from mitpractice.audio import Player, Recorder, round_trip_latency
+        from mitpractice.audio import Player, Recorder, click_test
 
         # The clicks are heard in quiet, with no other stream of the app's open: an open one
         # (the last target's, played out) changed the sound server's buffering for the test
@@ -576,32 +585,45 @@ class PracticeController(QObject):
         self.player.stop()
         self.recorder.stop()
 
-        def job() -> float:
+        def job():
             from mitpractice.errors import AudioError
+            from mitpractice.practice.echo import measure_echo_path
 
             with Recorder(max_seconds=30.0) as recorder, Player() as player:
                 for attempt in range(LATENCY_TRIES):
                     try:
-                        return round_trip_latency(recorder, player)
+                        test = click_test(recorder, player)
                     except AudioError:
                         if attempt == LATENCY_TRIES - 1:
                             raise
+                        continue
+                    # The clicks are single talk: they also give the room's response, so that
+                    # the app's voice can be taken off the sing-along takes (practice.echo).
+                    return test.latency_s, measure_echo_path(test.played, test.heard, test.sr,
+                                                             latency_s=test.latency_s)
             raise AssertionError("unreachable")
 
-        def done(latency: float) -> None:
+        def done(measured) -> None:
             from mitpractice.practice.live import MAX_LATENCY_S
 
+            latency, self.echo_path = measured
             # A loopback with no delay can measure a hair below zero.
             latency = min(max(latency, 0.0), MAX_LATENCY_S)
             self.latency_s = latency
             with contextlib.suppress(MitpracticeError):
                 self.store.set_setting(LATENCY_SETTING, f"{latency:.4f}")
+                path = self.echo_path
+                self.store.set_setting(ECHO_SETTING, "" if path is None else path.to_text())
             self._do(self.flow.latency_measured())
 
         def failed(exc) -> None:
             # Headphones, or a microphone far from the speaker: the clicks do not come back.
-            # Singing along still works; the timing is judged without the correction.
+            # Singing along still works; the timing is judged without the correction, and
+            # there is no echo to take off.
             self.latency_s = 0.0
+            self.echo_path = None
+            with contextlib.suppress(MitpracticeError):
+                self.store.set_setting(ECHO_SETTING, "")
             self._tell("info", tr("The sound delay could not be measured (with headphones that is normal). "
                                   "Practice goes on."))
             go_on = not isinstance(exc, MitpracticeError) or "clicks" in str(exc)
@@ -650,7 +672,11 @@ class PracticeController(QObject):
         except (OSError, MitpracticeError):
             self._journal = None
         target_s = self._target.duration_s if self._along else 0.0
-        self.live.begin.emit(TakePlan(self.melody, step.mode, latency, floor, target_s, self._along, sr))
+        target = self._target if self._along else None
+        self.live.begin.emit(TakePlan(self.melody, step.mode, latency, floor, target_s, self._along, sr,
+                                      echo=self.echo_path if target is not None else None,
+                                      played=None if target is None else target.audio,
+                                      played_sr=0 if target is None else target.sr))
         self.live.push.emit(room)
         self._target_start_sent = False
         self.last_target, self.last_target_start_s = None, None
@@ -911,6 +937,7 @@ class PracticeController(QObject):
             if not self._target_start_sent and self.player.started_at is not None:
                 at = self.recorder.sample_at(self.player.started_at)
                 if at is not None:
+                    self.live.playing_from.emit(at / self.recorder.sr)
                     self.last_target_start_s = at / self.recorder.sr + self._target.start_s
                     self.last_target = self._target
                     self.live.target_start.emit(self.last_target_start_s)

@@ -7,10 +7,11 @@ therapist's workspace.
 :class:`LiveWorker` lives on its own thread for the whole session. It owns the
 :class:`~mitpractice.practice.live.LiveTake` of the take in progress: the GUI's timer reads
 the recorder's buffer (Friture style) and sends each new block here; the worker tracks its
-pitch with CREPE and sends the frames and the take's events back. When the take ends it saves
-the attempt (audio and row in one transaction), removes the journal, scores the take and
-adds the score to the stored attempt, in that order: what the patient sang is kept even if
-scoring fails.
+pitch with CREPE and sends the frames and the take's events back. When the take ends it scores
+the take and sends the result, then saves the attempt (audio and row in one transaction),
+removes the journal and adds the score, in that order: the result is on screen without
+waiting for the disk, the journal holds the take until it is stored, and what the patient
+sang is kept even if scoring fails.
 
 The word check of a spoken step's take (:meth:`LiveWorker.check_words`) runs on the same
 thread, queued behind the take's save and score: its words are added to the stored score,
@@ -43,6 +44,11 @@ class TakePlan:
     target_s: float
     sing_along: bool
     sr: int
+    #: The room's response from the click test (an EchoPath), or None (no leak measured),
+    #: and the target the take plays (samples, rate): its echo is taken off the take.
+    echo: Any = None
+    played: np.ndarray | None = None
+    played_sr: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ class TakeEnd:
 
 @dataclass(frozen=True)
 class TakeOutcome:
-    """A take saved and scored."""
+    """A take scored (``result``), with the id it is stored under."""
 
     attempt_id: str
     result: Any  # LiveResult, None when scoring failed
@@ -102,7 +108,7 @@ class LiveWorker(QObject):
     ended = Signal(str)
     #: The attempt is stored (its id); its score follows.
     saved = Signal(str)
-    #: The take is saved and scored (a :class:`TakeOutcome`).
+    #: The take is scored (a :class:`TakeOutcome`); it is saved next (``saved`` or ``failed``).
     outcome = Signal(object)
     #: A spoken take's words are checked (a :class:`WordsOutcome`); they are stored next.
     words = Signal(object)
@@ -122,9 +128,14 @@ class LiveWorker(QObject):
 
         rules = take_rules(plan.floor_dbfs, plan.target_s, sing_along=plan.sing_along,
                            latency_s=plan.latency_s)
+        echo, played = None, None
+        if plan.sing_along and plan.echo is not None and plan.echo.sr == plan.sr and plan.played is not None:
+            from mitpractice.audiofile import resample
+
+            echo, played = plan.echo, resample(np.asarray(plan.played, np.float32), plan.played_sr, plan.sr)
         try:
             self._take = LiveTake(plan.melody, sr=plan.sr, mode=plan.mode, latency_s=plan.latency_s,
-                                  rules=rules)
+                                  rules=rules, echo=echo, played=played)
         except MitpracticeError as exc:
             self._take = None
             self.failed.emit(str(exc))
@@ -135,6 +146,11 @@ class LiveWorker(QObject):
     def set_target_start(self, seconds: float) -> None:
         if self._take is not None:
             self._take.target_start_s = seconds
+
+    @Slot(float)
+    def set_playing_from(self, seconds: float) -> None:
+        if self._take is not None:
+            self._take.playing_from(seconds)
 
     @Slot(object)
     def push(self, block: np.ndarray) -> None:
@@ -153,10 +169,23 @@ class LiveWorker(QObject):
 
     @Slot(object)
     def finish(self, end: TakeEnd) -> None:
-        """Save the take, forget its journal, then score it and add the score."""
+        """Score the take and hand the result over, then save it with its score and forget
+        its journal: the patient sees the result without waiting for the disk, and the
+        journal keeps the take safe until it is stored."""
+        from mitpractice.store.values import new_id
+
         take, self._take = self._take, None
+        new = end.attempt if end.attempt.id else replace(end.attempt, id=new_id())
+        result, error = None, None
+        if take is not None:
+            try:
+                result = take.finish()
+            except Exception as exc:  # the attempt is kept; the therapist can score it later
+                traceback.print_exc()
+                error = str(exc)
+        self.outcome.emit(TakeOutcome(new.id, result, end.audio, end.sr, end.taps_s, error))
         try:
-            attempt = self.store.save_attempt(end.attempt, end.audio, end.sr)
+            attempt = self.store.save_attempt(new, end.audio, end.sr)
         except Exception as exc:  # the journal is kept: the take is stored at the next start
             if not isinstance(exc, MitpracticeError):
                 traceback.print_exc()
@@ -165,14 +194,6 @@ class LiveWorker(QObject):
         if end.journal is not None:
             end.journal.discard()
         self.saved.emit(attempt.id)
-        result, error = None, None
-        if take is not None:
-            try:
-                result = take.finish()
-            except Exception as exc:  # the attempt is kept; the therapist can score it later
-                traceback.print_exc()
-                error = str(exc)
-        self.outcome.emit(TakeOutcome(attempt.id, result, end.audio, end.sr, end.taps_s, error))
         if result is not None:
             try:
                 self.store.set_score(attempt.id, result.score)
@@ -219,6 +240,7 @@ class LiveThread(QObject):
     finish = Signal(object)
     check_words = Signal(object)
     target_start = Signal(float)
+    playing_from = Signal(float)
     cancel = Signal()
     end = Signal()
 
@@ -233,6 +255,7 @@ class LiveThread(QObject):
         self.finish.connect(self.worker.finish)
         self.check_words.connect(self.worker.check_words)
         self.target_start.connect(self.worker.set_target_start)
+        self.playing_from.connect(self.worker.set_playing_from)
         self.cancel.connect(self.worker.cancel)
         self.end.connect(self.worker.end)
         self.thread.start()
