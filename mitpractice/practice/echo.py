@@ -269,6 +269,8 @@ def echo_found_at(
     n = 1 << int(np.ceil(np.log2(len(segment) + len(echo))))
     cross = np.fft.rfft(segment, n) * np.conj(np.fft.rfft(echo, n))
     cross[np.fft.rfftfreq(n, 1.0 / sr) > path.band_hz] = 0.0
+    if not np.any(cross):  # the microphone heard nothing in the echo's band: no echo to find
+        return None
     weight = np.maximum(np.abs(cross), 1e-12 * np.abs(cross).max()) ** ALIGN_WHITENING
     gcc = np.fft.irfft(cross / weight, n)
     best = int(np.argmax(gcc[: hi - lo + 1]))
