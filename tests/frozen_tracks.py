@@ -7,13 +7,18 @@ tracker's output for an attempt's samples from ``tests/data/tracks/`` when it is
 only ever used for exactly the audio it was tracked from), and tracks it otherwise. The arrays
 are stored as the tracker gave them, so a frozen track scores exactly as a fresh one.
 
+The stores that fixtures fill with scored attempts (the therapist's demo, the report's
+practice) score through the app's own :func:`mitpractice.scoring.score_audio` inside
+:func:`tracking`, which hands it these tracks in place of fresh ones.
+
 Regenerate the folder (after changing the attempts, the voices or the tracker) with::
 
     .venv/bin/python tests/frozen_tracks.py
 
-which empties it and runs the scoring tests with ``MITPRACTICE_FREEZE_TRACKS=1``: every
-attempt they track is written, and only those. Writes go to a temporary file in the same
-folder, then ``os.replace``, so parallel workers may write the same track at once.
+which empties it, runs the scoring tests with ``MITPRACTICE_FREEZE_TRACKS=1`` and fills those
+stores once the same way: every attempt they track is written, and only those. Writes go to a
+temporary file in the same folder, then ``os.replace``, so parallel workers may write the same
+track at once.
 """
 
 from __future__ import annotations
@@ -23,11 +28,15 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
+import mitpractice.pitch
 from mitpractice.pitch import PitchTrack, track_pitch
 
 #: Where the frozen tracks are kept (committed with the tests).
@@ -83,14 +92,48 @@ def track(y: np.ndarray, sr: int, model: str) -> PitchTrack:
     return _track(np.ascontiguousarray(y, dtype=np.float32).tobytes(), sr, model)
 
 
+def _frozen_or_tracked(y: np.ndarray, sr: int, model: str = "crepe-tiny", **options) -> PitchTrack:
+    """:func:`mitpractice.pitch.track_pitch`, from a frozen track when called as the scorer
+    calls it (default options)."""
+    if options:
+        return track_pitch(y, sr, model, **options)
+    return track(y, sr, model)
+
+
+@contextmanager
+def tracking() -> Iterator[None]:
+    """Within it, the app's ``mitpractice.pitch.track_pitch`` reads frozen tracks (tracking
+    what was not frozen), so the app's own code scores from them: same tracks, same scores."""
+    with mock.patch.object(mitpractice.pitch, "track_pitch", _frozen_or_tracked):
+        yield
+
+
+def _fill_fixture_stores() -> None:
+    """Fill the stores of the fixtures that score inside :func:`tracking` once, into a
+    throwaway folder, so that their tracks are frozen too."""
+    from report_data import practise
+    from therapist_demo import fill_demo
+
+    from mitpractice.store import Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["XDG_CACHE_HOME"] = os.path.join(folder, "cache")  # sung targets made afresh
+        with Store.open(f"sqlite:///{folder}/demo.sqlite3") as store:
+            fill_demo(store, days=1)  # every take is scored before the days are filled
+        practise(f"sqlite:///{folder}/practice.sqlite3").store.close()
+
+
 def main() -> int:
-    """Track every attempt of the scoring tests again into :data:`FROZEN_DIR`."""
+    """Track every attempt of the scoring tests and the fixtures' stores again into
+    :data:`FROZEN_DIR`."""
     root = Path(__file__).resolve().parents[1]
     for old in FROZEN_DIR.glob("*.npz"):
         old.unlink()
     env = dict(os.environ, **{FREEZE_ENV: "1"})
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SCORING_TESTS],
                           cwd=root, env=env, check=False)
+    if done.returncode == 0:
+        done = subprocess.run([sys.executable, __file__, "--fixtures"], cwd=root, env=env, check=False)
     count = len(list(FROZEN_DIR.glob("*.npz")))
     size = sum(p.stat().st_size for p in FROZEN_DIR.glob("*.npz"))
     print(f"{count} tracks, {size / 1e6:.1f} MB in {FROZEN_DIR}")
@@ -98,4 +141,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--fixtures"]:
+        _fill_fixture_stores()
+        sys.exit(0)
     sys.exit(main())

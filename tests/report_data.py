@@ -1,9 +1,10 @@
 """A patient's five weeks of practice in a real SQLite store, for the report and TextGrid tests.
 
 A few attempts are the bundled voice singing the target, stored with their audio and scored by
-the real scorer; the rest reuse those scores' JSON with melody and rhythm moved along a
-learning curve (trained phrases improve faster than probes, tapping helps a little), so the
-charts have something to show and every number in the report can be checked against them.
+the real scorer (from frozen pitch tracks, tests/frozen_tracks.py); the rest reuse those scores'
+JSON with melody and rhythm moved along a learning curve (trained phrases improve faster than
+probes, tapping helps a little), so the charts have something to show and every number in the
+report can be checked against them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import frozen_tracks
 import numpy as np
 
 from mitpractice.store import NewAttempt, Store
@@ -90,8 +92,9 @@ def practise(url: str, *, name: str = "Ann Example", real: int = 2) -> Practice:
     store.add_test_result(patient.id, "WAB", FIRST_DAY + timedelta(weeks=WEEKS) - timedelta(days=1), 48)
 
     sung = {}
-    for phrase_id in (*TRAINED, *PROBES):
-        sung[phrase_id] = sung_attempt(phrase_id, patient.low_hz, patient.interval, patient.tempo)
+    with frozen_tracks.tracking():
+        for phrase_id in (*TRAINED, *PROBES):
+            sung[phrase_id] = sung_attempt(phrase_id, patient.low_hz, patient.interval, patient.tempo)
     real_ids, all_ids = [], []
     rng = np.random.default_rng(7)
     for week in range(WEEKS):
@@ -115,7 +118,8 @@ def practise(url: str, *, name: str = "Ann Example", real: int = 2) -> Practice:
                 if len(real_ids) < real and phrase_id in TRAINED:
                     attempt = store.save_attempt(new, audio, sr)
                     melody = sung[phrase_id][3]
-                    store.set_score(attempt.id, score_audio(audio, sr, melody, model="crepe-tiny"))
+                    with frozen_tracks.tracking():
+                        store.set_score(attempt.id, score_audio(audio, sr, melody, model="crepe-tiny"))
                     real_ids.append(attempt.id)
                     all_ids.append(attempt.id)
                     continue

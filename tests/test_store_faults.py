@@ -37,7 +37,7 @@ def child_env(data_dir: Path) -> dict[str, str]:
 
 def start_child(data_dir: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, str(CHILD), *args], env=child_env(data_dir), cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
@@ -99,17 +99,25 @@ def test_kill_9_in_the_middle_of_saving_leaves_every_attempt_whole_or_absent(dat
     url = f"sqlite:///{data_dir / 'mitpractice.sqlite3'}"
     rng = random.Random(8)
     committed = set()
-    for _ in range(20):
-        child = start_child(data_dir, "save-loop", url, patient)
-        try:
-            assert child.stdout.readline().strip() == "ready", child.stderr.read()
+    savers = start_child(data_dir, "save-loops", url, patient)  # each saver a fork of it
+    try:
+        for _ in range(20):
+            savers.stdin.write("next\n")
+            savers.stdin.flush()
+            said = savers.stdout.readline().split()
+            if said[:1] != ["ready"]:
+                savers.kill()
+                pytest.fail(savers.communicate()[1])
             time.sleep(rng.uniform(0.0, 0.6))
-            os.kill(child.pid, signal.SIGKILL)
-            out, _ = child.communicate()
-        finally:
-            child.kill()
-            child.wait()
-        committed.update(line for line in out.split() if len(line) == 36)
+            os.kill(int(said[1]), signal.SIGKILL)
+            for line in savers.stdout:  # what it said before it died
+                if line.strip() == "gone":
+                    break
+                if len(line.strip()) == 36:
+                    committed.add(line.strip())
+    finally:
+        savers.kill()
+        savers.wait()
 
     db = sqlite3.connect(data_dir / "mitpractice.sqlite3")
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

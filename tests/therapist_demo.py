@@ -2,7 +2,8 @@
 attempts that improve over the weeks, clinical tests, a note and a flag.
 
 The attempts are sung by the independent voice generator of the scoring tests and scored by
-the app's own scorer, so the review screen shows real pitch tracks and real results. Used by
+the app's own scorer (from frozen pitch tracks, tests/frozen_tracks.py), so the review screen
+shows real pitch tracks and real results. Used by
 the workspace's tests and by ``python tests/therapist_demo.py docs/img`` (the screenshots).
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this source tree before an installed one
 
+import frozen_tracks
 from attempt_voice import VOICES, attempt_syllables
 from attempt_voice import sing as voice_sing
 
@@ -68,12 +70,13 @@ def fill_demo(store: Store, *, days: int = 35, today: date | None = None) -> str
     store.assign(patient.id, "greetings", list(PROBE), probe=True)
     phrases = store.phrase_set("greetings")
     takes = {}
-    for phrase_id in TRAINED + PROBE:
-        phrase = phrases.phrase(phrase_id)
-        melody = target_melody(phrase, WOMAN.low_hz, 3, 60)
-        for quality in QUALITIES:
-            y, sr = sung_attempt(phrase, quality, seed=len(takes))
-            takes[(phrase_id, quality)] = (y, sr, score_audio(y, sr, melody))
+    with frozen_tracks.tracking():
+        for phrase_id in TRAINED + PROBE:
+            phrase = phrases.phrase(phrase_id)
+            melody = target_melody(phrase, WOMAN.low_hz, 3, 60)
+            for quality in QUALITIES:
+                y, sr = sung_attempt(phrase, quality, seed=len(takes))
+                takes[(phrase_id, quality)] = (y, sr, score_audio(y, sr, melody))
     start = today - timedelta(days=days - 1)
     first_ids = []
     for d in range(days):
