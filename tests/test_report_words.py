@@ -1,5 +1,6 @@
 """The report's "words said" column: per phrase, the words said in the latest word-checked
-attempt at a spoken step, undecided words counted apart, a dash where no words were checked."""
+attempt at a spoken step the patient speaks alone, undecided words counted apart, a dash where
+no words were checked."""
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ def report(tmp_path_factory):
                                               _word("soon", True, 1.1)]),  # the latest: counted
             ("see-you-soon", "repeat-delayed", None),  # sung, after it: not a spoken step
             ("thank-you", "sprechgesang-fading", None),  # spoken, but not checked
+            # Spoken along with the app's voice, which the microphone heard saying the words:
+            # kept for the review, never counted as the patient's words.
+            ("see-you-soon", "sprechgesang", [_word("see", True, 0.4), _word("you", True, 0.8),
+                                              _word("soon", True, 1.1)]),
         ]
         for i, (phrase_id, step, words) in enumerate(takes):
             new = NewAttempt(patient_id=patient.id, set_id="greetings", phrase_id=phrase_id, step=step,

@@ -332,7 +332,8 @@ class _Layout:
         overridden = sum(s.overridden for s in self.report.phrases)
         if any(s.words is not None for s in self.report.phrases):
             self.text("Words said: of the phrase's words, in the latest word-checked attempt at a spoken "
-                      "step; '?' counts the words the check could not decide.", BODY_PT * 0.85,
+                      "step without the app's voice; '?' counts the words the check could not decide.",
+                      BODY_PT * 0.85,
                       colour=theme.LOW_NOTE)
         if overridden:
             said = ("1 attempt carries a therapist's override; the scores above use it." if overridden == 1

@@ -146,8 +146,9 @@ class PhraseSummary:
     overridden: int
     step_reached: str
     last_day: date
-    #: The word check of the latest checked attempt at a spoken step (None: none was checked);
-    #: the PDF's "words said" column (:func:`~mitpractice.practice.spoken.tally`).
+    #: The word check of the latest checked attempt at a spoken step the patient speaks alone
+    #: (None: none was checked); the PDF's "words said" column
+    #: (:func:`~mitpractice.practice.spoken.tally`).
     words: tuple | None = None
 
 
@@ -361,15 +362,17 @@ def phrase_summaries(
 
 
 def latest_words(attempts: Sequence[Attempt]) -> tuple | None:
-    """The words of the latest attempt (of ``attempts``, in time order) at a spoken step whose
-    words were checked, or None."""
-    from mitpractice.practice.spoken import checks_words, words_from_json
+    """The words of the latest attempt (of ``attempts``, in time order) at a spoken step the
+    patient speaks alone whose words were checked, or None. Steps spoken along with the app's
+    voice are left out: their microphone heard the voice say the same words
+    (:func:`~mitpractice.practice.spoken.words_count`)."""
+    from mitpractice.practice.spoken import words_count, words_from_json
     from mitpractice.practice.steps import STEPS
 
     for a in reversed(attempts):
         step = STEPS.get(a.step)
         words = (a.score_json or {}).get("words")
-        if step is not None and checks_words(step) and words is not None:
+        if step is not None and words_count(step) and words is not None:
             return words_from_json(words)
     return None
 
