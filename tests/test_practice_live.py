@@ -133,3 +133,22 @@ def test_bad_settings_are_refused():
         LiveTake(melody("thank-you"), latency_s=2.5)
     with pytest.raises(ParameterError):
         LiveTake(melody("thank-you"), mode="hummed")
+
+
+def test_a_take_whose_target_never_starts_stops_holding_its_samples_after_the_limit(sung):
+    """Given an echo path but never told where the target started (the player failed), the
+    take holds its samples at most MAX_HOLD_S, then tracks every block as it comes: the live
+    line must not freeze again for another MAX_HOLD_S, nor look for an echo in a later stretch
+    as if it opened the take."""
+    from mitpractice.practice.echo import EchoPath
+    from mitpractice.practice.live import MAX_HOLD_S
+
+    y, _ = sung
+    y = np.concatenate([y, room(2 * MAX_HOLD_S, 4)])
+    path = EchoPath(sr=SR, response=np.array([0.5], np.float32), offset_s=0.2, return_db=-6.0,
+                    cancellation_db=20.0, band_hz=1400.0)
+    take = LiveTake(melody("how-are-you-today"), sr=SR, echo=path, played=y[: 2 * SR].copy())
+    updates, _ = feed(take, y)
+    first_after = int(np.ceil(MAX_HOLD_S * SR / BLOCK))
+    held_after = [i for i, u in enumerate(updates) if i > first_after and not len(u.frames)]
+    assert not held_after, f"blocks held again after the limit: {held_after}"

@@ -252,7 +252,11 @@ class LiveTake:
         empty = PitchTrack.empty(self._stream.model)
         if self._detector is not None and self._detector.ended is not None:
             return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
-        if self._echo is not None and self._canceller is None and self._held_samples < MAX_HOLD_S * self.sr:
+        if self._echo is not None and self._canceller is None and self._held_samples >= MAX_HOLD_S * self.sr:
+            # Not found within the limit (the target never started): nothing is taken off, and
+            # the take is not held again (a later stretch held would be searched as its start).
+            self._echo = None
+        if self._echo is not None and self._canceller is None:
             self._held.append(y.copy())
             self._held_samples += len(y)
             self._find_echo()
