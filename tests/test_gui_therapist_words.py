@@ -42,7 +42,6 @@ def workspace(qtbot, store):
 
 def _practice_needs_words(store, patient_id: str) -> bool:
     """What the practice window's session reads for this patient."""
-    from mitpractice.gui.practice.session import assigned_phrases  # noqa: F401 (the window's module)
     from mitpractice.practice.spoken import words_needed
 
     patient = store.patient(patient_id)
