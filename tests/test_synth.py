@@ -229,7 +229,10 @@ def test_the_window_s_spoken_words_are_made_once_then_come_from_the_cache(monkey
 
     audio, sr = spoken_words("What did you say?")
     assert sr == 22_050 and 0.5 < len(audio) / sr < 3.0 and np.abs(audio).max() > 0.1
-    assert len(list((tmp_path / "cache" / "mitpractice" / "spoken").glob("*.wav"))) == 1
+    folder = tmp_path / "cache" / "mitpractice" / "spoken"
+    [made] = folder.glob("*.wav")
+    # The user's cache is theirs alone, as everything the app writes.
+    assert (folder.stat().st_mode & 0o777, made.stat().st_mode & 0o777) == (0o700, 0o600)
 
     def no_speaking(*args, **kwargs):
         raise AssertionError("spoken again despite the cache")
