@@ -400,7 +400,8 @@ class PracticeWindow(QMainWindow):
 
         if self.pages.currentWidget() is not self.speaker or not self.speak:
             return
-        self.tasks.start(lambda: spoken_words(self.tr(SPEAKER_TEST_WORDS)), self._speaker_play,
+        text = self.tr(SPEAKER_TEST_WORDS)  # translated here: the words are made on a pool thread
+        self.tasks.start(lambda: spoken_words(text), self._speaker_play,
                          lambda exc: self.speaker.status.setText(
                              self.tr("The voice could not be made.") + f" ({exc})"))
 
