@@ -152,3 +152,18 @@ def test_a_take_whose_target_never_starts_stops_holding_its_samples_after_the_li
     first_after = int(np.ceil(MAX_HOLD_S * SR / BLOCK))
     held_after = [i for i, u in enumerate(updates) if i > first_after and not len(u.frames)]
     assert not held_after, f"blocks held again after the limit: {held_after}"
+
+
+def test_the_level_of_the_block_that_ends_the_echo_search_is_the_block_s(sung):
+    """The block on which the take decides about the echo (here: not in the take) hands its
+    held samples on; its level is still the block's, not the silence of an empty block."""
+    from mitpractice.practice.echo import EchoPath
+
+    y, _ = sung
+    path = EchoPath(sr=SR, response=np.array([0.5], np.float32), offset_s=0.2, return_db=-6.0,
+                    cancellation_db=20.0, band_hz=1400.0)
+    played = np.sin(2 * np.pi * 220 * np.arange(SR) / SR).astype(np.float32)
+    take = LiveTake(melody("how-are-you-today"), sr=SR, echo=path, played=played)
+    take.playing_from(0.1)
+    updates, _ = feed(take, y)
+    assert min(u.level_dbfs for u in updates) > -80, [round(u.level_dbfs) for u in updates]

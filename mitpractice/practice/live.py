@@ -249,9 +249,10 @@ class LiveTake:
         if self._result is not None:
             raise ParameterError("this take is finished; start a new one")
         y = to_mono(samples)
+        level = level_dbfs(y)
         empty = PitchTrack.empty(self._stream.model)
         if self._detector is not None and self._detector.ended is not None:
-            return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
+            return LiveUpdate(frames=empty, events=(), level_dbfs=level)
         if self._echo is not None and self._canceller is None and self._held_samples >= MAX_HOLD_S * self.sr:
             # Not found within the limit (the target never started): nothing is taken off, and
             # the take is not held again (a later stretch held would be searched as its start).
@@ -261,10 +262,10 @@ class LiveTake:
             self._held_samples += len(y)
             self._find_echo()
             if self._canceller is None and self._echo is not None:
-                return LiveUpdate(frames=empty, events=(), level_dbfs=level_dbfs(y))
+                return LiveUpdate(frames=empty, events=(), level_dbfs=level)
             y = np.zeros(0, dtype=np.float32)  # all of it is held
         frames, events = self._track(y)
-        return LiveUpdate(frames=frames, events=events, level_dbfs=level_dbfs(y))
+        return LiveUpdate(frames=frames, events=events, level_dbfs=level)
 
     def _track(self, y: np.ndarray) -> tuple[PitchTrack, tuple[TakeEvent, ...]]:
         """Cancel the echo from ``y`` (and any held samples before it), track and judge it."""
