@@ -134,3 +134,26 @@ def test_with_the_setting_off_the_words_are_kept_but_the_rhythm_alone_decides(fr
     # checked and kept for the therapist
     qtbot.waitUntil(lambda: "words" in window.store.attempts().attempts[0].score_json, timeout=10_000)
     window.close()
+
+
+def test_words_that_cannot_be_stored_do_not_tell_the_patient_their_take_was_not_saved(qtbot):
+    """The take is saved before its words are checked: a store that fails to add the words
+    must not bring up "Your singing could not be saved ... will be saved when the app starts
+    again" (the take is saved, and nothing is saved at the next start)."""
+    from mitpractice.errors import StoreError
+    from mitpractice.gui.practice.workers import LiveWorker, WordsJob
+    from mitpractice.scoring import Score
+
+    class FailingStore:
+        def set_score(self, attempt_id, score):
+            raise StoreError("the database went away")
+
+    worker = LiveWorker(FailingStore())
+    failed, checked = [], []
+    worker.failed.connect(failed.append)
+    worker.words.connect(checked.append)
+    score = Score(phrase_id="thank-you", voiced=True, melodic=10.0, rhythmic=80.0, overall=80.0,
+                  interval_semitones=None, tempo_ratio=None, syllables=(), feedback=(), mode="sprechgesang")
+    worker.check_words(WordsJob("a1", np.zeros(SR, np.float32), SR, "Thank you", score))
+    assert [c.attempt_id for c in checked] == ["a1"]  # the patient still sees the words
+    assert failed == []
