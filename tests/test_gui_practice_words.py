@@ -157,3 +157,33 @@ def test_words_that_cannot_be_stored_do_not_tell_the_patient_their_take_was_not_
     worker.check_words(WordsJob("a1", np.zeros(SR, np.float32), SR, "Thank you", score))
     assert [c.attempt_id for c in checked] == ["a1"]  # the patient still sees the words
     assert failed == []
+
+
+def test_a_score_that_cannot_be_stored_does_not_tell_the_patient_their_take_was_not_saved(qtbot):
+    """The same for the take's score: the take is saved (``saved``), so a failure to add its
+    score is no "could not be saved" for the patient; the therapist can score it later."""
+    from scoring_cases import melody
+
+    from mitpractice.errors import StoreError
+    from mitpractice.gui.practice.workers import LiveWorker, TakeEnd, TakePlan
+    from mitpractice.store import NewAttempt
+
+    class ScoreFailingStore:
+        def save_attempt(self, new, audio, sr):
+            return new
+
+        def set_score(self, attempt_id, score):
+            raise StoreError("the database went away")
+
+    worker = LiveWorker(ScoreFailingStore())
+    failed, saved = [], []
+    worker.failed.connect(failed.append)
+    worker.saved.connect(saved.append)
+    room = (0.001 * np.random.default_rng(0).standard_normal(SR)).astype(np.float32)
+    worker.begin(TakePlan(melody("thank-you"), "sprechgesang", 0.0, -60.0, 0.0, False, SR))
+    worker.push(room)
+    new = NewAttempt(patient_id="p1", set_id="greetings", phrase_id="thank-you", step="spoken-delayed",
+                     started_at=datetime.now(UTC), low_hz=220.0, interval=3, tempo=60, mode="sprechgesang")
+    worker.finish(TakeEnd(room, SR, new, None, ()))
+    assert len(saved) == 1
+    assert failed == []
