@@ -187,3 +187,24 @@ def test_a_score_that_cannot_be_stored_does_not_tell_the_patient_their_take_was_
     worker.finish(TakeEnd(room, SR, new, None, ()))
     assert len(saved) == 1
     assert failed == []
+
+
+def test_practice_opens_when_the_computer_s_sound_settings_cannot_be_read(fresh_data, qtbot, monkeypatch):
+    """The round trip and the room's echo kept for this computer are read as the practice
+    starts; a store that fails just there (locked, a dropped connection) leaves them to be
+    measured again, not the window without its practice."""
+    from mitpractice.errors import StoreError
+    from mitpractice.gui.practice.session import ECHO_SETTING, LATENCY_SETTING
+    from mitpractice.store import Store
+
+    real = Store.setting
+
+    def setting(self, key, default=None):
+        if key in (ECHO_SETTING, LATENCY_SETTING):
+            raise StoreError("database is locked")
+        return real(self, key, default)
+
+    monkeypatch.setattr(Store, "setting", setting)
+    window = _window(qtbot)
+    c = window.controller
+    assert c is not None and c.latency_s is None and c.echo_path is None

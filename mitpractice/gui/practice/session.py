@@ -263,16 +263,21 @@ class PracticeController(QObject):
                         phrases_done=done, phrases_planned=done + self.flow.phrases_left)
 
     def _stored_latency(self) -> float | None:
-        value = self.store.setting(LATENCY_SETTING)
+        """The round trip kept for this computer; None (measured again) if unreadable."""
         try:
+            value = self.store.setting(LATENCY_SETTING)
             return None if value is None else float(value)
-        except ValueError:
+        except (MitpracticeError, ValueError):
             return None
 
     def _stored_echo_path(self):
+        """The room's echo path kept for this computer; None (measured again) if unreadable."""
         from mitpractice.practice.echo import EchoPath
 
-        value = self.store.setting(ECHO_SETTING)
+        try:
+            value = self.store.setting(ECHO_SETTING)
+        except MitpracticeError:
+            return None
         return EchoPath.from_text(value) if value else None
 
     # ------------------------------------------------------------------ session
