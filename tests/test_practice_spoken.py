@@ -141,3 +141,15 @@ def test_stored_words_read_back_and_tally_for_the_report():
     words = words_from_json(stored)
     assert [w.to_json() for w in words] == stored
     assert tally(words) == "1/2 (1 ?)"
+
+
+def test_damaged_stored_words_are_left_out_not_a_traceback():
+    """A score JSON edited by hand (or a hostile bundle) stopped the CSV export and the review
+    with a KeyError; the entries that make sense are still shown."""
+    from mitpractice.practice.spoken import marked_words, words_from_json
+
+    damaged = [{"word": "thank", "said": True}, {"said": False}, {"word": "you", "said": "yes"},
+               {"word": "please", "said": None, "start_s": "soon"}, 7, {"word": "now", "said": False}]
+    assert marked_words(damaged) == "thank (now)"
+    assert [w.word for w in words_from_json(damaged)] == ["thank", "now"]
+    assert words_from_json({"word": "x"}) == ()  # not a list at all

@@ -24,6 +24,7 @@ this at start (:mod:`mitpractice.words` only when stored words are read back).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -226,13 +227,17 @@ def marked_words(data: Iterable[Mapping[str, Any]] | None) -> str | None:
     ...               {"word": "please", "said": None}])
     'thank (you) please?'
     """
-    if data is None:
+    words = words_from_json(data)
+    if words is None:
         return None
-    return " ".join(WORD_LABELS[w.get("said")].format(w["word"]) for w in data)
+    return " ".join(WORD_LABELS[w.said].format(w.word) for w in words)
 
 
 def words_from_json(data: Iterable[Mapping[str, Any]] | None) -> tuple[WordResult, ...] | None:
     """The word check's result as stored in a score's JSON (``"words"``), or ``None``.
+
+    A damaged entry (a store or bundle edited by hand) is left out rather than stopping the
+    review, the report or the CSV that reads it.
 
     Examples
     --------
@@ -240,13 +245,27 @@ def words_from_json(data: Iterable[Mapping[str, Any]] | None) -> tuple[WordResul
     (WordResult(word='yes', said=True, confidence=0.9, start_s=0.4, end_s=0.8),)
     >>> words_from_json(None) is None
     True
+    >>> words_from_json([{"said": True}, {"word": "no", "said": "maybe"}, "x", {"word": "ok"}])
+    (WordResult(word='ok', said=None, confidence=0.0, start_s=None, end_s=None),)
     """
     if data is None:
         return None
     from mitpractice.words import WordResult
 
-    return tuple(
-        WordResult(word=str(w["word"]), said=w.get("said"), confidence=float(w.get("confidence") or 0.0),
-                   start_s=w.get("start_s"), end_s=w.get("end_s"))
-        for w in data
-    )
+    words = []
+    for w in data if isinstance(data, list | tuple) else ():
+        if not isinstance(w, Mapping) or not isinstance(w.get("word"), str):
+            continue
+        said, confidence = w.get("said"), w.get("confidence")
+        start_s, end_s = w.get("start_s"), w.get("end_s")
+        if not any(said is answer for answer in (True, False, None)):
+            continue
+        if not all(v is None or _number(v) for v in (confidence, start_s, end_s)):
+            continue
+        words.append(WordResult(word=w["word"], said=said, confidence=float(confidence or 0.0),
+                                start_s=start_s, end_s=end_s))
+    return tuple(words)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
