@@ -1,6 +1,7 @@
 """Take end → result on screen, in the practice window's own worker, for a 10 s take.
 
-Run: ``.venv/bin/python benchmarks/take_end.py`` (about a minute).
+Run: ``.venv/bin/python benchmarks/take_end.py`` (about a minute); ``--no-referee`` leaves
+SwiftF0 out, to compare (run the two in turns, under the same load).
 
 What the patient waits for after the last note: the window's live worker
 (:class:`mitpractice.gui.practice.workers.LiveThread`, on its own thread, as in the window)
@@ -38,6 +39,8 @@ def caught_up(take, seconds: float) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=2, help="runs of each take")
+    parser.add_argument("--no-referee", action="store_true",
+                        help="score CREPE's track as it is (no SwiftF0 beside it), to compare")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="mitpractice-bench-")
@@ -45,7 +48,7 @@ def main() -> None:
     from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
     from mitpractice.audio import RECORD_SR
-    from mitpractice.gui.practice.workers import LiveThread, TakeEnd, TakePlan
+    from mitpractice.gui.practice.workers import OCTAVE_REFEREE, LiveThread, TakeEnd, TakePlan
     from mitpractice.store import Store
     from mitpractice.store.journal import TakeJournal
     from mitpractice.store.records import NewAttempt
@@ -69,7 +72,8 @@ def main() -> None:
     cases = takes("A3")
     block = int(BLOCK_S * RECORD_SR)
     load = os.getloadavg()[0]
-    print(f"{os.cpu_count()} cores, load average {load:.2f}")
+    print(f"{os.cpu_count()} cores, load average {load:.2f}, octave referee: "
+          f"{'none' if args.no_referee else OCTAVE_REFEREE}")
     shown, stored = [], []
     for run in range(args.repeat + 1):  # the first run warms up
         for _, melody, y in cases:
@@ -77,7 +81,8 @@ def main() -> None:
                              started_at=datetime.now(UTC), low_hz=220.0, interval=3,
                              tempo=60.0, mode="sung")
             journal = TakeJournal.begin(new, RECORD_SR)
-            live.begin.emit(TakePlan(melody, "sung", 0.0, -60.0, 0.0, False, RECORD_SR))
+            live.begin.emit(TakePlan(melody, "sung", 0.0, -60.0, 0.0, False, RECORD_SR,
+                                     referee=None if args.no_referee else OCTAVE_REFEREE))
             for i in range(0, len(y), block):
                 journal.append(y[i : i + block])
                 live.push.emit(y[i : i + block])

@@ -672,6 +672,7 @@ def test_the_answer_step_s_question_is_spoken_but_never_recorded(sound_server, f
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: controller.phase == Phase.RESULT, timeout=30_000)
     assert window.practice.result_label.text() == "I did not hear you this time."
+    qtbot.waitUntil(lambda: window.store.attempts().total == 1, timeout=20_000)  # saved after the result
     with _store() as store:
         (attempt,) = store.attempts().attempts
         audio, _ = store.attempt_audio(attempt.id)

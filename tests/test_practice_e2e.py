@@ -195,6 +195,7 @@ def test_space_every_six_seconds_stores_a_sing_along_attempt_that_scores_high(
     assert stored.voiced and stored.overall >= 75, stored.score_json
 
     # The same recording scored as if no latency had been measured.
+    from mitpractice.gui.practice.workers import OCTAVE_REFEREE
     from mitpractice.melody import set_melody
     from mitpractice.practice.live import LiveTake
     from mitpractice.store import Store
@@ -205,8 +206,9 @@ def test_space_every_six_seconds_stores_a_sing_along_attempt_that_scores_high(
     phrase = phrase_set.phrase("thank-you")
     melody = set_melody(phrase_set, phrase, stored.low_hz, stored.interval, stored.tempo)
 
-    def scored(latency: float):
-        take = LiveTake(melody, sr=sr, latency_s=latency, target_start_s=target_start_s)
+    def scored(latency: float):  # as the window's worker scores a take, octave referee and all
+        take = LiveTake(melody, sr=sr, latency_s=latency, target_start_s=target_start_s,
+                        referee=OCTAVE_REFEREE)
         take.push(audio)
         return take.finish()
 

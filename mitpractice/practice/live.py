@@ -132,8 +132,8 @@ class LiveTake:
         A CREPE model; ``crepe-tiny`` keeps up on two cores.
     referee : str or None
         A tracker run beside it whose octave settles CREPE's octave slips
-        (:mod:`mitpractice.pitch.octaves`, e.g. ``"swift-f0"``); ``None`` (the default, and
-        the practice window's for now: docs/pitch.md) scores CREPE's track as it is.
+        (:mod:`mitpractice.pitch.octaves`, e.g. ``"swift-f0"``, as the practice window's
+        worker asks); ``None`` (the default) scores CREPE's track as it is.
     echo : EchoPath or None
         The room's response measured in the click test (:func:`~mitpractice.practice.echo.measure_echo_path`);
         with ``played``, the target's echo is taken off the take and the frames that are only

@@ -46,6 +46,9 @@ def secure_file(path: Path) -> None:
 
 
 def _tighten(path: Path, mode: int) -> None:
-    current = stat.S_IMODE(path.lstat().st_mode)
-    if not path.is_symlink() and current & 0o077:
-        path.chmod(current & ~0o077 & 0o7777 | (mode & 0o700))
+    try:
+        current = stat.S_IMODE(path.lstat().st_mode)
+        if not path.is_symlink() and current & 0o077:
+            path.chmod(current & ~0o077 & 0o7777 | (mode & 0o700))
+    except FileNotFoundError:  # removed since listed: a take's journal discarded meanwhile
+        pass

@@ -985,7 +985,11 @@ class PracticeController(QObject):
 
 def _make_target(item, melody, step, patient):
     """The step's sung target (synthesised once, then from the cache)."""
-    from mitpractice.synth.targets import sung_target
+    # From the package, not its module: this runs on a worker thread while the GUI thread may
+    # import the package for the spoken words; importing a submodule first takes its lock,
+    # then waits for the package's, which the GUI thread holds while it waits for the
+    # submodule's (Python's import deadlock).
+    from mitpractice.synth import sung_target
 
     return sung_target(item.set_id, item.phrase, melody, step.sing_options(tapping=patient.tapping),
                        patient=patient.id)

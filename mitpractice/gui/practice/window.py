@@ -92,11 +92,14 @@ def _score_unscored(store, stop):
 
 
 def _preload() -> None:
-    """Import the tracker and the scorer and load the live model, so the first take is quick."""
+    """Import the tracker and the scorer and load the live models (CREPE and its octave
+    referee), so the first take is quick."""
+    from mitpractice.gui.practice.workers import OCTAVE_REFEREE
     from mitpractice.pitch.stream import PitchStream
     from mitpractice.practice import live  # noqa: F401 (imports scoring)
 
     PitchStream(16_000)
+    PitchStream(16_000, OCTAVE_REFEREE)
 
 
 class PracticeWindow(QMainWindow):

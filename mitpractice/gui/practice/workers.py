@@ -8,7 +8,8 @@ therapist's workspace.
 :class:`~mitpractice.practice.live.LiveTake` of the take in progress: the GUI's timer reads
 the recorder's buffer (Friture style) and sends each new block here; the worker tracks its
 pitch with CREPE and sends the frames and the take's events back. When the take ends it scores
-the take and sends the result, then saves the attempt (audio and row in one transaction),
+the take and sends the result (CREPE's track with its octave slips settled by SwiftF0, run
+beside it: :mod:`mitpractice.pitch.octaves`), then saves the attempt (audio and row in one transaction),
 removes the journal and adds the score, in that order: the result is on screen without
 waiting for the disk, the journal holds the take until it is stored, and what the patient
 sang is kept even if scoring fails.
@@ -33,6 +34,10 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from mitpractice.errors import MitpracticeError
 
+#: The tracker run beside CREPE in every take, whose octave settles CREPE's octave slips before
+#: the take is scored (as ``mitpractice score`` does): under 1 % of a core (docs/pitch.md).
+OCTAVE_REFEREE = "swift-f0"
+
 
 @dataclass(frozen=True)
 class TakePlan:
@@ -50,6 +55,8 @@ class TakePlan:
     echo: Any = None
     played: np.ndarray | None = None
     played_sr: int = 0
+    #: The octave referee (:data:`OCTAVE_REFEREE`); None scores CREPE's track as it is.
+    referee: str | None = OCTAVE_REFEREE
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,7 @@ class LiveWorker(QObject):
             echo, played = plan.echo, resample(np.asarray(plan.played, np.float32), plan.played_sr, plan.sr)
         try:
             self._take = LiveTake(plan.melody, sr=plan.sr, mode=plan.mode, latency_s=plan.latency_s,
-                                  rules=rules, echo=echo, played=played)
+                                  rules=rules, referee=plan.referee, echo=echo, played=played)
         except MitpracticeError as exc:
             self._take = None
             self.failed.emit(str(exc))
