@@ -147,6 +147,41 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     return folder
 
 
+@pytest.fixture
+def fresh_data(tmp_path, monkeypatch) -> Path:
+    """A fresh data folder (and SQLite store) where the windows look for it (the user's
+    ``XDG_DATA_HOME``), and no database URL; returns the test's own folder."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("MITPRACTICE_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def workspace(qtbot, store):
+    """The therapist's workspace shown over the test module's ``store``; its background jobs
+    finished when the test ends."""
+    from mitpractice.gui.therapist.window import Workspace
+    from mitpractice.gui.workers import wait_for_jobs
+
+    window = Workspace(store)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+    wait_for_jobs()
+
+
+@pytest.fixture(scope="module")
+def spoken_thank_you(tmp_path_factory) -> Path:
+    """ "Thank you" said by espeak-ng's en-us voice at 150 words a minute, as a WAV file."""
+    import soundfile as sf
+    from word_takes import SR, Voice, speak
+
+    path = tmp_path_factory.mktemp("spoken") / "thank-you.wav"
+    sf.write(path, speak("thank you", Voice("en-us", 150)), SR)
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_on_each_backend(request, tmp_path):
     """A new store on a SQLite file, then on the session's PostgreSQL server."""

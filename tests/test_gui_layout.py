@@ -59,13 +59,6 @@ def _check_largest_text(qtbot, window, name: str, size: tuple[int, int]) -> None
     assert window.text_size == 1.0
 
 
-@pytest.fixture
-def fresh_data(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.delenv("MITPRACTICE_DATABASE_URL", raising=False)
-    return tmp_path
-
-
 def _practice_window(qtbot, size, *, speak: bool = True):
     from mitpractice.gui.app import make_app, style
     from mitpractice.gui.practice.window import PracticeWindow

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from layout_check import layout_problems
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from test_gui_layout import SIZES, demo_file, fresh_data  # noqa: F401 (fixtures)
+from test_gui_layout import SIZES, demo_file  # noqa: F401 (a fixture)
 
 from mitpractice.gui.practice.session import Phase
 from mitpractice.words import WordResult
@@ -40,7 +40,7 @@ def _check(window, name: str, size: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_the_result_of_a_spoken_step_with_the_words_heard_fits(fresh_data, qtbot, size):  # noqa: F811
+def test_the_result_of_a_spoken_step_with_the_words_heard_fits(fresh_data, qtbot, size):
     from mitpractice.gui.app import make_app, style
     from mitpractice.gui.practice.window import PracticeWindow
     from mitpractice.gui.practice.workers import TakeOutcome, WordsOutcome

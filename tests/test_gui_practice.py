@@ -20,13 +20,6 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QProgressBar
 from mitpractice.gui.practice.session import Phase
 
 
-@pytest.fixture
-def fresh_data(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.delenv("MITPRACTICE_DATABASE_URL", raising=False)
-    return tmp_path
-
-
 def _store():
     from mitpractice.store import Store
 

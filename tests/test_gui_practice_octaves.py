@@ -24,13 +24,6 @@ from mitpractice.pitch import PitchTrack
 from mitpractice.pitch.stream import PitchStream
 
 
-@pytest.fixture
-def fresh_data(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.delenv("MITPRACTICE_DATABASE_URL", raising=False)
-    return tmp_path
-
-
 class _Slipping:
     """A CREPE stream that reads the frames from ``start_s`` to ``stop_s`` an octave high."""
 

@@ -32,13 +32,6 @@ def spoken():
                                 ("how are you", Voice("en-us", 100)))}
 
 
-@pytest.fixture
-def fresh_data(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.delenv("MITPRACTICE_DATABASE_URL", raising=False)
-    return tmp_path
-
-
 def _window(qtbot, *, words: str | None = None):
     """The practice window for an advanced patient practising "See you soon" (``words``: the
     therapist's "on"/"off", or None for the level's default)."""

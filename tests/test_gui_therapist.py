@@ -34,16 +34,6 @@ def store(tmp_path):
         yield s
 
 
-@pytest.fixture
-def workspace(qtbot, store):
-    window = Workspace(store)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
-    wait_for_jobs()
-
-
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
     """A store with a week of scored attempts, made once and copied for each test."""

@@ -13,8 +13,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from mitpractice.gui.app import make_app
-from mitpractice.gui.therapist.window import Workspace
-from mitpractice.gui.workers import wait_for_jobs
 from mitpractice.practice.spoken import words_setting_key
 from mitpractice.store import Store
 
@@ -28,16 +26,6 @@ def app():
 def store(tmp_path):
     with Store.open(f"sqlite:///{tmp_path}/store.sqlite3") as s:
         yield s
-
-
-@pytest.fixture
-def workspace(qtbot, store):
-    window = Workspace(store)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
-    wait_for_jobs()
 
 
 def _practice_needs_words(store, patient_id: str) -> bool:

@@ -35,14 +35,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SING_ALONG = ("unison", "unison-fading", "sprechgesang", "sprechgesang-fading")
 
 
-@pytest.fixture
-def fresh_data(tmp_path, monkeypatch):
-    """A fresh data folder (and SQLite store) for one test."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.delenv("MITPRACTICE_DATABASE_URL", raising=False)
-    return tmp_path
-
-
 def _one_patient(level: str = "elementary", low: str = "A3", tapping: bool = False):
     from mitpractice.store import Store
 

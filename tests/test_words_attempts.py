@@ -8,19 +8,10 @@ import io
 import json
 
 import pytest
-import soundfile as sf
-from word_takes import SR, Voice, speak
 
 from mitpractice.cli import main
 
 pytestmark = pytest.mark.usefixtures("data_dir")
-
-
-@pytest.fixture(scope="module")
-def spoken_thank_you(tmp_path_factory):
-    path = tmp_path_factory.mktemp("spoken") / "thank-you.wav"
-    sf.write(path, speak("thank you", Voice("en-us", 150)), SR)
-    return path
 
 
 def test_attempts_json_and_csv_list_the_words_of_checked_attempts_only(capsys, spoken_thank_you, tmp_path):

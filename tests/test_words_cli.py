@@ -25,13 +25,6 @@ pytestmark = pytest.mark.usefixtures("data_dir")
 
 
 @pytest.fixture(scope="module")
-def spoken_thank_you(tmp_path_factory):
-    path = tmp_path_factory.mktemp("spoken") / "thank-you.wav"
-    sf.write(path, speak("thank you", Voice("en-us", 150)), SR)
-    return path
-
-
-@pytest.fixture(scope="module")
 def spoken_other(tmp_path_factory):
     path = tmp_path_factory.mktemp("spoken") / "come-home.wav"
     sf.write(path, speak("come home", Voice("en-us", 150)), SR)
