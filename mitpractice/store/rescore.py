@@ -23,7 +23,7 @@ from mitpractice.store.api import Store
 from mitpractice.store.records import Attempt
 
 
-def score_stored_attempt(store: Store, attempt_id: str) -> Attempt:
+def score_stored_attempt(store: Store, attempt_id: str, *, again: bool = False) -> Attempt:
     """Score a stored attempt from its recording and settings and store the score.
 
     Parameters
@@ -32,12 +32,14 @@ def score_stored_attempt(store: Store, attempt_id: str) -> Attempt:
         The open store holding the attempt.
     attempt_id : str
         The attempt's id.
+    again : bool
+        Score an attempt that has a score again (after the scorer changed) and store the new
+        score; without it, an attempt already scored is returned as it is.
 
     Returns
     -------
     Attempt
-        The attempt as stored, now with its score (an attempt already scored is returned
-        as it is, not scored twice).
+        The attempt as stored, now with its score.
 
     Raises
     ------
@@ -50,7 +52,7 @@ def score_stored_attempt(store: Store, attempt_id: str) -> Attempt:
     from mitpractice.scoring import score_audio
 
     attempt = store.attempt(attempt_id)
-    if attempt.scored:
+    if attempt.scored and not again:
         return attempt
     phrase_set = store.phrase_set(attempt.phrase_set_id)
     phrase = phrase_set.phrase(attempt.phrase_id)
