@@ -205,3 +205,20 @@ def test_a_record_whose_echo_was_not_found_takes_nothing_off(store):
     plain = LiveTake(m, sr=sr, referee="swift-f0")  # no echo path at all
     plain.push(audio)
     assert _score(scored) == plain.finish().score.to_json()
+
+
+def test_the_review_draws_the_patients_pitch_not_the_voice_singing_on(store):
+    """The therapist's review draws a sing-along attempt's pitch line as the live take did."""
+    from mitpractice.gui.therapist.review import load_detail
+    from mitpractice.pitch import track_pitch
+
+    take = halfway(*ROOMS[0].values)
+    _, new, _, _ = sing_along(store, take, ROOMS[0].values[0])
+    detail = load_detail(store, store.attempt(new.id))
+    stopped = np.flatnonzero(take.patient)[-1] / take.sr + 0.3
+    echo_ends = take.play_at_s + take.delay_s + len(take.played) / take.sr
+    after = (detail.track.times > stopped) & (detail.track.times < echo_ends)
+    drawn = np.isfinite(detail.midi[after]).mean()
+    raw = track_pitch(take.mic, take.sr, "crepe-tiny")  # what the review drew before
+    raw_after = (raw.times > stopped) & (raw.times < echo_ends)
+    assert drawn < 0.05 and (raw.confidence[raw_after] >= 0.5).mean() > 0.5, drawn

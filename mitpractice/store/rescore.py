@@ -62,12 +62,15 @@ def score_stored_attempt(store: Store, attempt_id: str, *, again: bool = False) 
     if attempt.sing_along is None:
         score = score_audio(audio, sr, melody, model=attempt.model, mode=attempt.mode)
     else:
-        score = _replayed(attempt, phrase, melody, audio, sr)
+        score = replayed(attempt, phrase, melody, audio, sr).score
     return store.set_score(attempt.id, score)
 
 
-def _replayed(attempt: Attempt, phrase, melody, audio, sr: int):
-    """A sing-along attempt's score, as its live take scored it (the module's notes)."""
+def replayed(attempt: Attempt, phrase, melody, audio, sr: int):
+    """A sing-along attempt (one with :attr:`~mitpractice.store.records.Attempt.sing_along`)
+    scored as its live take scored it, from its stored recording ``audio``: a
+    :class:`~mitpractice.practice.live.LiveResult` (the score, and the track with the app's
+    voice masked, times less the latency). Raises MitpracticeError when it cannot be."""
     from mitpractice.practice.replay import SingAlongRecord, played_target, replay_take
 
     try:
@@ -75,9 +78,8 @@ def _replayed(attempt: Attempt, phrase, melody, audio, sr: int):
     except (ValueError, KeyError, TypeError, AttributeError):
         raise MitpracticeError(f"attempt {attempt.id}: its sing-along record is damaged") from None
     played = played_target(phrase, melody, record, sr) if record.needs_target else None
-    result = replay_take(audio, sr, melody, record, played=played, mode=attempt.mode,
-                         latency_s=attempt.latency_s, model=attempt.model)
-    return result.score
+    return replay_take(audio, sr, melody, record, played=played, mode=attempt.mode,
+                       latency_s=attempt.latency_s, model=attempt.model)
 
 
 def score_unscored(
