@@ -23,6 +23,8 @@ The app's voice. On a laptop's speaker the microphone also hears the target a ro
 late. Given the echo path the click test measured and the target played, a take finds that
 echo, takes it off before tracking, and sets unvoiced the frames that are only the voice
 (:mod:`mitpractice.practice.echo`), so the live line and the score follow the patient only.
+How it did (:attr:`LiveTake.echo_record`) is kept with the attempt, so the stored raw
+recording is scored again the same way (:mod:`mitpractice.practice.replay`).
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ the take and sends the result (CREPE's track with its octave slips settled by Sw
 beside it: :mod:`mitpractice.pitch.octaves`), then saves the attempt (audio and row in one transaction),
 removes the journal and adds the score, in that order: the result is on screen without
 waiting for the disk, the journal holds the take until it is stored, and what the patient
-sang is kept even if scoring fails.
+sang is kept even if scoring fails. A sing-along take's record (how it handled the app's
+voice: :mod:`mitpractice.practice.replay`) goes into its journal once the take knows it and
+is stored with the attempt, so rescoring or recovering it gives the live score.
 
 The word check of a spoken step's take (:meth:`LiveWorker.check_words`) runs on the same
 thread, queued behind the take's save and score: its words are added to the stored score,
