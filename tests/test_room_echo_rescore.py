@@ -222,3 +222,20 @@ def test_the_review_draws_the_patients_pitch_not_the_voice_singing_on(store):
     raw = track_pitch(take.mic, take.sr, "crepe-tiny")  # what the review drew before
     raw_after = (raw.times > stopped) & (raw.times < echo_ends)
     assert drawn < 0.05 and (raw.confidence[raw_after] >= 0.5).mean() > 0.5, drawn
+
+
+def test_a_damaged_record_in_a_journal_still_recovers_the_take(store):
+    """The samples are what must not be lost: a record that cannot be read is left out, and
+    the take is scored from its samples alone."""
+    ann = store.add_patient("Ann")
+    new = NewAttempt(patient_id=ann.id, set_id="needs", phrase_id="i-want-some-water", step="unison",
+                     started_at=datetime.now(UTC), low_hz=220.0, interval=3.0, tempo=60.0)
+    journal = TakeJournal.begin(new, 16_000)
+    journal.append(np.full(16_000, 0.1, np.float32))
+    journal.sync()
+    (journal.folder / SING_ALONG_FILE).write_text('{"target": nul', "utf-8")  # torn by hand
+    journal._handle.close()
+    journal._taps.close()
+    [recovered] = recover_takes(store)
+    assert recovered.id == journal.take.id and recovered.sing_along is None
+    assert recovered.duration_s == pytest.approx(1.0)

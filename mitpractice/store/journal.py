@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -82,7 +82,7 @@ class TakeJournal:
     def begin(cls, take: NewAttempt, sr: int) -> TakeJournal:
         """Start the journal of a take (given an id now, under which it will be stored)."""
         if take.id is None:
-            take = NewAttempt(**{**asdict(take), "id": new_id()})
+            take = replace(take, id=new_id())
         folder = private_folder(journal_dir() / take.id)
         meta = {**asdict(take), "started_at": take.started_at.isoformat(), "sr": sr}
         meta.pop("sing_along")  # noted apart, once the take knows it (note_sing_along)
