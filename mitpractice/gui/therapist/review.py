@@ -93,7 +93,7 @@ def load_detail(store, attempt: Attempt) -> AttemptDetail:
 
 
 def _sung_along_track(attempt: Attempt, phrase, melody: TargetMelody, y: np.ndarray, sr: int):
-    """A sing-along attempt's pitch line as its live take drew it (the app's voice in the
+    """A sing-along attempt's pitch line as its live take scored it (the app's voice in the
     recording taken off and masked: :func:`~mitpractice.store.rescore.replayed`), in attempt
     time; None for an attempt without its record, or one that cannot be replayed (the raw
     recording's line is drawn then)."""
