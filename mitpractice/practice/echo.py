@@ -150,6 +150,13 @@ class EchoPath:
         """A path kept by :meth:`to_json` (or, response in ``<f4``, by an older :meth:`to_text`).
 
         Raises ValueError, KeyError or TypeError for anything else.
+
+        Examples
+        --------
+        >>> old = {"sr": 16000, "offset_s": 0.2, "return_db": -5.1, "cancellation_db": 22.0,
+        ...        "band_hz": 1700.0, "response": base64.b64encode(np.array([0.1], "<f4").tobytes())}
+        >>> EchoPath.from_json(old).response.tolist()  # kept at half precision
+        [0.0999755859375]
         """
         dtype = d.get("dtype", "<f4")
         if dtype not in ("<f2", "<f4"):
