@@ -681,7 +681,9 @@ class PracticeController(QObject):
         self.live.begin.emit(TakePlan(self.melody, step.mode, latency, floor, target_s, self._along, sr,
                                       echo=self.echo_path if target is not None else None,
                                       played=None if target is None else target.audio,
-                                      played_sr=0 if target is None else target.sr))
+                                      played_sr=0 if target is None else target.sr,
+                                      played_options=step.sing_options(tapping=p.tapping),
+                                      journal=self._journal))
         self.live.push.emit(room)
         self._target_start_sent = False
         self.last_target, self.last_target_start_s = None, None
