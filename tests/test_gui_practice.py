@@ -705,3 +705,37 @@ def test_the_text_size_is_the_patient_s_own_and_kept_across_restarts(fresh_data,
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # back to the fitted size
     assert window.practice.phrase_text.font().pointSizeF() == pytest.approx(fitted)
     window.close()
+
+
+def test_a_window_closed_while_its_voice_is_being_made_is_left_alone_when_that_ends(
+        fresh_data, qtbot, monkeypatch):
+    """The speaker test's voice fails after the window was closed and deleted: its message
+    is not set on the gone window (no error)."""
+    import threading
+
+    import shiboken6
+
+    import mitpractice.synth
+    from mitpractice.gui.app import make_app, style
+    from mitpractice.gui.practice.window import PracticeWindow
+
+    started, gate = threading.Event(), threading.Event()
+
+    def slow_voice(text):
+        started.set()
+        gate.wait(10)
+        raise OSError("no voice")
+
+    monkeypatch.setattr(mitpractice.synth, "spoken_words", slow_voice)
+    style(make_app())
+    window = PracticeWindow(speak=True)  # not given to qtbot: this test deletes it itself
+    window.show()
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=20_000)
+    qtbot.keyClicks(window.welcome.name, "Ann Smith")
+    qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.speaker and started.wait(5)
+    threading.Timer(0.3, gate.set).start()  # the voice ends while the window is closing
+    window.close()  # waits for the voice's task, whose failure is now queued for the window
+    shiboken6.delete(window)
+    assert not shiboken6.isValid(window)
+    qtbot.wait(200)  # the queued failure is delivered (pytest-qt fails the test on an error)

@@ -320,7 +320,7 @@ class PracticeWindow(QMainWindow):
                 self.tasks.start(lambda: _score_unscored(store, lambda: self._closing),
                                  self._unscored_scored, lambda exc: None)
 
-        self.tasks.start(_preload, score_unscored, score_unscored)
+        self.tasks.start(_preload, score_unscored, score_unscored, owner=self)
         if self.recovered:
             n = len(self.recovered)
             self.banner.show_message("info", self.tr(
@@ -406,7 +406,7 @@ class PracticeWindow(QMainWindow):
         text = self.tr(SPEAKER_TEST_WORDS)  # translated here: the words are made on a pool thread
         self.tasks.start(lambda: spoken_words(text), self._speaker_play,
                          lambda exc: self.speaker.status.setText(
-                             self.tr("The voice could not be made.") + f" ({exc})"))
+                             self.tr("The voice could not be made.") + f" ({exc})"), owner=self)
 
     def _speaker_play(self, spoken) -> None:
         from mitpractice.audio import Player
