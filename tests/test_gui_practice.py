@@ -442,6 +442,48 @@ def test_a_take_that_cannot_be_saved_is_told_and_the_window_goes_on(
     again.close()
 
 
+def test_a_store_that_cannot_be_read_between_phrases_is_told_and_space_tries_again(fresh_data, qtbot):
+    """The store's file goes (a network drive dropped, a folder moved) while the patient is
+    between phrases: the window says so plainly and stays; nothing saved is lost, and Space
+    goes on once the file is back."""
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    from mitpractice.store import NewAttempt
+
+    with _store() as store:
+        patient = store.add_patient("Ann")
+        store.assign(patient.id, "greetings", ["thank-you", "good-morning"])
+        store.save_attempt(NewAttempt(patient_id=patient.id, set_id="greetings", phrase_id="thank-you",
+                                      step="unison", started_at=datetime.now(UTC), low_hz=220.0,
+                                      interval=3.0, tempo=60.0), np.zeros(16_000, np.float32), 16_000)
+    window = _window(qtbot)
+    first = window.practice.phrase_text.text()
+    path = window.store.sqlite_file
+    aside = path.with_name("moved-away")
+    path.rename(aside)
+    path.mkdir()  # where the file was, nothing SQLite can open (even for root)
+    window.store.engine.dispose()  # no connection open from before
+    try:
+        qtbot.keyClick(window, Qt.Key.Key_D)  # another phrase: the programme is read again
+        assert window.controller.phase == Phase.EMPTY
+        assert window.banner.kind == "error" and "could not be read" in window.banner.text
+        assert window.practice.step_label.text() == "Your phrases could not be read"
+        assert window.practice.phrase_text.text() == "" and "Space" in window.practice.instruction.text()
+        qtbot.keyClick(window, Qt.Key.Key_Space)  # tried again: still gone, still said
+        assert window.controller.phase == Phase.EMPTY and "could not be read" in window.banner.text
+    finally:
+        path.rmdir()
+        aside.rename(path)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.controller.phase == Phase.READY and window.banner.kind == ""
+    assert window.practice.phrase_text.text() not in ("", first)
+    with _store() as store:  # what was saved is intact
+        assert [p.name for p in store.patients()] == ["Ann"]
+        assert len(store.assignments(patient.id)) == 2 and store.attempts().total == 1
+
+
 class _Silence:
     """What ``Store.set_score`` reads of the score of a silent take."""
 

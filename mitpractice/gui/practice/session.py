@@ -363,7 +363,7 @@ class PracticeController(QObject):
             elif act == Act.END_TAKE:
                 self._end_take("stopped")
             elif act == Act.STORE_FAILED:
-                self._tell("error", self._store_failed(self.flow.failure))
+                self._tell("error", self._read_failed(self.flow.failure))
             elif act == Act.SAY:
                 self._say()
             elif act == Act.HUSH:
@@ -982,6 +982,12 @@ class PracticeController(QObject):
     @staticmethod
     def _store_failed(text: str) -> str:
         return tr("Your practice could not be saved. Tell your therapist.") + f" ({text})"
+
+    @staticmethod
+    def _read_failed(text: str) -> str:
+        """Today's phrases could not be read: nothing is lost, and Space reads them again."""
+        return tr("Your phrases could not be read just now. What you sang before is kept. "
+                  "Press Space to try again; if it happens again, tell your therapist.") + f" ({text})"
 
 
 def _make_target(item, melody, step, patient):
