@@ -28,12 +28,6 @@ def app():
     return make_app()
 
 
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(f"sqlite:///{tmp_path}/store.sqlite3") as s:
-        yield s
-
-
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
     """A store with a week of scored attempts, made once and copied for each test."""

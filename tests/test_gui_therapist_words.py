@@ -14,18 +14,11 @@ from PySide6.QtCore import Qt
 
 from mitpractice.gui.app import make_app
 from mitpractice.practice.spoken import words_setting_key
-from mitpractice.store import Store
 
 
 @pytest.fixture(scope="module", autouse=True)
 def app():
     return make_app()
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(f"sqlite:///{tmp_path}/store.sqlite3") as s:
-        yield s
 
 
 def _practice_needs_words(store, patient_id: str) -> bool:
