@@ -22,7 +22,7 @@ import subprocess
 import time
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -55,8 +55,8 @@ from mitpractice.gui.workers import Tasks
 from mitpractice.practice.session import FEELINGS
 from mitpractice.practice.voice import VOICE_CHECK_S
 
-#: What the voice says in the speaker test of the first start.
-SPEAKER_TEST_WORDS = "Hello. Can you hear me?"
+#: What the voice says in the speaker test of the first start (translated when it is said).
+SPEAKER_TEST_WORDS = QT_TRANSLATE_NOOP("PracticeWindow", "Hello. Can you hear me?")
 #: The keys of the feelings check's five faces, under the left hand.
 FEELING_KEYS = tuple(str(n) for n in FEELINGS)
 #: Seconds a passing note (the workspace is opening) stays before it goes by itself.

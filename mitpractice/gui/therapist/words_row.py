@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -34,8 +34,12 @@ STYLES = {
     False: (Qt.PenStyle.DashLine, palette.WRONG),
     None: (Qt.PenStyle.DotLine, palette.CLOSE),
 }
-#: The answers in words, for the tooltip and screen readers.
-ANSWERS = {True: "said", False: "not said", None: "could not decide"}
+#: The answers in words, for the tooltip and screen readers (translated where they are shown).
+ANSWERS = {
+    True: QT_TRANSLATE_NOOP("WordsRow", "said"),
+    False: QT_TRANSLATE_NOOP("WordsRow", "not said"),
+    None: QT_TRANSLATE_NOOP("WordsRow", "could not decide"),
+}
 #: Lines of text the row is high: one line of words in their boxes.
 ROW_LINES = 1.5
 #: Pixels between two boxes moved apart.
@@ -57,10 +61,16 @@ def describe(words: Sequence[WordResult]) -> str:
     see: said, 0.61–1.02 s (confidence 0.93)
     you: could not decide, not found (confidence 0.45)
     """
-    lines = []
+    lines = []  # each text translated in the row's context, as its own self.tr
     for w in words:
-        where = "not found" if w.start_s is None else f"{w.start_s:.2f}–{w.end_s:.2f} s"
-        lines.append(f"{w.word}: {ANSWERS[w.said]}, {where} (confidence {w.confidence:.2f})")
+        if w.start_s is None or w.end_s is None:
+            where = QCoreApplication.translate("WordsRow", "not found")
+        else:
+            where = QCoreApplication.translate("WordsRow", "{start}–{end} s").format(
+                start=f"{w.start_s:.2f}", end=f"{w.end_s:.2f}")
+        line = QCoreApplication.translate("WordsRow", "{word}: {answer}, {where} (confidence {confidence})")
+        answer = QCoreApplication.translate("WordsRow", ANSWERS[w.said])
+        lines.append(line.format(word=w.word, answer=answer, where=where, confidence=f"{w.confidence:.2f}"))
     return "\n".join(lines)
 
 
