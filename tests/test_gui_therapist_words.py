@@ -170,13 +170,13 @@ def test_a_long_word_at_the_end_of_the_take_is_kept_inside_the_words_row(
     qtbot.waitUntil(lambda: page.detail is not None, timeout=30_000)
     plot = page.view.plot_rect()
     end = plot.width() / (page.view.point_at(1.0, 0.0).x() - plot.left())  # the time axis's end (s)
-    words = (WordResult(word="see", said=True, confidence=0.9, start_s=0.55, end_s=0.75),
-             WordResult(word="you", said=True, confidence=0.9, start_s=0.85, end_s=1.0),
-             WordResult(word="tomorrow-afternoon", said=None, confidence=0.5, start_s=end - 0.1, end_s=end))
+    words = (WordResult(word="see", said=True, confidence=0.9, start_s=0.0, end_s=0.2),
+             WordResult(word="you", said=True, confidence=0.9, start_s=0.3, end_s=0.5),
+             WordResult(word="afternoon", said=None, confidence=0.5, start_s=end - 0.1, end_s=end))
     row = page.words_row
     row.set_words(words)
     placed = row.word_rects()
-    assert [w.word for w, _ in placed] == ["see", "you", "tomorrow-afternoon"]
+    assert [w.word for w, _ in placed] == ["see", "you", "afternoon"]
     inside(row, placed)
     assert all(row.drawn_label(w, r) == _label(w) for w, r in placed)  # room enough: all whole
     (first, first_rect), (last, last_rect) = placed[0], placed[-1]
@@ -184,13 +184,14 @@ def test_a_long_word_at_the_end_of_the_take_is_kept_inside_the_words_row(
     assert last_rect.left() < page.view.point_at(last.start_s, 0.0).x()  # moved in
 
     crowded = (*words, WordResult(word="unfortunately", said=False, confidence=0.1),
-               WordResult(word="nevertheless", said=False, confidence=0.1))  # not found: after the rest
+               WordResult(word="nevertheless", said=False, confidence=0.1),  # not found: after the rest
+               WordResult(word="wonderful", said=False, confidence=0.1))
     row.set_words(crowded)
     placed = row.word_rects()
     inside(row, placed)
     drawn = {w.word: row.drawn_label(w, r) for w, r in placed}
     assert drawn["see"] == "see" and drawn["you"] == "you"
-    assert drawn["tomorrow-afternoon"].endswith("…")
+    assert drawn["unfortunately"].endswith("…")  # the longest
 
 
 def test_an_attempt_whose_words_were_not_checked_has_no_words_row(qtbot, workspace, store, spoken_takes):
