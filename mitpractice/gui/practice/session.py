@@ -987,7 +987,7 @@ class PracticeController(QObject):
     def _read_failed(text: str) -> str:
         """Today's phrases could not be read: nothing is lost, and Space reads them again."""
         return tr("Your phrases could not be read just now. What you sang before is kept. "
-                  "Press Space to try again; if it happens again, tell your therapist.") + f" ({text})"
+                  "Press Space to look again; if it happens again, tell your therapist.") + f" ({text})"
 
 
 def _make_target(item, melody, step, patient):

@@ -674,7 +674,7 @@ class PracticeWindow(QMainWindow):
             p.phrase_text.setText("")
             p.score.set_melody(None)
             p.step_label.setText(self.tr("Your phrases could not be read"))
-            p.instruction.setText(self.tr("Press Space to try again."))
+            p.instruction.setText(self.tr("Press Space to look again."))
         elif phase == Phase.EMPTY:
             p.step_label.setText(self.tr("Nothing to practise"))
             p.instruction.setText(self.tr("Ask your therapist to choose phrases for you."))
@@ -716,7 +716,7 @@ class PracticeWindow(QMainWindow):
         if phase == Phase.REST:
             return self.tr("Go on"), True
         if phase == Phase.EMPTY:
-            return (self.tr("Try again") if c.flow.failure else self.tr("Look again")), True
+            return self.tr("Look again"), True
         if phase == Phase.DONE:
             return self.tr("All done"), False
         if phase in (Phase.PREPARING, Phase.LATENCY):  # said in full, large, above the button
