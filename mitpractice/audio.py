@@ -151,8 +151,9 @@ _OUTPUT_LATENCY = 0.5
 #: the sound server has not played yet (PulseAudio's ALSA plug-in: 50–75 ms with a 35 ms
 #: buffer, 150–225 ms with 0.2 s), which cut the end of every sound; the click test lost its
 #: last click, and its echo path, deconvolved by four clicks of which three came back, took
-#: at most 6 dB off its own echo. Twice the buffer asked for.
-_OUTPUT_END_S = 1.0
+#: at most 6 dB off its own echo. The buffer asked for and a little more: the stream ends,
+#: and the player is done, about when the sound's end has been heard.
+_OUTPUT_END_S = _OUTPUT_LATENCY + 0.1
 
 
 def _sounddevice():
