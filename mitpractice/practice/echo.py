@@ -115,7 +115,8 @@ class EchoPath:
         Impulse response from a sample handed to the speaker to the microphone, starting
         :attr:`offset_s` after it was handed over.
     offset_s : float
-        Where :attr:`response` starts: the measured round trip less :data:`PRE_DELAY_S`.
+        Where :attr:`response` starts: the measured round trip less :data:`PRE_DELAY_S`
+        (negative for a round trip shorter than that: a loopback with no hardware between).
     return_db : float
         Echo energy against the played sound's (dB): how loud the leak is.
     cancellation_db : float
@@ -274,13 +275,16 @@ def measure_echo_path(
     y = to_mono(recorded).astype(np.float64)
     if not len(x) or not len(y) or not np.any(x):
         return None
-    start = max(0, round((latency_s - PRE_DELAY_S) * sr))
+    # A round trip under PRE_DELAY_S (a loopback with no hardware between, measured a hair
+    # below zero and clamped) starts the response before the clicks were handed over: the
+    # deconvolution is circular, so those lags lie at its end.
+    start = round((latency_s - PRE_DELAY_S) * sr)
     length = round(RESPONSE_S * sr)
     n = 1 << int(np.ceil(np.log2(len(y) + len(x))))
     X, Y = np.fft.rfft(x, n), np.fft.rfft(y, n)
     power = np.abs(X) ** 2
     h = np.fft.irfft(Y * np.conj(X) / (power + REGULARISATION * power.max()), n)
-    response = h[start : start + length]
+    response = np.roll(h, -start)[:length]
     echo_return_db = 10.0 * np.log10(max(float(np.sum(response**2)), 1e-30))
     if echo_return_db < NO_LEAK_DB:
         return None
@@ -290,8 +294,8 @@ def measure_echo_path(
                     return_db=round(float(echo_return_db), 2), cancellation_db=0.0, band_hz=round(band_hz, 1))
     sos = path.band_filter()
     predicted = _delayed(fftconvolve(x, path.response.astype(np.float64)), start, len(y))
-    heard = float(np.sum(sosfilt(sos, y)[start:] ** 2))
-    left = float(np.sum(sosfilt(sos, y - predicted)[start:] ** 2))
+    heard = float(np.sum(sosfilt(sos, y)[max(start, 0):] ** 2))
+    left = float(np.sum(sosfilt(sos, y - predicted)[max(start, 0):] ** 2))
     cancellation = 10.0 * np.log10(max(heard, 1e-30) / max(left, 1e-30))
     if cancellation < MIN_CANCELLATION_DB:
         return None
