@@ -100,7 +100,7 @@ def spoken_take():
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_review_with_its_words_row_and_the_words_setting_fit(tmp_path, demo_file, spoken_take, qtbot,  # noqa: F811
                                                                  size):
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from mitpractice.gui.app import make_app
     from mitpractice.gui.therapist.window import Workspace
@@ -115,10 +115,12 @@ def test_the_review_with_its_words_row_and_the_words_setting_fit(tmp_path, demo_
         patient = store.patients()[0]
         store.assign(patient.id, "greetings", ["see-you-soon"])
         audio, score = spoken_take
+        # After the demo's last take (at 10:00 today, later than now before then), so it is the newest.
+        latest = max(a.started_at for a in store.iter_attempts())
         attempt = store.save_attempt(NewAttempt(
             patient_id=patient.id, set_id="greetings", phrase_id="see-you-soon", step="spoken-delayed",
-            started_at=datetime.now(UTC), low_hz=patient.low_hz, interval=patient.interval,
-            tempo=patient.tempo, mode="sprechgesang"), audio, 16_000)
+            started_at=max(datetime.now(UTC), latest + timedelta(minutes=1)), low_hz=patient.low_hz,
+            interval=patient.interval, tempo=patient.tempo, mode="sprechgesang"), audio, 16_000)
         store.set_score(attempt.id, score)
         window = Workspace(store)
         qtbot.addWidget(window)
