@@ -5,12 +5,13 @@ into a null sink ``out`` and record its monitor, and can feed prepared attempts 
 second sink ``patient``, exactly as DESIGN.md describes. It is stopped by its pid at the end.
 
 ``scripts/test.sh`` runs the tests of the sound server (marked ``audio``, as this module marks
-every test that asks for it) on their own, one at a time: they time what they hear, as the app
-does (a latency, a take's end, a feedback's delay), and nothing else of the suite may starve
-them of the processor. Then it runs the rest on one worker process per core (pytest-xdist,
-``--dist loadscope``), each file's tests on one worker, so that what a file makes once for its
-tests (module fixtures, cached voices) is made once in the run. Each worker is a session of
-its own, with its own PostgreSQL server when its tests need one.
+every test that asks for it) one at a time: first those marked ``timing`` with nothing else
+running, as they time what they hear closely (a latency, where a sound lies in a take), then
+the others. Beside those it runs the rest on one worker process per core (pytest-xdist,
+``--dist loadscope``) under the idle scheduling policy, so that the rest only takes the
+processor time the sound tests leave. Each file's tests run on one worker, so that what a file
+makes once for its tests (module fixtures, cached voices) is made once in the run. Each worker
+is a session of its own, with its own PostgreSQL server when its tests need one.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def sound_server() -> Iterator[SoundServer]:
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by the marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test of the sound server ``audio`` (``scripts/test.sh`` runs them on their own)."""
+    """Mark every test of the sound server ``audio`` (``scripts/test.sh`` runs them one at a time)."""
     for item in items:
         if "sound_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.audio)

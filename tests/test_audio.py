@@ -29,6 +29,7 @@ def tone(hz: float, seconds: float, sr: int) -> np.ndarray:
     return (0.3 * np.sin(2 * np.pi * hz * t)).astype(np.float32)
 
 
+@pytest.mark.timing
 def test_what_is_played_comes_back_at_its_pitch(sound_server):
     sr = 48_000
     recorded = audio.play_and_record(tone(440.0, 1.0, sr), sr)
@@ -38,6 +39,7 @@ def test_what_is_played_comes_back_at_its_pitch(sound_server):
     assert dominant_hz(loud, sr) == pytest.approx(440.0, abs=2.0)
 
 
+@pytest.mark.timing
 def test_round_trip_latency_is_measured(sound_server):
     # A null sink has no hardware buffers: its loopback returns about at once.
     latency = audio.measure_latency()
@@ -152,6 +154,7 @@ def test_one_recorder_takes_two_takes_in_a_row_each_with_only_its_own_sound(soun
         assert spectrum[round(other * bin_of)] < 0.02 * spectrum[round(hz * bin_of)]
 
 
+@pytest.mark.timing
 def test_a_tone_plays_while_recording_and_stops_when_asked(sound_server):
     sr = audio.RECORD_SR
     with audio.Recorder(sr=sr) as recorder, audio.Player() as player:
@@ -172,6 +175,7 @@ def test_a_tone_plays_while_recording_and_stops_when_asked(sound_server):
     assert len(take) - loud[-1] > 0.6 * sr  # silence after the stop, while still recording
 
 
+@pytest.mark.timing
 def test_player_position_advances_with_the_sound_and_ends_at_its_length(sound_server):
     sr = 22_050
     with audio.Player() as player:
@@ -214,6 +218,7 @@ def test_the_end_of_a_sound_is_heard(sound_server):
     assert clicks == len(at), (clicks, np.diff(loud)[np.diff(loud) > sr // 100])
 
 
+@pytest.mark.timing
 def test_latency_on_the_apps_own_streams_places_a_played_tone_in_the_take(sound_server):
     sr = audio.RECORD_SR
     with audio.Recorder(sr=sr) as recorder, audio.Player() as player:

@@ -583,14 +583,15 @@ def test_the_praat_export_is_written_off_the_gui_thread_and_its_result_or_error_
     assert page.praat_button.isEnabled() and page.praat_button.text() == "Praat…"
 
 
-@pytest.fixture
-def many(tmp_path, qtbot):
-    """A workspace over a store of 400 attempts of two seconds each."""
+@pytest.fixture(scope="module")
+def many_file(tmp_path_factory):
+    """A store of 400 attempts of two seconds each, made once and copied for each test."""
     from datetime import UTC, datetime, timedelta
 
     from mitpractice.store import NewAttempt
 
-    with Store.open(f"sqlite:///{tmp_path}/many.sqlite3") as s:
+    path = tmp_path_factory.mktemp("many") / "many.sqlite3"
+    with Store.open(f"sqlite:///{path}") as s:
         patient = s.add_patient("Bea Many", low="A3", interval=3, tempo=60)
         noise = (0.1 * np.random.default_rng(0).standard_normal(32_000)).astype(np.float32)
         first = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -598,6 +599,15 @@ def many(tmp_path, qtbot):
             new = NewAttempt(patient_id=patient.id, set_id="greetings", phrase_id="hello", step="repeat",
                              started_at=first + timedelta(minutes=i), low_hz=220.0, interval=3, tempo=60)
             s.save_attempt(new, noise, 16_000)
+    return path
+
+
+@pytest.fixture
+def many(tmp_path, many_file, qtbot):
+    """A workspace over a copy of ``many_file``."""
+    copy = tmp_path / "many.sqlite3"
+    shutil.copy(many_file, copy)
+    with Store.open(f"sqlite:///{copy}") as s:
         window = Workspace(s)
         qtbot.addWidget(window)
         window.show()
