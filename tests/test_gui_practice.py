@@ -781,3 +781,32 @@ def test_a_window_closed_while_its_voice_is_being_made_is_left_alone_when_that_e
     shiboken6.delete(window)
     assert not shiboken6.isValid(window)
     qtbot.wait(200)  # the queued failure is delivered (pytest-qt fails the test on an error)
+
+
+@pytest.mark.parametrize(("checked_hours_ago", "clicks_again"), [
+    (0.2, False),  # the window opened again soon after: the same room
+    (4.0, True),  # another session, hours later: the laptop may have moved, headphones changed
+    (None, True),  # kept before the check's time was: measured once more
+    (-1.0, True),  # a time ahead of the clock (the clock was changed): not trusted
+])
+def test_the_sound_is_checked_again_at_a_later_session(fresh_data, qtbot, checked_hours_ago, clicks_again):
+    """The round trip and the room's echo path are measured by the click test and kept; a
+    session hours after the last measurement measures them again (the room may have changed),
+    one soon after does not (no clicks every time the window is opened)."""
+    from datetime import UTC, datetime, timedelta
+
+    from mitpractice.gui.practice.session import ECHO_SETTING, LATENCY_SETTING, SOUND_CHECKED_SETTING
+
+    with _store() as store:
+        store.add_patient("Ann")
+        store.assign(store.patients()[0].id, "greetings")
+        store.set_setting(LATENCY_SETTING, "0.2500")
+        store.set_setting(ECHO_SETTING, "")
+        if checked_hours_ago is not None:
+            checked = datetime.now(UTC) - timedelta(hours=checked_hours_ago)
+            store.set_setting(SOUND_CHECKED_SETTING, checked.isoformat(timespec="seconds"))
+    window = _window(qtbot)
+    c = window.controller
+    assert c.latency_s == pytest.approx(0.25)  # read; the clicks, when they run, replace it
+    assert c.flow.latency_known is not clicks_again
+    window.close()

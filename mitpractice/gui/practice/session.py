@@ -19,7 +19,7 @@ import contextlib
 import socket
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
@@ -44,6 +44,14 @@ __all__ = ["LATENCY_SETTING", "Phase", "PracticeController", "ResultView", "assi
 LATENCY_SETTING = f"latency_s@{socket.gethostname()}"
 #: The store's setting holding the room's response measured with it (practice.echo), or "".
 ECHO_SETTING = f"echo_path@{socket.gethostname()}"
+#: The store's setting holding when the click test last measured both (UTC, ISO 8601).
+SOUND_CHECKED_SETTING = f"sound_checked_at@{socket.gethostname()}"
+#: A measurement older than this (h) is repeated at the session's first sing-along step. The
+#: round trip is the sound card's, but the echo path is the room's: between one day's session
+#: and the next the laptop is moved, its lid tilted, headphones put on or taken off, and an old
+#: path subtracts an echo that is not there (or none that is). Within a session, and when the
+#: window is opened again soon after, the room is the same and the clicks are not repeated.
+SOUND_CHECK_MAX_AGE_H = 3.0
 #: Times the latency is measured before the app gives up for this session: a click can be
 #: masked by a noise in the room, or come while the sound path is still starting.
 LATENCY_TRIES = 3
@@ -160,7 +168,7 @@ class PracticeController(QObject):
         self._ended = False
         self.latency_s: float | None = self._stored_latency()
         self.echo_path = self._stored_echo_path()
-        self.flow.latency_known = self.latency_s is not None
+        self.flow.latency_known = self.latency_s is not None and self._sound_checked_lately()
         self._targets: dict[tuple, object] = {}
         self._target = None
         self._preparing: set[tuple] = set()
@@ -279,6 +287,19 @@ class PracticeController(QObject):
         except MitpracticeError:
             return None
         return EchoPath.from_text(value) if value else None
+
+    def _sound_checked_lately(self) -> bool:
+        """Whether the click test ran within :data:`SOUND_CHECK_MAX_AGE_H` (never, or
+        unreadable: no)."""
+        try:
+            value = self.store.setting(SOUND_CHECKED_SETTING)
+            checked = datetime.fromisoformat(value) if value else None
+        except (MitpracticeError, ValueError):
+            return False
+        if checked is None or checked.tzinfo is None:
+            return False
+        age = datetime.now(UTC) - checked
+        return timedelta(0) <= age <= timedelta(hours=SOUND_CHECK_MAX_AGE_H)
 
     # ------------------------------------------------------------------ session
     def start(self) -> None:
@@ -619,6 +640,7 @@ class PracticeController(QObject):
                 self.store.set_setting(LATENCY_SETTING, f"{latency:.4f}")
                 path = self.echo_path
                 self.store.set_setting(ECHO_SETTING, "" if path is None else path.to_text())
+                self.store.set_setting(SOUND_CHECKED_SETTING, datetime.now(UTC).isoformat(timespec="seconds"))
             self._do(self.flow.latency_measured())
 
         def failed(exc) -> None:
