@@ -8,8 +8,8 @@ import math
 import numpy as np
 
 from mitpractice.scoring.align.candidates import (
+    NotePricer,
     legato_joins,
-    note_costs,
     register_prior,
     restarts,
     start_prior,
@@ -92,14 +92,14 @@ def align_pieces(
     joins = legato_joins(p_on, p_off, last, beat_s, costs)
     # a phrase broken off part-way is a reading only when the singing cannot be all of it
     may_stop = too_short(pieces, salience, onsets, offsets, costs)
+    pricer = NotePricer(pieces, pitch, salience, onsets, offsets, beat_s, prior, restart, joins, costs)
 
     def solve(t0: float, scale: float, low: float, high: float, jump: float = 0.0) -> Alignment:
         """The DP for one tempo, levels and jump; guesses often refit to the same, each solved once."""
         key = (round(t0, 4), round(scale, 4), round(low, 2), round(high, 2), round(jump, 3))
         if key not in solved:
             want = np.where(is_high, high, low)
-            priced = note_costs(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale, want, jump,
-                                prior, restart, joins, costs)
+            priced = pricer.note_costs(t0, scale, want, jump)
             cost, groups, after = ordered_groups(priced.match, priced.skip, costs.missing_cost,
                                                  costs.jump_cost, lead=priced.lead, tail=priced.tail,
                                                  stop=priced.stop if may_stop else None)
