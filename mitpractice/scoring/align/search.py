@@ -1,9 +1,19 @@
-"""The search: the dynamic programme from many starting fits, refitted until it settles."""
+"""The search: the dynamic programme from many starting fits, refitted until it settles.
+
+The search is a pure function of its inputs, and the last few are remembered
+(:data:`REMEMBERED`): a live take is scored once while its closing pause runs
+(:class:`~mitpractice.practice.live.LiveTake`), and when it ends its pieces are usually the
+same, so the alignment is found again at once instead of searched for anew. Inputs are
+compared bit for bit (the arrays' bytes, the numbers' exact ``repr``), so a remembered
+alignment is always the one the search would give.
+"""
 
 from __future__ import annotations
 
 import itertools
 import math
+import threading
+from collections import OrderedDict
 
 import numpy as np
 
@@ -27,6 +37,22 @@ from mitpractice.scoring.align.fit import (
 )
 from mitpractice.scoring.align.result import Alignment
 from mitpractice.scoring.segment import Piece
+
+#: Alignments remembered, the most recently used kept: a take aligns a few times (the first
+#: reading, legato runs cut, a repeat read out), and is scored twice (ahead and at its end).
+REMEMBERED = 16
+
+_remembered: OrderedDict[tuple, Alignment] = OrderedDict()
+_remembered_lock = threading.Lock()
+
+
+def _exact(value) -> object:
+    """A hashable stand-in for ``value`` that is equal only for the very same bits."""
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        return value.dtype.str, value.shape, value.tobytes()
+    return repr(value)
 
 
 def align_pieces(
@@ -72,6 +98,34 @@ def align_pieces(
     Alignment
         Every note unmatched (and ``scale`` 1) when there are no pieces.
     """
+    key = tuple(_exact(v) for v in (pieces, pitch, onsets, durations, beat_s, salience, levels, seed,
+                                     register, costs))
+    with _remembered_lock:
+        found = _remembered.get(key)
+        if found is not None:
+            _remembered.move_to_end(key)
+            return found
+    found = _search(pieces, pitch, onsets, durations, beat_s, salience, levels, seed, register, costs)
+    with _remembered_lock:
+        _remembered[key] = found
+        while len(_remembered) > REMEMBERED:
+            _remembered.popitem(last=False)
+    return found
+
+
+def _search(
+    pieces: list[Piece],
+    pitch: np.ndarray,
+    onsets: np.ndarray,
+    durations: np.ndarray,
+    beat_s: float,
+    salience: np.ndarray | None,
+    levels: str | None,
+    seed: Alignment | None,
+    register: np.ndarray | None,
+    costs: AlignCosts,
+) -> Alignment:
+    """:func:`align_pieces` itself, each time."""
     onsets = np.asarray(onsets, dtype=float)
     offsets = onsets + np.asarray(durations, dtype=float)
     salience = np.ones(len(pieces)) if salience is None else np.asarray(salience, dtype=float)
