@@ -84,7 +84,7 @@ class Searches(list):
     def restart(self) -> None:
         """Forget the searches run and every alignment remembered."""
         self.clear()
-        self.search._remembered.clear()
+        self.search.forget_alignments()
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def searches(monkeypatch):
     run = Searches(search)
     search_itself = search._search
     monkeypatch.setattr(search, "_search", lambda *args: run.append(args) or search_itself(*args))
-    monkeypatch.setattr(search, "_remembered", type(search._remembered)())
+    search.forget_alignments()
     return run
 
 

@@ -368,7 +368,7 @@ def test_an_alignment_is_remembered_only_for_the_very_same_inputs(monkeypatch):
     run = []
     search_itself = search._search
     monkeypatch.setattr(search, "_search", lambda *args: run.append(args) or search_itself(*args))
-    monkeypatch.setattr(search, "_remembered", type(search._remembered)())
+    search.forget_alignments()
     ps, pitch = sung("HLHL")
     first = align(ps, pitch, "HLHL")
     assert align(list(ps), pitch.copy(), "HLHL") == first and len(run) == 1

@@ -46,6 +46,13 @@ _remembered: OrderedDict[tuple, Alignment] = OrderedDict()
 _remembered_lock = threading.Lock()
 
 
+def forget_alignments() -> None:
+    """Forget every alignment remembered: for comparing ways of scoring one take, each from
+    scratch (``benchmarks/feedback.py``)."""
+    with _remembered_lock:
+        _remembered.clear()
+
+
 def _exact(value) -> object:
     """A hashable stand-in for ``value`` that is equal only for the very same bits."""
     if value is None:
