@@ -141,6 +141,13 @@ def test_singing_resumed_after_a_pause_scored_ahead_is_scored_with_the_whole_tak
     assert during > 0  # scored ahead in the pause mid-phrase, and in the pause that ended it
     assert ahead == at_end_only
     assert all(s["detected"] for s in json.loads(ahead)["syllables"])
+    # A take that cannot end before the phrase's last second (a sing-along take lasts while
+    # its target plays): its pause mid-phrase is not scored ahead, the one that ends it is.
+    searches.restart()
+    late = TakeRules(floor_dbfs=rules.floor_dbfs, pause_s=1.2, min_length_s=len(paused) / SR - 1.6)
+    during_late, at_end, along = take_until_end(LiveTake(target, sr=SR, rules=late), paused, searches)
+    assert 0 < during_late < during and at_end == 0
+    assert along == at_end_only
 
 
 def test_the_latency_is_taken_off_the_pitch_line_and_the_onsets(sung):

@@ -14,7 +14,8 @@ search for the sung syllables remembered (:mod:`mitpractice.scoring.align.search
 take ends the quiet frames added since leave the sung pieces as they were, so the search,
 most of the scoring's time, is found again instead of run; the score is computed from the
 whole take as before and is the same to the last bit. Singing resumed, the next pause is
-scored ahead again.
+scored ahead again; a pause that cannot end the take (a sing-along take lasts while its target
+plays) is not scored ahead.
 
 Latency. When the patient sings along (:attr:`~mitpractice.practice.steps.Step.sing_along`),
 their voice reaches the recording one audio round trip after they heard the target. The
@@ -308,14 +309,18 @@ class LiveTake:
         return shifted, events
 
     def _ahead_due(self) -> bool:
-        """Whether the pause running now has reached ``ahead_s`` and is not yet scored ahead."""
+        """Whether the pause running now has reached ``ahead_s``, is not yet scored ahead, and
+        would end the take if it lasted (a sing-along take cannot end before its target has
+        played: a pause before then is the patient waiting for the next note)."""
         detector = self._detector
         if detector is None or self._ahead_s is None or not detector.started or detector.ended is not None:
             return False
         if detector.quiet_s < self._ahead_s:
             self._scored_ahead = False  # singing: the next pause is scored ahead again
             return False
-        return not self._scored_ahead
+        rules = detector.rules
+        ends_by = detector.seconds + rules.pause_s - detector.quiet_s  # if the quiet lasts
+        return not self._scored_ahead and ends_by >= rules.min_length_s
 
     def _score_ahead(self) -> None:
         """Score the take so far, to leave its search remembered (see the module's notes)."""
