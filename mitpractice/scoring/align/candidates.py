@@ -157,9 +157,9 @@ class NotePricer:
         joins: np.ndarray,
         costs: AlignCosts = COSTS,
     ) -> None:
-        self.pitch, self.salience, self.beat_s, self.costs = pitch, salience, beat_s, costs
+        self.pitch, self.beat_s, self.costs = pitch, beat_s, costs
         self.onsets, self.offsets = onsets, offsets
-        self.restart, self.prior = restart, prior
+        self.restart = restart
         n, m = len(onsets), len(pieces)
         self.n, self.m = n, m
         p_on = np.array([p.onset_s for p in pieces])
@@ -190,7 +190,6 @@ class NotePricer:
         last = np.minimum(last, m - 1)
         self.last = last
         gap_s = np.maximum(0.0, p_on[last] - p_off[np.maximum(last - 1, 0)])
-        self.gap_s = gap_s
         apart = octave_distance(pitch[last], pitch[:, None])
         step = np.clip(apart - costs.merge_glide, 0.0, costs.merge_step_cap)
         self.join_pitch = costs.merge_cost + costs.merge_pitch_cost * step
