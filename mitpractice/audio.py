@@ -136,10 +136,24 @@ LOUD_DBFS = -10.0
 #: default ("high") held back the first second of a take.
 _INPUT_LATENCY = "low"
 
-#: Output buffering asked of PortAudio: "high" (tens of ms), since at "low" the PulseAudio
-#: plug-in ran dry between Python callbacks on a busy machine, and every underrun pushed the
-#: rest of the sound later, which no latency measured once can correct.
-_OUTPUT_LATENCY = "high"
+#: Output buffering asked of PortAudio (s). At "low" the PulseAudio plug-in ran dry between
+#: Python callbacks on a busy machine, and every underrun pushed the rest of the sound later,
+#: which no latency measured once can correct, nor the echo canceller's fixed alignment
+#: (practice.echo). On the two-core test machine: "high" (35 ms there) ran dry in the first
+#: blocks of 6 of 8 click tests (load 5–7), moving the later clicks 30–140 ms; 0.2 s in none
+#: of 8 click tests, but at load 7–11, with the live tracker beside it, in 8 of 17 runs of the
+#: window's echo test (tests/test_room_echo_window.py), mostly mid-take; 0.5 s in none of
+#: the runs since. Where a sound starts is placed by the device's clock
+#: (PLAYBACK_START_BLOCKS), and Stop still stops it at once.
+_OUTPUT_LATENCY = 0.5
+
+#: Seconds of silence handed to the speaker after each sound: a stream that ends drops what
+#: the sound server has not played yet (PulseAudio's ALSA plug-in: 50–75 ms with a 35 ms
+#: buffer, 150–225 ms with 0.2 s), which cut the end of every sound; the click test lost its
+#: last click, and its echo path, deconvolved by four clicks of which three came back, took
+#: at most 6 dB off its own echo. The buffer asked for and a little more: the stream ends,
+#: and the player is done, about when the sound's end has been heard.
+_OUTPUT_END_S = _OUTPUT_LATENCY + 0.1
 
 
 def _sounddevice():
@@ -541,8 +555,10 @@ class _Playback:
     def __init__(self, y: np.ndarray, sr: int) -> None:
         self.y = y
         self.sr = sr
-        self.position = 0  # samples handed to PortAudio
+        self.position = 0  # samples handed to PortAudio (the silence after the sound too)
+        self.end = len(y) + round(_OUTPUT_END_S * sr)  # ... when it stops
         self.anchor: tuple[int, float] | None = None  # (samples handed, DAC time) at a block
+        self.shown = 0.0  # the furthest position told (samples)
         self.starts: list[float] = []  # each block's DAC time less its place in the sound
         self.started_at: float | None = None
         self.done = threading.Event()
@@ -554,10 +570,10 @@ class _Playback:
         outdata[n:] = 0.0
         dac = time_info.outputBufferDacTime or time_info.currentTime
         self.anchor = (start, dac)
-        self.position = start + n
+        self.position = start + frames
         if self.started_at is None:
             self._place_start(dac - start / self.sr, last=n < frames)
-        if n < frames:
+        if self.position >= self.end:
             raise _sounddevice().CallbackStop
 
     def _place_start(self, start_s: float, last: bool) -> None:
@@ -670,8 +686,11 @@ class Player:
             return len(p.y) / p.sr
         handed, dac = p.anchor
         now = stream.time if stream is not None and not p.done.is_set() else dac
-        position = handed + (now - dac) * p.sr
-        return float(min(max(position, 0.0), p.position, len(p.y)) / p.sr)
+        position = min(max(handed + (now - dac) * p.sr, 0.0), p.position, len(p.y))
+        # PulseAudio's plug-in reports its blocks' DAC times unevenly (with a 0.5 s buffer,
+        # a block 0.125 s after another was placed 0.25 s later): the highlight never steps back.
+        p.shown = max(p.shown, position)
+        return float(p.shown / p.sr)
 
     def close(self) -> None:
         self.stop()

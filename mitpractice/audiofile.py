@@ -17,6 +17,7 @@ import soxr
 
 from mitpractice.errors import AudioError, ParameterError
 from mitpractice.files import atomic_write, reading
+from mitpractice.levels import to_mono
 
 #: Longest audio the app will load; a phrase attempt lasts seconds, a recording of a
 #: session a few minutes.
@@ -67,7 +68,7 @@ def load_audio(path: str | Path, sr: int | None = None, mono: bool = True) -> tu
     if y.shape[0] == 0:
         raise AudioError(f"{path}: holds no audio samples")
     if mono:
-        y = y.mean(axis=1)
+        y = to_mono(y)
     if not np.all(np.isfinite(y)):
         raise AudioError(f"{path}: holds samples that are not numbers")
     if sr is not None and sr != file_sr:

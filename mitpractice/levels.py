@@ -15,17 +15,21 @@ from mitpractice.errors import ParameterError
 SILENCE_DBFS = -120.0
 
 
-def to_mono(block: np.ndarray) -> np.ndarray:
-    """``block`` as float32 mono: shape (n,) as it is, (n, channels) averaged over channels.
+def to_mono(block: np.ndarray, *, dtype: type = np.float32) -> np.ndarray:
+    """``block`` as mono samples of ``dtype``: shape (n,) as it is, (n, channels) averaged
+    over channels (in ``dtype``). Float32 is what the meters and trackers take; analyses that
+    sum many squares ask for float64.
 
     Examples
     --------
     >>> to_mono(np.array([[0.5, 0.1], [0.2, 0.0]]))
     array([0.3, 0.1], dtype=float32)
+    >>> to_mono(np.array([[0.5, 0.1], [0.2, 0.0]]), dtype=np.float64)
+    array([0.3, 0.1])
     """
-    y = np.asarray(block, dtype=np.float32)
+    y = np.asarray(block, dtype=dtype)
     if y.ndim == 2:
-        y = y.mean(axis=1, dtype=np.float32)
+        y = y.mean(axis=1, dtype=dtype)
     if y.ndim != 1:
         raise ParameterError(f"audio blocks must be shape (n,) or (n, channels), not {y.shape}")
     return y

@@ -157,9 +157,19 @@ def fresh_data(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
+def store(tmp_path):
+    """A new store on a SQLite file of the test's own (a module needing another one, on each
+    backend or in the data folder, defines its own ``store``)."""
+    from mitpractice.store import Store
+
+    with Store.open(f"sqlite:///{tmp_path / 'store.sqlite3'}") as opened:
+        yield opened
+
+
+@pytest.fixture
 def workspace(qtbot, store):
-    """The therapist's workspace shown over the test module's ``store``; its background jobs
-    finished when the test ends."""
+    """The therapist's workspace shown over ``store``; its background jobs finished when the
+    test ends."""
     from mitpractice.gui.therapist.window import Workspace
     from mitpractice.gui.workers import wait_for_jobs
 

@@ -191,6 +191,29 @@ def test_player_position_advances_with_the_sound_and_ends_at_its_length(sound_se
     assert end == pytest.approx(1.5)
 
 
+def test_the_end_of_a_sound_is_heard(sound_server):
+    """A stream that ends drops what the sound server has not played yet: the last 50–225 ms
+    of every sound were lost (the click test's last click, a target's last note's end)."""
+    sr = audio.RECORD_SR
+    sound = np.zeros(sr, np.float32)
+    # A click every 25 ms, the last one 25 ms before the end; none in the first 0.1 s, which
+    # a new stream may lose (audio._CLICK_LEAD_S).
+    at = np.arange(sr // 10, sr, sr // 40)
+    for i in at:
+        sound[i : i + 16] = 0.8
+    with audio.Recorder(sr=sr) as recorder, audio.Player() as player:
+        recorder.start()
+        assert recorder.wait_started()
+        time.sleep(0.3)
+        player.play(sound, sr)
+        assert player.wait(5.0)
+        time.sleep(0.5)
+        take = recorder.stop()
+    loud = np.flatnonzero(np.abs(take) > 0.4)
+    clicks = 1 + np.count_nonzero(np.diff(loud) > sr // 100)
+    assert clicks == len(at), (clicks, np.diff(loud)[np.diff(loud) > sr // 100])
+
+
 def test_latency_on_the_apps_own_streams_places_a_played_tone_in_the_take(sound_server):
     sr = audio.RECORD_SR
     with audio.Recorder(sr=sr) as recorder, audio.Player() as player:

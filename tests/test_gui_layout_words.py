@@ -100,7 +100,7 @@ def spoken_take():
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_review_with_its_words_row_and_the_words_setting_fit(tmp_path, demo_file, spoken_take, qtbot,  # noqa: F811
                                                                  size):
-    from datetime import UTC, datetime
+    from datetime import UTC, date, datetime, time
 
     from mitpractice.gui.app import make_app
     from mitpractice.gui.therapist.window import Workspace
@@ -115,9 +115,12 @@ def test_the_review_with_its_words_row_and_the_words_setting_fit(tmp_path, demo_
         patient = store.patients()[0]
         store.assign(patient.id, "greetings", ["see-you-soon"])
         audio, score = spoken_take
+        # The demo's takes are at 10:00-10:59 here, today too: the spoken take comes after them
+        # at any time of day (with the clock's time it was not the newest before 10:00).
+        newest = datetime.combine(date.today(), time(11)).astimezone(UTC)
         attempt = store.save_attempt(NewAttempt(
             patient_id=patient.id, set_id="greetings", phrase_id="see-you-soon", step="spoken-delayed",
-            started_at=datetime.now(UTC), low_hz=patient.low_hz, interval=patient.interval,
+            started_at=newest, low_hz=patient.low_hz, interval=patient.interval,
             tempo=patient.tempo, mode="sprechgesang"), audio, 16_000)
         store.set_score(attempt.id, score)
         window = Workspace(store)

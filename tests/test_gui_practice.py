@@ -442,6 +442,48 @@ def test_a_take_that_cannot_be_saved_is_told_and_the_window_goes_on(
     again.close()
 
 
+def test_a_store_that_cannot_be_read_between_phrases_is_told_and_space_tries_again(fresh_data, qtbot):
+    """The store's file goes (a network drive dropped, a folder moved) while the patient is
+    between phrases: the window says so plainly and stays; nothing saved is lost, and Space
+    goes on once the file is back."""
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    from mitpractice.store import NewAttempt
+
+    with _store() as store:
+        patient = store.add_patient("Ann")
+        store.assign(patient.id, "greetings", ["thank-you", "good-morning"])
+        store.save_attempt(NewAttempt(patient_id=patient.id, set_id="greetings", phrase_id="thank-you",
+                                      step="unison", started_at=datetime.now(UTC), low_hz=220.0,
+                                      interval=3.0, tempo=60.0), np.zeros(16_000, np.float32), 16_000)
+    window = _window(qtbot)
+    first = window.practice.phrase_text.text()
+    path = window.store.sqlite_file
+    aside = path.with_name("moved-away")
+    path.rename(aside)
+    path.mkdir()  # where the file was, nothing SQLite can open (even for root)
+    window.store.engine.dispose()  # no connection open from before
+    try:
+        qtbot.keyClick(window, Qt.Key.Key_D)  # another phrase: the programme is read again
+        assert window.controller.phase == Phase.EMPTY
+        assert window.banner.kind == "error" and "could not be read" in window.banner.text
+        assert window.practice.step_label.text() == "Your phrases could not be read"
+        assert window.practice.phrase_text.text() == "" and "Space" in window.practice.instruction.text()
+        qtbot.keyClick(window, Qt.Key.Key_Space)  # tried again: still gone, still said
+        assert window.controller.phase == Phase.EMPTY and "could not be read" in window.banner.text
+    finally:
+        path.rmdir()
+        aside.rename(path)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.controller.phase == Phase.READY and window.banner.kind == ""
+    assert window.practice.phrase_text.text() not in ("", first)
+    with _store() as store:  # what was saved is intact
+        assert [p.name for p in store.patients()] == ["Ann"]
+        assert len(store.assignments(patient.id)) == 2 and store.attempts().total == 1
+
+
 class _Silence:
     """What ``Store.set_score`` reads of the score of a silent take."""
 
@@ -705,3 +747,37 @@ def test_the_text_size_is_the_patient_s_own_and_kept_across_restarts(fresh_data,
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # back to the fitted size
     assert window.practice.phrase_text.font().pointSizeF() == pytest.approx(fitted)
     window.close()
+
+
+def test_a_window_closed_while_its_voice_is_being_made_is_left_alone_when_that_ends(
+        fresh_data, qtbot, monkeypatch):
+    """The speaker test's voice fails after the window was closed and deleted: its message
+    is not set on the gone window (no error)."""
+    import threading
+
+    import shiboken6
+
+    import mitpractice.synth
+    from mitpractice.gui.app import make_app, style
+    from mitpractice.gui.practice.window import PracticeWindow
+
+    started, gate = threading.Event(), threading.Event()
+
+    def slow_voice(text):
+        started.set()
+        gate.wait(10)
+        raise OSError("no voice")
+
+    monkeypatch.setattr(mitpractice.synth, "spoken_words", slow_voice)
+    style(make_app())
+    window = PracticeWindow(speak=True)  # not given to qtbot: this test deletes it itself
+    window.show()
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=20_000)
+    qtbot.keyClicks(window.welcome.name, "Ann Smith")
+    qtbot.keyClick(window.welcome.name, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.speaker and started.wait(5)
+    threading.Timer(0.3, gate.set).start()  # the voice ends while the window is closing
+    window.close()  # waits for the voice's task, whose failure is now queued for the window
+    shiboken6.delete(window)
+    assert not shiboken6.isValid(window)
+    qtbot.wait(200)  # the queued failure is delivered (pytest-qt fails the test on an error)

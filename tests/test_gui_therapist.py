@@ -28,12 +28,6 @@ def app():
     return make_app()
 
 
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(f"sqlite:///{tmp_path}/store.sqlite3") as s:
-        yield s
-
-
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
     """A store with a week of scored attempts, made once and copied for each test."""
@@ -77,12 +71,13 @@ def test_background_work_reports_its_failure_and_drops_a_result_for_a_closed_scr
 
     tasks = Tasks()
     failures = []
+    screen = QLabel()
 
     def locked():
         raise StoreError("store.sqlite3: the database is locked")
 
-    tasks.start(locked, lambda _: None, failures.append)
-    tasks.start(lambda: int("x"), lambda _: None, failures.append)
+    tasks.start(locked, lambda _: None, failures.append, owner=screen)
+    tasks.start(lambda: int("x"), lambda _: None, failures.append, owner=screen)
     qtbot.waitUntil(lambda: len(failures) == 2, timeout=5_000)
     texts = sorted(failure_text(exc) for exc in failures)
     assert texts[1] == "store.sqlite3: the database is locked"  # the app's own words
@@ -95,6 +90,17 @@ def test_background_work_reports_its_failure_and_drops_a_result_for_a_closed_scr
     shiboken6.delete(label)
     gate.set()
     qtbot.waitUntil(lambda: not tasks.busy, timeout=5_000)
+    # Callbacks that are not the screen's methods (lambdas) are dropped with their owner too.
+    label, shown = QLabel(), []
+    gate.clear()
+    tasks.start(lambda: gate.wait(5) and "late", lambda text: shown.append(label.setText(text)), owner=label)
+    tasks.start(lambda: int("x"), lambda _: None, lambda exc: shown.append(label.text()), owner=label)
+    shiboken6.delete(label)
+    gate.set()
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=5_000)
+    assert shown == []
+    with pytest.raises(TypeError, match="owner"):  # a lambda's owner is not guessed
+        tasks.start(lambda: None, lambda _: None)
 
 
 # ---------------------------------------------------------------------- PIN

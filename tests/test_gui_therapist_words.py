@@ -14,18 +14,11 @@ from PySide6.QtCore import Qt
 
 from mitpractice.gui.app import make_app
 from mitpractice.practice.spoken import words_setting_key
-from mitpractice.store import Store
 
 
 @pytest.fixture(scope="module", autouse=True)
 def app():
     return make_app()
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(f"sqlite:///{tmp_path}/store.sqlite3") as s:
-        yield s
 
 
 def _practice_needs_words(store, patient_id: str) -> bool:
@@ -145,6 +138,60 @@ def test_the_review_shows_a_words_row_under_the_pitch_told_apart_by_more_than_co
     assert _label(rects["see"][0]) == "(see)" and _label(you) == "you"
     assert _label(score.words[2]) == "soon?"
     assert len({style for style, _ in STYLES.values()}) == 3  # solid, dashed, dotted boxes
+
+
+def test_a_long_word_at_the_end_of_the_take_is_kept_inside_the_words_row(
+        qtbot, workspace, store, spoken_takes):
+    """A long word heard near the take's end would run past the row's right edge: its box is
+    moved in, whole. With more words than the row has room for, the longest are elided (the
+    tooltip says them whole) and the short ones stay readable. Every box and word stays inside
+    the row, none over another."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from mitpractice.gui.therapist.words_row import _label
+    from mitpractice.words import WordResult
+
+    def inside(row, placed):
+        for w, rect in placed:
+            assert rect.left() >= row.view.plot_rect().left() - 0.5, (w.word, rect)
+            assert rect.right() <= row.width(), (w.word, rect, row.width())
+        assert all(a.right() < b.left() for (_, a), (_, b) in pairwise(placed))
+        for w, rect in placed:  # and the word as drawn fits its box
+            assert QFontMetricsF(row.word_font(w)).horizontalAdvance(row.drawn_label(w, rect)) <= rect.width()
+
+    patient = store.add_patient("Ann", level="advanced")
+    audio, score = spoken_takes["see you soon"]
+    _store_take(store, patient, audio, score)
+    workspace.resize(1366, 768)
+    workspace.reload_patients(select=patient.id)
+    workspace.show_page("review")
+    page = workspace.pages["review"]
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: page.detail is not None, timeout=30_000)
+    plot = page.view.plot_rect()
+    end = plot.width() / (page.view.point_at(1.0, 0.0).x() - plot.left())  # the time axis's end (s)
+    words = (WordResult(word="see", said=True, confidence=0.9, start_s=0.0, end_s=0.2),
+             WordResult(word="you", said=True, confidence=0.9, start_s=0.3, end_s=0.5),
+             WordResult(word="afternoon", said=None, confidence=0.5, start_s=end - 0.1, end_s=end))
+    row = page.words_row
+    row.set_words(words)
+    placed = row.word_rects()
+    assert [w.word for w, _ in placed] == ["see", "you", "afternoon"]
+    inside(row, placed)
+    assert all(row.drawn_label(w, r) == _label(w) for w, r in placed)  # room enough: all whole
+    (first, first_rect), (last, last_rect) = placed[0], placed[-1]
+    assert first_rect.left() == pytest.approx(page.view.point_at(first.start_s, 0.0).x())  # at its time
+    assert last_rect.left() < page.view.point_at(last.start_s, 0.0).x()  # moved in
+
+    crowded = (*words, WordResult(word="unfortunately", said=False, confidence=0.1),
+               WordResult(word="nevertheless", said=False, confidence=0.1),  # not found: after the rest
+               WordResult(word="wonderful", said=False, confidence=0.1))
+    row.set_words(crowded)
+    placed = row.word_rects()
+    inside(row, placed)
+    drawn = {w.word: row.drawn_label(w, r) for w, r in placed}
+    assert drawn["see"] == "see" and drawn["you"] == "you"
+    assert drawn["unfortunately"].endswith("…")  # the longest
 
 
 def test_an_attempt_whose_words_were_not_checked_has_no_words_row(qtbot, workspace, store, spoken_takes):

@@ -205,6 +205,32 @@ def test_a_store_that_cannot_be_read_is_said_and_space_tries_again():
     assert flow.space() == (Act.CLEAR, Act.PREPARE) and flow.phase == Phase.READY
 
 
+def test_a_store_that_fails_between_phrases_counts_the_phrase_once_and_space_tries_again():
+    broken = [False]
+
+    def programme():
+        if broken[0]:
+            raise StoreError("database is locked")
+        return Programme(level="elementary", assigned=bundled_assignment())
+
+    flow = SessionFlow(programme)
+    flow.begin()
+    first = flow.item.phrase.text
+    flow.latency_known = True
+    flow.jump_to_step("probe")  # the level's last step: passed, the phrase is done
+    _sing(flow, 95.0)
+    flow.go_on()
+    assert flow.phase == Phase.PHRASE_DONE
+    broken[0] = True
+    for _ in range(3):  # the patient presses Space while the store cannot be read
+        assert Act.STORE_FAILED in flow.space()
+        assert flow.phase == Phase.EMPTY and flow.failure
+    assert flow.phrases_done == 1 and flow.phrases_through == 1  # counted once, not per press
+    broken[0] = False
+    assert flow.space() == (Act.CLEAR, Act.PREPARE) and flow.phase == Phase.READY
+    assert flow.item.phrase.text != first and not flow.failure  # on to the next phrase
+
+
 @pytest.mark.parametrize("phase", [Phase.PLAYING, Phase.SCORING, Phase.LATENCY])
 def test_space_does_nothing_while_the_app_is_busy(phase):
     flow = _flow()

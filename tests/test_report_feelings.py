@@ -8,18 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest
 from pypdf import PdfReader
 
 from mitpractice.reports.report import build_report
-from mitpractice.store import Store
 from mitpractice.store.schema import sessions
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(f"sqlite:///{tmp_path / 'store.sqlite3'}") as s:
-        yield s
 
 
 def _session(store, patient_id, when, before, after):

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import room_sim as S
 
+from mitpractice.audio import click_train
 from mitpractice.practice.echo import measure_echo_path
 from mitpractice.practice.live import LiveTake
 
@@ -143,3 +145,18 @@ def test_the_echo_is_found_where_the_take_has_it_not_where_the_click_test_put_it
     correct = live_score(S.in_room("correct", set_id, phrase_id, low, delay_s=delay, leak_db=leak),
                          click_test_off_s=off_s)
     assert correct.overall >= 90 and all(_detected(correct)), correct.to_json()
+
+
+@pytest.mark.parametrize("early", [0, 24, 60])
+def test_a_loopback_with_no_delay_gives_the_path(early):
+    """A loopback with no hardware between (a sound server's monitor) returns the clicks a
+    hair before their placed start (the click test then measures 0 s): the response is kept
+    from before it, not cut at 0."""
+    sr = 16000
+    played = click_train(sr)
+    heard = np.zeros(len(played) + int(1.4 * sr))
+    heard[: len(played) - early] = 0.5 * played[early:]
+    heard += 1e-4 * np.random.default_rng(3).standard_normal(len(heard))
+    path = measure_echo_path(played, heard, sr, latency_s=0.0)
+    assert path is not None and path.cancellation_db > 20.0, path
+    assert round(path.offset_s * sr) <= -early

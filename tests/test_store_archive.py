@@ -11,12 +11,21 @@ import numpy as np
 import pytest
 
 from mitpractice.errors import StoreError
+from mitpractice.practice.echo import EchoPath, EchoRecord
+from mitpractice.practice.replay import PlayedTarget, SingAlongRecord
 from mitpractice.store import AttemptQuery, NewAttempt, Store
 from mitpractice.store.backup import backup, restore
 from mitpractice.store.bundle import export_bundle, import_bundle
 
 _names = itertools.count()
 PASS = "correct horse battery"
+#: A sing-along take's record (how its live take handled the app's voice): it must travel
+#: with the attempt, or the attempt's rescoring at the clinic hears the voice again.
+SING_ALONG = SingAlongRecord(
+    target=PlayedTarget(hum=False, taps=True, fade=False, sha256="ab" * 32), target_start_s=0.75,
+    echo=EchoRecord(path=EchoPath(sr=16_000, response=np.linspace(0.5, -0.1, 5600), offset_s=0.21,
+                                  return_db=-12.5, cancellation_db=24.0, band_hz=1700.0), played_at_s=0.512),
+    referee="swift-f0", scored_samples=16_000)
 
 
 def open_store(request, tmp_path, backend: str, name: str) -> Store:
@@ -62,8 +71,11 @@ def fill(store: Store, name: str = "Ann", *, start: datetime | None = None, n: i
         saved = store.save_attempt(
             NewAttempt(patient_id=patient.id, set_id="greetings", phrase_id="thank-you", step="unison",
                        started_at=start + timedelta(days=i), low_hz=220, interval=3, tempo=50,
-                       session_id=session.id), tone(1.0, 200 + 10 * i), 16_000)
+                       session_id=session.id, sing_along=SING_ALONG if i == 0 else None),
+            tone(1.0, 200 + 10 * i), 16_000)
         store.set_score(saved.id, Score(50 + i))
+        if i == 0:  # scored, and still with its record
+            assert store.attempt(saved.id).sing_along == SING_ALONG.to_json()
     store.review(saved.id, override=90, note="lovely", flagged=True)
     store.save_recorded_model("greetings", "thank-you", patient.id, tone(2.0, 300), 16_000, {"notes": [1]})
     store.set_setting("latency_s", "0.12")
@@ -77,7 +89,7 @@ def snapshot(store: Store) -> dict:
         out[p.id] = {
             "assignments": [(a.set_id, a.phrase_id, a.probe) for a in store.assignments(p.id)],
             "tests": [(t.test, t.taken_on, t.value) for t in store.test_results(p.id)],
-            "attempts": [(a.to_json(), store.attempt_audio(a.id)[0].tobytes())
+            "attempts": [(a.to_json(), a.sing_along, store.attempt_audio(a.id)[0].tobytes())
                          for a in store.iter_attempts(AttemptQuery(patient_id=p.id))],
             "model": store.recorded_model("greetings", "thank-you", p.id).flac,
         }

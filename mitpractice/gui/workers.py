@@ -4,7 +4,8 @@
 track a pitch, write a backup) and calls ``done(result)`` or ``failed(exception)`` on the GUI
 thread when it ends. The results cross threads as queued signals, so the GUI thread only ever
 receives finished results; nothing here touches a widget. A task is kept alive until it has
-reported, and a result for a screen that was closed meanwhile is dropped.
+reported, and each is tied to the Qt object its callbacks belong to: a result for a screen
+that was closed (deleted) meanwhile is dropped, never delivered to a window that is gone.
 
 The practice window keeps its own :class:`Tasks`; the therapist's screens share one through
 :func:`run_in_thread`.
@@ -62,21 +63,24 @@ class Tasks:
         fn: Callable[[], Any],
         done: Callable[[Any], None],
         failed: Callable[[Exception], None] | None = None,
+        *,
+        owner: QObject | None = None,
     ) -> Task:
         """Run ``fn()``; then ``done(result)`` or ``failed(exception)`` on the GUI thread.
 
-        A callback that is a method of a Qt object deleted meanwhile (a closed screen) is not
-        called; a failure with no ``failed`` is only printed.
+        ``owner`` is the Qt object whose state the callbacks touch (a screen, a controller):
+        once it is deleted (its window closed), neither callback is called. A callback that is
+        a method of a Qt object is owned by that object; callbacks that are not (lambdas,
+        closures) must name their owner. A failure with no ``failed`` is only printed.
         """
+        if not _owners(owner, done, failed):
+            raise TypeError("a task's callbacks are not methods of a Qt object: name their owner")
         task = Task(fn)
         self._running.add(task)
 
         def finish(callback, value) -> None:
             self._running.discard(task)
-            owner = getattr(callback, "__self__", None)
-            if isinstance(owner, QObject) and not shiboken6.isValid(owner):
-                return
-            if callback is not None:
+            if callback is not None and all(shiboken6.isValid(o) for o in _owners(owner, callback)):
                 callback(value)
 
         task.signals.done.connect(lambda result: finish(done, result))
@@ -91,6 +95,13 @@ class Tasks:
     def wait(self, msecs: int = 10_000) -> bool:
         """Wait for the pool's work to finish (closing a window, tests); False on time-out."""
         return self.pool.waitForDone(msecs)
+
+
+def _owners(owner: QObject | None, *callbacks: Callable | None) -> tuple[QObject, ...]:
+    """The Qt objects that must still exist for these callbacks to be called: the task's
+    owner, and the object each callback is a method of."""
+    found = (owner, *(getattr(c, "__self__", None) for c in callbacks))
+    return tuple(o for o in found if isinstance(o, QObject))
 
 
 def failure_text(exc: Exception) -> str:
@@ -108,9 +119,11 @@ def run_in_thread(
     fn: Callable[[], Any],
     on_done: Callable[[Any], None],
     on_failed: Callable[[Exception], None] | None = None,
+    *,
+    owner: QObject | None = None,
 ) -> Task:
     """:meth:`Tasks.start` on the tasks the therapist's screens share."""
-    return _shared.start(fn, on_done, on_failed)
+    return _shared.start(fn, on_done, on_failed, owner=owner)
 
 
 def wait_for_jobs(msecs: int = 30_000) -> bool:

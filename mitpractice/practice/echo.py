@@ -100,6 +100,9 @@ LEVEL_WINDOW_S = 0.04
 LEVEL_HOP_S = 0.01
 
 
+_PATH_FIELDS = ("sr", "offset_s", "return_db", "cancellation_db", "band_hz")
+
+
 @dataclass(frozen=True, kw_only=True)
 class EchoPath:
     """The room's response from the app's speaker to its microphone, measured in the click test.
@@ -112,7 +115,8 @@ class EchoPath:
         Impulse response from a sample handed to the speaker to the microphone, starting
         :attr:`offset_s` after it was handed over.
     offset_s : float
-        Where :attr:`response` starts: the measured round trip less :data:`PRE_DELAY_S`.
+        Where :attr:`response` starts: the measured round trip less :data:`PRE_DELAY_S`
+        (negative for a round trip shorter than that: a loopback with no hardware between).
     return_db : float
         Echo energy against the played sound's (dB): how loud the leak is.
     cancellation_db : float
@@ -129,8 +133,42 @@ class EchoPath:
     cancellation_db: float
     band_hz: float
 
+    def __post_init__(self) -> None:
+        # Kept at half precision, as each sing-along attempt stores it (:class:`EchoRecord`):
+        # the response is measured to 25 dB at best, half precision's rounding is some 65 dB
+        # down, and a take scored again then uses the very numbers the live take used.
+        object.__setattr__(self, "response", np.asarray(self.response, np.float16).astype(np.float32))
+
+    def to_json(self) -> dict:
+        """The path as a JSON object (the response as base64 half-precision samples)."""
+        fields = {name: getattr(self, name) for name in _PATH_FIELDS}
+        fields["response"] = base64.b64encode(self.response.astype("<f2").tobytes()).decode("ascii")
+        fields["dtype"] = "<f2"
+        return fields
+
+    @classmethod
+    def from_json(cls, d: dict) -> EchoPath:
+        """A path kept by :meth:`to_json` (or, response in ``<f4``, by an older :meth:`to_text`).
+
+        Raises ValueError, KeyError or TypeError for anything else.
+
+        Examples
+        --------
+        >>> old = {"sr": 16000, "offset_s": 0.2, "return_db": -5.1, "cancellation_db": 22.0,
+        ...        "band_hz": 1700.0, "response": base64.b64encode(np.array([0.1], "<f4").tobytes())}
+        >>> EchoPath.from_json(old).response.tolist()  # kept at half precision
+        [0.0999755859375]
+        """
+        dtype = d.get("dtype", "<f4")
+        if dtype not in ("<f2", "<f4"):
+            raise ValueError(f"unknown sample type {dtype!r}")
+        response = np.frombuffer(base64.b64decode(d["response"]), dtype)
+        return cls(sr=int(d["sr"]), response=response, offset_s=float(d["offset_s"]),
+                   return_db=float(d["return_db"]), cancellation_db=float(d["cancellation_db"]),
+                   band_hz=float(d["band_hz"]))
+
     def to_text(self) -> str:
-        """The path as one line of JSON, to keep as a setting (the response as base64 float32).
+        """The path as one line of JSON, to keep as a setting.
 
         Examples
         --------
@@ -140,21 +178,14 @@ class EchoPath:
         >>> q.response.tolist(), q.offset_s, q.band_hz
         ([0.5, -0.25], 0.2, 1700.0)
         """
-        fields = {name: getattr(self, name) for name in ("sr", "offset_s", "return_db", "cancellation_db",
-                                                         "band_hz")}
-        fields["response"] = base64.b64encode(np.asarray(self.response, "<f4").tobytes()).decode("ascii")
-        return json.dumps(fields)
+        return json.dumps(self.to_json())
 
     @classmethod
     def from_text(cls, text: str) -> EchoPath | None:
         """A path kept by :meth:`to_text`; ``None`` for anything else (an old or damaged setting)."""
         try:
-            d = json.loads(text)
-            response = np.frombuffer(base64.b64decode(d["response"]), "<f4").astype(np.float32)
-            return cls(sr=int(d["sr"]), response=response, offset_s=float(d["offset_s"]),
-                       return_db=float(d["return_db"]), cancellation_db=float(d["cancellation_db"]),
-                       band_hz=float(d["band_hz"]))
-        except (ValueError, KeyError, TypeError):
+            return cls.from_json(json.loads(text))
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def band_filter(self) -> np.ndarray:
@@ -165,6 +196,42 @@ class EchoPath:
     def trusted_cancellation_db(self) -> float:
         """The cancellation a take can count on (at most :data:`MAX_TRUSTED_CANCELLATION_DB`)."""
         return min(self.cancellation_db, MAX_TRUSTED_CANCELLATION_DB)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EchoRecord:
+    """How a take handled the app's voice, kept with the stored attempt (and in the journal of
+    a take in progress) so that scoring the raw recording again handles it the same way.
+
+    Attributes
+    ----------
+    path : EchoPath
+        The room's response the take was given.
+    played_at_s : float or None
+        Where, in the take, the target's first sample was handed to the speaker as the echo
+        puts it (:func:`echo_found_at` less the path's offset): the canceller's start.
+        ``None``: the echo was not found, and nothing was taken off.
+
+    Examples
+    --------
+    >>> path = EchoPath(sr=16000, response=np.array([0.5, -0.25]), offset_s=0.2, return_db=-5.1,
+    ...                 cancellation_db=22.0, band_hz=1700.0)
+    >>> r = EchoRecord.from_json(EchoRecord(path=path, played_at_s=0.512).to_json())
+    >>> r.played_at_s, r.path.response.tolist()
+    (0.512, [0.5, -0.25])
+    """
+
+    path: EchoPath
+    played_at_s: float | None
+
+    def to_json(self) -> dict:
+        return {"path": self.path.to_json(), "played_at_s": self.played_at_s}
+
+    @classmethod
+    def from_json(cls, d: dict) -> EchoRecord:
+        """A record kept by :meth:`to_json`; raises ValueError, KeyError or TypeError otherwise."""
+        at = d["played_at_s"]
+        return cls(path=EchoPath.from_json(d["path"]), played_at_s=None if at is None else float(at))
 
 
 def measure_echo_path(
@@ -208,13 +275,16 @@ def measure_echo_path(
     y = to_mono(recorded).astype(np.float64)
     if not len(x) or not len(y) or not np.any(x):
         return None
-    start = max(0, round((latency_s - PRE_DELAY_S) * sr))
+    # A round trip under PRE_DELAY_S (a loopback with no hardware between, measured a hair
+    # below zero and clamped) starts the response before the clicks were handed over: the
+    # deconvolution is circular, so those lags lie at its end.
+    start = round((latency_s - PRE_DELAY_S) * sr)
     length = round(RESPONSE_S * sr)
     n = 1 << int(np.ceil(np.log2(len(y) + len(x))))
     X, Y = np.fft.rfft(x, n), np.fft.rfft(y, n)
     power = np.abs(X) ** 2
     h = np.fft.irfft(Y * np.conj(X) / (power + REGULARISATION * power.max()), n)
-    response = h[start : start + length]
+    response = np.roll(h, -start)[:length]
     echo_return_db = 10.0 * np.log10(max(float(np.sum(response**2)), 1e-30))
     if echo_return_db < NO_LEAK_DB:
         return None
@@ -223,9 +293,9 @@ def measure_echo_path(
     path = EchoPath(sr=int(sr), response=response.astype(np.float32), offset_s=start / sr,
                     return_db=round(float(echo_return_db), 2), cancellation_db=0.0, band_hz=round(band_hz, 1))
     sos = path.band_filter()
-    predicted = _delayed(fftconvolve(x, response), start, len(y))
-    heard = float(np.sum(sosfilt(sos, y)[start:] ** 2))
-    left = float(np.sum(sosfilt(sos, y - predicted)[start:] ** 2))
+    predicted = _delayed(fftconvolve(x, path.response.astype(np.float64)), start, len(y))
+    heard = float(np.sum(sosfilt(sos, y)[max(start, 0):] ** 2))
+    left = float(np.sum(sosfilt(sos, y - predicted)[max(start, 0):] ** 2))
     cancellation = 10.0 * np.log10(max(heard, 1e-30) / max(left, 1e-30))
     if cancellation < MIN_CANCELLATION_DB:
         return None

@@ -32,6 +32,8 @@ The app's voice. On a laptop's speaker the microphone also hears the target a ro
 late. Given the echo path the click test measured and the target played, a take finds that
 echo, takes it off before tracking, and sets unvoiced the frames that are only the voice
 (:mod:`mitpractice.practice.echo`), so the live line and the score follow the patient only.
+How it did (:attr:`LiveTake.echo_record`) is kept with the attempt, so the stored raw
+recording is scored again the same way (:mod:`mitpractice.practice.replay`).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from mitpractice.pitch import track_pitch
 from mitpractice.pitch.octaves import needs_referee, settle_octaves
 from mitpractice.pitch.stream import PitchStream
 from mitpractice.pitch.track import PitchTrack
-from mitpractice.practice.echo import EchoCanceller, EchoPath, align_needs_s, echo_found_at
+from mitpractice.practice.echo import EchoCanceller, EchoPath, EchoRecord, align_needs_s, echo_found_at
 from mitpractice.practice.takes import TAKE_END, TakeDetector, TakeEvent, TakeRules
 from mitpractice.practice.tapping import SyllableSync, TapSync
 from mitpractice.scoring import MODES, Score, score_track
@@ -223,6 +225,7 @@ class LiveTake:
         self._played_at_s: float | None = None
         self._held: list[np.ndarray] = []
         self._held_samples = 0
+        self._echo_record: EchoRecord | None = None  # once the echo is found or given up
         self._heard: list[np.ndarray] = []  # the microphone's samples, while cancelling
 
     @property
@@ -245,6 +248,31 @@ class LiveTake:
         if self._played_at_s is None:
             self._played_at_s = float(seconds)
 
+    @property
+    def echo_record(self) -> EchoRecord | None:
+        """How this take handles the app's voice, once it knows (the echo found, or not found):
+        kept with the attempt, so that scoring its raw recording again
+        (:func:`~mitpractice.practice.replay.replay_take`) handles it the same way. ``None``
+        before that, and for a take given no echo path."""
+        return self._echo_record
+
+    @property
+    def echo_pending(self) -> bool:
+        """Whether the take, given an echo path, has yet to find the echo or give up on it."""
+        return self._echo is not None and self._echo_record is None
+
+    def echo_as_recorded(self, record: EchoRecord) -> None:
+        """Handle the echo as ``record`` says, without searching for it: a stored take scored
+        again. Call before the first push."""
+        if self._samples or self._held_samples:
+            raise ParameterError("the echo's record is given before the take's samples")
+        self._echo, self._echo_record = record.path, record
+        if record.played_at_s is None or self._played is None or not len(self._played):
+            self._echo = None
+        else:
+            self._canceller = EchoCanceller(record.path, self._played, self.sr,
+                                            played_at_s=record.played_at_s)
+
     def _find_echo(self, *, ended: bool = False) -> None:
         """Once enough is held (or the take has ``ended``): find the echo and start taking it
         off, or give up on it."""
@@ -256,10 +284,12 @@ class LiveTake:
             return
         found = echo_found_at(self._echo, self._played, np.concatenate(self._held), expected_s=expected)
         if found is None:
+            self._echo_record = EchoRecord(path=self._echo, played_at_s=None)
             self._echo = None
         else:
+            self._echo_record = EchoRecord(path=self._echo, played_at_s=found - self._echo.offset_s)
             self._canceller = EchoCanceller(self._echo, self._played, self.sr,
-                                            played_at_s=found - self._echo.offset_s)
+                                            played_at_s=self._echo_record.played_at_s)
 
     def push(self, samples: np.ndarray) -> LiveUpdate:
         """Track newly recorded samples; returns their frames, events and level.
@@ -277,6 +307,7 @@ class LiveTake:
         if self._echo is not None and self._canceller is None and self._held_samples >= MAX_HOLD_S * self.sr:
             # Not found within the limit (the target never started): nothing is taken off, and
             # the take is not held again (a later stretch held would be searched as its start).
+            self._echo_record = EchoRecord(path=self._echo, played_at_s=None)
             self._echo = None
         if self._echo is not None and self._canceller is None:
             self._held.append(y.copy())

@@ -138,7 +138,8 @@ class SessionFlow:
         Phrases finished (through all their steps, or stopped) in this session; a skipped
         phrase is not done.
     failure : str
-        What went wrong reading the store, for :attr:`Act.STORE_FAILED`.
+        What went wrong reading the store, for :attr:`Act.STORE_FAILED`; "" once it is read.
+        The phase is then :attr:`Phase.EMPTY`, and Space reads it again.
     chosen : int
         Phrases chosen so far in this session (a new number: a new phrase is on screen).
     feeling_before, feeling_after : int or None
@@ -232,6 +233,7 @@ class SessionFlow:
         except MitpracticeError as exc:
             self.failure = str(exc)
             return (Act.STORE_FAILED,)
+        self.failure = ""
         self.level = programme.level
         self.words_needed = programme.words_needed
         basis = (programme.level, tuple(sorted((a.key, a.probe) for a in programme.assigned)))
@@ -302,7 +304,9 @@ class SessionFlow:
         self.phrases_through += 1
         self.plan = self.plan.next(passed=bool(self.state is not None and self.state.done))
         acts = self.refresh()
-        if acts:
+        if acts:  # the store could not be read: the phrase is left (counted once); Space tries again
+            self.phase = Phase.EMPTY
+            self.item = self.state = self.pending = None
             return acts
         if self.plan.rest_due:
             self.phase = Phase.REST

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mitpractice.errors import ParameterError
+from mitpractice.levels import to_mono
 from mitpractice.melody import TargetMelody, hz_to_midi, midi_to_hz
 from mitpractice.pitch.octaves import REFEREE_MODEL, needs_referee, settle_octaves
 from mitpractice.pitch.track import PitchTrack
@@ -327,8 +328,7 @@ def score_audio(
     """
     from mitpractice.pitch import track_pitch
 
-    y = np.asarray(y, dtype=np.float32)
-    mono = y.mean(axis=1) if y.ndim > 1 else y
+    mono = to_mono(y)
     track = track_pitch(mono, sr, model)
     referee = track_pitch(mono, sr, REFEREE_MODEL) if needs_referee(model) else None
     return score_track(track, melody, audio=mono, sr=sr, mode=mode, referee=referee)

@@ -22,6 +22,7 @@ import numpy as np
 from scipy.ndimage import median_filter
 from scipy.signal import butter, sosfilt, sosfilt_zi
 
+from mitpractice.levels import to_mono
 from mitpractice.melody import hz_to_midi
 from mitpractice.pitch.track import PitchTrack
 
@@ -148,9 +149,7 @@ def frame_energy_db(y: np.ndarray, sr: int, times: np.ndarray) -> np.ndarray:
     >>> bool(np.all(np.abs(frame_energy_db(y + 0.5, sr, np.array([0.5, 1.5])) - e) < 1.0))
     True
     """
-    y = np.asarray(y, dtype=float)
-    if y.ndim > 1:
-        y = y.mean(axis=1)
+    y = to_mono(y, dtype=np.float64)
     if not len(y):
         return np.zeros(len(times))
     y = _high_passed(y, sr)

@@ -17,6 +17,7 @@ from mitpractice.errors import StoreError
 from mitpractice.phrases import parse_phrase_set
 from mitpractice.store.base import StoreBase
 from mitpractice.store.records import (
+    SING_ALONG_KEY,
     SORT_KEYS,
     Attempt,
     AttemptPage,
@@ -72,6 +73,7 @@ class AttemptTables(StoreBase):
             model=new.model,
             mode=new.mode,
             recovered=new.recovered,
+            score_json=None if new.sing_along is None else dumps({SING_ALONG_KEY: new.sing_along.to_json()}),
             note="",
             flagged=False,
         )
@@ -100,7 +102,8 @@ class AttemptTables(StoreBase):
         return bool(default if probe is None else probe)
 
     def set_score(self, attempt_id: str, score: Any) -> Attempt:
-        """Add the automatic score (a :class:`mitpractice.scoring.Score`) to a saved attempt."""
+        """Add the automatic score (a :class:`mitpractice.scoring.Score`) to a saved attempt
+        (its sing-along record, kept in the score JSON, stays)."""
         data = score.to_json()
         values = dict(
             voiced=bool(data["voiced"]),
@@ -113,6 +116,10 @@ class AttemptTables(StoreBase):
         )
         values = {k: v for k, v in values.items() if v is not None}
         with self.transaction("save the score") as conn:
+            kept = conn.execute(select(attempts.c.score_json).where(attempts.c.id == attempt_id)).scalar()
+            record = None if kept is None else json.loads(kept).get(SING_ALONG_KEY)
+            if record is not None:
+                values["score_json"] = dumps({**data, SING_ALONG_KEY: record})
             found = conn.execute(
                 update(attempts).where(attempts.c.id == attempt_id).values(**values)
             ).rowcount

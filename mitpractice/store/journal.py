@@ -3,10 +3,13 @@
 While the patient sings, the practice window hands the new samples to :meth:`TakeJournal.append`
 on its timer; they are written to ``<data>/journal/<take id>/audio.f32`` (raw float32) and made
 durable at least every :data:`SYNC_EVERY_S` seconds. The take's settings sit beside them in
-``take.json``, written once at the start. A crash, a kill or a power cut loses at most that
+``take.json``, written once at the start; a sing-along take's record (how it handles the app's
+voice: :class:`~mitpractice.practice.replay.SingAlongRecord`) in ``sing_along.json`` as soon as
+the take knows it, a second or two in. A crash, a kill or a power cut loses at most that
 last half second. When the take ends normally the attempt is saved to the store and the
 journal removed; at the next start :func:`recover_takes` saves what is left as attempts marked
-``recovered``, under the take's id, so a take is never stored twice.
+``recovered``, under the take's id, so a take is never stored twice, with its sing-along record,
+so that it is scored as the live take would have scored it.
 
 A take being recorded holds a lock on its journal (``flock``, released by the system when the
 process ends, however it ends), so a second copy of the app started meanwhile leaves it alone.
@@ -20,7 +23,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -36,7 +39,7 @@ from mitpractice.store.values import new_id
 SYNC_EVERY_S = 0.5
 #: A journaled take shorter than this (s) holds nothing worth keeping.
 MIN_RECOVERED_S = 0.3
-AUDIO_FILE, META_FILE, TAPS_FILE = "audio.f32", "take.json", "taps.txt"
+AUDIO_FILE, META_FILE, TAPS_FILE, SING_ALONG_FILE = "audio.f32", "take.json", "taps.txt", "sing_along.json"
 DAMAGED = "damaged"
 
 try:
@@ -79,9 +82,10 @@ class TakeJournal:
     def begin(cls, take: NewAttempt, sr: int) -> TakeJournal:
         """Start the journal of a take (given an id now, under which it will be stored)."""
         if take.id is None:
-            take = NewAttempt(**{**asdict(take), "id": new_id()})
+            take = replace(take, id=new_id())
         folder = private_folder(journal_dir() / take.id)
         meta = {**asdict(take), "started_at": take.started_at.isoformat(), "sr": sr}
+        meta.pop("sing_along")  # noted apart, once the take knows it (note_sing_along)
         with atomic_write(folder / META_FILE, "w") as handle:
             json.dump(meta, handle)
         return cls(folder, take, sr)
@@ -103,6 +107,13 @@ class TakeJournal:
         samples around it may already be), made durable with the next samples."""
         self._taps.write(f"{seconds:.3f}\n")
         self._taps.flush()
+
+    def note_sing_along(self, record) -> None:
+        """Keep the take's sing-along record (a :class:`~mitpractice.practice.replay.SingAlongRecord`),
+        written whole or not at all. Safe from another thread than ``append``'s: it touches
+        no file ``append`` writes."""
+        with atomic_write(self.folder / SING_ALONG_FILE, "w") as handle:
+            json.dump(record.to_json(), handle)
 
     def sync(self) -> None:
         for handle in (self._taps, self._handle):
@@ -152,6 +163,17 @@ def _read_taps(path: Path) -> tuple[float, ...]:
     return tuple(taps)
 
 
+def _read_sing_along(path: Path):
+    """The sing-along record a journal noted, or None (none noted, or unreadable: the take is
+    then scored from its samples alone, as before records were kept)."""
+    from mitpractice.practice.replay import SingAlongRecord
+
+    try:
+        return SingAlongRecord.from_json(json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def _set_aside(folder: Path) -> None:
     """Keep an unreadable journal for a therapist to look at, out of recovery's way."""
     damaged = private_folder(journal_dir() / DAMAGED)
@@ -172,7 +194,8 @@ def recover_takes(store: Store) -> list[Attempt]:
             taps = _read_taps(folder / TAPS_FILE)
             meta["taps_s"] = taps
             meta["tapping"] = bool(meta.get("tapping")) or bool(taps)
-            take = NewAttempt(**{**meta, "recovered": True})
+            sing_along = _read_sing_along(folder / SING_ALONG_FILE)
+            take = NewAttempt(**{**meta, "recovered": True, "sing_along": sing_along})
             audio = np.fromfile(folder / AUDIO_FILE, dtype=np.float32)
         except (OSError, ValueError, KeyError, TypeError):
             _set_aside(folder)

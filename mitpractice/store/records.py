@@ -15,6 +15,10 @@ from typing import Any
 LEVELS = ("elementary", "intermediate", "advanced")
 #: Home practice default: 30 minutes a day (PROTOCOL.md "Dose").
 DEFAULT_DAILY_GOAL_MIN = 30.0
+#: Where, in an attempt's score JSON, its sing-along record is kept (how the live take
+#: handled the app's voice: :class:`mitpractice.practice.replay.SingAlongRecord`). It is
+#: written with the attempt's row, before any score, and kept when the score is added.
+SING_ALONG_KEY = "sing_along"
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,9 @@ class NewAttempt:
     recovered: bool = False
     id: str | None = None  # given when a journaled take is recovered, so it is stored once
     phrase_set_id: str | None = None  # the imported version sung; default the set's newest
+    #: A sing-along take's record (a :class:`mitpractice.practice.replay.SingAlongRecord`),
+    #: so that scoring its recording again handles the app's voice as the live take did.
+    sing_along: Any = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,12 @@ class Attempt:
     @property
     def scored(self) -> bool:
         return self.voiced is not None
+
+    @property
+    def sing_along(self) -> dict[str, Any] | None:
+        """The sing-along record kept with the attempt (its JSON), or None (not a sing-along
+        take, or stored before records were kept)."""
+        return (self.score_json or {}).get(SING_ALONG_KEY)
 
     @property
     def final_score(self) -> float | None:

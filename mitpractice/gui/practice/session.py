@@ -363,7 +363,7 @@ class PracticeController(QObject):
             elif act == Act.END_TAKE:
                 self._end_take("stopped")
             elif act == Act.STORE_FAILED:
-                self._tell("error", self._store_failed(self.flow.failure))
+                self._tell("error", self._read_failed(self.flow.failure))
             elif act == Act.SAY:
                 self._say()
             elif act == Act.HUSH:
@@ -485,7 +485,7 @@ class PracticeController(QObject):
                 if self._wanted == text:
                     self.flow.spoken()
 
-            self.tasks.start(lambda: spoken_words(text), done, failed)
+            self.tasks.start(lambda: spoken_words(text), done, failed, owner=self)
 
     def _start_speech(self, text: str, audio: np.ndarray, sr: int) -> None:
         try:
@@ -564,7 +564,7 @@ class PracticeController(QObject):
             self._tell("error", tr("The voice could not be made for this phrase. Press Space to try again, "
                                    "or S to go on to another phrase.") + f" ({exc})")
 
-        self.tasks.start(job, done, failed)
+        self.tasks.start(job, done, failed, owner=self)
 
     # ------------------------------------------------------------------ sound
     def _play(self, audio, sr, follow: bool = True) -> bool:
@@ -634,7 +634,7 @@ class PracticeController(QObject):
             go_on = not isinstance(exc, MitpracticeError) or "clicks" in str(exc)
             self._do(self.flow.latency_failed(go_on=go_on))
 
-        self.tasks.start(job, done, failed)
+        self.tasks.start(job, done, failed, owner=self)
 
     # ------------------------------------------------------------------ a take
     def _open_take(self) -> None:
@@ -681,7 +681,9 @@ class PracticeController(QObject):
         self.live.begin.emit(TakePlan(self.melody, step.mode, latency, floor, target_s, self._along, sr,
                                       echo=self.echo_path if target is not None else None,
                                       played=None if target is None else target.audio,
-                                      played_sr=0 if target is None else target.sr))
+                                      played_sr=0 if target is None else target.sr,
+                                      played_options=step.sing_options(tapping=p.tapping),
+                                      journal=self._journal))
         self.live.push.emit(room)
         self._target_start_sent = False
         self.last_target, self.last_target_start_s = None, None
@@ -815,7 +817,8 @@ class PracticeController(QObject):
 
             recognizer()
 
-        self.tasks.start(load, lambda _: None, lambda exc: None)  # a failure shows at the first check
+        # A failure shows at the first check.
+        self.tasks.start(load, lambda _: None, lambda exc: None, owner=self)
 
     def _check_words(self, outcome: TakeOutcome, score) -> None:
         """After the result is on screen: check a spoken take's words on the live thread,
@@ -981,6 +984,12 @@ class PracticeController(QObject):
     @staticmethod
     def _store_failed(text: str) -> str:
         return tr("Your practice could not be saved. Tell your therapist.") + f" ({text})"
+
+    @staticmethod
+    def _read_failed(text: str) -> str:
+        """Today's phrases could not be read: nothing is lost, and Space reads them again."""
+        return tr("Your phrases could not be read just now. What you sang before is kept. "
+                  "Press Space to look again; if it happens again, tell your therapist.") + f" ({text})"
 
 
 def _make_target(item, melody, step, patient):

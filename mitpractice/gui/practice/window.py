@@ -22,7 +22,7 @@ import subprocess
 import time
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -55,8 +55,8 @@ from mitpractice.gui.workers import Tasks
 from mitpractice.practice.session import FEELINGS
 from mitpractice.practice.voice import VOICE_CHECK_S
 
-#: What the voice says in the speaker test of the first start.
-SPEAKER_TEST_WORDS = "Hello. Can you hear me?"
+#: What the voice says in the speaker test of the first start (translated when it is said).
+SPEAKER_TEST_WORDS = QT_TRANSLATE_NOOP("PracticeWindow", "Hello. Can you hear me?")
 #: The keys of the feelings check's five faces, under the left hand.
 FEELING_KEYS = tuple(str(n) for n in FEELINGS)
 #: Seconds a passing note (the workspace is opening) stays before it goes by itself.
@@ -320,7 +320,7 @@ class PracticeWindow(QMainWindow):
                 self.tasks.start(lambda: _score_unscored(store, lambda: self._closing),
                                  self._unscored_scored, lambda exc: None)
 
-        self.tasks.start(_preload, score_unscored, score_unscored)
+        self.tasks.start(_preload, score_unscored, score_unscored, owner=self)
         if self.recovered:
             n = len(self.recovered)
             self.banner.show_message("info", self.tr(
@@ -406,7 +406,7 @@ class PracticeWindow(QMainWindow):
         text = self.tr(SPEAKER_TEST_WORDS)  # translated here: the words are made on a pool thread
         self.tasks.start(lambda: spoken_words(text), self._speaker_play,
                          lambda exc: self.speaker.status.setText(
-                             self.tr("The voice could not be made.") + f" ({exc})"))
+                             self.tr("The voice could not be made.") + f" ({exc})"), owner=self)
 
     def _speaker_play(self, spoken) -> None:
         from mitpractice.audio import Player
@@ -670,6 +670,11 @@ class PracticeWindow(QMainWindow):
             self.feelings.ask(after=phase == Phase.FEELING_AFTER)
             self._show_page(self.feelings)
             return
+        elif phase == Phase.EMPTY and c.flow.failure:  # the store failed; the banner says why
+            p.phrase_text.setText("")
+            p.score.set_melody(None)
+            p.step_label.setText(self.tr("Your phrases could not be read"))
+            p.instruction.setText(self.tr("Press Space to look again."))
         elif phase == Phase.EMPTY:
             p.step_label.setText(self.tr("Nothing to practise"))
             p.instruction.setText(self.tr("Ask your therapist to choose phrases for you."))

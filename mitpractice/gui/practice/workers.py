@@ -13,7 +13,9 @@ the take and sends the result (CREPE's track with its octave slips settled by Sw
 beside it: :mod:`mitpractice.pitch.octaves`), then saves the attempt (audio and row in one transaction),
 removes the journal and adds the score, in that order: the result is on screen without
 waiting for the disk, the journal holds the take until it is stored, and what the patient
-sang is kept even if scoring fails.
+sang is kept even if scoring fails. A sing-along take's record (how it handled the app's
+voice: :mod:`mitpractice.practice.replay`) goes into its journal once the take knows it and
+is stored with the attempt, so rescoring or recovering it gives the live score.
 
 The word check of a spoken step's take (:meth:`LiveWorker.check_words`) runs on the same
 thread, queued behind the take's save and score: its words are added to the stored score,
@@ -58,6 +60,10 @@ class TakePlan:
     played_sr: int = 0
     #: The octave referee (:data:`OCTAVE_REFEREE`); None scores CREPE's track as it is.
     referee: str | None = OCTAVE_REFEREE
+    #: How the target played was sung (a SingOptions), kept in the take's sing-along record.
+    played_options: Any = None
+    #: The take's journal (a TakeJournal), where its sing-along record is noted once known.
+    journal: Any = None
     #: Score the take ahead while the pause that ends it runs, so its result is ready sooner
     #: (:data:`~mitpractice.practice.live.SCORE_AHEAD_S`); False scores it only at the end.
     ahead: bool = True
@@ -132,6 +138,9 @@ class LiveWorker(QObject):
         self.store = store
         self._take = None
         self._ended = False
+        self._plan: TakePlan | None = None
+        self._record: tuple | None = None  # a sing-along take's (PlayedTarget, referee)
+        self._noted = False  # its record noted in the journal
 
     @Slot(object)
     def begin(self, plan: TakePlan) -> None:
@@ -154,6 +163,15 @@ class LiveWorker(QObject):
             self.failed.emit(str(exc))
             return
         self._ended = False
+        self._plan = plan
+        self._record, self._noted = None, False
+        if plan.sing_along:
+            from mitpractice.practice.replay import PlayedTarget
+
+            o = plan.played_options
+            target = None if played is None or o is None else PlayedTarget.of(played, hum=o.hum, taps=o.taps,
+                                                                                fade=o.fade)
+            self._record = (target, plan.referee)
 
     @Slot(float)
     def set_target_start(self, seconds: float) -> None:
@@ -171,6 +189,7 @@ class LiveWorker(QObject):
         if take is None or not len(block):
             return
         update = take.push(block)
+        self._note_record()
         if len(update.frames):
             self.frames.emit(update.frames.times, update.frames.f0_hz, update.frames.confidence)
         for event in update.events:
@@ -179,6 +198,24 @@ class LiveWorker(QObject):
             elif not self._ended:
                 self._ended = True
                 self.ended.emit(event.reason)
+
+    def _note_record(self) -> None:
+        """Note a sing-along take's record in its journal once the take knows it (where the
+        target started, and the echo found or not), so a take recovered after a crash is
+        scored as this one will be."""
+        take = self._take
+        if self._record is None or self._noted or take.target_start_s is None or self._plan.journal is None:
+            return
+        if take.echo_pending:
+            return  # still looking for the echo
+        from mitpractice.practice.replay import take_record
+
+        self._noted = True
+        try:
+            target, referee = self._record
+            self._plan.journal.note_sing_along(take_record(take, target=target, referee=referee))
+        except OSError as exc:  # the take is still journaled; recovered, it is scored from its samples
+            print(f"the take's sing-along record was not journaled: {exc}", file=sys.stderr)
 
     @Slot(object)
     def finish(self, end: TakeEnd) -> None:
@@ -196,6 +233,11 @@ class LiveWorker(QObject):
             except Exception as exc:  # the attempt is kept; the therapist can score it later
                 traceback.print_exc()
                 error = str(exc)
+        if take is not None and self._record is not None:
+            from mitpractice.practice.replay import take_record
+
+            target, referee = self._record
+            new = replace(new, sing_along=take_record(take, target=target, referee=referee, finished=True))
         self.outcome.emit(TakeOutcome(new.id, result, end.audio, end.sr, end.taps_s, error))
         try:
             attempt = self.store.save_attempt(new, end.audio, end.sr)

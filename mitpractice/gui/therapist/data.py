@@ -128,7 +128,7 @@ class DataActions(QObject):
             self.close_pending = False  # the therapist reads the error first
             self.finished.emit(name, None)
 
-        return run_in_thread(work, done, failed)
+        return run_in_thread(work, done, failed, owner=self)
 
     def _save_path(self, title: str, name: str, pattern: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self.w, title, str(Path.home() / name), pattern)

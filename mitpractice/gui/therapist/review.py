@@ -84,10 +84,29 @@ def load_detail(store, attempt: Attempt) -> AttemptDetail:
     phrase = store.phrase_set(attempt.phrase_set_id).phrase(attempt.phrase_id)
     melody = target_melody(phrase, attempt.low_hz, attempt.interval, attempt.tempo)
     model = attempt.model if attempt.model in MODELS else "crepe-tiny"
-    track = track_pitch(np.asarray(y, dtype=np.float32), sr, model)
+    track = _sung_along_track(attempt, phrase, melody, y, sr)
+    if track is None:
+        track = track_pitch(np.asarray(y, dtype=np.float32), sr, model)
     midi = np.where(track.confidence >= VOICED_CONFIDENCE, hz_to_midi(track.f0_hz), np.nan)
     score = attempt.score_json or {}
     return _detail(attempt, phrase.text, y, sr, track, midi, melody, score, tuple(score.get("syllables", ())))
+
+
+def _sung_along_track(attempt: Attempt, phrase, melody: TargetMelody, y: np.ndarray, sr: int):
+    """A sing-along attempt's pitch line as its live take scored it (the app's voice in the
+    recording taken off and masked: :func:`~mitpractice.store.rescore.replayed`), in attempt
+    time; None for an attempt without its record, or one that cannot be replayed (the raw
+    recording's line is drawn then)."""
+    if attempt.sing_along is None:
+        return None
+    from mitpractice.pitch.track import PitchTrack
+    from mitpractice.store.rescore import replayed
+
+    try:
+        track = replayed(attempt, phrase, melody, y, sr).track
+    except MitpracticeError:
+        return None
+    return PitchTrack(track.times + attempt.latency_s, track.f0_hz, track.confidence, track.model)
 
 
 def _detail(attempt, text, y, sr, track, midi, melody, score, syllables) -> AttemptDetail:
