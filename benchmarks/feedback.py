@@ -7,10 +7,16 @@ The attempts are the product's own sung targets (piper + WORLD, :mod:`mitpractic
 seven- to nine-syllable bundled phrases, at the tempo that makes each melody 10 s long,
 resampled to the recorder's 16 kHz, with a quiet room's noise (−60 dBFS) under them and the
 1.2 s of quiet after the singing that ends a take. Each is fed to a
-:class:`~mitpractice.practice.live.LiveTake` in 100 ms blocks, as the window's timer hands it
-what the recorder delivered; the time of every push is recorded (it must stay well under
-100 ms to keep up). Then the take ends and ``finish()`` is timed: the last frames' CREPE plus
-scoring. That is "take end → score ready"; drawing it costs the window one repaint.
+:class:`~mitpractice.practice.live.LiveTake` with the window's take rules in 100 ms blocks, as
+the window's timer hands it what the recorder delivered, until the pause ends the take; the
+time of every push is recorded (it must stay well under 100 ms to keep up). Then
+``finish()`` is timed: the last frames' CREPE plus scoring. That is "take end → score ready";
+drawing it costs the window one repaint.
+
+Each take is run three ways in turn, under the same load: as the window runs it (the SwiftF0
+referee beside CREPE, the take scored ahead in its closing pause), without scoring ahead
+(``ahead_s=None``: the whole scoring at the end), and CREPE alone (no referee, scored ahead).
+The scores of the first two must be the same to the bit; the benchmark says if they are not.
 
 For comparison, the same take is scored from scratch in the same run, as an app without a
 streaming tracker would: ``track_pitch`` over the whole take, then ``score_track``.
@@ -39,9 +45,10 @@ from mitpractice.melody import target_melody
 from mitpractice.phrases import bundled_phrases_dir, load_phrase_set
 from mitpractice.pitch import track_pitch
 from mitpractice.pitch.octaves import REFEREE_MODEL
-from mitpractice.practice.live import LiveTake
-from mitpractice.practice.takes import PAUSE_S
+from mitpractice.practice.live import SCORE_AHEAD_S, LiveTake
+from mitpractice.practice.takes import PAUSE_S, take_rules
 from mitpractice.scoring import score_track
+from mitpractice.scoring.align.search import forget_alignments
 from mitpractice.synth import synthesize
 
 #: (set, phrase) of the attempts: long phrases, so 10 s is sung at a sensible tempo.
@@ -56,6 +63,14 @@ PHRASES = (
 BLOCK_S = 0.1
 MELODY_S = 10.0
 ROOM_RMS = 0.001
+#: The room's noise floor the window would measure for ROOM_RMS (dBFS): the take's rules.
+FLOOR_DBFS = -60.0
+#: (name, referee, ahead_s) of the ways each take is run.
+VARIANTS = (
+    ("as the window runs it (referee, scored ahead)", REFEREE_MODEL, SCORE_AHEAD_S),
+    ("not scored ahead (referee)", REFEREE_MODEL, None),
+    ("CREPE alone (no referee, scored ahead)", None, SCORE_AHEAD_S),
+)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -159,45 +174,50 @@ def main() -> None:
     track_pitch(cases[0][2], RECORD_SR, REFEREE_MODEL)
     score_track(track_pitch(cases[0][2], RECORD_SR), cases[0][1], audio=cases[0][2], sr=RECORD_SR)
 
-    finish, scratch, pushes, scores = [], [], [], []
-    live = None
-    bare_finish, bare_pushes = [], []  # CREPE alone, without SwiftF0 settling its octaves
+    rules = take_rules(FLOOR_DBFS)
+    ends = {name: [] for name, _, _ in VARIANTS}
+    pushes = {name: [] for name, _, _ in VARIANTS}
+    scratch, scores, differ = [], [], 0
     for _ in range(args.repeat):
         for phrase_id, melody, y in cases:
-            for referee, ends, blocks in ((REFEREE_MODEL, finish, pushes), (None, bare_finish, bare_pushes)):
-                take = LiveTake(melody, sr=RECORD_SR, referee=referee)
+            results = {}
+            for name, referee, ahead_s in VARIANTS:
+                forget_alignments()  # each way from scratch: none reuses another's search
+                take = LiveTake(melody, sr=RECORD_SR, referee=referee, rules=rules, ahead_s=ahead_s)
                 for i in range(0, len(y), block):
                     start = time.perf_counter()
-                    take.push(y[i : i + block])
-                    blocks.append(time.perf_counter() - start)
+                    ended = take.push(y[i : i + block]).ended
+                    pushes[name].append(time.perf_counter() - start)
+                    if ended:
+                        break
                 start = time.perf_counter()
-                result = take.finish()
-                ends.append(time.perf_counter() - start)
-                live = result if referee else live
+                results[name] = take.finish()
+                ends[name].append(time.perf_counter() - start)
+            live, at_end = (results[name].score.to_json() for name, _, _ in VARIANTS[:2])
+            differ += live != at_end
 
+            forget_alignments()
             start = time.perf_counter()
             whole = score_track(track_pitch(y, RECORD_SR), melody, audio=y, sr=RECORD_SR,
                                 referee=track_pitch(y, RECORD_SR, REFEREE_MODEL))
             scratch.append(time.perf_counter() - start)
-            scores.append((phrase_id, live.score.overall, whole.overall))
+            scores.append((phrase_id, live["overall"], whole.overall))
 
     seconds = statistics.mean(len(y) / RECORD_SR for _, _, y in cases)
-    ms = [1000 * t for t in finish]
+    print(f"{len(cases)} attempts ({seconds:.1f} s with the {PAUSE_S} s pause that ends them) "
+          f"x {args.repeat} runs")
+    for name, _, _ in VARIANTS:
+        ms, ms_push = [1000 * t for t in ends[name]], [1000 * t for t in pushes[name]]
+        print(f"{name}:")
+        print(f"  take end -> score ready:  p50 {percentile(ms, 50):6.1f} ms, "
+              f"p95 {percentile(ms, 95):6.1f} ms, max {max(ms):6.1f} ms")
+        print(f"  each 100 ms push:         p50 {percentile(ms_push, 50):6.1f} ms, "
+              f"p95 {percentile(ms_push, 95):6.1f} ms, max {max(ms_push):6.1f} ms")
     ms_scratch = [1000 * t for t in scratch]
-    ms_push = [1000 * t for t in pushes]
-    print(f"{len(cases)} attempts ({seconds:.1f} s takes incl. the {PAUSE_S} s pause) x {args.repeat} runs")
-    print(f"take end -> score ready, streamed: p50 {percentile(ms, 50):6.1f} ms, "
-          f"p95 {percentile(ms, 95):6.1f} ms, max {max(ms):6.1f} ms")
-    ratio = percentile(ms_scratch, 50) / percentile(ms, 50)
-    print(f"from scratch (track + score):       p50 {percentile(ms_scratch, 50):6.1f} ms, "
-          f"p95 {percentile(ms_scratch, 95):6.1f} ms  ({ratio:.1f}x the streamed p50)")
-    print(f"each 100 ms push while recording:   p50 {percentile(ms_push, 50):6.1f} ms, "
-          f"p95 {percentile(ms_push, 95):6.1f} ms, max {max(ms_push):6.1f} ms")
-    bare = [1000 * t for t in bare_finish]
-    bare_push = [1000 * t for t in bare_pushes]
-    print(f"CREPE alone (no SwiftF0 referee):   take end p50 {percentile(bare, 50):6.1f} ms, "
-          f"p95 {percentile(bare, 95):6.1f} ms; push p50 {percentile(bare_push, 50):6.1f} ms, "
-          f"p95 {percentile(bare_push, 95):6.1f} ms")
+    ratio = percentile(ms_scratch, 50) / percentile([1000 * t for t in ends[VARIANTS[0][0]]], 50)
+    print(f"from scratch (track + score): p50 {percentile(ms_scratch, 50):6.1f} ms, "
+          f"p95 {percentile(ms_scratch, 95):6.1f} ms  ({ratio:.1f}x the window's p50)")
+    print(f"scored ahead and scored at the end only: {'the same' if not differ else f'{differ} DIFFER'}")
     worst = max(abs(a - b) for _, a, b in scores)
     lowest = min(a for _, a, _ in scores)
     print(f"overall scores: lowest {lowest:.1f}; streamed and from scratch differ by at most {worst:.2f}")

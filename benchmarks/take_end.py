@@ -1,6 +1,6 @@
 """Take end → result on screen, in the practice window's own worker, for a 10 s take.
 
-Run: ``.venv/bin/python benchmarks/take_end.py`` (about a minute); ``--no-referee`` leaves
+Run: ``.venv/bin/python benchmarks/take_end.py`` (about two minutes); ``--no-referee`` leaves
 SwiftF0 out, to compare (run the two in turns, under the same load).
 
 What the patient waits for after the last note: the window's live worker
@@ -10,6 +10,10 @@ the window writes it; then the take ends and the worker is told to finish. Timed
 thread's clock: until the result reaches the GUI thread (the window draws it on that event),
 and until the attempt is stored. The store is a real SQLite file in a fresh data folder.
 The takes are :mod:`benchmarks.feedback`'s (the bundled voice's 10 s phrases, 16 kHz).
+
+Each take runs twice in turn, under the same load: scored ahead in its closing pause, as the
+window does (:data:`~mitpractice.practice.live.SCORE_AHEAD_S`), and scored only at its end
+(``TakePlan.ahead`` False), the alignments remembered forgotten before each.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ def main() -> None:
 
     from mitpractice.audio import RECORD_SR
     from mitpractice.gui.practice.workers import OCTAVE_REFEREE, LiveThread, TakeEnd, TakePlan
+    from mitpractice.scoring.align.search import forget_alignments
     from mitpractice.store import Store
     from mitpractice.store.journal import TakeJournal
     from mitpractice.store.records import NewAttempt
@@ -74,15 +79,17 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"{os.cpu_count()} cores, load average {load:.2f}, octave referee: "
           f"{'none' if args.no_referee else OCTAVE_REFEREE}")
-    shown, stored = [], []
+    shown = {True: [], False: []}
+    stored = {True: [], False: []}
     for run in range(args.repeat + 1):  # the first run warms up
-        for _, melody, y in cases:
+        for (_, melody, y), ahead in ((case, ahead) for case in cases for ahead in (True, False)):
+            forget_alignments()
             new = NewAttempt(patient_id=patient.id, set_id="answers", phrase_id=PHRASE, step="repeat",
                              started_at=datetime.now(UTC), low_hz=220.0, interval=3,
                              tempo=60.0, mode="sung")
             journal = TakeJournal.begin(new, RECORD_SR)
             live.begin.emit(TakePlan(melody, "sung", 0.0, -60.0, 0.0, False, RECORD_SR,
-                                     referee=None if args.no_referee else OCTAVE_REFEREE))
+                                     referee=None if args.no_referee else OCTAVE_REFEREE, ahead=ahead))
             for i in range(0, len(y), block):
                 journal.append(y[i : i + block])
                 live.push.emit(y[i : i + block])
@@ -96,13 +103,16 @@ def main() -> None:
             while not {"saved", "result"} <= marks.keys() and time.perf_counter() - start < 30.0:
                 wait(2)  # the GUI thread sleeps till an event, as the window's does
             if run:
-                shown.append(1000 * (marks["result"] - start))
-                stored.append(1000 * (marks["saved"] - start))
+                shown[ahead].append(1000 * (marks["result"] - start))
+                stored[ahead].append(1000 * (marks["saved"] - start))
     live.stop()
     store.close()
-    for name, ms in (("take end -> result in the window", shown), ("take end -> attempt stored", stored)):
-        print(f"{name:34s} p50 {np.percentile(ms, 50):6.1f} ms, p95 {np.percentile(ms, 95):6.1f} ms, "
-              f"max {max(ms):6.1f} ms  ({len(ms)} takes)")
+    for ahead in (True, False):
+        print("scored ahead in the closing pause (the window):" if ahead else "scored at the end only:")
+        for name, ms in (("take end -> result in the window", shown[ahead]),
+                         ("take end -> attempt stored", stored[ahead])):
+            print(f"  {name:34s} p50 {np.percentile(ms, 50):6.1f} ms, p95 {np.percentile(ms, 95):6.1f} ms, "
+                  f"max {max(ms):6.1f} ms  ({len(ms)} takes)")
 
 
 if __name__ == "__main__":

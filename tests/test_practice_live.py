@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from scoring_cases import attempt, melody
@@ -70,6 +72,82 @@ def test_the_take_ends_itself_after_the_phrase(sung):
     late = take.push(room(2.0, 11))  # the timer delivers one more block after the end
     assert len(late.frames) == 0 and late.events == () and take.seconds == seconds
     assert take.finish().score.overall >= 85
+
+
+class Searches(list):
+    """The searches for the sung syllables run (remembered ones are not run)."""
+
+    def __init__(self, search) -> None:
+        super().__init__()
+        self.search = search
+
+    def restart(self) -> None:
+        """Forget the searches run and every alignment remembered."""
+        self.clear()
+        self.search.forget_alignments()
+
+
+@pytest.fixture
+def searches(monkeypatch):
+    """:class:`Searches` from now on, none remembered from before."""
+    import mitpractice.scoring.align.search as search
+
+    run = Searches(search)
+    search_itself = search._search
+    monkeypatch.setattr(search, "_search", lambda *args: run.append(args) or search_itself(*args))
+    search.forget_alignments()
+    return run
+
+
+def take_until_end(take: LiveTake, y: np.ndarray, searches: list) -> tuple[int, int, str]:
+    """Feed ``y`` until the take ends itself; the searches run while it was recorded and at its
+    end, and its score as JSON."""
+    ends = [u.ended for u in (take.push(y[i : i + BLOCK]) for i in range(0, len(y), BLOCK))]
+    assert sum(e is not None for e in ends) == 1  # the take ended itself, once
+    during = len(searches)
+    score = json.dumps(take.finish().score.to_json(), sort_keys=True)
+    return during, len(searches) - during, score
+
+
+def test_a_take_scored_ahead_in_its_closing_pause_ends_with_the_same_score_and_no_search_left(
+        sung, searches):
+    """Scored ahead while the pause that ends it runs, a take's result at its end needs no new
+    search for its syllables, and is the score of the take scored only at its end, to the bit."""
+    y, _ = sung
+    target = melody("how-are-you-today")
+    rules = TakeRules(floor_dbfs=noise_floor_dbfs(room(0.5, 9), SR), pause_s=1.2)
+    only_at_end = LiveTake(target, sr=SR, rules=rules, ahead_s=None)
+    during, at_end, at_end_only = take_until_end(only_at_end, y, searches)
+    assert during == 0 and at_end > 0
+    assert json.loads(at_end_only)["overall"] >= 85
+    searches.restart()
+    during, at_end, ahead = take_until_end(LiveTake(target, sr=SR, rules=rules), y, searches)
+    assert during > 0 and at_end == 0
+    assert ahead == at_end_only
+
+
+def test_singing_resumed_after_a_pause_scored_ahead_is_scored_with_the_whole_take(sung, searches):
+    """A patient who pauses mid-phrase long enough to be scored ahead, then sings on: the take
+    is scored on everything sung, exactly as if it had not been scored ahead."""
+    y, _ = sung
+    target = melody("how-are-you-today")
+    half = len(y) // 2
+    # past SCORE_AHEAD_S, short of the 1.2 s pause that ends the take
+    paused = np.concatenate([y[:half], room(0.8, 12), y[half:]])
+    rules = TakeRules(floor_dbfs=noise_floor_dbfs(room(0.5, 9), SR), pause_s=1.2)
+    *_, at_end_only = take_until_end(LiveTake(target, sr=SR, rules=rules, ahead_s=None), paused, searches)
+    searches.restart()
+    during, _, ahead = take_until_end(LiveTake(target, sr=SR, rules=rules), paused, searches)
+    assert during > 0  # scored ahead in the pause mid-phrase, and in the pause that ended it
+    assert ahead == at_end_only
+    assert all(s["detected"] for s in json.loads(ahead)["syllables"])
+    # A take that cannot end before the phrase's last second (a sing-along take lasts while
+    # its target plays): its pause mid-phrase is not scored ahead, the one that ends it is.
+    searches.restart()
+    late = TakeRules(floor_dbfs=rules.floor_dbfs, pause_s=1.2, min_length_s=len(paused) / SR - 1.6)
+    during_late, at_end, along = take_until_end(LiveTake(target, sr=SR, rules=late), paused, searches)
+    assert 0 < during_late < during and at_end == 0
+    assert along == at_end_only
 
 
 def test_the_latency_is_taken_off_the_pitch_line_and_the_onsets(sung):

@@ -356,3 +356,30 @@ def test_background_is_left_out_rather_than_taken_for_a_syllable():
     extra = extra_segments(all_ps, np.array([LOW, HIGH, 56.0, LOW]), np.array([1.0, 1.0, 0.1, 1.0]), a,
                            target([1, 1, 1])[0])
     assert extra == ()  # too faint to be the patient's: not listed as extra singing either
+
+
+# --- remembered alignments -------------------------------------------------------------------
+
+def test_an_alignment_is_remembered_only_for_the_very_same_inputs(monkeypatch):
+    """The same pieces aligned again are not searched again (a take scored ahead, then at its
+    end); a pitch one bit off, or a tempo of -0.0 for 0.0 in a seed, is searched anew."""
+    import mitpractice.scoring.align.search as search
+
+    run = []
+    search_itself = search._search
+    monkeypatch.setattr(search, "_search", lambda *args: run.append(args) or search_itself(*args))
+    search.forget_alignments()
+    ps, pitch = sung("HLHL")
+    first = align(ps, pitch, "HLHL")
+    assert align(list(ps), pitch.copy(), "HLHL") == first and len(run) == 1
+    nudged = pitch.copy()
+    nudged[2] = np.nextafter(nudged[2], np.inf)
+    assert align(ps, nudged, "HLHL").groups == first.groups and len(run) == 2
+    for t0 in (0.0, -0.0):
+        seed = Alignment(groups=first.groups, t0=t0, scale=1.0, cost=0.0, low=LOW, high=HIGH)
+        align(ps, pitch, "HLHL", seed=seed)
+    assert len(run) == 4
+    for _ in range(search.REMEMBERED):  # the oldest is forgotten once more are remembered
+        align(ps, pitch + 0.01 * len(run), "HLHL")
+    align(ps, pitch, "HLHL")
+    assert len(run) == 5 + search.REMEMBERED

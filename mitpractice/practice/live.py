@@ -8,6 +8,15 @@ and the take to end. When the take ends, :meth:`LiveTake.finish` only has the la
 to track before scoring: the score is ready well within 150 ms of the end
 (``benchmarks/feedback.py``, figures in docs/practice.md).
 
+Scored ahead. A take that its rules end on a pause is scored once while the pause runs
+(:data:`SCORE_AHEAD_S` into it), and that score is thrown away: it only leaves the scorer's
+search for the sung syllables remembered (:mod:`mitpractice.scoring.align.search`). When the
+take ends the quiet frames added since leave the sung pieces as they were, so the search,
+most of the scoring's time, is found again instead of run; the score is computed from the
+whole take as before and is the same to the last bit. Singing resumed, the next pause is
+scored ahead again; a pause that cannot end the take (a sing-along take lasts while its target
+plays) is not scored ahead.
+
 Latency. When the patient sings along (:attr:`~mitpractice.practice.steps.Step.sing_along`),
 their voice reaches the recording one audio round trip after they heard the target. The
 measured round-trip latency is taken off: every time a :class:`LiveTake` gives (pitch frames,
@@ -60,6 +69,11 @@ MAX_HOLD_S = 4.0
 #: The largest latency taken off (s): measured round trips are 0.14–0.33 s on real devices
 #: (PROTOCOL.md); a second or more is a failed measurement, not a latency.
 MAX_LATENCY_S = 1.0
+#: How long (s) the pause that ends a take has lasted when the take is scored ahead (see the
+#: module's notes): the referee's frames, the last to arrive, then reach 0.3 s past the voice's
+#: end, so the sung pieces are all tracked, and 0.7 s are left of the 1.2 s pause
+#: (:data:`~mitpractice.practice.takes.PAUSE_S`) for scoring ahead, about 0.1 s of CPU.
+SCORE_AHEAD_S = 0.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,6 +156,10 @@ class LiveTake:
         the app's voice are not scored (:mod:`mitpractice.practice.echo`). ``None``: no leak.
     played : np.ndarray, optional
         The target the take plays, at ``sr``; where it starts is told by :meth:`playing_from`.
+    ahead_s : float or None
+        With ``rules``: score the take ahead once its closing pause has lasted this long (s),
+        so its score is ready sooner when the pause ends it (see the module's notes);
+        ``None`` scores it only at the end.
 
     Notes
     -----
@@ -176,6 +194,7 @@ class LiveTake:
         referee: str | None = None,
         echo: EchoPath | None = None,
         played: np.ndarray | None = None,
+        ahead_s: float | None = SCORE_AHEAD_S,
     ) -> None:
         if mode not in MODES:
             raise ParameterError(f"unknown scoring mode {mode!r} (use {' or '.join(MODES)})")
@@ -192,6 +211,8 @@ class LiveTake:
         self._referee = PitchStream(self.sr, referee) if referee and needs_referee(model) else None
         self._referee_frames: list[PitchTrack] = []
         self._detector = TakeDetector(self.sr, rules) if rules is not None else None
+        self._ahead_s = ahead_s
+        self._scored_ahead = False  # in the pause running now
         self._chunks: list[np.ndarray] = []
         self._frames: list[PitchTrack] = []
         self._samples = 0
@@ -314,7 +335,44 @@ class LiveTake:
         events = self._detector.push(y) if self._detector is not None else ()
         shifted = self._shift(frames)
         self._frames.append(shifted)
+        if self._ahead_due():
+            self._score_ahead()
         return shifted, events
+
+    def _ahead_due(self) -> bool:
+        """Whether the pause running now has reached ``ahead_s``, is not yet scored ahead, and
+        would end the take if it lasted (a sing-along take cannot end before its target has
+        played: a pause before then is the patient waiting for the next note)."""
+        detector = self._detector
+        if detector is None or self._ahead_s is None or not detector.started or detector.ended is not None:
+            return False
+        if detector.quiet_s < self._ahead_s:
+            self._scored_ahead = False  # singing: the next pause is scored ahead again
+            return False
+        rules = detector.rules
+        ends_by = detector.seconds + rules.pause_s - detector.quiet_s  # if the quiet lasts
+        return not self._scored_ahead and ends_by >= rules.min_length_s
+
+    def _score_ahead(self) -> None:
+        """Score the take so far, to leave its search remembered (see the module's notes)."""
+        self._scored_ahead = True
+        if self._canceller is not None and self._canceller.echo_missing:
+            return  # the end tracks the microphone's own samples again: nothing here is reused
+        referee = None
+        if self._referee_frames:
+            referee = self._shift(PitchTrack.concatenate(self._referee_frames))
+        self._scored(PitchTrack.concatenate(self._frames), referee, np.concatenate(self._chunks))
+
+    def _scored(
+        self, track: PitchTrack, referee: PitchTrack | None, audio: np.ndarray
+    ) -> tuple[Score, PitchTrack]:
+        """``track`` (latency off) settled on ``referee``'s octave, and its score with ``audio``
+        (the take's samples, the latency's first samples dropped here)."""
+        audio = audio[round(self.latency_s * self.sr) :]
+        if referee is not None:
+            track = settle_octaves(track, referee)
+        with_audio = audio if len(audio) else None
+        return score_track(track, self.melody, audio=with_audio, sr=self.sr, mode=self.mode), track
 
     def _unechoed(self, frames: PitchTrack) -> PitchTrack:
         """``frames`` (take time) with those that are only the app's voice set unvoiced."""
@@ -354,11 +412,7 @@ class LiveTake:
             track = self._shift(track_pitch(audio, self.sr, self._stream.model))
             if referee is not None:
                 referee = self._shift(track_pitch(audio, self.sr, self._referee.model))
-        audio = audio[round(self.latency_s * self.sr) :]
-        with_audio = audio if len(audio) else None
-        if referee is not None:
-            track = settle_octaves(track, referee)
-        score = score_track(track, self.melody, audio=with_audio, sr=self.sr, mode=self.mode)
+        score, track = self._scored(track, referee, audio)
         together = None
         if self.target_start_s is not None and score.voiced:
             together = together_with_target(score, self.melody, self.target_start_s)

@@ -234,6 +234,8 @@ class TakeDetector:
     >>> d = TakeDetector(sr, TakeRules(floor_dbfs=-70.0))
     >>> [(e.kind, e.time_s) for e in d.push(np.concatenate([quiet, voice]))]
     [('voice-start', 0.5)]
+    >>> d.push(quiet), d.quiet_s
+    ((), 0.5)
     >>> [(e.kind, e.reason, e.time_s, e.voice_end_s) for e in d.push(np.zeros(2 * sr))]
     [('end', 'pause', 2.7, 1.5)]
     """
@@ -270,6 +272,12 @@ class TakeDetector:
     def seconds(self) -> float:
         """Seconds of audio judged so far (whole frames)."""
         return self._time(self._frames)
+
+    @property
+    def quiet_s(self) -> float:
+        """Seconds of quiet since the voice's last frame (0 before the voice started, and while
+        it sounds): the pause that ends the take once it reaches ``rules.pause_s``."""
+        return self._time(self._quiet)
 
     def _time(self, frames: int) -> float:
         return round(frames * self._n / self.sr, 6)

@@ -14,6 +14,7 @@ noise the tracker mistook for voice is dropped.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -166,8 +167,16 @@ def _high_passed(y: np.ndarray, sr: int) -> np.ndarray:
     The filter begins as if the recording had always been at its first sample's value, so a
     DC offset does not ring out as a loud first fraction of a second.
     """
+    sos, zi = _level_highpass(sr)
+    return sosfilt(sos, y, zi=zi * y[0])[0]
+
+
+@functools.cache
+def _level_highpass(sr: int) -> tuple[np.ndarray, np.ndarray]:
+    """The level's high-pass at ``sr`` and its step response's state: designed once per rate
+    (a few milliseconds, at every take's end otherwise)."""
     sos = butter(LEVEL_HIGHPASS_ORDER, LEVEL_HIGHPASS_HZ, "highpass", fs=sr, output="sos")
-    return sosfilt(sos, y, zi=sosfilt_zi(sos) * y[0])[0]
+    return sos, sosfilt_zi(sos)
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -7,7 +7,8 @@ therapist's workspace.
 :class:`LiveWorker` lives on its own thread for the whole session. It owns the
 :class:`~mitpractice.practice.live.LiveTake` of the take in progress: the GUI's timer reads
 the recorder's buffer (Friture style) and sends each new block here; the worker tracks its
-pitch with CREPE and sends the frames and the take's events back. When the take ends it scores
+pitch with CREPE and sends the frames and the take's events back, and scores the take ahead
+while the pause that ends it runs (:mod:`mitpractice.practice.live`). When the take ends it scores
 the take and sends the result (CREPE's track with its octave slips settled by SwiftF0, run
 beside it: :mod:`mitpractice.pitch.octaves`), then saves the attempt (audio and row in one transaction),
 removes the journal and adds the score, in that order: the result is on screen without
@@ -63,6 +64,9 @@ class TakePlan:
     played_options: Any = None
     #: The take's journal (a TakeJournal), where its sing-along record is noted once known.
     journal: Any = None
+    #: Score the take ahead while the pause that ends it runs, so its result is ready sooner
+    #: (:data:`~mitpractice.practice.live.SCORE_AHEAD_S`); False scores it only at the end.
+    ahead: bool = True
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ class LiveWorker(QObject):
 
     @Slot(object)
     def begin(self, plan: TakePlan) -> None:
-        from mitpractice.practice.live import LiveTake
+        from mitpractice.practice.live import SCORE_AHEAD_S, LiveTake
         from mitpractice.practice.takes import take_rules
 
         rules = take_rules(plan.floor_dbfs, plan.target_s, sing_along=plan.sing_along,
@@ -152,7 +156,8 @@ class LiveWorker(QObject):
             echo, played = plan.echo, resample(np.asarray(plan.played, np.float32), plan.played_sr, plan.sr)
         try:
             self._take = LiveTake(plan.melody, sr=plan.sr, mode=plan.mode, latency_s=plan.latency_s,
-                                  rules=rules, referee=plan.referee, echo=echo, played=played)
+                                  rules=rules, referee=plan.referee, echo=echo, played=played,
+                                  ahead_s=SCORE_AHEAD_S if plan.ahead else None)
         except MitpracticeError as exc:
             self._take = None
             self.failed.emit(str(exc))

@@ -5,8 +5,8 @@ run of consecutive items (voiced pieces), when it takes none, and what each item
 no slot takes it, :func:`ordered_groups` finds the cheapest assignment that keeps both in
 order, optionally with one switch to a second set of slot costs on the way (the jump of
 :mod:`~mitpractice.scoring.align`). The model that prices the runs is
-:func:`~mitpractice.scoring.align.candidates.note_costs`, as librosa keeps ``sequence.viterbi``
-apart from the models that feed it.
+:meth:`~mitpractice.scoring.align.candidates.NotePricer.note_costs`, as librosa keeps
+``sequence.viterbi`` apart from the models that feed it.
 
 The recurrence, for slots ``i`` and items ``j`` (``cost[i, j]``: slots ``< i`` accounted for
 with items ``< j``)::

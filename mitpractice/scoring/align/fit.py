@@ -32,8 +32,9 @@ def fit_jump(
     t0: float, scale: float, beat_s: float, costs: AlignCosts = COSTS,
 ) -> tuple[float, float, float]:
     """``t0, scale, jump``: one tempo with, if it fits the matched onsets clearly better, one
-    jump of all later onsets (see :func:`~mitpractice.scoring.align.candidates.note_costs`); the jump is 0
-    when none helps."""
+    jump of all later onsets (see
+    :meth:`~mitpractice.scoring.align.candidates.NotePricer.note_costs`); the jump is 0 when
+    none helps."""
     t0, scale = fit_tempo(groups, pieces, onsets, t0, scale, costs)
     pairs = [(onsets[i], pieces[g[0]].onset_s) for i, g in enumerate(groups) if g is not None]
     if len(pairs) < 3:

@@ -1,15 +1,25 @@
-"""The search: the dynamic programme from many starting fits, refitted until it settles."""
+"""The search: the dynamic programme from many starting fits, refitted until it settles.
+
+The search is a pure function of its inputs, and the last few are remembered
+(:data:`REMEMBERED`): a live take is scored once while its closing pause runs
+(:class:`~mitpractice.practice.live.LiveTake`), and when it ends its pieces are usually the
+same, so the alignment is found again at once instead of searched for anew. Inputs are
+compared bit for bit (the arrays' bytes, the numbers' exact ``repr``), so a remembered
+alignment is always the one the search would give.
+"""
 
 from __future__ import annotations
 
 import itertools
 import math
+import threading
+from collections import OrderedDict
 
 import numpy as np
 
 from mitpractice.scoring.align.candidates import (
+    NotePricer,
     legato_joins,
-    note_costs,
     register_prior,
     restarts,
     start_prior,
@@ -27,6 +37,29 @@ from mitpractice.scoring.align.fit import (
 )
 from mitpractice.scoring.align.result import Alignment
 from mitpractice.scoring.segment import Piece
+
+#: Alignments remembered, the most recently used kept: a take aligns a few times (the first
+#: reading, legato runs cut, a repeat read out), and is scored twice (ahead and at its end).
+REMEMBERED = 16
+
+_remembered: OrderedDict[tuple, Alignment] = OrderedDict()
+_remembered_lock = threading.Lock()
+
+
+def forget_alignments() -> None:
+    """Forget every alignment remembered: for comparing ways of scoring one take, each from
+    scratch (``benchmarks/feedback.py``)."""
+    with _remembered_lock:
+        _remembered.clear()
+
+
+def _exact(value) -> object:
+    """A hashable stand-in for ``value`` that is equal only for the very same bits."""
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        return value.dtype.str, value.shape, value.tobytes()
+    return repr(value)
 
 
 def align_pieces(
@@ -72,6 +105,34 @@ def align_pieces(
     Alignment
         Every note unmatched (and ``scale`` 1) when there are no pieces.
     """
+    key = tuple(_exact(v) for v in (pieces, pitch, onsets, durations, beat_s, salience, levels, seed,
+                                     register, costs))
+    with _remembered_lock:
+        found = _remembered.get(key)
+        if found is not None:
+            _remembered.move_to_end(key)
+            return found
+    found = _search(pieces, pitch, onsets, durations, beat_s, salience, levels, seed, register, costs)
+    with _remembered_lock:
+        _remembered[key] = found
+        while len(_remembered) > REMEMBERED:
+            _remembered.popitem(last=False)
+    return found
+
+
+def _search(
+    pieces: list[Piece],
+    pitch: np.ndarray,
+    onsets: np.ndarray,
+    durations: np.ndarray,
+    beat_s: float,
+    salience: np.ndarray | None,
+    levels: str | None,
+    seed: Alignment | None,
+    register: np.ndarray | None,
+    costs: AlignCosts,
+) -> Alignment:
+    """:func:`align_pieces` itself, each time."""
     onsets = np.asarray(onsets, dtype=float)
     offsets = onsets + np.asarray(durations, dtype=float)
     salience = np.ones(len(pieces)) if salience is None else np.asarray(salience, dtype=float)
@@ -92,14 +153,14 @@ def align_pieces(
     joins = legato_joins(p_on, p_off, last, beat_s, costs)
     # a phrase broken off part-way is a reading only when the singing cannot be all of it
     may_stop = too_short(pieces, salience, onsets, offsets, costs)
+    pricer = NotePricer(pieces, pitch, salience, onsets, offsets, beat_s, prior, restart, joins, costs)
 
     def solve(t0: float, scale: float, low: float, high: float, jump: float = 0.0) -> Alignment:
         """The DP for one tempo, levels and jump; guesses often refit to the same, each solved once."""
         key = (round(t0, 4), round(scale, 4), round(low, 2), round(high, 2), round(jump, 3))
         if key not in solved:
             want = np.where(is_high, high, low)
-            priced = note_costs(pieces, pitch, salience, onsets, offsets, beat_s, t0, scale, want, jump,
-                                prior, restart, joins, costs)
+            priced = pricer.note_costs(t0, scale, want, jump)
             cost, groups, after = ordered_groups(priced.match, priced.skip, costs.missing_cost,
                                                  costs.jump_cost, lead=priced.lead, tail=priced.tail,
                                                  stop=priced.stop if may_stop else None)
