@@ -77,6 +77,29 @@ def test_every_unscored_attempt_is_scored_and_one_that_cannot_be_is_reported(sto
         score_stored_attempt(store, "not-an-attempt")
 
 
+def test_an_attempt_that_fails_in_an_unforeseen_way_is_reported_and_the_others_are_scored(store, sung):
+    """A sing-along record damaged past what its reading checks (an echo path with no band)
+    fails deep in the scorer: that attempt is reported, and the ones after it are scored."""
+    from mitpractice.practice.echo import EchoPath, EchoRecord
+    from mitpractice.practice.replay import PlayedTarget, SingAlongRecord
+
+    audio, sr, _ = sung
+    ann = store.add_patient("Ann")
+    path = EchoPath(sr=sr, response=np.r_[0.5, np.zeros(99)], offset_s=0.1, return_db=-6.0,
+                    cancellation_db=25.0, band_hz=0.0)
+    record = SingAlongRecord(target=PlayedTarget.of(audio, hum=False, taps=False, fade=False),
+                             target_start_s=0.5, echo=EchoRecord(path=path, played_at_s=0.4),
+                             referee=None)
+    damaged = _save(store, ann.id, audio, sr, sing_along=record)
+    after = _save(store, ann.id, audio, sr, recovered=True)
+
+    scored, failed = score_unscored(store)
+
+    assert [a.id for a in scored] == [after.id]
+    assert [attempt_id for attempt_id, _ in failed] == [damaged.id] and failed[0][1].startswith("ValueError")
+    assert store.unscored_attempts() == [damaged.id]
+
+
 def test_scoring_stops_when_asked(store, sung):
     audio, sr, _ = sung
     ann = store.add_patient("Ann")
