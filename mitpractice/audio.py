@@ -559,6 +559,7 @@ class _Playback:
         self.end = len(y) + round(_OUTPUT_END_S * sr)  # ... when it stops
         self.anchor: tuple[int, float] | None = None  # (samples handed, DAC time) at a block
         self.shown = 0.0  # the furthest position told (samples)
+        self.stopped = False  # by Player.stop, before its end: ``shown`` is where it stopped
         self.starts: list[float] = []  # each block's DAC time less its place in the sound
         self.started_at: float | None = None
         self.done = threading.Event()
@@ -638,7 +639,12 @@ class Player:
         self._stream, self._playback = stream, playback
 
     def stop(self) -> None:
-        """Stop playing now (nothing happens when nothing plays)."""
+        """Stop playing now (nothing happens when nothing plays); :meth:`position_s` stays
+        where the sound was heard to."""
+        p = self._playback
+        if self._stream is not None and p is not None and not p.done.is_set():
+            self.position_s()  # where it is heard now, kept: the speaker's buffer is dropped
+            p.stopped = True
         stream, self._stream = self._stream, None
         if stream is not None:
             with contextlib.suppress(_sounddevice().PortAudioError):
@@ -682,6 +688,8 @@ class Player:
         p, stream = self._playback, self._stream
         if p is None or p.anchor is None:
             return 0.0
+        if p.stopped:  # not what was handed over: up to a buffer more, never heard
+            return float(p.shown / p.sr)
         if p.done.is_set() and p.position >= len(p.y):
             return len(p.y) / p.sr
         handed, dac = p.anchor

@@ -195,6 +195,22 @@ def test_player_position_advances_with_the_sound_and_ends_at_its_length(sound_se
     assert end == pytest.approx(1.5)
 
 
+def test_a_sound_stopped_near_its_end_tells_where_it_was_stopped_not_its_end(sound_server):
+    """Half a second of it is handed to the speaker ahead (the output buffer); stopped, that
+    half second is dropped, never heard, so the position stays where the sound was heard to."""
+    sr = 16_000
+    with audio.Player() as player:
+        player.play(tone(330.0, 3.0, sr), sr)
+        heard, deadline = 0.0, time.monotonic() + 10.0
+        while heard < 2.5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+            heard = player.position_s()
+        assert heard >= 2.5, "the sound did not play"
+        player.stop()
+        stopped = player.position_s()
+    assert player.done and heard <= stopped < 3.0, (heard, stopped)
+
+
 def test_the_end_of_a_sound_is_heard(sound_server):
     """A stream that ends drops what the sound server has not played yet: the last 50–225 ms
     of every sound were lost (the click test's last click, a target's last note's end)."""

@@ -99,6 +99,15 @@ def test_background_work_reports_its_failure_and_drops_a_result_for_a_closed_scr
     gate.set()
     qtbot.waitUntil(lambda: not tasks.busy, timeout=5_000)
     assert shown == []
+    # A lambda beside a method of the screen goes with the screen: its failure is not told to
+    # a screen that is gone.
+    label, told = QLabel(), []
+    gate.clear()
+    tasks.start(lambda: gate.wait(5) and int("x"), label.setText, told.append)
+    shiboken6.delete(label)
+    gate.set()
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=5_000)
+    assert told == []
     with pytest.raises(TypeError, match="owner"):  # a lambda's owner is not guessed
         tasks.start(lambda: None, lambda _: None)
 

@@ -231,6 +231,28 @@ def test_a_store_that_fails_between_phrases_counts_the_phrase_once_and_space_tri
     assert flow.item.phrase.text != first and not flow.failure  # on to the next phrase
 
 
+def test_a_store_that_fails_as_a_block_ends_still_gives_the_block_s_rest():
+    broken = [False]
+
+    def programme():
+        if broken[0]:
+            raise StoreError("database is locked")
+        return Programme(level="elementary", assigned=bundled_assignment())
+
+    flow = SessionFlow(programme, max_phrases=REST_EVERY + 2)
+    flow.begin()
+    for _ in range(REST_EVERY - 1):
+        flow.skip()
+    broken[0] = True
+    assert Act.STORE_FAILED in flow.skip()  # the block's last phrase ends as the store fails
+    assert flow.phase == Phase.EMPTY
+    assert Act.STORE_FAILED in flow.space() and flow.phase == Phase.EMPTY  # still failing
+    broken[0] = False
+    assert flow.space() == () and flow.phase == Phase.REST  # the rest the block earned
+    assert flow.space() == (Act.CLEAR, Act.PREPARE) and flow.phase == Phase.READY
+    assert flow.phrases_through == REST_EVERY
+
+
 @pytest.mark.parametrize("phase", [Phase.PLAYING, Phase.SCORING, Phase.LATENCY])
 def test_space_does_nothing_while_the_app_is_busy(phase):
     flow = _flow()

@@ -77,6 +77,45 @@ def test_every_unscored_attempt_is_scored_and_one_that_cannot_be_is_reported(sto
         score_stored_attempt(store, "not-an-attempt")
 
 
+def _damaged_record(audio, sr):
+    """A sing-along record damaged past what its reading checks (an echo path with no band):
+    it fails deep in the scorer, with no error of the app's own."""
+    from mitpractice.practice.echo import EchoPath, EchoRecord
+    from mitpractice.practice.replay import PlayedTarget, SingAlongRecord
+
+    path = EchoPath(sr=sr, response=np.r_[0.5, np.zeros(99)], offset_s=0.1, return_db=-6.0,
+                    cancellation_db=25.0, band_hz=0.0)
+    return SingAlongRecord(target=PlayedTarget.of(audio, hum=False, taps=False, fade=False),
+                           target_start_s=0.5, echo=EchoRecord(path=path, played_at_s=0.4), referee=None)
+
+
+def test_an_attempt_that_fails_in_an_unforeseen_way_is_reported_and_the_others_are_scored(store, sung):
+    """That attempt is reported, and the ones after it are scored."""
+    audio, sr, _ = sung
+    ann = store.add_patient("Ann")
+    damaged = _save(store, ann.id, audio, sr, sing_along=_damaged_record(audio, sr))
+    after = _save(store, ann.id, audio, sr, recovered=True)
+
+    scored, failed = score_unscored(store)
+
+    assert [a.id for a in scored] == [after.id]
+    assert [attempt_id for attempt_id, _ in failed] == [damaged.id] and failed[0][1].startswith("ValueError")
+    assert store.unscored_attempts() == [damaged.id]
+
+
+def test_the_review_draws_the_recording_of_an_attempt_whose_record_cannot_be_replayed(store, sung):
+    """The therapist still sees and hears the attempt: its raw recording's pitch line."""
+    from mitpractice.gui.therapist.review import load_detail
+    from mitpractice.pitch import track_pitch
+
+    audio, sr, _ = sung
+    ann = store.add_patient("Ann")
+    damaged = _save(store, ann.id, audio, sr, sing_along=_damaged_record(audio, sr))
+    detail = load_detail(store, damaged)
+    stored, _ = store.attempt_audio(damaged.id)
+    np.testing.assert_array_equal(detail.track.f0_hz, track_pitch(stored, sr, damaged.model).f0_hz)
+
+
 def test_scoring_stops_when_asked(store, sung):
     audio, sr, _ = sung
     ann = store.add_patient("Ann")

@@ -70,17 +70,21 @@ class Tasks:
 
         ``owner`` is the Qt object whose state the callbacks touch (a screen, a controller):
         once it is deleted (its window closed), neither callback is called. A callback that is
-        a method of a Qt object is owned by that object; callbacks that are not (lambdas,
-        closures) must name their owner. A failure with no ``failed`` is only printed.
+        a method of a Qt object makes that object an owner of the task too (of both callbacks);
+        callbacks that are not (lambdas, closures) must name their owner, unless the other is
+        such a method. A failure with no ``failed`` is only printed.
         """
-        if not _owners(owner, done, failed):
+        owners = _owners(owner, done, failed)
+        if not owners:
             raise TypeError("a task's callbacks are not methods of a Qt object: name their owner")
         task = Task(fn)
         self._running.add(task)
 
         def finish(callback, value) -> None:
+            # Both callbacks belong to the same screen: a lambda beside a method of a screen
+            # that is gone is dropped with it.
             self._running.discard(task)
-            if callback is not None and all(shiboken6.isValid(o) for o in _owners(owner, callback)):
+            if callback is not None and all(shiboken6.isValid(o) for o in owners):
                 callback(value)
 
         task.signals.done.connect(lambda result: finish(done, result))

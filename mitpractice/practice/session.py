@@ -174,6 +174,7 @@ class SessionFlow:
         self.phrases_done = 0
         self.phrases_through = 0  # finished or skipped: what the session's cap counts
         self.failure = ""
+        self._rest_owed = False  # the store failed between phrases: the rest is judged after it
         self.chosen = 0  # phrases chosen so far: a new number is a new phrase on screen
         self._after_play: str | None = None
 
@@ -307,8 +308,13 @@ class SessionFlow:
         if acts:  # the store could not be read: the phrase is left (counted once); Space tries again
             self.phase = Phase.EMPTY
             self.item = self.state = self.pending = None
+            self._rest_owed = True
             return acts
-        if self.plan.rest_due:
+        return self._rest_or_next()
+
+    def _rest_or_next(self) -> tuple[Act, ...]:
+        """A phrase is over and the plan moved on: a rest when a block just ended, else the next."""
+        if self.plan is not None and self.plan.rest_due:
             self.phase = Phase.REST
             return ()
         return self._choose_phrase()
@@ -336,6 +342,12 @@ class SessionFlow:
         if phase == Phase.REST:
             return self._choose_phrase()
         if phase == Phase.EMPTY:
+            if self._rest_owed:  # the store failed as a phrase ended: a rest due then still is
+                acts = self.refresh()
+                if acts:
+                    return acts
+                self._rest_owed = False
+                return self._rest_or_next()
             return self._choose_phrase()
         return ()
 

@@ -16,6 +16,7 @@ command line can call it too. No Qt here.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 
 from mitpractice.errors import MitpracticeError
@@ -88,8 +89,8 @@ def score_unscored(
 ) -> tuple[list[Attempt], list[tuple[str, str]]]:
     """Score every attempt that has no score yet, oldest first, until ``stop()`` says so.
 
-    One that cannot be scored is reported and left as it is (it is tried again next time);
-    the others go on.
+    One that cannot be scored, for whatever reason, is reported and left as it is (it is
+    tried again next time); the others go on.
 
     Returns
     -------
@@ -107,4 +108,7 @@ def score_unscored(
             scored.append(score_stored_attempt(store, attempt_id))
         except MitpracticeError as exc:
             failed.append((attempt_id, str(exc)))
+        except Exception as exc:  # unforeseen (a record damaged past its checks): the rest go on
+            traceback.print_exc()
+            failed.append((attempt_id, f"{type(exc).__name__}: {exc}"))
     return scored, failed

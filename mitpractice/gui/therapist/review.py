@@ -10,6 +10,7 @@ score, write a note and flag the attempt.
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -95,8 +96,8 @@ def load_detail(store, attempt: Attempt) -> AttemptDetail:
 def _sung_along_track(attempt: Attempt, phrase, melody: TargetMelody, y: np.ndarray, sr: int):
     """A sing-along attempt's pitch line as its live take scored it (the app's voice in the
     recording taken off and masked: :func:`~mitpractice.store.rescore.replayed`), in attempt
-    time; None for an attempt without its record, or one that cannot be replayed (the raw
-    recording's line is drawn then)."""
+    time; None for an attempt without its record, or one that cannot be replayed for any
+    reason (the raw recording's line is drawn then: the attempt is still reviewed)."""
     if attempt.sing_along is None:
         return None
     from mitpractice.pitch.track import PitchTrack
@@ -105,6 +106,9 @@ def _sung_along_track(attempt: Attempt, phrase, melody: TargetMelody, y: np.ndar
     try:
         track = replayed(attempt, phrase, melody, y, sr).track
     except MitpracticeError:
+        return None
+    except Exception:  # unforeseen (a record damaged past its checks): printed for the log
+        traceback.print_exc()
         return None
     return PitchTrack(track.times + attempt.latency_s, track.f0_hz, track.confidence, track.model)
 
