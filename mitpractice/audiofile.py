@@ -117,8 +117,30 @@ def write_audio(path: str | Path, y: np.ndarray, sr: int) -> Path:
         raise ParameterError(f"{path}: write .wav, .flac or .ogg, not {path.suffix or 'no suffix'}")
     # Encoded in memory first: libsndfile writing to a file that fails (a full disk) prints a
     # traceback from each of its callbacks before the error comes back.
-    encoded = io.BytesIO()
-    sf.write(encoded, np.asarray(y, dtype=np.float32), sr, format=path.suffix[1:].upper())
+    encoded = _encoded(y, sr, path.suffix)
     with atomic_write(path) as handle:
         handle.write(encoded.getbuffer())
     return path
+
+
+def as_written(y: np.ndarray, sr: int, suffix: str = ".wav") -> np.ndarray:
+    """``y`` as a file written by :func:`write_audio` would give it back (its 16-bit samples),
+    with no file: what is kept and what is used at once are then the same samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_written(np.array([0.1, -0.5], np.float32), 16_000)
+    array([ 0.09997559, -0.5       ], dtype=float32)
+    """
+    encoded = _encoded(y, sr, suffix)
+    encoded.seek(0)
+    samples, _ = _read_samples(encoded, Path(f"samples{suffix}"))
+    return np.ascontiguousarray(to_mono(samples), dtype=np.float32)
+
+
+def _encoded(y: np.ndarray, sr: int, suffix: str) -> io.BytesIO:
+    """``y`` encoded in memory in the format of ``suffix``."""
+    encoded = io.BytesIO()
+    sf.write(encoded, np.asarray(y, dtype=np.float32), sr, format=suffix[1:].upper())
+    return encoded

@@ -223,6 +223,20 @@ def test_cached_target_is_identical_and_not_synthesised_again(monkeypatch, tmp_p
         synthesize(phrase, set_melody(phrase_set, phrase, "D3", tempo=melody.tempo + 10))
 
 
+def test_a_target_made_where_the_cache_cannot_be_written_equals_the_cached_one(monkeypatch, tmp_path):
+    """A full or read-only cache costs only speed: the target played is sample for sample the
+    one a later start makes and caches, so a take's record of it (for rescoring it with the
+    app's voice taken off) matches the target made again."""
+    phrase_set, phrase = sample(2)
+    melody = set_melody(phrase_set, phrase, "D3")
+    (tmp_path / "cache").write_text("not a folder")  # the cache folder cannot be made
+    unwritten = synthesize(phrase, melody)
+    (tmp_path / "cache").unlink()
+    cached = synthesize(phrase, melody)
+    assert list((tmp_path / "cache" / "mitpractice" / "targets").glob("*.wav"))
+    assert np.array_equal(unwritten.audio, cached.audio) and unwritten.sr == cached.sr
+
+
 def test_the_window_s_spoken_words_are_made_once_then_come_from_the_cache(monkeypatch, tmp_path):
     import mitpractice.synth.cache as cache
     from mitpractice.synth import spoken_words

@@ -16,12 +16,13 @@ import contextlib
 import hashlib
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from mitpractice import files
-from mitpractice.audiofile import load_audio, write_audio
+from mitpractice.audiofile import as_written, load_audio, write_audio
 from mitpractice.errors import AudioError
 from mitpractice.melody import TargetMelody
 from mitpractice.phrases import Phrase
@@ -102,15 +103,15 @@ def synthesize(
         _touch(path)
         return SungTarget(cached[0], cached[1], melody, LEAD_IN_S, "synth")
     target = sing(phrase, melody, options)
-    try:
+    # The samples the file holds (16 bits), also when it cannot be written: a fresh and a
+    # cached target are then equal, so a take's record of the target played matches the
+    # target made again to rescore it (practice.replay).
+    target = replace(target, audio=as_written(target.audio, target.sr, path.suffix))
+    with contextlib.suppress(OSError):  # a read-only or full cache only costs speed next time
         files.private_folder(path.parent)
         write_audio(path, target.audio, target.sr)
         prune(path.parent, MAX_CACHE_BYTES)
-    except OSError:
-        return target  # a read-only or full cache only costs speed next time
-    # Return what the file holds (16-bit samples), so a fresh and a cached target are equal.
-    stored = _read(path)
-    return SungTarget(stored[0], stored[1], melody, LEAD_IN_S, "synth") if stored else target
+    return target
 
 
 #: How slowly the window's words are spoken (piper's length scale): a little slower than the
