@@ -176,7 +176,6 @@ def _walk_with_space(qtbot, patient_id: str, press=_space):
     return stored, target_start_s, round_trip_s, shown
 
 
-@pytest.mark.timing  # the click test's round trip against the delay the take really had
 def test_space_every_six_seconds_stores_a_sing_along_attempt_that_scores_high(
     sound_server, delayed_loopback, fresh_data, voice_as_patient, qtbot
 ):
