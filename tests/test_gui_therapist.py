@@ -39,10 +39,11 @@ def demo_file(tmp_path_factory):
     return path
 
 
-@pytest.fixture
-def demo(tmp_path, demo_file, qtbot):
-    copy = tmp_path / "demo.sqlite3"
-    shutil.copy(demo_file, copy)
+def _workspace_on_a_copy(source, tmp_path, qtbot):
+    """The workspace shown over a copy of the store file ``source``, made once for the module
+    (each test changes its own copy); its background jobs finished when the test ends."""
+    copy = tmp_path / source.name
+    shutil.copy(source, copy)
     with Store.open(f"sqlite:///{copy}") as s:
         window = Workspace(s)
         qtbot.addWidget(window)
@@ -50,6 +51,11 @@ def demo(tmp_path, demo_file, qtbot):
         yield window
         window.close()
         wait_for_jobs()
+
+
+@pytest.fixture
+def demo(tmp_path, demo_file, qtbot):
+    yield from _workspace_on_a_copy(demo_file, tmp_path, qtbot)
 
 
 class Clock:
@@ -614,15 +620,7 @@ def many_file(tmp_path_factory):
 @pytest.fixture
 def many(tmp_path, many_file, qtbot):
     """A workspace over a copy of ``many_file``."""
-    copy = tmp_path / "many.sqlite3"
-    shutil.copy(many_file, copy)
-    with Store.open(f"sqlite:///{copy}") as s:
-        window = Workspace(s)
-        qtbot.addWidget(window)
-        window.show()
-        yield window
-        window.close()
-        wait_for_jobs()
+    yield from _workspace_on_a_copy(many_file, tmp_path, qtbot)
 
 
 def test_the_window_goes_on_answering_while_a_backup_is_written(qtbot, many, tmp_path):
