@@ -79,14 +79,6 @@ def test_undecided_words_do_not_count_against_the_words_said():
     assert words_pass(_words(SAID, NOT_SAID, UNSURE)) is False
 
 
-def test_without_the_setting_the_spoken_steps_pass_on_rhythm_alone():
-    flow = _flow("spoken-delayed", needed=False)
-    assert _take(flow, 90.0)
-    assert not flow.awaiting_words
-    flow.words_checked(_words(NOT_SAID, NOT_SAID))
-    assert flow.passed
-
-
 def test_a_failed_rhythm_does_not_wait_for_the_words():
     flow = _flow("spoken-delayed", needed=True)
     assert not _take(flow, 20.0)
@@ -95,9 +87,14 @@ def test_a_failed_rhythm_does_not_wait_for_the_words():
     assert not flow.passed
 
 
-@pytest.mark.parametrize("step", ["repeat-delayed", "sprechgesang", "sprechgesang-fading"])
-def test_words_never_decide_a_sung_step_or_one_spoken_along_with_the_voice(step):
-    flow = _flow(step, needed=True)
+@pytest.mark.parametrize(("step", "needed"), [
+    ("spoken-delayed", False),  # without the setting a spoken step passes on its rhythm alone
+    ("repeat-delayed", True),  # sung
+    ("sprechgesang", True),  # spoken along with the voice
+    ("sprechgesang-fading", True),
+])
+def test_words_decide_no_step_without_the_setting_nor_a_sung_one_or_one_spoken_along(step, needed):
+    flow = _flow(step, needed=needed)
     assert _take(flow, 90.0)
     assert not flow.awaiting_words
     flow.words_checked(_words(NOT_SAID, NOT_SAID))
